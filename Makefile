@@ -1,0 +1,41 @@
+# midcorridor: set up, run the main job, test. Needs only Python 3.11, pip, git, make
+# (and apt-get for the browser the map tests drive).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck pytest browser benchmark clean
+
+# Main job: baseline against digitized customs, with a map, a chart and a report.
+demo: $(STAMP)
+	$(BIN)/midcorridor network check
+	$(BIN)/midcorridor compare scenarios/baseline.yaml scenarios/digital_customs.yaml \
+		--map maps/baseline_vs_digital.html --chart maps/baseline_vs_digital.png
+
+# Whole test suite: lint, format check, types, tests (browser tests included).
+test: $(STAMP) browser
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/python -m pytest
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+# Debian's chromium for the map tests (Playwright drives it; no browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing Debian's chromium for the browser tests"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/bench_timing.py
+	$(BIN)/python benchmarks/bench_queueing.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

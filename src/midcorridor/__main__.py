@@ -1,0 +1,5 @@
+"""``python -m midcorridor``."""
+
+from midcorridor.cli import main
+
+main()

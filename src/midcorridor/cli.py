@@ -1,0 +1,312 @@
+"""The ``midcorridor`` command: a thin layer over the Python API.
+
+Heavy libraries (geopandas, folium, matplotlib) are imported inside the commands that
+need them, so ``midcorridor --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from ._errors import MidcorridorError
+
+if TYPE_CHECKING:
+    from .network import Network
+    from .simulation import ScenarioRun
+
+app = typer.Typer(
+    name="midcorridor",
+    help="Transit times on the Middle Corridor and the northern route: networks, scenarios, maps.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+network_app = typer.Typer(help="Inspect the network data.", no_args_is_help=True)
+app.add_typer(network_app, name="network")
+
+# Wide tables when output goes to a file or pipe (rich would assume 80 columns).
+out = Console(width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+
+NetworkOpt = Annotated[
+    Optional[Path],  # noqa: UP045 - typer needs Optional here
+    typer.Option("--network", help="Network folder (default: network/ of this checkout)."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON only, on stdout.")]
+SamplesOpt = Annotated[
+    Optional[int],  # noqa: UP045
+    typer.Option("--samples", min=100, max=2_000_000, help="Monte Carlo samples."),
+]
+SeedOpt = Annotated[Optional[int], typer.Option("--seed", min=0, help="Random seed.")]  # noqa: UP045
+MonthOpt = Annotated[
+    Optional[int],  # noqa: UP045
+    typer.Option("--month", min=1, max=12, help="Departure month, 1-12."),
+]
+MapOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option("--map", help="Also write an offline HTML map here."),
+]
+ChartOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option("--chart", help="Also write a time-distance chart here (.png or .svg)."),
+]
+
+
+def _network(path: Path | None) -> Network:
+    from .network import load
+
+    return load(path)
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _run_all(
+    scenarios: list[Path],
+    network: Network,
+    samples: int | None,
+    seed: int | None,
+    month: int | None,
+) -> list[ScenarioRun]:
+    from .scenario import load_scenario
+    from .simulation import run_scenario
+
+    loaded = [load_scenario(p) for p in scenarios]
+    return [run_scenario(s, network, samples=samples, seed=seed, month=month) for s in loaded]
+
+
+def _outputs(
+    runs: list[ScenarioRun], network: Network, map_path: Path | None, chart: Path | None
+) -> None:
+    if map_path is not None:
+        from .maps import scenario_map
+
+        scenario_map(runs, network).save(str(map_path))
+        err.print(f"map written to {escape(str(map_path))}")
+    if chart is not None:
+        from .charts import time_distance_chart
+
+        time_distance_chart(runs, network, chart)
+        err.print(f"chart written to {escape(str(chart))}")
+
+
+@network_app.command("check")
+def network_check(
+    path: Annotated[Optional[Path], typer.Argument(help="Network folder.")] = None,  # noqa: UP045
+    as_json: JsonOpt = False,
+) -> None:
+    """Validate the network files and summarise them (counts, km by mode and corridor)."""
+    from .tables import network_summary, network_summary_tables
+
+    summary = network_summary(_network(path))
+    if as_json:
+        _print_json(summary)
+        return
+    for table in network_summary_tables(summary):
+        out.print(table)
+
+
+@app.command()
+def routes(
+    origin: Annotated[str, typer.Argument(help="Place: id, name or alias.")],
+    destination: Annotated[str, typer.Argument(help="Place: id, name or alias.")],
+    corridor: Annotated[
+        str, typer.Option("--corridor", "-c", help="middle, northern, other or any.")
+    ] = "any",
+    avoid: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--avoid", "-a", help="Country code or place to avoid (repeatable)."),
+    ] = None,
+    k: Annotated[int, typer.Option("--k", min=1, max=50, help="How many routes.")] = 5,
+    as_json: JsonOpt = False,
+    network_path: NetworkOpt = None,
+) -> None:
+    """List candidate routes between two places, shortest first."""
+    from .routing import candidate_routes
+    from .tables import routes_table
+
+    net = _network(network_path)
+    found = candidate_routes(net, origin, destination, corridor=corridor, avoid=avoid or (), k=k)
+    if as_json:
+        _print_json(
+            [
+                {
+                    "corridor": r.corridor,
+                    "distance_km": round(r.distance_km, 1),
+                    "path": list(r.nodes),
+                    "links": list(r.links),
+                    "countries": list(r.countries),
+                    "via": r.via(net),
+                }
+                for r in found
+            ]
+        )
+        return
+    out.print(routes_table(found, net))
+
+
+@app.command()
+def run(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    as_json: JsonOpt = False,
+    samples: SamplesOpt = None,
+    seed: SeedOpt = None,
+    month: MonthOpt = None,
+    map_path: MapOpt = None,
+    chart: ChartOpt = None,
+    network_path: NetworkOpt = None,
+) -> None:
+    """Run one scenario: P10 / P50 / P90 days per route and the biggest stages."""
+    from .tables import run_table
+
+    net = _network(network_path)
+    (result,) = _run_all([scenario], net, samples, seed, month)
+    if as_json:
+        _print_json(result.to_dict(net))
+    else:
+        out.print(run_table(result))
+    _outputs([result], net, map_path, chart)
+
+
+@app.command()
+def compare(
+    scenarios: Annotated[
+        list[Path], typer.Argument(help="Scenario YAML files; the first is the reference.")
+    ],
+    as_json: JsonOpt = False,
+    samples: SamplesOpt = None,
+    seed: SeedOpt = None,
+    month: MonthOpt = None,
+    map_path: MapOpt = None,
+    chart: ChartOpt = None,
+    network_path: NetworkOpt = None,
+) -> None:
+    """Compare scenarios route by route: days in each and what moved."""
+    from .simulation import compare_runs
+    from .tables import compare_table, run_table
+
+    net = _network(network_path)
+    runs = _run_all(scenarios, net, samples, seed, month)
+    rows = compare_runs(runs)
+    if as_json:
+        _print_json({"scenarios": [r.to_dict(net) for r in runs], "comparison": rows})
+    else:
+        for result in runs:
+            out.print(run_table(result))
+        out.print(compare_table(runs, rows))
+    _outputs(runs, net, map_path, chart)
+
+
+@app.command()
+def validate(
+    scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
+    network_path: NetworkOpt = None,
+) -> None:
+    """Check scenario files (fields, places, closures) without running them."""
+    from .scenario import load_scenario
+    from .simulation import check_scenario
+
+    net = _network(network_path)
+    failed = 0
+    for path in scenarios:
+        try:
+            check_scenario(load_scenario(path), net)
+        except MidcorridorError as exc:
+            failed += 1
+            err.print(f"[red]invalid[/red] {escape(str(exc))}")
+        else:
+            out.print(f"[green]ok[/green] {escape(str(path))}")
+    if failed:
+        raise typer.Exit(2)
+
+
+@app.command()
+def explain(
+    origin: Annotated[str, typer.Argument(help="Place: id, name or alias.")],
+    destination: Annotated[str, typer.Argument(help="Place: id, name or alias.")],
+    corridor: Annotated[
+        str, typer.Option("--corridor", "-c", help="middle, northern, other or any.")
+    ] = "any",
+    month: MonthOpt = None,
+    scenario: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--scenario", help="Conditions to use (default: scenarios/baseline.yaml)."),
+    ] = None,
+    samples: SamplesOpt = None,
+    seed: SeedOpt = None,
+    network_path: NetworkOpt = None,
+) -> None:
+    """Show a trip leg by leg: hours per stage at each place, with sources."""
+    from .scenario import RouteSpec, default_scenario, load_scenario
+    from .simulation import run_scenario
+    from .tables import explain_table
+
+    if corridor not in ("middle", "northern", "other", "any"):
+        raise MidcorridorError(
+            f"Unknown corridor {corridor!r}: use middle, northern, other or any."
+        )
+    net = _network(network_path)
+    base = load_scenario(scenario or default_scenario())
+    spec = RouteSpec(origin=origin, destination=destination, corridor=corridor)
+    result = run_scenario(
+        base.model_copy(update={"routes": (spec,)}), net, samples=samples, seed=seed, month=month
+    )
+    table, citations = explain_table(result.trips[0], net)
+    out.print(table)
+    out.print("Sources:")
+    for line in citations:
+        out.print(f"  {escape(line)}", soft_wrap=True)
+
+
+@app.command()
+def calibrate(
+    scenario: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--scenario", help="Baseline conditions (default: scenarios/baseline.yaml)."),
+    ] = None,
+    samples: SamplesOpt = None,
+    as_json: JsonOpt = False,
+    network_path: NetworkOpt = None,
+) -> None:
+    """Check the baseline against published transit times."""
+    from .calibration import calibrate as run_calibration
+    from .scenario import default_scenario, load_scenario
+    from .tables import calibration_table
+
+    net = _network(network_path)
+    rows = run_calibration(net, load_scenario(scenario or default_scenario()), samples=samples)
+    if as_json:
+        _print_json(
+            [
+                {
+                    "target": r.target.name,
+                    "low": r.target.low,
+                    "high": r.target.high,
+                    "unit": r.target.unit,
+                    "value": r.value,
+                    "met": r.met,
+                    "required": r.target.required,
+                    "source": r.target.source,
+                }
+                for r in rows
+            ]
+        )
+        return
+    out.print(calibration_table(rows))
+
+
+def main() -> None:
+    """Entry point: user mistakes are printed plainly and exit with code 2."""
+    try:
+        app()
+    except MidcorridorError as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise SystemExit(2) from None

@@ -1,0 +1,540 @@
+"""Read and validate the network files into a :class:`Network`.
+
+``load()`` reads ``nodes.geojson``, ``links.geojson`` and ``sources.yaml``, checks every
+feature, and either returns a network or raises one :class:`NetworkError` listing every
+problem found (file, feature id, field, problem).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+import yaml
+from pydantic import BaseModel, ValidationError
+from pyproj import Geod
+
+from ._errors import NetworkError, PlaceNotFoundError
+from .schema import LINK_SOURCED_FIELDS, LinkProps, NodeProps, SourceEntry
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+__all__ = ["Link", "Network", "Node", "default_network_dir", "load"]
+
+NODES_FILE = "nodes.geojson"
+LINKS_FILE = "links.geojson"
+SOURCES_FILE = "sources.yaml"
+#: Largest network file read, bytes: a guard against reading something that is not ours.
+MAX_FILE_BYTES = 20_000_000
+#: ``length_km`` may exceed the geodesic length of its geometry by at most this factor.
+MAX_DETOUR = 1.6
+#: Link ends must meet their nodes within this many degrees.
+ENDPOINT_TOLERANCE_DEG = 1e-3
+
+_GEOD = Geod(ellps="WGS84")
+
+
+@dataclass(frozen=True)
+class Node:
+    """A validated node: its properties and its coordinates (degrees, WGS84)."""
+
+    props: NodeProps
+    lon: float
+    lat: float
+
+    @property
+    def id(self) -> str:
+        """Node id."""
+        return self.props.id
+
+
+@dataclass(frozen=True)
+class Link:
+    """A validated link: its properties, its geometry (lon, lat pairs) and geodesic km."""
+
+    props: LinkProps
+    coords: tuple[tuple[float, float], ...]
+    geodesic_km: float
+
+    @property
+    def id(self) -> str:
+        """Link id."""
+        return self.props.id
+
+
+def default_network_dir() -> Path:
+    """The network folder used when none is given.
+
+    ``$MIDCORRIDOR_NETWORK`` if set, else ``network/`` in the current directory if it
+    exists, else the ``network/`` folder of the source checkout this package runs from.
+    """
+    env = os.environ.get("MIDCORRIDOR_NETWORK")
+    if env:
+        return Path(env)
+    here = Path.cwd() / "network"
+    if (here / NODES_FILE).exists():
+        return here
+    return Path(__file__).resolve().parents[2] / "network"
+
+
+#: Letters that NFKD does not decompose: Polish l-stroke, Turkish dotless i, Azeri schwa.
+_UNDECOMPOSED = str.maketrans("\u0142\u0141\u0131\u0259\u018f", "lLiaA")
+
+
+def _normalize(text: str) -> str:
+    """Case-, accent- and punctuation-insensitive form of a place name."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    stripped = stripped.translate(_UNDECOMPOSED)
+    return re.sub(r"[^0-9a-z]+", "", stripped.casefold())
+
+
+@dataclass
+class Network:
+    """The corridor network: validated nodes, links and sources, and their graph.
+
+    Attributes
+    ----------
+    nodes_by_id, links_by_id
+        Validated features by id.
+    sources
+        Source key -> entry of ``sources.yaml``.
+    path
+        The folder the network was read from.
+    """
+
+    nodes_by_id: dict[str, Node]
+    links_by_id: dict[str, Link]
+    sources: dict[str, SourceEntry]
+    path: Path
+    _index: dict[str, list[tuple[int, str]]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for node in self.nodes_by_id.values():
+            p = node.props
+            names = [(0, p.id), (1, p.name), *((2, a) for a in p.aliases)]
+            # "Dostyk / Alashankou" is found by either half too.
+            names += [(1, part) for part in re.split(r"\s*/\s*", p.name) if part != p.name]
+            for tier, name in names:
+                key = _normalize(name)
+                if key and (tier, p.id) not in self._index.get(key, []):
+                    self._index.setdefault(key, []).append((tier, p.id))
+
+    @cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        """Directed multigraph: every link in both directions, keyed by link id.
+
+        Node attributes are the node properties plus ``x`` (lon) and ``y`` (lat); edge
+        attributes are the link properties plus ``coords`` in travel direction.
+        """
+        g = nx.MultiDiGraph(name="midcorridor")
+        for node in self.nodes_by_id.values():
+            g.add_node(node.id, **node.props.model_dump(), x=node.lon, y=node.lat)
+        for link in self.links_by_id.values():
+            attrs = link.props.model_dump(by_alias=False)
+            attrs.pop("from_")
+            a, b = link.props.from_, link.props.to
+            g.add_edge(a, b, key=link.id, **attrs, coords=link.coords)
+            g.add_edge(b, a, key=link.id, **attrs, coords=link.coords[::-1])
+        return g
+
+    @cached_property
+    def nodes(self) -> gpd.GeoDataFrame:
+        """Nodes as a GeoDataFrame (EPSG:4326), indexed by id."""
+        import geopandas as gpd
+        import shapely
+
+        nodes = list(self.nodes_by_id.values())
+        frame = gpd.GeoDataFrame(
+            [n.props.model_dump() for n in nodes],
+            geometry=shapely.points([(n.lon, n.lat) for n in nodes]),
+            crs="EPSG:4326",
+        )
+        return frame.set_index("id", drop=False)
+
+    @cached_property
+    def links(self) -> gpd.GeoDataFrame:
+        """Links as a GeoDataFrame (EPSG:4326), indexed by id, with ``geodesic_km``."""
+        import geopandas as gpd
+        import shapely
+
+        links = list(self.links_by_id.values())
+        records = [
+            {**lk.props.model_dump(by_alias=True), "geodesic_km": lk.geodesic_km} for lk in links
+        ]
+        frame = gpd.GeoDataFrame(
+            records,
+            geometry=shapely.linestrings([list(lk.coords) for lk in links]),
+            crs="EPSG:4326",
+        )
+        return frame.set_index("id", drop=False)
+
+    @property
+    def countries(self) -> set[str]:
+        """ISO alpha-2 codes of every country with a node."""
+        return {c for n in self.nodes_by_id.values() for c in n.props.countries}
+
+    def find_node(self, query: str) -> str:
+        """Id of the node named ``query`` (id, name or alias; case and accents ignored).
+
+        Raises
+        ------
+        PlaceNotFoundError
+            When nothing matches; the message suggests the closest names.
+        """
+        key = _normalize(query)
+        matches = self._index.get(key, [])
+        if matches:
+            best = min(tier for tier, _ in matches)
+            ids = sorted({node_id for tier, node_id in matches if tier == best})
+            if len(ids) == 1:
+                return ids[0]
+            raise PlaceNotFoundError(query, [self.describe(i) for i in ids])
+        raise PlaceNotFoundError(query, self.suggest(query))
+
+    def suggest(self, query: str, n: int = 3) -> list[str]:
+        """Up to ``n`` node names close to ``query``, as "Name (ID)"."""
+        keys = difflib.get_close_matches(_normalize(query), self._index, n=n * 2, cutoff=0.6)
+        found: list[str] = []
+        for key in keys:
+            for _, node_id in self._index[key]:
+                text = self.describe(node_id)
+                if text not in found:
+                    found.append(text)
+        return found[:n]
+
+    def describe(self, node_id: str) -> str:
+        """``"Name (ID)"`` for messages."""
+        return f"{self.nodes_by_id[node_id].props.name} ({node_id})"
+
+    def link_countries(self, link_id: str) -> tuple[str, ...]:
+        """Countries a link runs through: the ones its two ends share, else both ends'."""
+        link = self.links_by_id[link_id].props
+        a = self.nodes_by_id[link.from_].props.countries
+        b = self.nodes_by_id[link.to].props.countries
+        shared = tuple(c for c in a if c in b)
+        return shared or tuple(dict.fromkeys((*a, *b)))
+
+    def cite(self, key: str) -> str:
+        """Citation text of a source key."""
+        return self.sources[key].cite()
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+class _Problems:
+    """Collects problems as 'file: feature ID: field: problem'."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(
+        self, file: str, feature: str | None, fld: str | None, problem: str, what: str = "feature"
+    ) -> None:
+        where = [file]
+        if feature is not None:
+            where.append(f"{what} {feature}")
+        if fld:
+            where.append(f"field {fld}")
+        self.items.append(f"{': '.join(where)}: {problem}")
+
+    def add_validation(self, file: str, feature: str, error: ValidationError) -> None:
+        for err in error.errors():
+            loc = ".".join(str(p) for p in err["loc"]) or None
+            self.add(file, feature, loc, err["msg"])
+
+
+def _read_text(path: Path, problems: _Problems) -> str | None:
+    if not path.is_file():
+        problems.add(path.name, None, None, f"file not found at {path}")
+        return None
+    if path.stat().st_size > MAX_FILE_BYTES:
+        problems.add(path.name, None, None, f"file larger than {MAX_FILE_BYTES} bytes")
+        return None
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        problems.add(path.name, None, None, f"not UTF-8 text ({exc.reason})")
+        return None
+
+
+def _read_features(path: Path, geometry_type: str, problems: _Problems) -> list[dict[str, Any]]:
+    text = _read_text(path, problems)
+    if text is None:
+        return []
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        problems.add(path.name, None, None, f"not valid JSON: {exc.msg} (line {exc.lineno})")
+        return []
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        problems.add(path.name, None, None, "not a GeoJSON FeatureCollection")
+        return []
+    features = data.get("features")
+    if not isinstance(features, list):
+        problems.add(path.name, None, "features", "must be a list")
+        return []
+    good = []
+    for i, feature in enumerate(features):
+        label = f"#{i}"
+        if isinstance(feature, dict) and isinstance(feature.get("properties"), dict):
+            label = str(feature["properties"].get("id", label))
+        geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        if not isinstance(geometry, dict) or geometry.get("type") != geometry_type:
+            problems.add(path.name, label, "geometry", f"must be a {geometry_type}")
+            continue
+        if not isinstance(feature.get("properties"), dict):
+            problems.add(path.name, label, "properties", "must be an object")
+            continue
+        good.append(feature)
+    return good
+
+
+def _check_coords(raw: Any, depth: int) -> list[tuple[float, float]] | str:
+    """Coordinates as (lon, lat) tuples, or a problem description."""
+    points = [raw] if depth == 0 else raw
+    if not isinstance(points, list) or not points:
+        return "coordinates missing"
+    out = []
+    for point in points:
+        if (
+            not isinstance(point, list)
+            or len(point) < 2
+            or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in point[:2])
+        ):
+            return f"coordinate {point!r} is not a [lon, lat] pair of numbers"
+        lon, lat = float(point[0]), float(point[1])
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            return f"coordinate [{lon}, {lat}] is out of range (lon -180..180, lat -90..90)"
+        out.append((lon, lat))
+    return out
+
+
+def _parse_model(
+    model: type[BaseModel], raw: dict[str, Any], file: str, label: str, problems: _Problems
+) -> Any:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        problems.add_validation(file, label, exc)
+        return None
+
+
+def _read_sources(path: Path, problems: _Problems) -> dict[str, SourceEntry]:
+    text = _read_text(path, problems)
+    if text is None:
+        return {}
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        problems.add(path.name, None, None, f"not valid YAML: {exc}")
+        return {}
+    if not isinstance(data, dict):
+        problems.add(path.name, None, None, "must map source keys to entries")
+        return {}
+    sources = {}
+    for key, raw in data.items():
+        if not isinstance(raw, dict):
+            problems.add(path.name, str(key), None, "must be a mapping (title, url, ...)", "source")
+            continue
+        entry = _parse_model(SourceEntry, raw, path.name, str(key), problems)
+        if entry is not None:
+            sources[str(key)] = entry
+    return sources
+
+
+def _read_nodes(path: Path, problems: _Problems) -> dict[str, Node]:
+    nodes: dict[str, Node] = {}
+    for feature in _read_features(path, "Point", problems):
+        raw = feature["properties"]
+        label = str(raw.get("id", "?"))
+        coords = _check_coords(feature["geometry"].get("coordinates"), depth=0)
+        if isinstance(coords, str):
+            problems.add(path.name, label, "geometry", coords)
+            continue
+        props = _parse_model(NodeProps, raw, path.name, label, problems)
+        if props is None:
+            continue
+        if props.id in nodes:
+            problems.add(path.name, props.id, "id", "duplicate id")
+            continue
+        nodes[props.id] = Node(props, *coords[0])
+    return nodes
+
+
+def _read_links(path: Path, problems: _Problems) -> dict[str, Link]:
+    links: dict[str, Link] = {}
+    for feature in _read_features(path, "LineString", problems):
+        raw = feature["properties"]
+        label = str(raw.get("id", "?"))
+        coords = _check_coords(feature["geometry"].get("coordinates"), depth=1)
+        if isinstance(coords, str):
+            problems.add(path.name, label, "geometry", coords)
+            continue
+        if len(coords) < 2:
+            problems.add(path.name, label, "geometry", "a line needs at least two points")
+            continue
+        props = _parse_model(LinkProps, raw, path.name, label, problems)
+        if props is None:
+            continue
+        if props.id in links:
+            problems.add(path.name, props.id, "id", "duplicate id")
+            continue
+        lons, lats = zip(*coords, strict=True)
+        geodesic_km = _GEOD.line_length(lons, lats) / 1000
+        links[props.id] = Link(props, tuple(coords), geodesic_km)
+    return links
+
+
+def _check_references(
+    nodes: dict[str, Node],
+    links: dict[str, Link],
+    sources: dict[str, SourceEntry],
+    problems: _Problems,
+) -> None:
+    used: set[str] = set()
+    for node in nodes.values():
+        for i, proc in enumerate(node.props.processes):
+            used.add(proc.source)
+            if proc.source not in sources:
+                problems.add(
+                    NODES_FILE,
+                    node.id,
+                    f"processes.{i}.source",
+                    f"unknown source key {proc.source!r}",
+                )
+    for link in links.values():
+        p = link.props
+        for end, node_id in (("from", p.from_), ("to", p.to)):
+            if node_id not in nodes:
+                hint = difflib.get_close_matches(node_id, nodes, n=1)
+                more = f" (did you mean {hint[0]}?)" if hint else ""
+                problems.add(LINKS_FILE, p.id, end, f"unknown node {node_id!r}{more}")
+                continue
+            node = nodes[node_id]
+            point = link.coords[0] if end == "from" else link.coords[-1]
+            if (
+                abs(point[0] - node.lon) > ENDPOINT_TOLERANCE_DEG
+                or abs(point[1] - node.lat) > ENDPOINT_TOLERANCE_DEG
+            ):
+                problems.add(
+                    LINKS_FILE,
+                    p.id,
+                    "geometry",
+                    f"the line's {end} end {point} is not at node {node_id} "
+                    f"({node.lon}, {node.lat})",
+                )
+        for fld in LINK_SOURCED_FIELDS:
+            if getattr(p, fld) is not None and fld not in p.sources:
+                problems.add(LINKS_FILE, p.id, f"sources.{fld}", "numeric field has no source")
+        for fld, key in p.sources.items():
+            used.add(key)
+            if fld not in LINK_SOURCED_FIELDS:
+                problems.add(
+                    LINKS_FILE,
+                    p.id,
+                    f"sources.{fld}",
+                    f"not a sourced field (expected one of {', '.join(LINK_SOURCED_FIELDS)})",
+                )
+            if key not in sources:
+                problems.add(LINKS_FILE, p.id, f"sources.{fld}", f"unknown source key {key!r}")
+        if p.length_km < link.geodesic_km * 0.999:
+            problems.add(
+                LINKS_FILE,
+                p.id,
+                "length_km",
+                f"{p.length_km:.0f} km is shorter than its geometry's geodesic length "
+                f"{link.geodesic_km:.0f} km",
+            )
+        elif p.length_km > link.geodesic_km * MAX_DETOUR:
+            problems.add(
+                LINKS_FILE,
+                p.id,
+                "length_km",
+                f"{p.length_km:.0f} km is more than {MAX_DETOUR}x its geometry's geodesic "
+                f"length {link.geodesic_km:.0f} km: draw the alignment",
+            )
+    for key in sorted(set(sources) - used):
+        problems.add(SOURCES_FILE, key, None, "not used by any node or link", what="source")
+
+
+def _check_topology(nodes: dict[str, Node], links: dict[str, Link], problems: _Problems) -> None:
+    rail_gauges: dict[str, set[int]] = {}
+    open_graph = nx.Graph()
+    open_graph.add_nodes_from(nodes)
+    for link in links.values():
+        p = link.props
+        if p.from_ not in nodes or p.to not in nodes:
+            continue
+        if p.status != "open":
+            continue
+        open_graph.add_edge(p.from_, p.to)
+        if p.mode == "rail" and p.gauge_mm is not None:
+            for end in (p.from_, p.to):
+                rail_gauges.setdefault(end, set()).add(p.gauge_mm)
+    for node_id, gauges in rail_gauges.items():
+        stages = {proc.stage for proc in nodes[node_id].props.processes}
+        if len(gauges) > 1 and "transshipment" not in stages:
+            problems.add(
+                NODES_FILE,
+                node_id,
+                "processes",
+                f"open rail links of gauges {sorted(gauges)} meet here but there is no "
+                "transshipment process",
+            )
+    if len(nodes) > 1 and open_graph.number_of_nodes():
+        components = sorted(nx.connected_components(open_graph), key=len, reverse=True)
+        for component in components[1:]:
+            for node_id in sorted(component):
+                problems.add(
+                    NODES_FILE,
+                    node_id,
+                    None,
+                    "no route reaches this node over open links",
+                )
+
+
+def load(path: str | os.PathLike[str] | None = None) -> Network:
+    """Read, validate and return the network in folder ``path``.
+
+    Parameters
+    ----------
+    path
+        Folder holding ``nodes.geojson``, ``links.geojson`` and ``sources.yaml``;
+        default :func:`default_network_dir`.
+
+    Returns
+    -------
+    Network
+        Validated nodes and links (also as GeoDataFrames) and their graph.
+
+    Raises
+    ------
+    NetworkError
+        Listing every problem found, each naming file, feature id, field and problem.
+    """
+    folder = Path(path) if path is not None else default_network_dir()
+    problems = _Problems()
+    if not folder.is_dir():
+        raise NetworkError(f"Network folder not found: {folder}")
+    sources = _read_sources(folder / SOURCES_FILE, problems)
+    nodes = _read_nodes(folder / NODES_FILE, problems)
+    links = _read_links(folder / LINKS_FILE, problems)
+    if nodes or links:
+        _check_references(nodes, links, sources, problems)
+        _check_topology(nodes, links, problems)
+    if problems.items:
+        raise NetworkError(
+            f"The network in {folder} has {len(problems.items)} problem(s):", problems.items
+        )
+    return Network(nodes, links, sources, folder)

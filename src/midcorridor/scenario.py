@@ -1,0 +1,403 @@
+"""Scenario files: YAML validated by pydantic, with ``extends`` inheritance.
+
+A scenario names the routes to time, the departure month, the sampling settings, the
+cargo volume, and the changes and closures that make it differ from today.
+See ``scenarios/README.md`` for the format and the shipped library.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from ._errors import ScenarioError
+from .schema import LinkMode, NodeKind
+from .timing import Adjustment, Component
+
+__all__ = [
+    "Change",
+    "Closures",
+    "RouteSpec",
+    "Scenario",
+    "ServiceChange",
+    "default_scenario",
+    "load_scenario",
+]
+
+#: Largest scenario file read, bytes.
+MAX_SCENARIO_BYTES = 1_000_000
+#: Longest ``extends`` chain followed.
+MAX_EXTENDS_DEPTH = 20
+
+Stage = Literal[
+    "rail",
+    "sea",
+    "documents",
+    "inspection",
+    "transshipment",
+    "port",
+    "ferry_wait",
+    "weather",
+    "congestion",
+]
+CorridorName = Literal["middle", "northern", "other", "any"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _as_tuple(value: Any) -> Any:
+    """Let a selector be written as one value or a list."""
+    if value is None or isinstance(value, list | tuple):
+        return value
+    return (value,)
+
+
+class RouteSpec(_Strict):
+    """A trip to time: origin and destination by id, name or alias."""
+
+    origin: str = Field(min_length=1)
+    destination: str = Field(min_length=1)
+    corridor: CorridorName = "any"
+    label: str | None = None
+
+
+class Change(_Strict):
+    """A change to the hours of the components it selects.
+
+    Selectors left out match everything; a list matches any of its values. The action
+    is exactly one of ``scale`` (multiply hours), ``set`` (hours become this) or ``add``
+    (hours added, may be negative; never below zero).
+    """
+
+    stage: tuple[Stage, ...] | None = None
+    country: tuple[str, ...] | None = None
+    node: tuple[str, ...] | None = None
+    node_kind: tuple[NodeKind, ...] | None = None
+    link: tuple[str, ...] | None = None
+    link_mode: tuple[LinkMode, ...] | None = None
+    corridor: tuple[Literal["middle", "northern", "other"], ...] | None = None
+    scale: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    set: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    add: float | None = Field(default=None, allow_inf_nan=False)
+    note: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+
+    _listify = field_validator(
+        "stage", "country", "node", "node_kind", "link", "link_mode", "corridor", mode="before"
+    )(_as_tuple)
+
+    @field_validator("country")
+    @classmethod
+    def _iso2(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if value is not None:
+            for code in value:
+                if len(code) != 2 or not code.isalpha():
+                    raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
+            return tuple(c.upper() for c in value)
+        return value
+
+    @model_validator(mode="after")
+    def _one_action(self) -> Change:
+        actions = [a for a in ("scale", "set", "add") if getattr(self, a) is not None]
+        if len(actions) != 1:
+            raise ValueError(
+                "give exactly one of scale, set or add"
+                + (f" (got {', '.join(actions)})" if actions else "")
+            )
+        return self
+
+    @property
+    def adjustment(self) -> Adjustment:
+        """The action as an :class:`Adjustment`."""
+        if self.set is not None:
+            return Adjustment(set=self.set)
+        if self.scale is not None:
+            return Adjustment(scale=self.scale)
+        return Adjustment(add=self.add or 0.0)
+
+    def matches(self, comp: Component, corridor: str, node_ids: Iterable[str] = ()) -> bool:
+        """Whether this change applies to ``comp`` on a route of ``corridor``.
+
+        ``node_ids`` are this change's ``node`` selectors resolved to node ids.
+        """
+        checks = (
+            (self.stage, lambda v: comp.stage in v),
+            (self.country, lambda v: bool(set(v) & set(comp.countries))),
+            (self.node, lambda v: comp.node in set(node_ids)),
+            (self.node_kind, lambda v: comp.node_kind in v),
+            (self.link, lambda v: comp.link in v),
+            (self.link_mode, lambda v: comp.link_mode in v),
+            (self.corridor, lambda v: corridor in v),
+        )
+        return all(test(sel) for sel, test in checks if sel is not None)
+
+
+class Closures(_Strict):
+    """What is taken out of the network: countries (transit through them), nodes, links."""
+
+    countries: tuple[str, ...] = ()
+    nodes: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+    note: str | None = None
+    source: str | None = None
+
+    @field_validator("countries")
+    @classmethod
+    def _iso2(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for code in value:
+            if len(code) != 2 or not code.isalpha():
+                raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
+        return tuple(c.upper() for c in value)
+
+    def merged(self, other: Closures) -> Closures:
+        """Union of two closure sets (``other``'s note and source win)."""
+        return Closures(
+            countries=tuple(dict.fromkeys((*self.countries, *other.countries))),
+            nodes=tuple(dict.fromkeys((*self.nodes, *other.nodes))),
+            links=tuple(dict.fromkeys((*self.links, *other.links))),
+            note=other.note or self.note,
+            source=other.source or self.source,
+        )
+
+    def items(self) -> list[tuple[str, str]]:
+        """Each closure as (kind, value), e.g. ("country", "RU")."""
+        return (
+            [("country", c) for c in self.countries]
+            + [("node", n) for n in self.nodes]
+            + [("link", lk) for lk in self.links]
+        )
+
+
+class ServiceChange(_Strict):
+    """A change to ferry or shipping services: e.g. scheduled Caspian sailings.
+
+    Selects links by ``link`` ids or by ``sea``; fields left out keep the network's values.
+    """
+
+    link: tuple[str, ...] | None = None
+    sea: tuple[Literal["caspian", "black_sea"], ...] | None = None
+    dispatch: Literal["on_fill", "scheduled"] | None = None
+    headway_hours: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    capacity_teu: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    vessels: int | None = Field(default=None, ge=1)
+    round_trip_hours: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    max_hold_hours: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    note: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+
+    _listify = field_validator("link", "sea", mode="before")(_as_tuple)
+
+    def updates(self) -> dict[str, Any]:
+        """The service fields this change sets."""
+        fields = ("dispatch", "headway_hours", "capacity_teu", "vessels", "round_trip_hours")
+        out = {f: getattr(self, f) for f in (*fields, "max_hold_hours")}
+        return {k: v for k, v in out.items() if v is not None}
+
+
+class ScenarioFile(_Strict):
+    """What one YAML file may hold; every field optional so a child overrides a parent."""
+
+    name: str | None = Field(default=None, min_length=1)
+    description: str | None = None
+    extends: str | None = None
+    routes: tuple[RouteSpec, ...] | None = Field(default=None, min_length=1)
+    departure_month: int | None = Field(default=None, ge=1, le=12)
+    samples: int | None = Field(default=None, ge=100, le=2_000_000)
+    seed: int | None = Field(default=None, ge=0, lt=2**63)
+    volume: dict[Literal["middle", "northern", "other"], float] | None = None
+    changes: tuple[Change, ...] = ()
+    services: tuple[ServiceChange, ...] = ()
+    closures: Closures | None = None
+
+    @field_validator("volume")
+    @classmethod
+    def _volumes(cls, value: dict[str, float] | None) -> dict[str, float] | None:
+        if value is not None:
+            for corridor, teu in value.items():
+                if not teu >= 0 or teu == float("inf"):
+                    raise ValueError(
+                        f"volume for {corridor} must be a finite number >= 0 TEU/week, got {teu}"
+                    )
+        return value
+
+
+class Scenario(_Strict):
+    """A complete scenario after ``extends`` is resolved.
+
+    Attributes
+    ----------
+    departure_month
+        1-12, for storm holds; None: each sample departs in a random month.
+    samples, seed
+        Monte Carlo settings.
+    volume
+        TEU per week on each corridor (sets ferry fill times and queue loads).
+    changes
+        Parents' changes first, then this file's.
+    """
+
+    name: str
+    description: str = ""
+    path: Path
+    routes: tuple[RouteSpec, ...] = Field(min_length=1)
+    departure_month: int | None = Field(default=None, ge=1, le=12)
+    samples: int = Field(default=20_000, ge=100, le=2_000_000)
+    seed: int = Field(default=0, ge=0)
+    volume: dict[str, float] = Field(default_factory=dict)
+    changes: tuple[Change, ...] = ()
+    services: tuple[ServiceChange, ...] = ()
+    closures: Closures = Closures()
+    chain: tuple[Path, ...] = ()
+
+
+_NESTED: dict[str, type[BaseModel]] = {
+    "routes": RouteSpec,
+    "changes": Change,
+    "services": ServiceChange,
+    "closures": Closures,
+}
+
+
+def default_scenario(name: str = "baseline") -> Path:
+    """Path of a shipped scenario: ``scenarios/NAME.yaml`` here, else in the checkout."""
+    here = Path.cwd() / "scenarios" / f"{name}.yaml"
+    if here.is_file():
+        return here
+    return Path(__file__).resolve().parents[2] / "scenarios" / f"{name}.yaml"
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise ScenarioError(f"{path}: scenario file not found.")
+    if path.stat().st_size > MAX_SCENARIO_BYTES:
+        raise ScenarioError(f"{path}: file is larger than {MAX_SCENARIO_BYTES} bytes.")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"{path}: not UTF-8 text ({exc.reason}).") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ScenarioError(f"{path}: YAML syntax error{where}: {exc.problem}.") from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"{path}: YAML error: {exc}.") from None
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            f"{path}: a scenario file must be a mapping of fields (name, routes, ...)."
+        )
+    return data
+
+
+def _valid_keys(loc: tuple[Any, ...]) -> list[str]:
+    """Field names valid beside the last part of ``loc``, for did-you-mean hints."""
+    parents = [p for p in loc[:-1] if not isinstance(p, int)]
+    model = _NESTED.get(parents[0]) if parents else ScenarioFile
+    return list(model.model_fields) if model is not None and len(parents) <= 1 else []
+
+
+def _describe_errors(path: Path, error: ValidationError) -> list[str]:
+    problems = []
+    for err in error.errors():
+        loc = tuple(err["loc"])
+        field_name = ".".join(str(p) for p in loc) or "(top level)"
+        message = err["msg"]
+        if err["type"] == "extra_forbidden":
+            close = difflib.get_close_matches(str(loc[-1]), _valid_keys(loc), n=1)
+            message = "unknown key" + (f" (did you mean {close[0]!r}?)" if close else "")
+        elif "input" in err and err["type"] not in ("missing",):
+            message += f" (got {err['input']!r})"
+        problems.append(f"{path}: field {field_name}: {message}")
+    return problems
+
+
+def _read_file(path: Path) -> ScenarioFile:
+    data = _read_yaml(path)
+    try:
+        return ScenarioFile.model_validate(data)
+    except ValidationError as exc:
+        problems = _describe_errors(path, exc)
+        raise ScenarioError(f"{path}: invalid scenario.", problems) from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario file, following ``extends`` to its parents.
+
+    Parameters
+    ----------
+    path
+        YAML file.
+
+    Returns
+    -------
+    Scenario
+        With parents' settings inherited and changes and closures accumulated.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the file, the field and the problem.
+    """
+    chain: list[tuple[Path, ScenarioFile]] = []
+    current: Path | None = Path(path)
+    seen: list[Path] = []
+    while current is not None:
+        resolved = current.resolve()
+        if resolved in seen:
+            cycle = " -> ".join(str(p) for p in [*seen, resolved])
+            raise ScenarioError(f"{chain[-1][0]}: field extends: cycle: {cycle}.")
+        if len(seen) >= MAX_EXTENDS_DEPTH:
+            raise ScenarioError(f"{path}: field extends: chain longer than {MAX_EXTENDS_DEPTH}.")
+        seen.append(resolved)
+        if chain and not current.is_file():
+            raise ScenarioError(
+                f"{chain[-1][0]}: field extends: parent scenario {chain[-1][1].extends!r} "
+                f"not found (looked for {current})."
+            )
+        parsed = _read_file(current)
+        chain.append((current, parsed))
+        current = (current.parent / parsed.extends) if parsed.extends else None
+
+    merged: dict[str, Any] = {}
+    changes: list[Change] = []
+    services: list[ServiceChange] = []
+    closures = Closures()
+    for _, part in reversed(chain):
+        for key in (
+            "name",
+            "description",
+            "routes",
+            "departure_month",
+            "samples",
+            "seed",
+            "volume",
+        ):
+            value = getattr(part, key)
+            if value is not None:
+                merged[key] = value
+        changes.extend(part.changes)
+        services.extend(part.services)
+        if part.closures is not None:
+            closures = closures.merged(part.closures)
+    top = chain[0][0]
+    merged.setdefault("name", top.stem)
+    try:
+        return Scenario(
+            **merged,
+            path=top,
+            changes=tuple(changes),
+            services=tuple(services),
+            closures=closures,
+            chain=tuple(p for p, _ in chain),
+        )
+    except ValidationError as exc:
+        problems = _describe_errors(top, exc)
+        raise ScenarioError(f"{top}: invalid scenario.", problems) from None

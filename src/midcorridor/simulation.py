@@ -1,0 +1,375 @@
+"""Run scenarios: pick each trip's route, apply changes and closures, sample times.
+
+Data flows one way: a :class:`~midcorridor.scenario.Scenario` and a
+:class:`~midcorridor.network.Network` go in, a :class:`ScenarioRun` of
+:class:`~midcorridor.timing.TripResult` comes out; tables, JSON and maps are made from it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ._errors import MidcorridorError, RouteError, ScenarioError
+from .network import Network
+from .routing import CORRIDORS, Route, iter_routes
+from .scenario import Change, Closures, RouteSpec, Scenario
+from .schema import STAGES, Service
+from .timing import Adjustment, Component, TripResult, components, expected_hours, simulate
+
+__all__ = [
+    "PlannedTrip",
+    "ScenarioRun",
+    "check_scenario",
+    "compare_runs",
+    "plan_trips",
+    "run_scenario",
+]
+
+#: Shortest routes (km) of each wanted corridor among which the fastest is chosen.
+ROUTE_CHOICES = 8
+
+
+@dataclass(frozen=True)
+class ScenarioRun:
+    """Results of one scenario: one :class:`TripResult` per route of the scenario."""
+
+    scenario: Scenario
+    trips: tuple[TripResult, ...]
+    samples: int
+    seed: int
+    month: int | None
+
+    def to_dict(self, network: Network) -> dict[str, Any]:
+        """JSON-ready results (``midcorridor run --json``)."""
+        return {
+            "scenario": self.scenario.name,
+            "description": self.scenario.description,
+            "seed": self.seed,
+            "samples": self.samples,
+            "departure_month": self.month,
+            "routes": [_trip_dict(trip, network) for trip in self.trips],
+        }
+
+    def trip(self, label: str) -> TripResult:
+        """The trip with this label."""
+        for trip in self.trips:
+            if trip.label == label:
+                return trip
+        raise KeyError(label)
+
+
+def _trip_dict(trip: TripResult, network: Network) -> dict[str, Any]:
+    route = trip.route
+    return {
+        "label": trip.label,
+        "origin": route.origin,
+        "destination": route.destination,
+        "corridor": route.corridor,
+        "distance_km": round(route.distance_km, 1),
+        "path": list(route.nodes),
+        "links": list(route.links),
+        "countries": list(route.countries),
+        "via": route.via(network),
+        "days": trip.days(),
+        "stages_days": trip.stages_days(),
+    }
+
+
+class _Resolver:
+    """Turns a scenario's place names into node ids, errors naming file and field."""
+
+    def __init__(self, network: Network, scenario: Scenario) -> None:
+        self.network = network
+        self.scenario = scenario
+
+    def error(self, fld: str, message: str) -> ScenarioError:
+        return ScenarioError(f"{self.scenario.path}: field {fld}: {message}")
+
+    def node(self, query: str, fld: str) -> str:
+        try:
+            return self.network.find_node(query)
+        except MidcorridorError as exc:
+            raise self.error(fld, exc.message) from None
+
+    def closures(self, closures: Closures) -> tuple[set[str], set[str]]:
+        """Blocked node ids and link ids."""
+        net = self.network
+        blocked_nodes: set[str] = set()
+        for i, code in enumerate(closures.countries):
+            nodes = {n.id for n in net.nodes_by_id.values() if code in n.props.countries}
+            if not nodes:
+                close = difflib.get_close_matches(code, sorted(net.countries), n=3)
+                hint = f" (countries in the network include {', '.join(close)})" if close else ""
+                raise self.error(f"closures.countries.{i}", f"no node in country {code!r}{hint}")
+            blocked_nodes |= nodes
+        for i, name in enumerate(closures.nodes):
+            blocked_nodes.add(self.node(name, f"closures.nodes.{i}"))
+        for i, link_id in enumerate(closures.links):
+            if link_id not in net.links_by_id:
+                close = difflib.get_close_matches(link_id, list(net.links_by_id), n=3)
+                hint = f" Did you mean: {', '.join(close)}?" if close else ""
+                raise self.error(f"closures.links.{i}", f"unknown link {link_id!r}.{hint}")
+        return blocked_nodes, set(closures.links)
+
+    def services(self) -> dict[str, Service]:
+        """Link id -> service after the scenario's service changes (in order)."""
+        net = self.network
+        out: dict[str, Service] = {}
+        for i, change in enumerate(self.scenario.services):
+            for j, link_id in enumerate(change.link or ()):
+                link = net.links_by_id.get(link_id)
+                if link is None or link.props.service is None:
+                    ferries = [lk for lk, v in net.links_by_id.items() if v.props.service]
+                    close = difflib.get_close_matches(link_id, ferries, n=3)
+                    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+                    raise self.error(
+                        f"services.{i}.link.{j}", f"no ferry or sea link {link_id!r}.{hint}"
+                    )
+            for link in net.links_by_id.values():
+                service = out.get(link.id, link.props.service)
+                if service is None:
+                    continue
+                by_link = change.link is None or link.id in change.link
+                by_sea = change.sea is None or link.props.sea in change.sea
+                if by_link and by_sea:
+                    out[link.id] = service.model_copy(update=change.updates())
+        return out
+
+    def change_nodes(self) -> list[set[str]]:
+        """Node ids selected by each change's ``node`` field."""
+        return [
+            {self.node(n, f"changes.{i}.node") for n in change.node or ()}
+            for i, change in enumerate(self.scenario.changes)
+        ]
+
+
+def adjustments_for(
+    comps: Sequence[Component],
+    corridor: str,
+    changes: Sequence[Change],
+    change_nodes: Sequence[set[str]],
+) -> list[Adjustment]:
+    """The combined effect of ``changes`` (in order) on each component."""
+    out = []
+    for comp in comps:
+        adj = Adjustment()
+        for change, nodes in zip(changes, change_nodes, strict=True):
+            if change.matches(comp, corridor, nodes):
+                adj = adj.then(change.adjustment)
+        out.append(adj)
+    return out
+
+
+def _label(network: Network, spec: RouteSpec, route: Route) -> str:
+    if spec.label:
+        return spec.label
+    names = (
+        network.nodes_by_id[n].props.name.split(" / ")[0] for n in (route.origin, route.destination)
+    )
+    return f"{' - '.join(names)} ({route.corridor})"
+
+
+def _no_route_error(
+    resolver: _Resolver, spec: RouteSpec, i: int, origin: str, destination: str
+) -> ScenarioError:
+    """Explain why no route exists, naming the closure that cut it if one did."""
+    net, scenario = resolver.network, resolver.scenario
+    wanted = "" if spec.corridor == "any" else f" on the {spec.corridor} corridor"
+
+    def exists(closures: Closures) -> bool:
+        nodes, links = resolver.closures(closures)
+        routes = iter_routes(
+            net,
+            origin,
+            destination,
+            corridor=spec.corridor,
+            blocked_nodes=nodes,
+            blocked_links=links,
+        )
+        return next(routes, None) is not None
+
+    where = f"No route from {net.describe(origin)} to {net.describe(destination)}{wanted}"
+    if not exists(Closures()):
+        return resolver.error(f"routes.{i}", f"{where} even with every link open.")
+    cutting = []
+    for kind, value in scenario.closures.items():
+        single = Closures(**{f"{kind}s" if kind != "country" else "countries": (value,)})
+        if not exists(single):
+            cutting.append(f"{kind} {value}")
+    culprit = ", ".join(cutting) if cutting else "the closures together"
+    return resolver.error(f"routes.{i}", f"{where}: closed by {culprit} (closures).")
+
+
+@dataclass(frozen=True)
+class PlannedTrip:
+    """A trip ready to sample: its route, components and the scenario's adjustments."""
+
+    label: str
+    route: Route
+    components: tuple[Component, ...]
+    adjustments: tuple[Adjustment, ...]
+
+
+def _choices(
+    network: Network,
+    origin: str,
+    destination: str,
+    corridor: str,
+    blocked_nodes: set[str],
+    blocked_links: set[str],
+) -> Iterator[Route]:
+    """The :data:`ROUTE_CHOICES` shortest routes of each wanted corridor."""
+    wanted = CORRIDORS if corridor == "any" else (corridor,)
+    for name in wanted:
+        routes = iter_routes(
+            network,
+            origin,
+            destination,
+            corridor=name,
+            blocked_nodes=blocked_nodes,
+            blocked_links=blocked_links,
+        )
+        yield from itertools.islice(routes, ROUTE_CHOICES)
+
+
+def plan_trips(
+    scenario: Scenario, network: Network, *, month: int | None = None
+) -> list[PlannedTrip]:
+    """Resolve places and closures and choose each trip's route, without sampling.
+
+    For each route the fastest (by expected hours, after the scenario's changes) of the
+    :data:`ROUTE_CHOICES` shortest paths of the wanted corridor is taken.
+
+    Raises
+    ------
+    ScenarioError
+        For unknown places or links, and routes that no path (or the closures) allow.
+    """
+    month = month if month is not None else scenario.departure_month
+    if month is not None and not 1 <= month <= 12:
+        raise ScenarioError(f"departure month must be 1-12, got {month}.")
+    resolver = _Resolver(network, scenario)
+    blocked_nodes, blocked_links = resolver.closures(scenario.closures)
+    change_nodes = resolver.change_nodes()
+    services = resolver.services()
+    planned = []
+    for i, spec in enumerate(scenario.routes):
+        origin = resolver.node(spec.origin, f"routes.{i}.origin")
+        destination = resolver.node(spec.destination, f"routes.{i}.destination")
+        if origin == destination:
+            raise resolver.error(f"routes.{i}", "origin and destination are the same place.")
+        for end, fld in ((origin, "origin"), (destination, "destination")):
+            if end in blocked_nodes:
+                raise resolver.error(
+                    f"routes.{i}.{fld}", f"{network.describe(end)} is itself closed (closures)."
+                )
+        best: tuple[float, PlannedTrip] | None = None
+        choices = _choices(
+            network, origin, destination, spec.corridor, blocked_nodes, blocked_links
+        )
+        for route in choices:
+            volume = scenario.volume.get(route.corridor)
+            comps = components(
+                network, route, month=month, volume_teu_per_week=volume, services=services
+            )
+            adjustments = adjustments_for(comps, route.corridor, scenario.changes, change_nodes)
+            hours = expected_hours(comps, adjustments)
+            if best is None or hours < best[0]:
+                trip = PlannedTrip(
+                    _label(network, spec, route), route, tuple(comps), tuple(adjustments)
+                )
+                best = (hours, trip)
+        if best is None:
+            raise _no_route_error(resolver, spec, i, origin, destination)
+        planned.append(best[1])
+    return planned
+
+
+def check_scenario(scenario: Scenario, network: Network) -> None:
+    """Raise :class:`ScenarioError` if the scenario cannot run on ``network``."""
+    plan_trips(scenario, network)
+
+
+def run_scenario(
+    scenario: Scenario,
+    network: Network,
+    *,
+    samples: int | None = None,
+    seed: int | None = None,
+    month: int | None = None,
+) -> ScenarioRun:
+    """Time every route of a scenario.
+
+    Parameters
+    ----------
+    scenario
+        A loaded scenario (:func:`midcorridor.load_scenario`).
+    network
+        The network (:func:`midcorridor.load`).
+    samples, seed, month
+        Override the scenario's Monte Carlo samples, seed and departure month (1-12).
+
+    Raises
+    ------
+    ScenarioError
+        For unknown places or links, and routes that no path (or the closures) allow.
+    """
+    samples = samples if samples is not None else scenario.samples
+    seed = seed if seed is not None else scenario.seed
+    month = month if month is not None else scenario.departure_month
+    if samples < 1:
+        raise ScenarioError(f"samples must be at least 1, got {samples}.")
+    trips = tuple(
+        simulate(
+            trip.route,
+            trip.components,
+            samples=samples,
+            seed=seed,
+            adjustments=trip.adjustments,
+            label=trip.label,
+        )
+        for trip in plan_trips(scenario, network, month=month)
+    )
+    return ScenarioRun(scenario=scenario, trips=trips, samples=samples, seed=seed, month=month)
+
+
+def compare_runs(runs: Sequence[ScenarioRun]) -> list[dict[str, Any]]:
+    """Per trip label: P50 / mean days in each run, and the change against the first.
+
+    Returns
+    -------
+    list of dict
+        ``{"label", "days": [{scenario, mean, p10, p50, p90}], "delta_p50_days",
+        "stage_deltas_days": {stage: mean change}}`` for each label of the first run;
+        deltas compare the last run with the first.
+    """
+    if not runs:
+        raise RouteError("Nothing to compare: give at least one scenario.")
+    rows = []
+    first = runs[0]
+    for trip in first.trips:
+        others = [r.trip(trip.label) if _has(r, trip.label) else None for r in runs]
+        days = [
+            {"scenario": r.scenario.name, **t.days()} if t is not None else None
+            for r, t in zip(runs, others, strict=True)
+        ]
+        last = next((t for t in reversed(others) if t is not None), trip)
+        base_stages, last_stages = trip.stages_days(), last.stages_days()
+        rows.append(
+            {
+                "label": trip.label,
+                "days": days,
+                "delta_p50_days": last.days()["p50"] - trip.days()["p50"],
+                "delta_mean_days": last.days()["mean"] - trip.days()["mean"],
+                "stage_deltas_days": {s: last_stages[s] - base_stages[s] for s in STAGES},
+            }
+        )
+    return rows
+
+
+def _has(run: ScenarioRun, label: str) -> bool:
+    return any(t.label == label for t in run.trips)

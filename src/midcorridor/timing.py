@@ -1,0 +1,459 @@
+"""The transit-time model: where a container's hours go, sampled by Monte Carlo.
+
+A route is broken into *components*, each one delay at one place belonging to one stage
+(see :data:`midcorridor.schema.STAGES`): rail moving time on a link, documents at a
+border, the wait for a ferry at a port... Each component is a scaled beta distribution
+(PERT for three-point estimates, uniform for waits for a departure), optionally applied
+with a probability (inspections, storms). :func:`simulate` draws all components for all
+samples at once as an ``(samples, components)`` matrix of hours.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .network import Network
+from .routing import Route
+from .schema import STAGES, Range, Service
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "Adjustment",
+    "Component",
+    "TripResult",
+    "components",
+    "expected_hours",
+    "pert",
+    "simulate",
+]
+
+HOURS_PER_DAY = 24.0
+HOURS_PER_WEEK = 168.0
+
+
+@dataclass(frozen=True)
+class Dist:
+    """A beta distribution scaled to ``[low, high]``; ``inverse`` gives ``inverse / X``."""
+
+    low: float
+    high: float
+    alpha: float = 1.0
+    beta: float = 1.0
+    inverse: float | None = None
+
+    @property
+    def mean(self) -> float:
+        """Mean of the (possibly inverted) value; ``inverse / mean(X)`` for inverted ones."""
+        x = self.low + (self.high - self.low) * self.alpha / (self.alpha + self.beta)
+        return self.inverse / x if self.inverse is not None else x
+
+
+def pert(r: Range, *, inverse: float | None = None) -> Dist:
+    """PERT distribution of a ``{low, mode, high}`` estimate (lambda = 4)."""
+    width = r.high - r.low
+    if width == 0:
+        return Dist(r.low, r.high, inverse=inverse)
+    return Dist(
+        r.low,
+        r.high,
+        alpha=1 + 4 * (r.mode - r.low) / width,
+        beta=1 + 4 * (r.high - r.mode) / width,
+        inverse=inverse,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class Component:
+    """One delay of a trip: a stage at a place, in hours.
+
+    Attributes
+    ----------
+    stage
+        One of :data:`midcorridor.schema.STAGES`.
+    node
+        Node id where the container waits or is handled; for rail and sea, the node the
+        link leaves from.
+    link
+        Link id for moving, ferry waits and weather; None for node processes.
+    dist
+        Hours (or, for rail, speed in km/day turned into hours by ``inverse``).
+    probability
+        Share of containers this happens to.
+    source
+        Source key of the figure.
+    empirical
+        If set, hours are resampled from these values (e.g. simulated queue waits)
+        instead of drawn from ``dist``.
+    probability_by_month
+        If set, the probability in each departure month (January first); each sample
+        departs in a month drawn uniformly, and ``probability`` is their mean.
+    """
+
+    stage: str
+    node: str
+    link: str | None
+    dist: Dist
+    probability: float
+    source: str
+    countries: tuple[str, ...]
+    node_kind: str
+    link_mode: str | None
+    note: str = ""
+    empirical: np.ndarray | None = field(default=None, repr=False)
+    probability_by_month: tuple[float, ...] | None = None
+
+    @property
+    def mean_hours(self) -> float:
+        """Expected hours, counting the probability."""
+        base = float(self.empirical.mean()) if self.empirical is not None else self.dist.mean
+        return self.probability * base
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """A scenario's change to one component: ``set`` if given, else ``hours * scale + add``."""
+
+    scale: float = 1.0
+    add: float = 0.0
+    set: float | None = None
+
+    def then(self, other: Adjustment) -> Adjustment:
+        """This adjustment followed by ``other``."""
+        if other.set is not None:
+            return other
+        if self.set is not None:
+            return Adjustment(set=max(0.0, self.set * other.scale + other.add))
+        return Adjustment(scale=self.scale * other.scale, add=self.add * other.scale + other.add)
+
+
+def _link_modes_at(network: Network, route: Route, i: int) -> set[str]:
+    """Modes of the route's links arriving at and leaving node ``i`` of the route."""
+    idx = [j for j in (i - 1, i) if 0 <= j < len(route.links)]
+    return {network.links_by_id[route.links[j]].props.mode for j in idx}
+
+
+def components(
+    network: Network,
+    route: Route,
+    *,
+    month: int | None = None,
+    volume_teu_per_week: float | None = None,
+    services: Mapping[str, Service] | None = None,
+) -> list[Component]:
+    """The delays of a trip along ``route``, in travel order.
+
+    Parameters
+    ----------
+    network
+        The network.
+    route
+        The path.
+    month
+        Departure month (1-12), for storm holds on sea crossings; None draws a month
+        per sample, for a year-round picture.
+    volume_teu_per_week
+        Cargo on this corridor, TEU a week; sets the fill time of ``on_fill`` ferries.
+        None uses each service's ``headway_hours``.
+    services
+        Link id -> service replacing the network's (a scenario's service changes).
+    """
+    out: list[Component] = []
+    for i, node_id in enumerate(route.nodes):
+        node = network.nodes_by_id[node_id].props
+        modes = _link_modes_at(network, route, i)
+        for proc in node.processes:
+            if proc.modes is not None and not modes.intersection(proc.modes):
+                continue
+            out.append(
+                Component(
+                    stage=proc.stage,
+                    node=node_id,
+                    link=None,
+                    dist=pert(proc.hours),
+                    probability=proc.probability,
+                    source=proc.source,
+                    countries=node.countries,
+                    node_kind=node.kind,
+                    link_mode=None,
+                    note=proc.note or "",
+                )
+            )
+        if i < len(route.links):
+            link_id = route.links[i]
+            service = (services or {}).get(link_id, network.links_by_id[link_id].props.service)
+            out.extend(_link_components(network, route, i, month, volume_teu_per_week, service))
+    return out
+
+
+def _link_components(
+    network: Network,
+    route: Route,
+    i: int,
+    month: int | None,
+    volume: float | None,
+    service: Service | None,
+) -> list[Component]:
+    link = network.links_by_id[route.links[i]].props
+    node_id = route.nodes[i]
+    node = network.nodes_by_id[node_id].props
+
+    def make(
+        stage: str,
+        dist: Dist,
+        source: str,
+        probability: float = 1.0,
+        note: str = "",
+        by_month: tuple[float, ...] | None = None,
+    ) -> Component:
+        return Component(
+            stage=stage,
+            node=node_id,
+            link=link.id,
+            dist=dist,
+            probability=probability,
+            source=source,
+            countries=network.link_countries(link.id)
+            if stage in ("rail", "sea")
+            else node.countries,
+            node_kind=node.kind,
+            link_mode=link.mode,
+            note=note,
+            probability_by_month=by_month,
+        )
+
+    if link.mode == "rail":
+        assert link.speed_km_per_day is not None
+        inverse = HOURS_PER_DAY * link.length_km
+        return [
+            make(
+                "rail",
+                pert(link.speed_km_per_day, inverse=inverse),
+                link.sources["speed_km_per_day"],
+            )
+        ]
+    assert link.sailing_hours is not None
+    assert service is not None
+    parts = [make("sea", pert(link.sailing_hours), link.sources["sailing_hours"])]
+    interval = service.headway_hours
+    note = f"next departure within {interval:.0f} h ({service.dispatch})"
+    if service.dispatch == "on_fill" and volume:
+        fill = service.capacity_teu / (volume / HOURS_PER_WEEK)
+        interval = min(fill, service.max_hold_hours or fill)
+        note = (
+            f"vessel of {service.capacity_teu:.0f} TEU fills in {fill:.0f} h "
+            f"at {volume:.0f} TEU/week"
+        )
+    parts.append(make("ferry_wait", Dist(0.0, interval), link.sources["service"], note=note))
+    if link.weather is not None:
+        shares = link.weather.closure_share_by_month
+        if month is None:
+            share, by_month = sum(shares) / 12, shares
+            note = f"closed {share:.0%} of days over the year (departure month drawn)"
+        else:
+            share, by_month = shares[month - 1], None
+            note = f"closed {share:.0%} of days in month {month}"
+        parts.append(
+            make(
+                "weather",
+                pert(link.weather.hold_hours),
+                link.sources["weather"],
+                probability=share,
+                note=note,
+                by_month=by_month,
+            )
+        )
+    return parts
+
+
+def expected_hours(
+    comps: Sequence[Component], adjustments: Sequence[Adjustment] | None = None
+) -> float:
+    """Expected total hours of a trip (rail time as length / mean speed)."""
+    total = 0.0
+    for j, comp in enumerate(comps):
+        mean = comp.mean_hours
+        if adjustments is not None:
+            adj = adjustments[j]
+            mean = adj.set if adj.set is not None else mean * adj.scale + adj.add
+        total += mean
+    return total
+
+
+def route_seed(seed: int, route: Route) -> np.random.SeedSequence:
+    """Seed for one route: the same route gets the same draws in every scenario.
+
+    Using common random numbers makes scenario differences free of sampling noise.
+    """
+    digest = hashlib.sha256("|".join(route.nodes).encode()).digest()
+    return np.random.SeedSequence([seed, int.from_bytes(digest[:8], "little")])
+
+
+def sample_hours(
+    comps: Sequence[Component],
+    samples: int,
+    rng: np.random.Generator,
+    adjustments: Sequence[Adjustment] | None = None,
+) -> np.ndarray:
+    """Hours of every component in every sample, shape ``(samples, len(comps))``."""
+    m = len(comps)
+    low = np.array([c.dist.low for c in comps])
+    high = np.array([c.dist.high for c in comps])
+    alpha = np.array([c.dist.alpha for c in comps])
+    beta = np.array([c.dist.beta for c in comps])
+    inverse = np.array([np.nan if c.dist.inverse is None else c.dist.inverse for c in comps])
+    probability = np.array([c.probability for c in comps])
+
+    x = low + (high - low) * rng.beta(alpha, beta, size=(samples, m))
+    hours = np.where(np.isnan(inverse), x, inverse / x)
+    for j, comp in enumerate(comps):
+        if comp.empirical is not None:
+            hours[:, j] = rng.choice(comp.empirical, size=samples)
+    by_month = [j for j, c in enumerate(comps) if c.probability_by_month is not None]
+    if by_month:
+        months = rng.integers(0, 12, size=samples)
+        shares = np.array([comps[j].probability_by_month for j in by_month])  # (k, 12)
+        probability = np.broadcast_to(probability, (samples, m)).copy()
+        probability[:, by_month] = shares[:, months].T
+    occurs = rng.random((samples, m)) < probability
+    hours *= occurs
+    if adjustments is not None:
+        scale = np.array([a.scale for a in adjustments])
+        add = np.array([a.add for a in adjustments])
+        override = np.array([np.nan if a.set is None else a.set for a in adjustments])
+        hours = np.where(np.isnan(override), np.maximum(hours * scale + add, 0.0), override)
+    return hours
+
+
+@dataclass(frozen=True, eq=False)
+class TripResult:
+    """Sampled transit times of one route.
+
+    Attributes
+    ----------
+    route
+        The path.
+    components
+        The delays, in travel order.
+    hours
+        Sampled hours, shape ``(samples, len(components))``.
+    label
+        Name of the trip (e.g. "Almaty-Constanta middle").
+    """
+
+    route: Route
+    components: tuple[Component, ...]
+    hours: np.ndarray
+    label: str = ""
+
+    @cached_property
+    def total_days(self) -> np.ndarray:
+        """Door-to-door days of each sample."""
+        return self.hours.sum(axis=1) / HOURS_PER_DAY
+
+    @cached_property
+    def stage_hours(self) -> np.ndarray:
+        """Hours per stage (columns in :data:`STAGES` order) of each sample."""
+        onehot = np.zeros((len(self.components), len(STAGES)))
+        for j, comp in enumerate(self.components):
+            onehot[j, STAGES.index(comp.stage)] = 1.0
+        return self.hours @ onehot
+
+    def days(self) -> dict[str, float]:
+        """Mean, P10, P50 and P90 of door-to-door days."""
+        p10, p50, p90 = np.percentile(self.total_days, [10, 50, 90])
+        return {
+            "mean": float(self.total_days.mean()),
+            "p10": float(p10),
+            "p50": float(p50),
+            "p90": float(p90),
+        }
+
+    def stages_days(self) -> dict[str, float]:
+        """Mean days per stage, every stage listed (zero where none)."""
+        means = self.stage_hours.mean(axis=0) / HOURS_PER_DAY
+        return {stage: float(v) for stage, v in zip(STAGES, means, strict=True)}
+
+    def stages_frame(self) -> pd.DataFrame:
+        """Days per stage: mean, P50, P90 and share of the mean total."""
+        import pandas as pd
+
+        days = self.stage_hours / HOURS_PER_DAY
+        mean = days.mean(axis=0)
+        return pd.DataFrame(
+            {
+                "mean_days": mean,
+                "p50_days": np.percentile(days, 50, axis=0),
+                "p90_days": np.percentile(days, 90, axis=0),
+                "share": mean / mean.sum(),
+            },
+            index=pd.Index(STAGES, name="stage"),
+        )
+
+    def components_frame(self) -> pd.DataFrame:
+        """One row per component: place, stage, P50 / P90 / mean hours, source key."""
+        import pandas as pd
+
+        p50, p90 = np.percentile(self.hours, [50, 90], axis=0)
+        return pd.DataFrame(
+            {
+                "node": [c.node for c in self.components],
+                "link": [c.link for c in self.components],
+                "stage": [c.stage for c in self.components],
+                "probability": [c.probability for c in self.components],
+                "mean_hours": self.hours.mean(axis=0),
+                "p50_hours": p50,
+                "p90_hours": p90,
+                "source": [c.source for c in self.components],
+                "note": [c.note for c in self.components],
+            }
+        )
+
+    def node_hours(self) -> dict[str, dict[str, float]]:
+        """Mean hours spent at each node (not moving), by stage: ``{node: {stage: h}}``."""
+        out: dict[str, dict[str, float]] = {}
+        means = self.hours.mean(axis=0)
+        for comp, mean in zip(self.components, means, strict=True):
+            if comp.stage in ("rail", "sea"):
+                continue
+            stages = out.setdefault(comp.node, {})
+            stages[comp.stage] = stages.get(comp.stage, 0.0) + float(mean)
+        return out
+
+
+def simulate(
+    route: Route,
+    comps: Sequence[Component],
+    *,
+    samples: int = 10_000,
+    seed: int = 0,
+    adjustments: Sequence[Adjustment] | None = None,
+    label: str = "",
+) -> TripResult:
+    """Sample door-to-door times of a trip.
+
+    Parameters
+    ----------
+    route
+        The path.
+    comps
+        Its components (:func:`components`).
+    samples
+        Number of Monte Carlo samples.
+    seed
+        Random seed; the same seed and route give the same numbers to the last digit.
+    adjustments
+        A scenario's changes, one per component.
+    label
+        Name of the trip.
+    """
+    rng = np.random.default_rng(route_seed(seed, route))
+    hours = sample_hours(comps, samples, rng, adjustments)
+    return TripResult(route=route, components=tuple(comps), hours=hours, label=label)

@@ -1,0 +1,232 @@
+"""Loading and validating the network: the real data, and broken copies of it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pytest
+import yaml
+from pyproj import Geod
+
+import midcorridor as mc
+from midcorridor.network import LINKS_FILE, NODES_FILE, SOURCES_FILE, default_network_dir
+from midcorridor.schema import LINK_SOURCED_FIELDS
+
+Edit = Callable[[dict[str, Any]], None]
+
+
+def broken_copy(tmp_path: Path, file: str, edit: Edit) -> Path:
+    """A copy of the real network with one file edited."""
+    folder = tmp_path / "network"
+    shutil.copytree(default_network_dir(), folder)
+    path = folder / file
+    if file == SOURCES_FILE:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        edit(data)
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    else:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        edit(data)
+        path.write_text(json.dumps(data), encoding="utf-8")
+    return folder
+
+
+def problems_of(folder: Path) -> list[str]:
+    with pytest.raises(mc.NetworkError) as info:
+        mc.load(folder)
+    return info.value.problems
+
+
+def feature(data: dict[str, Any], feature_id: str) -> dict[str, Any]:
+    return next(f for f in data["features"] if f["properties"]["id"] == feature_id)
+
+
+def first_rail(data: dict[str, Any]) -> dict[str, Any]:
+    return next(f for f in data["features"] if f["properties"]["mode"] == "rail")
+
+
+# --- the real data ---------------------------------------------------------------------
+
+
+def test_real_network_loads_with_frames_and_graph(network: mc.Network) -> None:
+    assert len(network.nodes) == len(network.nodes_by_id) >= 40
+    assert network.nodes.crs.to_epsg() == 4326
+    assert network.links.crs.to_epsg() == 4326
+    graph = network.graph
+    assert isinstance(graph, nx.MultiDiGraph)
+    assert graph.number_of_edges() == 2 * len(network.links_by_id)
+    u, v, key = next(iter(graph.edges(keys=True)))
+    assert key in network.links_by_id
+    assert graph.edges[u, v, key]["length_km"] > 0
+    assert "x" in graph.nodes[u]
+
+
+def test_every_numeric_field_has_a_known_source(network: mc.Network) -> None:
+    for link in network.links_by_id.values():
+        for fld in LINK_SOURCED_FIELDS:
+            if getattr(link.props, fld) is not None:
+                assert link.props.sources[fld] in network.sources, (link.id, fld)
+    for node in network.nodes_by_id.values():
+        for proc in node.props.processes:
+            assert proc.source in network.sources, (node.id, proc.stage)
+
+
+def test_link_lengths_are_plausible_against_geodesic(network: mc.Network) -> None:
+    geod = Geod(ellps="WGS84")
+    for link in network.links_by_id.values():
+        lons, lats = zip(*link.coords, strict=True)
+        km = geod.line_length(lons, lats) / 1000
+        assert km * 0.999 <= link.props.length_km <= km * 1.6, link.id
+
+
+def test_btk_is_about_826_km(network: mc.Network) -> None:
+    route = mc.candidate_routes(network, "Alat", "Kars", k=1)[0]
+    btk = [lk for lk in route.links if lk]
+    assert "AKHALKALAKI" in route.nodes
+    # Published: Baku - Kars 826 km; Alat lies about 70 km south of Baku.
+    assert 800 <= route.distance_km <= 826 + 100, (btk, route.distance_km)
+
+
+def test_middle_corridor_is_shorter_kazakhstan_to_romania(network: mc.Network) -> None:
+    middle = mc.candidate_routes(network, "Almaty", "Constanta", corridor="middle", k=1)[0]
+    northern = mc.candidate_routes(network, "Almaty", "Constanta", corridor="northern", k=1)[0]
+    assert middle.distance_km < northern.distance_km
+
+
+@pytest.mark.parametrize("query", ["Constanta", "Constanța", "CONSTANTA", "constantza"])
+def test_lookup_ignores_case_and_accents(network: mc.Network, query: str) -> None:
+    assert network.find_node(query) == network.find_node("Constanta")
+
+
+@pytest.mark.parametrize(("alias", "twin"), [("Alashankou", "Dostyk"), ("Khorgos", "Altynkol")])
+def test_twin_towns_are_aliases(network: mc.Network, alias: str, twin: str) -> None:
+    assert network.find_node(alias) == network.find_node(twin)
+
+
+def test_unknown_place_suggests_close_names(network: mc.Network) -> None:
+    with pytest.raises(mc.PlaceNotFoundError) as info:
+        network.find_node("Aktua")
+    assert any("Aktau" in s for s in info.value.suggestions)
+    assert "Did you mean" in str(info.value)
+
+
+# --- broken copies: each class of problem is found and named ---------------------------
+
+
+def _dup_node(d: dict[str, Any]) -> None:
+    d["features"].append(json.loads(json.dumps(d["features"][0])))
+
+
+def _unknown_node(d: dict[str, Any]) -> None:
+    d["features"][0]["properties"]["to"] = "ATLANTIS"
+
+
+def _unknown_source(d: dict[str, Any]) -> None:
+    first_rail(d)["properties"]["sources"]["length_km"] = "no_such_source"
+
+
+def _missing_source(d: dict[str, Any]) -> None:
+    del first_rail(d)["properties"]["sources"]["speed_km_per_day"]
+
+
+def _out_of_range(d: dict[str, Any]) -> None:
+    d["features"][0]["geometry"]["coordinates"] = [200.0, 95.0]
+
+
+def _negative(d: dict[str, Any]) -> None:
+    first_rail(d)["properties"]["speed_km_per_day"]["low"] = -5
+
+
+def _not_numeric(d: dict[str, Any]) -> None:
+    first_rail(d)["properties"]["length_km"] = "far"
+
+
+def _too_short(d: dict[str, Any]) -> None:
+    first_rail(d)["properties"]["length_km"] = 1.0
+
+
+def _too_long(d: dict[str, Any]) -> None:
+    link = first_rail(d)["properties"]
+    link["length_km"] = link["length_km"] * 5
+
+
+def _orphan(d: dict[str, Any]) -> None:
+    d["features"].append(
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [60.0, 50.0]},
+            "properties": {"id": "NOWHERE", "name": "Nowhere", "countries": ["KZ"], "kind": "city"},
+        }
+    )
+
+
+def _unused_source(d: dict[str, Any]) -> None:
+    d["never_cited"] = {"assumption": "unused"}
+
+
+@pytest.mark.parametrize(
+    ("file", "edit", "expected"),
+    [
+        (NODES_FILE, _dup_node, "duplicate id"),
+        (LINKS_FILE, _unknown_node, "unknown node 'ATLANTIS'"),
+        (LINKS_FILE, _unknown_source, "unknown source key 'no_such_source'"),
+        (LINKS_FILE, _missing_source, "sources.speed_km_per_day: numeric field has no source"),
+        (NODES_FILE, _out_of_range, "out of range"),
+        (LINKS_FILE, _negative, "speed_km_per_day.low"),
+        (LINKS_FILE, _not_numeric, "field length_km"),
+        (LINKS_FILE, _too_short, "shorter than its geometry's geodesic length"),
+        (LINKS_FILE, _too_long, "more than 1.6x"),
+        (NODES_FILE, _orphan, "feature NOWHERE: no route reaches this node"),
+        (SOURCES_FILE, _unused_source, "never_cited"),
+    ],
+)
+def test_broken_copy_is_refused_naming_file_feature_field(
+    tmp_path: Path, file: str, edit: Edit, expected: str
+) -> None:
+    problems = problems_of(broken_copy(tmp_path, file, edit))
+    hits = [p for p in problems if expected in p]
+    assert hits, problems
+    assert all(p.startswith((NODES_FILE, LINKS_FILE, SOURCES_FILE)) for p in problems)
+    assert file in hits[0]
+
+
+def test_every_problem_is_collected_not_only_the_first(tmp_path: Path) -> None:
+    def two_problems(d: dict[str, Any]) -> None:
+        _unknown_source(d)
+        _too_short(d)
+        d["features"][-1]["properties"]["to"] = "ATLANTIS"
+
+    problems = problems_of(broken_copy(tmp_path, LINKS_FILE, two_problems))
+    assert len(problems) >= 3
+
+
+def test_gauge_break_without_transshipment_is_refused(network: mc.Network, tmp_path: Path) -> None:
+    gauge_nodes = [
+        n.id
+        for n in network.nodes_by_id.values()
+        if any(p.stage == "transshipment" for p in n.props.processes)
+        and n.props.kind == "gauge_change"
+    ]
+    target = gauge_nodes[0]
+
+    def drop(d: dict[str, Any]) -> None:
+        props = feature(d, target)["properties"]
+        props["processes"] = [p for p in props["processes"] if p["stage"] != "transshipment"]
+
+    problems = problems_of(broken_copy(tmp_path, NODES_FILE, drop))
+    assert any(target in p and "transshipment" in p for p in problems), problems
+
+
+def test_invalid_json_and_missing_file(tmp_path: Path) -> None:
+    folder = tmp_path / "network"
+    shutil.copytree(default_network_dir(), folder)
+    (folder / LINKS_FILE).write_text("{not json", encoding="utf-8")
+    (folder / SOURCES_FILE).unlink()
+    problems = problems_of(folder)
+    assert any(p.startswith(LINKS_FILE) and "not valid JSON" in p for p in problems)
+    assert any(p.startswith(SOURCES_FILE) and "file not found" in p for p in problems)

@@ -1,0 +1,202 @@
+"""Offline Folium maps: the saved HTML, and the page in a real headless chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import folium
+import pytest
+
+from midcorridor.offline_map import (
+    COUNTRIES_LAYER_NAME,
+    OSM_LAYER_NAME,
+    OfflineMap,
+    add_legend,
+    countries_geojson,
+    new_map,
+)
+
+if TYPE_CHECKING:
+    from conftest import BrowserPage
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOT = REPO_ROOT / "maps" / "screenshots" / "offline_map_test.png"
+XSS_TITLE = "Route <script>alert(1)</script> & {{ 7*7 }}"
+
+AKTAU = (43.65, 51.20)
+BAKU = (40.35, 49.87)
+POTI = (42.15, 41.67)
+
+
+def _build_map(title: str = "Middle Corridor: offline map test") -> OfflineMap:
+    m = new_map(title, bounds=(-12.0, 30.0, 122.0, 56.0))
+    # A layer added after new_map() (which adds the layer control) still gets listed.
+    ferries = folium.FeatureGroup(name="Caspian ferry").add_to(m)
+    folium.PolyLine(
+        [AKTAU, BAKU, POTI], color="#d62728", weight=3, dash_array="8 6", tooltip="Ferry"
+    ).add_to(ferries)
+    folium.CircleMarker(
+        AKTAU, radius=9, color="#1f77b4", fill=True, popup="Aktau port", class_name="mc-aktau"
+    ).add_to(m)
+    folium.CircleMarker(
+        BAKU, radius=9, color="#1f77b4", fill=True, popup="Port of Baku", class_name="mc-baku"
+    ).add_to(m)
+    folium.Marker(POTI, popup="Poti").add_to(m)
+    add_legend(m, [("Caspian ferry", "#d62728", "dashed"), ("Port", "#1f77b4", "solid")])
+    return m
+
+
+@pytest.fixture(scope="module")
+def map_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("maps") / "offline_map.html"
+    _build_map().save(str(path))
+    return path
+
+
+@pytest.fixture(scope="module")
+def xss_map_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("maps") / "xss_title.html"
+    new_map(XSS_TITLE).save(str(path))
+    return path
+
+
+# --- the saved HTML, no browser ---------------------------------------------------------
+
+
+def test_saved_html_links_no_remote_asset(map_file: Path) -> None:
+    text = map_file.read_text(encoding="utf-8").lower()
+    for needle in ('<script src="http', '<link href="http', "src='http", 'src="//'):
+        assert needle not in text
+    assert not re.search(r"<(script|link)\b[^>]*\b(src|href)\s*=\s*[\"']?(https?:)?//", text)
+    assert "cdn.jsdelivr.net" not in text
+    assert "L.Icon.Default.mergeOptions" in map_file.read_text(encoding="utf-8")
+
+
+def test_title_and_legend_text_is_escaped() -> None:
+    m = new_map(XSS_TITLE)
+    add_legend(m, [("<img src=x onerror=alert(2)>", '"><script>', "solid")])
+    html = m.get_root().render()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; {{ 7*7 }}" in html
+    assert "<img src=x" not in html
+    assert "49" not in re.findall(r"<title>(.*?)</title>", html)[0]
+
+
+def test_legend_rejects_unknown_line_style() -> None:
+    with pytest.raises(ValueError, match="line style"):
+        add_legend(new_map("t"), [("Rail", "#000", "dotted-ish")])
+
+
+def test_new_map_rejects_inverted_bounds() -> None:
+    with pytest.raises(ValueError, match="bounds"):
+        new_map("t", bounds=(50.0, 40.0, 40.0, 45.0))
+
+
+def test_add_legend_twice_makes_one_box() -> None:
+    m = new_map("t")
+    add_legend(m, [("Rail", "#000", "solid")])
+    add_legend(m, [("Ferry", "#00f", "dashed")])
+    html = m.get_root().render()
+    assert html.count('class="midcorridor-legend"') == 1
+    assert "Rail" in html
+    assert "Ferry" in html
+
+
+def test_countries_basemap_covers_the_corridor() -> None:
+    data = countries_geojson()
+    names = {feature["properties"]["name"] for feature in data["features"]}
+    for country in ("Kazakhstan", "Azerbaijan", "Georgia", "Turkey", "China", "Germany"):
+        assert country in names
+    data["features"].clear()  # a copy: the cached data is untouched
+    assert countries_geojson()["features"]
+    assert json.dumps(countries_geojson())  # plain JSON types
+
+
+# --- in headless chromium ----------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_page_loads_offline_without_errors(browser_page: BrowserPage, map_file: Path) -> None:
+    browser_page.open(map_file)
+    page = browser_page.page
+    assert page.evaluate("L.version") == "1.9.4"
+    assert page.evaluate("typeof jQuery") == "function"
+    page.wait_for_selector(".leaflet-marker-icon")
+    icon_src = page.get_attribute(".leaflet-marker-icon", "src")
+    assert icon_src is not None
+    assert icon_src.startswith("data:image/png;base64,")
+    assert browser_page.blocked_requests == []
+    assert browser_page.console_errors == []
+    assert browser_page.page_errors == []
+
+
+@pytest.mark.browser
+def test_countries_layer_draws_paths(browser_page: BrowserPage, map_file: Path) -> None:
+    browser_page.open(map_file)
+    paths = browser_page.page.locator(".leaflet-basemap-pane path")
+    assert paths.count() > 50
+    assert paths.first.get_attribute("fill") == "#e2e2e2"
+    # The basemap is not listed in the layer control.
+    assert COUNTRIES_LAYER_NAME not in browser_page.page.inner_text(".leaflet-control-layers")
+    assert "Natural Earth" in browser_page.page.inner_text(".leaflet-control-attribution")
+    assert "Caspian ferry" in browser_page.page.inner_text(".leaflet-control-layers")
+
+
+@pytest.mark.browser
+def test_clicking_a_circle_opens_its_popup(browser_page: BrowserPage, map_file: Path) -> None:
+    browser_page.open(map_file)
+    page = browser_page.page
+    page.click("path.mc-aktau")
+    page.wait_for_selector(".leaflet-popup-content")
+    assert "Aktau port" in page.inner_text(".leaflet-popup-content")
+    page.click("path.mc-baku")
+    page.wait_for_function(
+        "document.querySelector('.leaflet-popup-content')"
+        " && document.querySelector('.leaflet-popup-content').innerText.includes('Baku')"
+    )
+    assert page.locator(".leaflet-popup").count() == 1
+    assert browser_page.page_errors == []
+
+
+@pytest.mark.browser
+def test_osm_layer_off_by_default_and_requests_nothing(
+    browser_page: BrowserPage, map_file: Path
+) -> None:
+    browser_page.open(map_file)
+    page = browser_page.page
+    page.wait_for_timeout(500)
+    assert page.locator(".leaflet-tile").count() == 0
+    checkbox = page.get_by_label(OSM_LAYER_NAME)
+    assert not checkbox.is_checked()
+    assert browser_page.blocked_requests == []
+    # Switched on, it does ask for tiles: proof that the check above could fail.
+    checkbox.check()
+    page.wait_for_function("document.querySelectorAll('.leaflet-tile').length > 0")
+    page.wait_for_timeout(300)
+    assert any("openstreetmap" in url for url in browser_page.blocked_requests)
+
+
+@pytest.mark.browser
+def test_title_with_script_renders_as_text(browser_page: BrowserPage, xss_map_file: Path) -> None:
+    browser_page.open(xss_map_file)
+    page = browser_page.page
+    page.wait_for_timeout(300)
+    assert browser_page.dialogs == []
+    assert page.inner_text(".midcorridor-title") == XSS_TITLE
+    assert page.title() == XSS_TITLE
+    assert browser_page.page_errors == []
+
+
+@pytest.mark.browser
+def test_screenshot(browser_page: BrowserPage, map_file: Path) -> None:
+    browser_page.open(map_file)
+    page = browser_page.page
+    page.wait_for_selector(".leaflet-marker-icon")
+    page.wait_for_timeout(300)
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
+    assert SCREENSHOT.stat().st_size > 10_000
+    assert browser_page.blocked_requests == []
