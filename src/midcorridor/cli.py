@@ -288,6 +288,7 @@ def calibrate(
             [
                 {
                     "target": r.target.name,
+                    "published": r.target.published,
                     "low": r.target.low,
                     "high": r.target.high,
                     "unit": r.target.unit,

@@ -129,6 +129,12 @@ class Network:
                 if key and (tier, p.id) not in self._index.get(key, []):
                     self._index.setdefault(key, []).append((tier, p.id))
 
+    def __repr__(self) -> str:
+        return (
+            f"Network({len(self.nodes_by_id)} nodes, {len(self.links_by_id)} links, "
+            f"{len(self.sources)} sources, from {self.path})"
+        )
+
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
         """Directed multigraph: every link in both directions, keyed by link id.
@@ -173,7 +179,7 @@ class Network:
         ]
         frame = gpd.GeoDataFrame(
             records,
-            geometry=shapely.linestrings([list(lk.coords) for lk in links]),
+            geometry=[shapely.LineString(lk.coords) for lk in links],
             crs="EPSG:4326",
         )
         return frame.set_index("id", drop=False)

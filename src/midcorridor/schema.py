@@ -63,6 +63,7 @@ class Process(_Strict):
     hours: Range
     probability: float = Field(default=1.0, ge=0, le=1, allow_inf_nan=False)
     modes: tuple[LinkMode, ...] | None = None
+    applies: Literal["always", "ends", "through"] = "always"
     source: str
     note: str | None = None
 

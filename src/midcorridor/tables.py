@@ -55,9 +55,11 @@ def network_summary(network: Network) -> dict[str, Any]:
             origin, destination = network.find_node(a), network.find_node(b)
         except MidcorridorError:
             continue
-        best: dict[str, Route] = {}
-        for route in iter_routes(network, origin, destination):
-            best.setdefault(route.corridor, route)
+        best = {
+            c: route
+            for c in CORRIDORS
+            if (route := next(iter_routes(network, origin, destination, corridor=c), None))
+        }
         pairs.append(
             {
                 "origin": origin,
@@ -217,18 +219,19 @@ def explain_table(trip: TripResult, network: Network) -> tuple[Table, list[str]]
 def calibration_table(rows: Sequence[CalibrationRow]) -> Table:
     """Each target, its band, the model's value and whether it is met."""
     table = Table(title="Calibration: baseline against published figures")
-    for col in ("target", "band", "model", "met", "required", "source"):
-        table.add_column(col, justify="right" if col in ("band", "model") else "left")
+    for col in ("target", "published", "band", "model P50", "met", "kind", "source"):
+        table.add_column(col, justify="right" if col in ("band", "model P50") else "left")
     for row in rows:
         t = row.target
         band = f"{t.low:g}-{t.high:g} {'' if t.unit == 'ratio' else 'd'}".strip()
         value = f"{row.value:.2f}" if t.unit == "ratio" else f"{row.value:.1f} d"
         table.add_row(
             t.name,
+            t.published,
             band,
             value,
             "[green]yes[/green]" if row.met else "[red]no[/red]",
-            "yes" if t.required else "context",
+            "required" if t.required else "context",
             t.source,
         )
     return table

@@ -169,8 +169,11 @@ def components(
     for i, node_id in enumerate(route.nodes):
         node = network.nodes_by_id[node_id].props
         modes = _link_modes_at(network, route, i)
+        at_end = i in (0, len(route.nodes) - 1)
         for proc in node.processes:
             if proc.modes is not None and not modes.intersection(proc.modes):
+                continue
+            if (proc.applies == "ends" and not at_end) or (proc.applies == "through" and at_end):
                 continue
             out.append(
                 Component(

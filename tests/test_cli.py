@@ -1,0 +1,149 @@
+"""The command line: output shapes, exit codes, plain errors, fast start."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from midcorridor.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = str(ROOT / "scenarios" / "baseline.yaml")
+DIGITAL = str(ROOT / "scenarios" / "digital_customs.yaml")
+STAGE_NAMES = {
+    "rail",
+    "sea",
+    "documents",
+    "inspection",
+    "transshipment",
+    "port",
+    "ferry_wait",
+    "weather",
+    "congestion",
+}
+
+
+def cli(args: list[str], capsys: Any, monkeypatch: Any) -> tuple[int, str, str]:
+    """Run ``midcorridor ARGS`` in-process; return exit code, stdout, stderr."""
+    monkeypatch.setattr(sys, "argv", ["midcorridor", *args])
+    code = 0
+    try:
+        main()
+    except SystemExit as exit_:
+        code = int(exit_.code or 0)
+    out = capsys.readouterr()
+    assert "Traceback" not in out.out + out.err
+    return code, out.out, out.err
+
+
+def test_help_does_not_import_heavy_libraries() -> None:
+    code = (
+        "import sys; sys.argv = ['midcorridor', '--help']\n"
+        "from midcorridor.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('geopandas', 'folium', 'matplotlib', 'pandas') if m in sys.modules]\n"
+        "print('HEAVY', heavy)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert "HEAVY []" in out
+    assert "compare" in out
+
+
+def test_run_json_has_the_documented_shape(capsys: Any, monkeypatch: Any) -> None:
+    code, out, _ = cli(["run", BASELINE, "--json", "--samples", "300", "--seed", "4"], capsys, monkeypatch)
+    assert code == 0
+    data = json.loads(out)
+    assert data["scenario"] == "baseline"
+    assert data["seed"] == 4
+    assert data["samples"] == 300
+    route = data["routes"][0]
+    for key in ("label", "origin", "destination", "corridor", "distance_km", "path", "countries"):
+        assert key in route
+    assert route["origin"] == route["path"][0] == "ALMATY"
+    assert set(route["days"]) >= {"mean", "p10", "p50", "p90"}
+    assert set(route["stages_days"]) == STAGE_NAMES
+    assert all(len(c) == 2 for c in route["countries"])
+
+
+def test_compare_json_and_table(capsys: Any, monkeypatch: Any) -> None:
+    code, out, _ = cli(["compare", BASELINE, DIGITAL, "--json", "--samples", "300"], capsys, monkeypatch)
+    assert code == 0
+    data = json.loads(out)
+    assert [s["scenario"] for s in data["scenarios"]] == ["baseline", "digital_customs"]
+    code, out, _ = cli(["compare", BASELINE, DIGITAL, "--samples", "300"], capsys, monkeypatch)
+    assert code == 0
+    assert "Scenario comparison" in out
+    assert "documents" in out
+
+
+def test_network_check_reports_no_problems(capsys: Any, monkeypatch: Any) -> None:
+    code, out, _ = cli(["network", "check", "--json"], capsys, monkeypatch)
+    assert code == 0
+    summary = json.loads(out)
+    assert summary["problems"] == []
+    assert summary["nodes"] >= 40
+
+
+def test_network_check_on_a_broken_copy_exits_2(tmp_path: Path, capsys: Any, monkeypatch: Any) -> None:
+    folder = tmp_path / "network"
+    folder.mkdir()
+    for name in ("nodes.geojson", "sources.yaml"):
+        (folder / name).write_text((ROOT / "network" / name).read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "links.geojson").write_text('{"type": "FeatureCollection", "features": 3}')
+    code, out, err = cli(["network", "check", str(folder)], capsys, monkeypatch)
+    assert code == 2
+    assert "links.geojson" in err
+    assert out == ""
+
+
+def test_routes_json_and_bad_place(capsys: Any, monkeypatch: Any) -> None:
+    code, out, _ = cli(["routes", "Almaty", "Constanța", "--corridor", "middle", "--json"], capsys, monkeypatch)
+    assert code == 0
+    routes = json.loads(out)
+    assert all(r["corridor"] == "middle" for r in routes)
+    code, _, err = cli(["routes", "Almaty", "Konstanta"], capsys, monkeypatch)
+    assert code == 2
+    assert "Did you mean" in err
+
+
+def test_explain_lists_stage_hours_with_sources(capsys: Any, monkeypatch: Any) -> None:
+    args = ["explain", "Almaty", "Constanta", "--corridor", "middle", "--samples", "500"]
+    code, out, _ = cli(args, capsys, monkeypatch)
+    assert code == 0
+    assert "Aktau" in out
+    assert "ferry_wait" in out
+    assert "Sources:" in out
+    assert "[1]" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "missing.yaml"], "not found"),
+        (["validate", str(ROOT / "pyproject.toml")], "pyproject.toml"),
+        (["explain", "Almaty", "Atlantis"], "Unknown place"),
+        (["explain", "Almaty", "Baku", "--corridor", "southern"], "Unknown corridor"),
+    ],
+)
+def test_user_mistakes_exit_2_with_a_message(
+    args: list[str], message: str, capsys: Any, monkeypatch: Any
+) -> None:
+    code, _, err = cli(args, capsys, monkeypatch)
+    assert code == 2
+    assert message in err
+
+
+def test_validate_reports_each_file(tmp_path: Path, capsys: Any, monkeypatch: Any) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nroutes: []\n")
+    code, out, err = cli(["validate", BASELINE, str(bad)], capsys, monkeypatch)
+    assert code == 2
+    assert "ok" in out
+    assert "bad.yaml" in err

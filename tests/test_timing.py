@@ -1,0 +1,138 @@
+"""The Monte Carlo time model: distributions, stages, seeds, process rules."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import midcorridor as mc
+from midcorridor.schema import STAGES, Range
+from midcorridor.timing import Adjustment, Dist, components, pert, sample_hours, simulate
+
+
+def trip(network: mc.Network, origin: str, destination: str, corridor: str, **kw: object):
+    route = mc.candidate_routes(network, origin, destination, corridor=corridor, k=1)[0]
+    return route, components(network, route, **kw)  # type: ignore[arg-type]
+
+
+def test_pert_matches_its_mean_and_bounds() -> None:
+    dist = pert(Range(low=2, mode=6, high=24))
+    x = sample_hours([_comp(dist)], 200_000, np.random.default_rng(1))[:, 0]
+    assert x.min() >= 2
+    assert x.max() <= 24
+    assert x.mean() == pytest.approx((2 + 4 * 6 + 24) / 6, rel=0.01)
+
+
+def test_rail_hours_are_length_over_speed() -> None:
+    speed = Range(low=600, mode=600, high=600)
+    x = sample_hours([_comp(pert(speed, inverse=24 * 1200))], 10, np.random.default_rng(0))
+    np.testing.assert_allclose(x, 48.0)
+
+
+def test_probability_is_the_share_of_samples_affected() -> None:
+    comp = _comp(Dist(5, 5), probability=0.1)
+    x = sample_hours([comp], 100_000, np.random.default_rng(3))[:, 0]
+    assert (x > 0).mean() == pytest.approx(0.1, abs=0.005)
+
+
+def test_same_seed_same_numbers_other_seed_other_numbers(network: mc.Network) -> None:
+    route, comps = trip(network, "Almaty", "Constanta", "middle")
+    a = simulate(route, comps, samples=2000, seed=7)
+    b = simulate(route, comps, samples=2000, seed=7)
+    c = simulate(route, comps, samples=2000, seed=8)
+    np.testing.assert_array_equal(a.hours, b.hours)
+    assert not np.array_equal(a.hours, c.hours)
+
+
+def test_stages_add_up_to_the_total(network: mc.Network) -> None:
+    route, comps = trip(network, "Almaty", "Constanta", "middle")
+    result = simulate(route, comps, samples=3000, seed=1)
+    assert {c.stage for c in comps} <= set(STAGES)
+    np.testing.assert_allclose(result.stage_hours.sum(axis=1) / 24, result.total_days)
+    stages = result.stages_days()
+    assert sum(stages.values()) == pytest.approx(result.days()["mean"])
+    frame = result.stages_frame()
+    assert frame["share"].sum() == pytest.approx(1.0)
+    days = result.days()
+    assert days["p10"] <= days["p50"] <= days["p90"]
+
+
+def test_middle_corridor_has_every_kind_of_delay(network: mc.Network) -> None:
+    _, comps = trip(network, "Almaty", "Constanta", "middle")
+    stages = {c.stage for c in comps}
+    assert {"rail", "sea", "documents", "port", "ferry_wait", "weather"} <= stages
+
+
+def test_port_processes_only_for_cargo_changing_to_or_from_ships(network: mc.Network) -> None:
+    constanta = network.find_node("Constanta")
+    _, by_sea = trip(network, "Almaty", "Constanta", "middle")
+    _, by_rail = trip(network, "Almaty", "Constanta", "northern")
+    assert any(c.node == constanta and c.stage == "port" for c in by_sea)
+    assert not any(c.node == constanta and c.stage == "port" for c in by_rail)
+
+
+def test_terminal_dwell_only_where_a_trip_starts_or_ends(network: mc.Network) -> None:
+    route, comps = trip(network, "Xi'an", "Duisburg", "northern")
+    terminals = [
+        n for n in route.nodes[1:-1] if any(p.applies == "ends" for p in network.nodes_by_id[n].props.processes)
+    ]
+    assert terminals, "the route should pass a terminal (e.g. Urumqi)"
+    assert not any(c.node in terminals and c.stage == "port" for c in comps)
+    assert any(c.node == route.origin and c.stage == "port" for c in comps)
+
+
+def test_scheduled_wait_is_uniform_over_the_headway(network: mc.Network) -> None:
+    route, comps = trip(network, "Almaty", "Constanta", "middle")
+    poti = [c for c in comps if c.stage == "ferry_wait" and c.link == "POTI-CONSTANTA"]
+    assert len(poti) == 1
+    assert poti[0].dist.low == 0
+    assert poti[0].dist.high == network.links_by_id["POTI-CONSTANTA"].props.service.headway_hours
+
+
+def test_on_fill_wait_shrinks_with_volume(network: mc.Network) -> None:
+    def caspian_wait(volume: float) -> float:
+        _, comps = trip(network, "Almaty", "Baku", "middle", volume_teu_per_week=volume)
+        return next(c.dist.high for c in comps if c.stage == "ferry_wait")
+
+    assert caspian_wait(3000) < caspian_wait(1000) < caspian_wait(300)
+
+
+def test_storm_probability_follows_the_departure_month(network: mc.Network) -> None:
+    shares = network.links_by_id["AKTAU_PORT-ALAT_PORT"].props.weather.closure_share_by_month
+    for month in (1, 7):
+        _, comps = trip(network, "Almaty", "Baku", "middle", month=month)
+        weather = next(c for c in comps if c.stage == "weather")
+        assert weather.probability == shares[month - 1]
+    _, comps = trip(network, "Almaty", "Baku", "middle")
+    year_round = next(c for c in comps if c.stage == "weather")
+    assert year_round.probability == pytest.approx(sum(shares) / 12)
+
+
+def test_adjustments_compose_in_order() -> None:
+    assert Adjustment(scale=0.5).then(Adjustment(add=2)) == Adjustment(scale=0.5, add=2)
+    assert Adjustment(add=2).then(Adjustment(scale=0.5)) == Adjustment(scale=0.5, add=1)
+    assert Adjustment(scale=3).then(Adjustment(set=4)) == Adjustment(set=4)
+    assert Adjustment(set=4).then(Adjustment(scale=0.5)) == Adjustment(set=2)
+
+
+def test_adjustments_change_the_sampled_hours() -> None:
+    comps = [_comp(Dist(10, 10)), _comp(Dist(10, 10)), _comp(Dist(10, 10))]
+    adj = [Adjustment(scale=0.5), Adjustment(add=-20), Adjustment(set=1)]
+    x = sample_hours(comps, 5, np.random.default_rng(0), adj)
+    np.testing.assert_allclose(x, [[5, 0, 1]] * 5)
+
+
+def _comp(dist: Dist, probability: float = 1.0) -> mc.timing.Component:
+    from midcorridor.timing import Component
+
+    return Component(
+        stage="documents",
+        node="X",
+        link=None,
+        dist=dist,
+        probability=probability,
+        source="s",
+        countries=("KZ",),
+        node_kind="border",
+        link_mode=None,
+    )
