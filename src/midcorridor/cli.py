@@ -83,12 +83,21 @@ def _run_all(
     return [run_scenario(s, network, samples=samples, seed=seed, month=month) for s in loaded]
 
 
+def _check_outputs(map_path: Path | None, chart: Path | None) -> None:
+    """Refuse output paths we cannot write before any simulation runs."""
+    if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
+        raise MidcorridorError(f"Chart path {chart}: use a .png or .svg file name.")
+    if map_path is not None and map_path.suffix.lower() not in (".html", ".htm"):
+        raise MidcorridorError(f"Map path {map_path}: use an .html file name.")
+
+
 def _outputs(
     runs: list[ScenarioRun], network: Network, map_path: Path | None, chart: Path | None
 ) -> None:
     if map_path is not None:
         from .maps import scenario_map
 
+        map_path.parent.mkdir(parents=True, exist_ok=True)
         scenario_map(runs, network).save(str(map_path))
         err.print(f"map written to {escape(str(map_path))}")
     if chart is not None:
@@ -167,6 +176,7 @@ def run(
     """Run one scenario: P10 / P50 / P90 days per route and the biggest stages."""
     from .tables import run_table
 
+    _check_outputs(map_path, chart)
     net = _network(network_path)
     (result,) = _run_all([scenario], net, samples, seed, month)
     if as_json:
@@ -193,6 +203,7 @@ def compare(
     from .simulation import compare_runs
     from .tables import compare_table, run_table
 
+    _check_outputs(map_path, chart)
     net = _network(network_path)
     runs = _run_all(scenarios, net, samples, seed, month)
     rows = compare_runs(runs)
@@ -203,6 +214,39 @@ def compare(
             out.print(run_table(result))
         out.print(compare_table(runs, rows))
     _outputs(runs, net, map_path, chart)
+
+
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="File to write.")]
+
+
+@app.command("map")
+def map_command(
+    scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
+    out_path: OutOpt = Path("maps/map.html"),
+    samples: SamplesOpt = None,
+    seed: SeedOpt = None,
+    month: MonthOpt = None,
+    network_path: NetworkOpt = None,
+) -> None:
+    """Write an offline HTML map of the network and the scenarios' routes."""
+    _check_outputs(out_path, None)
+    net = _network(network_path)
+    _outputs(_run_all(scenarios, net, samples, seed, month), net, out_path, None)
+
+
+@app.command("chart")
+def chart_command(
+    scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
+    out_path: OutOpt = Path("maps/chart.png"),
+    samples: SamplesOpt = None,
+    seed: SeedOpt = None,
+    month: MonthOpt = None,
+    network_path: NetworkOpt = None,
+) -> None:
+    """Write a time-distance chart (.png or .svg): km against days, one line per route."""
+    _check_outputs(None, out_path)
+    net = _network(network_path)
+    _outputs(_run_all(scenarios, net, samples, seed, month), net, None, out_path)
 
 
 @app.command()

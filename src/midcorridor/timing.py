@@ -308,25 +308,35 @@ def sample_hours(
     """Hours of every component in every sample, shape ``(samples, len(comps))``."""
     m = len(comps)
     low = np.array([c.dist.low for c in comps])
-    high = np.array([c.dist.high for c in comps])
+    width = np.array([c.dist.high - c.dist.low for c in comps])
     alpha = np.array([c.dist.alpha for c in comps])
     beta = np.array([c.dist.beta for c in comps])
     inverse = np.array([np.nan if c.dist.inverse is None else c.dist.inverse for c in comps])
     probability = np.array([c.probability for c in comps])
 
-    x = low + (high - low) * rng.beta(alpha, beta, size=(samples, m))
+    # Draw only what varies: beta draws for PERT columns, plain uniforms for uniform
+    # waits (beta(1, 1)), nothing for constants. Same seed, same numbers.
+    x = np.zeros((samples, m))
+    pert_cols = np.flatnonzero((width > 0) & ((alpha != 1) | (beta != 1)))
+    uniform_cols = np.flatnonzero((width > 0) & (alpha == 1) & (beta == 1))
+    x[:, pert_cols] = rng.beta(alpha[pert_cols], beta[pert_cols], size=(samples, pert_cols.size))
+    x[:, uniform_cols] = rng.random((samples, uniform_cols.size))
+    x = low + width * x
     hours = np.where(np.isnan(inverse), x, inverse / x)
     for j, comp in enumerate(comps):
         if comp.empirical is not None:
             hours[:, j] = rng.choice(comp.empirical, size=samples)
     by_month = [j for j, c in enumerate(comps) if c.probability_by_month is not None]
-    if by_month:
-        months = rng.integers(0, 12, size=samples)
-        shares = np.array([comps[j].probability_by_month for j in by_month])  # (k, 12)
-        probability = np.broadcast_to(probability, (samples, m)).copy()
-        probability[:, by_month] = shares[:, months].T
-    occurs = rng.random((samples, m)) < probability
-    hours *= occurs
+    chance = np.flatnonzero(probability < 1)
+    if chance.size:
+        p = np.broadcast_to(probability[chance], (samples, chance.size))
+        if by_month:
+            months = rng.integers(0, 12, size=samples)
+            p = p.copy()
+            for j in by_month:
+                shares = np.asarray(comps[j].probability_by_month)
+                p[:, np.searchsorted(chance, j)] = shares[months]
+        hours[:, chance] *= rng.random((samples, chance.size)) < p
     if adjustments is not None:
         scale = np.array([a.scale for a in adjustments])
         add = np.array([a.add for a in adjustments])
