@@ -14,7 +14,9 @@ def rows(network: mc.Network, baseline: mc.Scenario) -> list[CalibrationRow]:
 
 
 @pytest.mark.parametrize(
-    "name", [t.name for t in TARGETS if t.required], ids=[t.name[:40] for t in TARGETS if t.required]
+    "name",
+    [t.name for t in TARGETS if t.required],
+    ids=[t.name[:40] for t in TARGETS if t.required],
 )
 def test_required_target_is_met(rows: list[CalibrationRow], name: str) -> None:
     row = next(r for r in rows if r.target.name == name)

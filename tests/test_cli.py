@@ -57,7 +57,9 @@ def test_help_does_not_import_heavy_libraries() -> None:
 
 
 def test_run_json_has_the_documented_shape(capsys: Any, monkeypatch: Any) -> None:
-    code, out, _ = cli(["run", BASELINE, "--json", "--samples", "300", "--seed", "4"], capsys, monkeypatch)
+    code, out, _ = cli(
+        ["run", BASELINE, "--json", "--samples", "300", "--seed", "4"], capsys, monkeypatch
+    )
     assert code == 0
     data = json.loads(out)
     assert data["scenario"] == "baseline"
@@ -73,7 +75,9 @@ def test_run_json_has_the_documented_shape(capsys: Any, monkeypatch: Any) -> Non
 
 
 def test_compare_json_and_table(capsys: Any, monkeypatch: Any) -> None:
-    code, out, _ = cli(["compare", BASELINE, DIGITAL, "--json", "--samples", "300"], capsys, monkeypatch)
+    code, out, _ = cli(
+        ["compare", BASELINE, DIGITAL, "--json", "--samples", "300"], capsys, monkeypatch
+    )
     assert code == 0
     data = json.loads(out)
     assert [s["scenario"] for s in data["scenarios"]] == ["baseline", "digital_customs"]
@@ -91,11 +95,15 @@ def test_network_check_reports_no_problems(capsys: Any, monkeypatch: Any) -> Non
     assert summary["nodes"] >= 40
 
 
-def test_network_check_on_a_broken_copy_exits_2(tmp_path: Path, capsys: Any, monkeypatch: Any) -> None:
+def test_network_check_on_a_broken_copy_exits_2(
+    tmp_path: Path, capsys: Any, monkeypatch: Any
+) -> None:
     folder = tmp_path / "network"
     folder.mkdir()
     for name in ("nodes.geojson", "sources.yaml"):
-        (folder / name).write_text((ROOT / "network" / name).read_text(encoding="utf-8"), encoding="utf-8")
+        (folder / name).write_text(
+            (ROOT / "network" / name).read_text(encoding="utf-8"), encoding="utf-8"
+        )
     (folder / "links.geojson").write_text('{"type": "FeatureCollection", "features": 3}')
     code, out, err = cli(["network", "check", str(folder)], capsys, monkeypatch)
     assert code == 2
@@ -104,7 +112,9 @@ def test_network_check_on_a_broken_copy_exits_2(tmp_path: Path, capsys: Any, mon
 
 
 def test_routes_json_and_bad_place(capsys: Any, monkeypatch: Any) -> None:
-    code, out, _ = cli(["routes", "Almaty", "Constanța", "--corridor", "middle", "--json"], capsys, monkeypatch)
+    code, out, _ = cli(
+        ["routes", "Almaty", "Constanța", "--corridor", "middle", "--json"], capsys, monkeypatch
+    )
     assert code == 0
     routes = json.loads(out)
     assert all(r["corridor"] == "middle" for r in routes)
@@ -130,6 +140,10 @@ def test_explain_lists_stage_hours_with_sources(capsys: Any, monkeypatch: Any) -
         (["validate", str(ROOT / "pyproject.toml")], "pyproject.toml"),
         (["explain", "Almaty", "Atlantis"], "Unknown place"),
         (["explain", "Almaty", "Baku", "--corridor", "southern"], "Unknown corridor"),
+        (["sweep", BASELINE, "--volume", "-5:10:1"], "START"),
+        (["sweep", BASELINE, "--volume", "lots"], "START:STOP:STEP"),
+        (["sweep", BASELINE, "--volume", "1:nan:1"], "finite"),
+        (["run", BASELINE, "--chart", "out.jpg"], ".png or .svg"),
     ],
 )
 def test_user_mistakes_exit_2_with_a_message(
@@ -147,3 +161,12 @@ def test_validate_reports_each_file(tmp_path: Path, capsys: Any, monkeypatch: An
     assert code == 2
     assert "ok" in out
     assert "bad.yaml" in err
+
+
+def test_sweep_json(capsys: Any, monkeypatch: Any) -> None:
+    args = ["sweep", BASELINE, "--volume", "1000:3000:2000", "--samples", "200", "--json"]
+    code, out, _ = cli(args, capsys, monkeypatch)
+    assert code == 0
+    steps = json.loads(out)["steps"]
+    assert [s["volume_teu_per_week"] for s in steps] == [1000, 3000]
+    assert steps[1]["crossings"]["AKTAU_PORT-ALAT_PORT"]["saturated"] is True

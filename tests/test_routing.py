@@ -54,7 +54,9 @@ def test_closed_links_are_never_used(network: mc.Network) -> None:
 
 
 def test_impossible_route_says_why(network: mc.Network) -> None:
-    with pytest.raises(mc.RouteError, match="No route from .* on the northern corridor avoiding RU"):
+    with pytest.raises(
+        mc.RouteError, match=r"No route from .* on the northern corridor avoiding RU"
+    ):
         mc.candidate_routes(network, "Almaty", "Warsaw", corridor="northern", avoid=["RU"])
 
 

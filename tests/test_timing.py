@@ -74,7 +74,9 @@ def test_port_processes_only_for_cargo_changing_to_or_from_ships(network: mc.Net
 def test_terminal_dwell_only_where_a_trip_starts_or_ends(network: mc.Network) -> None:
     route, comps = trip(network, "Xi'an", "Duisburg", "northern")
     terminals = [
-        n for n in route.nodes[1:-1] if any(p.applies == "ends" for p in network.nodes_by_id[n].props.processes)
+        n
+        for n in route.nodes[1:-1]
+        if any(p.applies == "ends" for p in network.nodes_by_id[n].props.processes)
     ]
     assert terminals, "the route should pass a terminal (e.g. Urumqi)"
     assert not any(c.node in terminals and c.stage == "port" for c in comps)
@@ -82,19 +84,21 @@ def test_terminal_dwell_only_where_a_trip_starts_or_ends(network: mc.Network) ->
 
 
 def test_scheduled_wait_is_uniform_over_the_headway(network: mc.Network) -> None:
-    route, comps = trip(network, "Almaty", "Constanta", "middle")
+    _, comps = trip(network, "Almaty", "Constanta", "middle")
     poti = [c for c in comps if c.stage == "ferry_wait" and c.link == "POTI-CONSTANTA"]
     assert len(poti) == 1
     assert poti[0].dist.low == 0
     assert poti[0].dist.high == network.links_by_id["POTI-CONSTANTA"].props.service.headway_hours
 
 
-def test_on_fill_wait_shrinks_with_volume(network: mc.Network) -> None:
-    def caspian_wait(volume: float) -> float:
-        _, comps = trip(network, "Almaty", "Baku", "middle", volume_teu_per_week=volume)
-        return next(c.dist.high for c in comps if c.stage == "ferry_wait")
-
-    assert caspian_wait(3000) < caspian_wait(1000) < caspian_wait(300)
+def test_without_volume_caspian_wait_spans_the_typical_headway(network: mc.Network) -> None:
+    _, comps = trip(network, "Almaty", "Baku", "middle")
+    wait = next(c for c in comps if c.stage == "ferry_wait")
+    service = network.links_by_id[wait.link].props.service
+    assert wait.empirical is None
+    assert (wait.dist.low, wait.dist.high) == (0.0, service.headway_hours)
+    _, queued = trip(network, "Almaty", "Baku", "middle", volume_teu_per_week=1087)
+    assert next(c for c in queued if c.stage == "ferry_wait").empirical is not None
 
 
 def test_storm_probability_follows_the_departure_month(network: mc.Network) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .network import Network
 from .simulation import ScenarioRun
@@ -270,4 +270,44 @@ def time_distance_chart(runs: Sequence[ScenarioRun], network: Network, path: str
     fig = _time_distance_figure(runs, network)
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, format=suffix[1:], dpi=DPI)
+    return out
+
+
+def sweep_chart(
+    rows: Sequence[dict[str, Any]], path: str | Path, *, title: str = "Days against volume"
+) -> Path:
+    """P50 and P90 days of each route against volume (TEU/week), saturation shaded.
+
+    Writes ``.png`` or ``.svg`` by suffix; raises ValueError otherwise.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    out = Path(path)
+    if out.suffix.lower() not in CHART_SUFFIXES:
+        raise ValueError(f"chart path {out}: use one of {', '.join(CHART_SUFFIXES)}")
+    volumes = [r["volume_teu_per_week"] for r in rows]
+    fig = Figure(figsize=(10, 6))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    labels = list(dict.fromkeys(t["label"] for r in rows for t in r["routes"]))
+    for i, label in enumerate(labels):
+        trips = [next(t for t in r["routes"] if t["label"] == label) for r in rows]
+        colour = f"C{i % 10}"
+        ax.plot(volumes, [t["p50"] for t in trips], color=colour, label=f"{label} P50")
+        ax.plot(volumes, [t["p90"] for t in trips], color=colour, linestyle=":", linewidth=1)
+    saturated = [
+        v
+        for r, v in zip(rows, volumes, strict=True)
+        if any(c["saturated"] for c in r["crossings"].values())
+    ]
+    if saturated:
+        ax.axvspan(min(saturated), max(volumes), color="red", alpha=0.08, label="saturated")
+    ax.set_xlabel("volume, TEU per week")
+    ax.set_ylabel("days (solid P50, dotted P90)")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="upper left")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=120)
     return out

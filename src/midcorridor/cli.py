@@ -7,6 +7,7 @@ need them, so ``midcorridor --help`` starts fast.
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
@@ -247,6 +248,75 @@ def chart_command(
     _check_outputs(None, out_path)
     net = _network(network_path)
     _outputs(_run_all(scenarios, net, samples, seed, month), net, None, out_path)
+
+
+def _volumes(spec: str) -> list[float]:
+    """``START:STOP:STEP`` (TEU/week, STOP included) as a list of volumes."""
+    parts = spec.split(":")
+    try:
+        start, stop, step = (float(p) for p in parts)
+    except ValueError:
+        raise MidcorridorError(
+            f"--volume {spec!r}: give START:STOP:STEP in TEU per week, e.g. 500:4000:500."
+        ) from None
+    if not all(math.isfinite(v) for v in (start, stop, step)):
+        raise MidcorridorError(f"--volume {spec!r}: numbers must be finite.")
+    if start < 0 or stop < start or step <= 0:
+        raise MidcorridorError(
+            f"--volume {spec!r}: need 0 <= START <= STOP and STEP > 0 (TEU per week)."
+        )
+    count = int((stop - start) / step + 1e-9) + 1
+    if count > 200:
+        raise MidcorridorError(f"--volume {spec!r}: {count} steps; at most 200.")
+    return [start + i * step for i in range(count)]
+
+
+@app.command()
+def sweep(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    volume: Annotated[
+        str, typer.Option("--volume", help="START:STOP:STEP, TEU per week on the corridor.")
+    ],
+    corridor: Annotated[str, typer.Option("--corridor", help="Corridor whose volume varies.")] = (
+        "middle"
+    ),
+    samples: SamplesOpt = 5000,
+    as_json: JsonOpt = False,
+    chart: ChartOpt = None,
+    network_path: NetworkOpt = None,
+) -> None:
+    """Days and crossing utilisation as the volume grows: where the corridor saturates."""
+    from rich.progress import Progress
+
+    from .scenario import load_scenario
+    from .simulation import sweep_volume
+    from .tables import sweep_table
+
+    if corridor not in ("middle", "northern", "other"):
+        raise MidcorridorError(f"Unknown corridor {corridor!r}: use middle, northern or other.")
+    volumes = _volumes(volume)
+    _check_outputs(None, chart)
+    net = _network(network_path)
+    loaded = load_scenario(scenario)
+    with Progress(console=err, transient=True, disable=as_json) as progress:
+        task = progress.add_task("volumes", total=len(volumes))
+        rows = sweep_volume(
+            loaded,
+            net,
+            volumes,
+            corridor=corridor,
+            samples=samples,
+            on_step=lambda _: progress.advance(task),
+        )
+    if as_json:
+        _print_json({"scenario": loaded.name, "corridor": corridor, "steps": rows})
+    else:
+        out.print(sweep_table(rows, loaded.name, corridor))
+    if chart is not None:
+        from .charts import sweep_chart
+
+        sweep_chart(rows, chart, title=f"{loaded.name}: days against {corridor} volume")
+        err.print(f"chart written to {escape(str(chart))}")
 
 
 @app.command()

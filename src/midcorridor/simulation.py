@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +27,7 @@ __all__ = [
     "compare_runs",
     "plan_trips",
     "run_scenario",
+    "sweep_volume",
 ]
 
 #: Shortest routes (km) of each wanted corridor among which the fastest is chosen.
@@ -76,6 +77,7 @@ def _trip_dict(trip: TripResult, network: Network) -> dict[str, Any]:
         "via": route.via(network),
         "days": trip.days(),
         "stages_days": trip.stages_days(),
+        "warnings": trip.warnings,
     }
 
 
@@ -373,3 +375,63 @@ def compare_runs(runs: Sequence[ScenarioRun]) -> list[dict[str, Any]]:
 
 def _has(run: ScenarioRun, label: str) -> bool:
     return any(t.label == label for t in run.trips)
+
+
+def sweep_volume(
+    scenario: Scenario,
+    network: Network,
+    volumes: Sequence[float],
+    *,
+    corridor: str = "middle",
+    samples: int | None = None,
+    on_step: Callable[[float], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Run a scenario at each ``corridor`` volume (TEU/week): days and crossing loads.
+
+    Returns
+    -------
+    list of dict
+        Per volume: ``{"volume_teu_per_week", "routes": [{"label", "p50", "p90",
+        "warnings"}], "crossings": {link_id: {"utilisation", "saturated"}}}``.
+    """
+    from .capacity import ferry_queue
+
+    rows = []
+    for volume in volumes:
+        varied = scenario.model_copy(update={"volume": {**scenario.volume, corridor: volume}})
+        run = run_scenario(varied, network, samples=samples)
+        crossings: dict[str, dict[str, Any]] = {}
+        for trip in run.trips:
+            for comp in trip.components:
+                link = network.links_by_id[comp.link].props if comp.link else None
+                if comp.stage == "ferry_wait" and link is not None and link.sea == "caspian":
+                    service = _services_of(varied, network).get(link.id, link.service)
+                    if service is not None and trip.route.corridor == corridor:
+                        queue = ferry_queue(service, link.weather, float(volume))
+                        crossings[link.id] = {
+                            "utilisation": queue.utilisation,
+                            "saturated": queue.saturated,
+                        }
+        rows.append(
+            {
+                "volume_teu_per_week": volume,
+                "routes": [
+                    {
+                        "label": t.label,
+                        "corridor": t.route.corridor,
+                        "p50": t.days()["p50"],
+                        "p90": t.days()["p90"],
+                        "warnings": t.warnings,
+                    }
+                    for t in run.trips
+                ],
+                "crossings": crossings,
+            }
+        )
+        if on_step is not None:
+            on_step(volume)
+    return rows
+
+
+def _services_of(scenario: Scenario, network: Network) -> dict[str, Service]:
+    return _Resolver(network, scenario).services()

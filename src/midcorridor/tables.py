@@ -147,6 +147,10 @@ def run_table(run: ScenarioRun) -> Table:
             _days(d["p90"]),
             top_stages(trip),
         )
+    warnings = list(dict.fromkeys(w for trip in run.trips for w in trip.warnings))
+    if warnings:
+        table.caption = "\n".join(f"warning: {w}" for w in warnings)
+        table.caption_style = "yellow"
     return table
 
 
@@ -234,4 +238,32 @@ def calibration_table(rows: Sequence[CalibrationRow]) -> Table:
             "required" if t.required else "context",
             t.source,
         )
+    return table
+
+
+def sweep_table(rows: Sequence[dict[str, Any]], scenario: str, corridor: str) -> Table:
+    """Per volume: utilisation of each crossing and P50 / P90 days of each route."""
+    table = Table(title=f"Sweep of {scenario}: {corridor} volume (TEU/week)")
+    table.add_column("TEU/week", justify="right")
+    links = list(dict.fromkeys(k for r in rows for k in r["crossings"]))
+    for link in links:
+        table.add_column(f"{link} load", justify="right")
+    labels = [r["label"] for r in rows[0]["routes"] if r["corridor"] == corridor] if rows else []
+    for label in labels:
+        table.add_column(f"{label} P50 / P90", justify="right")
+    for row in rows:
+        cells = [f"{row['volume_teu_per_week']:,.0f}"]
+        for link in links:
+            c = row["crossings"].get(link)
+            cells.append(
+                "-"
+                if c is None
+                else f"{c['utilisation']:.2f}" + (" SATURATED" if c["saturated"] else "")
+            )
+        by_label = {r["label"]: r for r in row["routes"]}
+        for label in labels:
+            r = by_label[label]
+            cells.append(f"{r['p50']:.1f} / {r['p90']:.1f}" + (" *" if r["warnings"] else ""))
+        table.add_row(*cells)
+    table.caption = "* saturated: the queue grows without bound; days are lower bounds"
     return table

@@ -11,8 +11,8 @@ samples at once as an ``(samples, components)`` matrix of hours.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -20,7 +20,7 @@ import numpy as np
 
 from .network import Network
 from .routing import Route
-from .schema import STAGES, Range, Service
+from .schema import STAGES, LinkProps, Range, Service
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -92,9 +92,14 @@ class Component:
     empirical
         If set, hours are resampled from these values (e.g. simulated queue waits)
         instead of drawn from ``dist``.
+    empirical_group
+        Components with the same group resample the same rows of their ``empirical``
+        arrays (a simulated train's ferry wait goes with its own storm delay).
     probability_by_month
         If set, the probability in each departure month (January first); each sample
         departs in a month drawn uniformly, and ``probability`` is their mean.
+    warning
+        Set when the figure is not to be trusted as is (a saturated queue).
     """
 
     stage: str
@@ -108,7 +113,9 @@ class Component:
     link_mode: str | None
     note: str = ""
     empirical: np.ndarray | None = field(default=None, repr=False)
+    empirical_group: str | None = None
     probability_by_month: tuple[float, ...] | None = None
+    warning: str = ""
 
     @property
     def mean_hours(self) -> float:
@@ -245,6 +252,8 @@ def _link_components(
     assert link.sailing_hours is not None
     assert service is not None
     parts = [make("sea", pert(link.sailing_hours), link.sources["sailing_hours"])]
+    if volume and link.sea == "caspian":
+        return [*parts, *_queued_components(link, service, volume, month, make)]
     interval = service.headway_hours
     note = f"next departure within {interval:.0f} h ({service.dispatch})"
     if service.dispatch == "on_fill" and volume:
@@ -274,6 +283,46 @@ def _link_components(
             )
         )
     return parts
+
+
+def _queued_components(
+    link: LinkProps,
+    service: Service,
+    volume: float,
+    month: int | None,
+    make: Callable[..., Component],
+) -> list[Component]:
+    """Ferry wait and storm delay resampled from the simulated queue at ``volume``."""
+    from .capacity import ferry_queue
+
+    queue = ferry_queue(service, link.weather, float(volume))
+    wait, weather = queue.waits(month)
+    note = (
+        f"simulated queue: {volume:.0f} TEU/week, utilisation {queue.utilisation:.2f}, "
+        f"{service.dispatch}"
+    )
+    warning = ""
+    if queue.saturated:
+        warning = (
+            f"{link.id}: {volume:.0f} TEU/week saturates the crossing (utilisation "
+            f"{queue.utilisation:.2f}): the queue grows without bound; waits shown are "
+            "lower bounds over a two-year horizon"
+        )
+    sources = (link.sources["service"], link.sources.get("weather", link.sources["service"]))
+    return [
+        replace(
+            make("ferry_wait", Dist(0.0, 0.0), sources[0], note=note),
+            empirical=wait,
+            empirical_group=link.id,
+            warning=warning,
+        ),
+        replace(
+            make("weather", Dist(0.0, 0.0), sources[1], note="storm closures, simulated"),
+            empirical=weather,
+            empirical_group=link.id,
+            warning=warning,
+        ),
+    ]
 
 
 def expected_hours(
@@ -323,9 +372,15 @@ def sample_hours(
     x[:, uniform_cols] = rng.random((samples, uniform_cols.size))
     x = low + width * x
     hours = np.where(np.isnan(inverse), x, inverse / x)
+    rows: dict[str | None, np.ndarray] = {}
     for j, comp in enumerate(comps):
         if comp.empirical is not None:
-            hours[:, j] = rng.choice(comp.empirical, size=samples)
+            key = comp.empirical_group
+            idx = rows.get(key) if key is not None else None
+            if idx is None:
+                idx = rng.integers(0, comp.empirical.size, size=samples)
+                rows[key] = idx
+            hours[:, j] = comp.empirical[idx]
     by_month = [j for j, c in enumerate(comps) if c.probability_by_month is not None]
     chance = np.flatnonzero(probability < 1)
     if chance.size:
@@ -378,6 +433,11 @@ class TripResult:
         for j, comp in enumerate(self.components):
             onehot[j, STAGES.index(comp.stage)] = 1.0
         return self.hours @ onehot
+
+    @property
+    def warnings(self) -> list[str]:
+        """Warnings of the trip's components (e.g. a saturated crossing), each once."""
+        return list(dict.fromkeys(c.warning for c in self.components if c.warning))
 
     def days(self) -> dict[str, float]:
         """Mean, P10, P50 and P90 of door-to-door days."""

@@ -1,0 +1,65 @@
+"""The queue simulation inside the time model, and the volume sweep."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import midcorridor as mc
+from midcorridor.capacity import ferry_queue
+from midcorridor.simulation import sweep_volume
+from midcorridor.timing import components
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+
+
+def caspian(network: mc.Network, volume: float, month: int | None = None) -> list:
+    route = mc.candidate_routes(network, "Almaty", "Baku", corridor="middle", k=1)[0]
+    comps = components(network, route, month=month, volume_teu_per_week=volume)
+    return [c for c in comps if c.stage in ("ferry_wait", "weather")]
+
+
+def test_volume_switches_ferry_waits_to_the_simulated_queue(network: mc.Network) -> None:
+    wait, weather = caspian(network, 1087)
+    assert wait.empirical is not None
+    assert weather.empirical is not None
+    assert wait.empirical_group == weather.empirical_group
+    assert wait.empirical.size == weather.empirical.size
+    link = network.links_by_id[wait.link].props
+    queue = ferry_queue(link.service, link.weather, 1087.0)
+    assert wait.mean_hours == pytest.approx(queue.result.mean_wait_hours, rel=0.05)
+
+
+def test_waits_follow_volume_and_month(network: mc.Network) -> None:
+    low, high = caspian(network, 1000)[0], caspian(network, 2200)[0]
+    assert high.mean_hours > low.mean_hours
+    winter, summer = caspian(network, 1087, month=12)[1], caspian(network, 1087, month=7)[1]
+    assert winter.mean_hours > summer.mean_hours
+
+
+def test_paired_resampling_keeps_a_trains_wait_with_its_storm(network: mc.Network) -> None:
+    route = mc.candidate_routes(network, "Almaty", "Baku", corridor="middle", k=1)[0]
+    comps = components(network, route, volume_teu_per_week=1087)
+    result = mc.simulate(route, comps, samples=3000, seed=1)
+    j_wait = next(i for i, c in enumerate(comps) if c.stage == "ferry_wait")
+    j_storm = j_wait + 1
+    pairs = set(zip(comps[j_wait].empirical, comps[j_storm].empirical, strict=True))
+    drawn = zip(result.hours[:, j_wait], result.hours[:, j_storm], strict=True)
+    assert all(pair in pairs for pair in drawn)
+
+
+def test_sweep_finds_the_saturation_point(network: mc.Network) -> None:
+    base = mc.load_scenario(SCENARIOS / "baseline.yaml")
+    rows = sweep_volume(base, network, [1000, 2000, 3000], samples=300)
+    loads = [r["crossings"]["AKTAU_PORT-ALAT_PORT"]["utilisation"] for r in rows]
+    assert loads == sorted(loads)
+    saturated = [r["crossings"]["AKTAU_PORT-ALAT_PORT"]["saturated"] for r in rows]
+    assert saturated == [False, False, True]
+    days = [
+        next(t for t in r["routes"] if t["label"] == "Almaty-Constanta, Middle Corridor")["p50"]
+        for r in rows
+    ]
+    assert days[2] > days[1] + 10
+    assert np.isfinite(days).all()
