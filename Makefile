@@ -7,11 +7,13 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint typecheck pytest browser benchmark clean
 
-# Main job: baseline against digitized customs, with a map, a chart and a report.
+# Main job: baseline against digitized customs, with a map, a chart and a Markdown report.
 demo: $(STAMP)
 	$(BIN)/midcorridor network check
 	$(BIN)/midcorridor compare scenarios/baseline.yaml scenarios/digital_customs.yaml \
 		--map maps/baseline_vs_digital.html --chart maps/baseline_vs_digital.png
+	$(BIN)/midcorridor report scenarios/baseline.yaml scenarios/digital_customs.yaml \
+		--out reports/baseline_vs_digital
 
 # Whole test suite: lint, format check, types, tests (browser tests included).
 test: $(STAMP) browser

@@ -53,9 +53,9 @@ def test_paired_resampling_keeps_a_trains_wait_with_its_storm(network: mc.Networ
 def test_sweep_finds_the_saturation_point(network: mc.Network) -> None:
     base = mc.load_scenario(SCENARIOS / "baseline.yaml")
     rows = sweep_volume(base, network, [1000, 2000, 3000], samples=300)
-    loads = [r["crossings"]["AKTAU_PORT-ALAT_PORT"]["utilisation"] for r in rows]
+    loads = [r["constrained"]["AKTAU_PORT-ALAT_PORT"]["utilisation"] for r in rows]
     assert loads == sorted(loads)
-    saturated = [r["crossings"]["AKTAU_PORT-ALAT_PORT"]["saturated"] for r in rows]
+    saturated = [r["constrained"]["AKTAU_PORT-ALAT_PORT"]["saturated"] for r in rows]
     assert saturated == [False, False, True]
     days = [
         next(t for t in r["routes"] if t["label"] == "Almaty-Constanta, Middle Corridor")["p50"]

@@ -144,6 +144,8 @@ def test_explain_lists_stage_hours_with_sources(capsys: Any, monkeypatch: Any) -
         (["sweep", BASELINE, "--volume", "lots"], "START:STOP:STEP"),
         (["sweep", BASELINE, "--volume", "1:nan:1"], "finite"),
         (["run", BASELINE, "--chart", "out.jpg"], ".png or .svg"),
+        (["rank", BASELINE, "--route", "Almaty-Constanta, via Rusia"], "via Russia"),
+        (["rank", BASELINE, "--group-by", "planet"], "--group-by"),
     ],
 )
 def test_user_mistakes_exit_2_with_a_message(
@@ -169,4 +171,24 @@ def test_sweep_json(capsys: Any, monkeypatch: Any) -> None:
     assert code == 0
     steps = json.loads(out)["steps"]
     assert [s["volume_teu_per_week"] for s in steps] == [1000, 3000]
-    assert steps[1]["crossings"]["AKTAU_PORT-ALAT_PORT"]["saturated"] is True
+    assert steps[1]["constrained"]["AKTAU_PORT-ALAT_PORT"]["saturated"] is True
+
+
+def test_rank_sensitivity_and_report(tmp_path: Path, capsys: Any, monkeypatch: Any) -> None:
+    route = ["--route", "Almaty-Constanta, Middle Corridor", "--samples", "500"]
+    code, out, _ = cli(["rank", BASELINE, *route, "--json", "--top", "3"], capsys, monkeypatch)
+    assert code == 0
+    ranking = json.loads(out)["routes"][0]["ranking"]
+    assert len(ranking) == 3
+    assert ranking[0]["p50_saved_removed"] >= ranking[-1]["p50_saved_removed"]
+    code, out, _ = cli(["sensitivity", BASELINE, *route], capsys, monkeypatch)
+    assert code == 0
+    assert "variance share" in out
+    folder = tmp_path / "brief"
+    args = ["report", BASELINE, DIGITAL, "--out", str(folder), "--samples", "500"]
+    code, _, err = cli(args, capsys, monkeypatch)
+    assert code == 0
+    assert "report written" in err
+    text = (folder / "report.md").read_text(encoding="utf-8")
+    assert "digital_customs" in text
+    assert "Calibration" in text

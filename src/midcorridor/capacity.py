@@ -1,11 +1,16 @@
-"""Volume-dependent waits: the queue simulation applied to the network's ferry links.
+"""Volume-dependent waits: the queue simulation applied to the network.
 
-When a scenario gives a corridor volume, each Caspian crossing on a route is simulated for
-two years of train arrivals (:func:`midcorridor.queueing.simulate_ferry`) with the link's
-fleet, dispatch rule and storm closures; the time model then resamples the simulated
-per-train ``ferry_wait`` and ``weather`` hours. Caspian crossings carry the corridor's
-whole trans-Caspian volume; Black Sea services carry an undocumented share of it and
-keep their timetable waits.
+When a scenario gives a corridor volume, two kinds of point on a route are simulated for
+two years of train arrivals, and the time model resamples the simulated per-train hours:
+
+- each Caspian crossing (:func:`midcorridor.queueing.simulate_ferry`) with the link's
+  fleet, dispatch rule and storm closures -> stages ``ferry_wait`` and ``weather``;
+- each node with a ``capacity`` in trains a day (:func:`midcorridor.queueing.simulate_server`,
+  M/D/c) -> stage ``congestion``, replacing the node's recorded congestion processes.
+
+Simplification: the corridor's whole volume passes every such point on its routes; flows
+of other corridors through a shared point are not added. Black Sea services carry an
+undocumented share of the corridor's volume and keep their timetable waits.
 """
 
 from __future__ import annotations
@@ -15,10 +20,18 @@ from functools import lru_cache
 
 import numpy as np
 
-from .queueing import DAYS_IN_MONTH, FerryService, QueueResult, WeatherClosures, simulate_ferry
-from .schema import Service, Weather
+from .queueing import (
+    DAYS_IN_MONTH,
+    FerryService,
+    QueueResult,
+    Server,
+    WeatherClosures,
+    simulate_ferry,
+    simulate_server,
+)
+from .schema import Capacity, Service, Weather
 
-__all__ = ["TEU_PER_TRAIN", "FerryQueue", "ferry_queue"]
+__all__ = ["TEU_PER_TRAIN", "SimulatedQueue", "ferry_queue", "node_queue"]
 
 #: TEU per block train: 42 forty-foot containers (AzerNews 2020, Alat: a 42-container train).
 TEU_PER_TRAIN = 84.0
@@ -32,13 +45,13 @@ _MONTH_STARTS = np.cumsum((0, *DAYS_IN_MONTH)) * 24.0
 
 
 @dataclass(frozen=True)
-class FerryQueue:
-    """Simulated waits at one crossing, per departure month or over the year."""
+class SimulatedQueue:
+    """Simulated waits at one point, per arrival month or over the year."""
 
     result: QueueResult
 
     def waits(self, month: int | None) -> tuple[np.ndarray, np.ndarray]:
-        """``(ferry_wait, weather)`` hours of trains arriving in ``month`` (None: any)."""
+        """``(wait, weather)`` hours of trains arriving in ``month`` (None: any month)."""
         r = self.result
         steady = r.arrival_hours >= 0.1 * r.horizon_hours
         if month is not None:
@@ -63,7 +76,7 @@ class FerryQueue:
 @lru_cache(maxsize=256)
 def ferry_queue(
     service: Service, weather: Weather | None, volume_teu_per_week: float, seed: int = 0
-) -> FerryQueue:
+) -> SimulatedQueue:
     """Simulate a ferry link's queue at a volume (cached: same inputs, same result).
 
     Parameters
@@ -99,4 +112,13 @@ def ferry_queue(
         teu_per_train=TEU_PER_TRAIN,
         seed=seed,
     )
-    return FerryQueue(result)
+    return SimulatedQueue(result)
+
+
+@lru_cache(maxsize=256)
+def node_queue(capacity: Capacity, volume_teu_per_week: float, seed: int = 0) -> SimulatedQueue:
+    """Simulate the queue for a node's handling capacity at a volume (TEU/week), cached."""
+    trains_per_day = volume_teu_per_week / TEU_PER_TRAIN / 7.0
+    server = Server(capacity_per_day=capacity.trains_per_day, servers=capacity.servers)
+    result = simulate_server(trains_per_day, server, horizon_days=HORIZON_DAYS, seed=seed)
+    return SimulatedQueue(result)

@@ -299,7 +299,7 @@ def sweep_chart(
     saturated = [
         v
         for r, v in zip(rows, volumes, strict=True)
-        if any(c["saturated"] for c in r["crossings"].values())
+        if any(c["saturated"] for c in r["constrained"].values())
     ]
     if saturated:
         ax.axvspan(min(saturated), max(volumes), color="red", alpha=0.08, label="saturated")

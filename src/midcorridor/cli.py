@@ -6,6 +6,7 @@ need them, so ``midcorridor --help`` starts fast.
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 import sys
@@ -21,6 +22,7 @@ from ._errors import MidcorridorError
 if TYPE_CHECKING:
     from .network import Network
     from .simulation import ScenarioRun
+    from .timing import TripResult
 
 app = typer.Typer(
     name="midcorridor",
@@ -317,6 +319,139 @@ def sweep(
 
         sweep_chart(rows, chart, title=f"{loaded.name}: days against {corridor} volume")
         err.print(f"chart written to {escape(str(chart))}")
+
+
+RouteOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--route", help="Label of one route of the scenario (default: all)."),
+]
+
+
+def _pick_trips(result: ScenarioRun, label: str | None) -> list[TripResult]:
+    if label is None:
+        return list(result.trips)
+    try:
+        return [result.trip(label)]
+    except KeyError:
+        labels = [t.label for t in result.trips]
+        close = difflib.get_close_matches(label, labels, n=3, cutoff=0.3)
+        hint = f" Did you mean: {'; '.join(repr(c) for c in close)}?" if close else ""
+        raise MidcorridorError(f"No route labelled {label!r} in the scenario.{hint}") from None
+
+
+@app.command()
+def rank(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    route: RouteOpt = None,
+    group_by: Annotated[
+        str, typer.Option("--group-by", help="place (stage at a node), country or stage.")
+    ] = "place",
+    top: Annotated[int, typer.Option("--top", min=1, help="Rows per route.")] = 10,
+    samples: SamplesOpt = None,
+    seed: SeedOpt = None,
+    as_json: JsonOpt = False,
+    chart: ChartOpt = None,
+    network_path: NetworkOpt = None,
+) -> None:
+    """Rank bottlenecks: P50 / P90 days saved if each delay is halved or removed."""
+    from .analysis import rank_bottlenecks, rank_table
+
+    if group_by not in ("place", "country", "stage"):
+        raise MidcorridorError(f"--group-by {group_by!r}: use place, country or stage.")
+    _check_outputs(None, chart)
+    net = _network(network_path)
+    (result,) = _run_all([scenario], net, samples, seed, None)
+    trips = _pick_trips(result, route)
+    frames = [(t, rank_bottlenecks(t, group_by=group_by, network=net)) for t in trips]  # type: ignore[arg-type]
+    if as_json:
+        _print_json(
+            {
+                "scenario": result.scenario.name,
+                "group_by": group_by,
+                "routes": [
+                    {"label": t.label, "days": t.days(), "ranking": f.head(top).to_dict("records")}
+                    for t, f in frames
+                ],
+            }
+        )
+    else:
+        for trip, frame in frames:
+            out.print(rank_table(frame, trip.label, top=top))
+    if chart is not None:
+        from .report import tornado_chart
+
+        trip, frame = frames[0]
+        tornado_chart(frame.head(top), chart, title=f"{trip.label}: days saved if removed")
+        err.print(f"chart written to {escape(str(chart))}")
+
+
+@app.command()
+def sensitivity(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    route: RouteOpt = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="Rows per route.")] = 10,
+    samples: SamplesOpt = None,
+    seed: SeedOpt = None,
+    as_json: JsonOpt = False,
+    chart: ChartOpt = None,
+    network_path: NetworkOpt = None,
+) -> None:
+    """Which delays the spread of door-to-door days depends on (from the same samples)."""
+    from .analysis import sensitivity as sensitivity_of
+    from .analysis import sensitivity_table
+
+    _check_outputs(None, chart)
+    net = _network(network_path)
+    (result,) = _run_all([scenario], net, samples, seed, None)
+    frames = [(t, sensitivity_of(t, network=net)) for t in _pick_trips(result, route)]
+    if as_json:
+        _print_json(
+            {
+                "scenario": result.scenario.name,
+                "routes": [
+                    {"label": t.label, "sensitivity": f.head(top).to_dict("records")}
+                    for t, f in frames
+                ],
+            }
+        )
+    else:
+        for trip, frame in frames:
+            out.print(sensitivity_table(frame, trip.label, top=top))
+    if chart is not None:
+        from .report import sensitivity_chart
+
+        trip, frame = frames[0]
+        sensitivity_chart(frame.head(top), chart, title=f"{trip.label}: what makes the spread")
+        err.print(f"chart written to {escape(str(chart))}")
+
+
+@app.command()
+def report(
+    scenarios: Annotated[
+        list[Path], typer.Argument(help="Scenario YAML files; the first is the reference.")
+    ],
+    out_dir: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder for report.md and its charts.")
+    ] = Path("reports/report"),
+    samples: SamplesOpt = None,
+    seed: SeedOpt = None,
+    calibration: Annotated[
+        bool, typer.Option("--calibration/--no-calibration", help="Include the calibration table.")
+    ] = True,
+    network_path: NetworkOpt = None,
+) -> None:
+    """Write a Markdown brief: headline days, where they go, changes, ranking, sources."""
+    from .calibration import calibrate as run_calibration
+    from .report import write_report
+    from .scenario import default_scenario, load_scenario
+
+    net = _network(network_path)
+    runs = _run_all(scenarios, net, samples, seed, None)
+    rows = None
+    if calibration:
+        rows = run_calibration(net, load_scenario(default_scenario()), samples=samples)
+    path = write_report(runs, net, out_dir, calibration_rows=rows)
+    err.print(f"report written to {escape(str(path))}")
 
 
 @app.command()

@@ -419,6 +419,16 @@ def _check_references(
                     f"processes.{i}.source",
                     f"unknown source key {proc.source!r}",
                 )
+        capacity = node.props.capacity
+        if capacity is not None:
+            used.add(capacity.source)
+            if capacity.source not in sources:
+                problems.add(
+                    NODES_FILE,
+                    node.id,
+                    "capacity.source",
+                    f"unknown source key {capacity.source!r}",
+                )
     for link in links.values():
         p = link.props
         for end, node_id in (("from", p.from_), ("to", p.to)):

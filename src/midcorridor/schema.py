@@ -68,6 +68,15 @@ class Process(_Strict):
     note: str | None = None
 
 
+class Capacity(_Strict):
+    """Handling capacity of a node (border, gauge change, port), in trains a day."""
+
+    trains_per_day: float = Field(gt=0, allow_inf_nan=False)
+    servers: int = Field(default=1, ge=1)
+    source: str
+    note: str | None = None
+
+
 class NodeProps(_Strict):
     """Properties of a node feature."""
 
@@ -77,6 +86,7 @@ class NodeProps(_Strict):
     countries: tuple[str, ...] = Field(min_length=1, max_length=2)
     kind: NodeKind
     processes: tuple[Process, ...] = ()
+    capacity: Capacity | None = None
     note: str | None = None
 
     @field_validator("countries")

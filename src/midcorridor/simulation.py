@@ -386,32 +386,31 @@ def sweep_volume(
     samples: int | None = None,
     on_step: Callable[[float], None] | None = None,
 ) -> list[dict[str, Any]]:
-    """Run a scenario at each ``corridor`` volume (TEU/week): days and crossing loads.
+    """Run a scenario at each ``corridor`` volume (TEU/week): days and loads.
 
     Returns
     -------
     list of dict
-        Per volume: ``{"volume_teu_per_week", "routes": [{"label", "p50", "p90",
-        "warnings"}], "crossings": {link_id: {"utilisation", "saturated"}}}``.
+        Per volume: ``{"volume_teu_per_week", "routes": [{"label", "corridor", "p50",
+        "p90", "warnings"}], "constrained": {point: {"utilisation", "saturated"}}}``,
+        where a point is a Caspian crossing (link id) or a capacity-limited node (node id)
+        on the corridor's routes.
     """
-    from .capacity import ferry_queue
-
     rows = []
     for volume in volumes:
         varied = scenario.model_copy(update={"volume": {**scenario.volume, corridor: volume}})
         run = run_scenario(varied, network, samples=samples)
-        crossings: dict[str, dict[str, Any]] = {}
+        constrained: dict[str, dict[str, Any]] = {}
         for trip in run.trips:
+            if trip.route.corridor != corridor:
+                continue
             for comp in trip.components:
-                link = network.links_by_id[comp.link].props if comp.link else None
-                if comp.stage == "ferry_wait" and link is not None and link.sea == "caspian":
-                    service = _services_of(varied, network).get(link.id, link.service)
-                    if service is not None and trip.route.corridor == corridor:
-                        queue = ferry_queue(service, link.weather, float(volume))
-                        crossings[link.id] = {
-                            "utilisation": queue.utilisation,
-                            "saturated": queue.saturated,
-                        }
+                if comp.utilisation is not None:
+                    point = comp.link if comp.stage == "ferry_wait" else comp.node
+                    constrained[str(point)] = {
+                        "utilisation": comp.utilisation,
+                        "saturated": bool(comp.warning),
+                    }
         rows.append(
             {
                 "volume_teu_per_week": volume,
@@ -425,13 +424,9 @@ def sweep_volume(
                     }
                     for t in run.trips
                 ],
-                "crossings": crossings,
+                "constrained": constrained,
             }
         )
         if on_step is not None:
             on_step(volume)
     return rows
-
-
-def _services_of(scenario: Scenario, network: Network) -> dict[str, Service]:
-    return _Resolver(network, scenario).services()

@@ -245,7 +245,7 @@ def sweep_table(rows: Sequence[dict[str, Any]], scenario: str, corridor: str) ->
     """Per volume: utilisation of each crossing and P50 / P90 days of each route."""
     table = Table(title=f"Sweep of {scenario}: {corridor} volume (TEU/week)")
     table.add_column("TEU/week", justify="right")
-    links = list(dict.fromkeys(k for r in rows for k in r["crossings"]))
+    links = list(dict.fromkeys(k for r in rows for k in r["constrained"]))
     for link in links:
         table.add_column(f"{link} load", justify="right")
     labels = [r["label"] for r in rows[0]["routes"] if r["corridor"] == corridor] if rows else []
@@ -254,7 +254,7 @@ def sweep_table(rows: Sequence[dict[str, Any]], scenario: str, corridor: str) ->
     for row in rows:
         cells = [f"{row['volume_teu_per_week']:,.0f}"]
         for link in links:
-            c = row["crossings"].get(link)
+            c = row["constrained"].get(link)
             cells.append(
                 "-"
                 if c is None

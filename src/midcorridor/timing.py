@@ -20,7 +20,7 @@ import numpy as np
 
 from .network import Network
 from .routing import Route
-from .schema import STAGES, LinkProps, Range, Service
+from .schema import STAGES, LinkProps, NodeProps, Range, Service
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -98,6 +98,8 @@ class Component:
     probability_by_month
         If set, the probability in each departure month (January first); each sample
         departs in a month drawn uniformly, and ``probability`` is their mean.
+    utilisation
+        Load over capacity of the simulated queue this component comes from, if any.
     warning
         Set when the figure is not to be trusted as is (a saturated queue).
     """
@@ -115,6 +117,7 @@ class Component:
     empirical: np.ndarray | None = field(default=None, repr=False)
     empirical_group: str | None = None
     probability_by_month: tuple[float, ...] | None = None
+    utilisation: float | None = None
     warning: str = ""
 
     @property
@@ -177,11 +180,14 @@ def components(
         node = network.nodes_by_id[node_id].props
         modes = _link_modes_at(network, route, i)
         at_end = i in (0, len(route.nodes) - 1)
+        queued = node.capacity is not None and bool(volume_teu_per_week)
         for proc in node.processes:
             if proc.modes is not None and not modes.intersection(proc.modes):
                 continue
             if (proc.applies == "ends" and not at_end) or (proc.applies == "through" and at_end):
                 continue
+            if queued and proc.stage == "congestion":
+                continue  # the simulated queue below stands for it
             out.append(
                 Component(
                     stage=proc.stage,
@@ -196,6 +202,10 @@ def components(
                     note=proc.note or "",
                 )
             )
+        if queued:
+            assert node.capacity is not None
+            assert volume_teu_per_week is not None
+            out.append(_node_queue_component(node, volume_teu_per_week, month))
         if i < len(route.links):
             link_id = route.links[i]
             service = (services or {}).get(link_id, network.links_by_id[link_id].props.service)
@@ -285,6 +295,40 @@ def _link_components(
     return parts
 
 
+def _saturation_warning(place: str, volume: float, utilisation: float) -> str:
+    return (
+        f"{place}: {volume:.0f} TEU/week saturates it (utilisation {utilisation:.2f}): the "
+        "queue grows without bound; waits shown are lower bounds over a two-year horizon"
+    )
+
+
+def _node_queue_component(node: NodeProps, volume: float, month: int | None) -> Component:
+    """Congestion at a capacity-limited node, resampled from its simulated queue."""
+    from .capacity import node_queue
+
+    assert node.capacity is not None
+    queue = node_queue(node.capacity, float(volume))
+    wait, _ = queue.waits(month)
+    return Component(
+        stage="congestion",
+        node=node.id,
+        link=None,
+        dist=Dist(0.0, 0.0),
+        probability=1.0,
+        source=node.capacity.source,
+        countries=node.countries,
+        node_kind=node.kind,
+        link_mode=None,
+        note=(
+            f"simulated queue: {volume:.0f} TEU/week against {node.capacity.trains_per_day:g} "
+            f"trains a day, utilisation {queue.utilisation:.2f}"
+        ),
+        empirical=wait,
+        utilisation=queue.utilisation,
+        warning=_saturation_warning(node.id, volume, queue.utilisation) if queue.saturated else "",
+    )
+
+
 def _queued_components(
     link: LinkProps,
     service: Service,
@@ -301,19 +345,14 @@ def _queued_components(
         f"simulated queue: {volume:.0f} TEU/week, utilisation {queue.utilisation:.2f}, "
         f"{service.dispatch}"
     )
-    warning = ""
-    if queue.saturated:
-        warning = (
-            f"{link.id}: {volume:.0f} TEU/week saturates the crossing (utilisation "
-            f"{queue.utilisation:.2f}): the queue grows without bound; waits shown are "
-            "lower bounds over a two-year horizon"
-        )
+    warning = _saturation_warning(link.id, volume, queue.utilisation) if queue.saturated else ""
     sources = (link.sources["service"], link.sources.get("weather", link.sources["service"]))
     return [
         replace(
             make("ferry_wait", Dist(0.0, 0.0), sources[0], note=note),
             empirical=wait,
             empirical_group=link.id,
+            utilisation=queue.utilisation,
             warning=warning,
         ),
         replace(
