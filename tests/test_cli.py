@@ -15,6 +15,7 @@ from midcorridor.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = str(ROOT / "scenarios" / "baseline.yaml")
 DIGITAL = str(ROOT / "scenarios" / "digital_customs.yaml")
+# The nine stages the project promises, written out: the spec, not the code's constant.
 STAGE_NAMES = {
     "rail",
     "sea",

@@ -26,7 +26,13 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["CHART_SUFFIXES", "time_distance_chart", "time_distance_points"]
+__all__ = [
+    "CHART_SUFFIXES",
+    "save_figure",
+    "sweep_chart",
+    "time_distance_chart",
+    "time_distance_points",
+]
 
 #: File types :func:`time_distance_chart` writes.
 CHART_SUFFIXES = (".png", ".svg")
@@ -115,6 +121,21 @@ def _check_suffix(path: Path) -> str:
     if suffix not in CHART_SUFFIXES:
         raise ValueError(f"chart file must end in {' or '.join(CHART_SUFFIXES)}, got {path.name!r}")
     return suffix
+
+
+def save_figure(fig: Figure, path: str | Path) -> Path:
+    """Write ``fig`` to ``path`` (``.png`` or ``.svg``), creating missing folders.
+
+    Raises
+    ------
+    ValueError
+        If the file name does not end in ``.png`` or ``.svg``.
+    """
+    out = Path(path)
+    suffix = _check_suffix(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, format=suffix[1:], dpi=DPI)
+    return out
 
 
 def _time_distance_figure(runs: Sequence[ScenarioRun], network: Network) -> Figure:
@@ -265,12 +286,8 @@ def time_distance_chart(runs: Sequence[ScenarioRun], network: Network, path: str
     ValueError
         If the file name does not end in ``.png`` or ``.svg``.
     """
-    out = Path(path)
-    suffix = _check_suffix(out)
-    fig = _time_distance_figure(runs, network)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, format=suffix[1:], dpi=DPI)
-    return out
+    _check_suffix(Path(path))
+    return save_figure(_time_distance_figure(runs, network), path)
 
 
 def sweep_chart(
@@ -283,9 +300,7 @@ def sweep_chart(
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    out = Path(path)
-    if out.suffix.lower() not in CHART_SUFFIXES:
-        raise ValueError(f"chart path {out}: use one of {', '.join(CHART_SUFFIXES)}")
+    _check_suffix(Path(path))
     volumes = [r["volume_teu_per_week"] for r in rows]
     fig = Figure(figsize=(10, 6))
     FigureCanvasAgg(fig)
@@ -308,6 +323,4 @@ def sweep_chart(
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="upper left")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=120)
-    return out
+    return save_figure(fig, path)

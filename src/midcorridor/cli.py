@@ -20,6 +20,11 @@ from rich.markup import escape
 from ._errors import MidcorridorError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import pandas as pd
+    from rich.table import Table
+
     from .network import Network
     from .simulation import ScenarioRun
     from .timing import TripResult
@@ -339,6 +344,40 @@ def _pick_trips(result: ScenarioRun, label: str | None) -> list[TripResult]:
         raise MidcorridorError(f"No route labelled {label!r} in the scenario.{hint}") from None
 
 
+def _analyse_trips(
+    scenario: Path,
+    route: str | None,
+    settings: tuple[Path | None, int | None, int | None],
+    analyse: Callable[[TripResult, Network], pd.DataFrame],
+    *,
+    key: str,
+    table: Callable[..., Table],
+    draw: Callable[[pd.DataFrame, Path, str], None],
+    top: int,
+    as_json: bool,
+    chart: Path | None,
+) -> None:
+    """Run a scenario, analyse each (or one) trip, print tables or JSON, draw a chart."""
+    network_path, samples, seed = settings
+    _check_outputs(None, chart)
+    net = _network(network_path)
+    (result,) = _run_all([scenario], net, samples, seed, None)
+    frames = [(t, analyse(t, net)) for t in _pick_trips(result, route)]
+    if as_json:
+        routes = [
+            {"label": t.label, "days": t.days(), key: f.head(top).to_dict("records")}
+            for t, f in frames
+        ]
+        _print_json({"scenario": result.scenario.name, "routes": routes})
+    else:
+        for trip, frame in frames:
+            out.print(table(frame, trip.label, top=top))
+    if chart is not None:
+        trip, frame = frames[0]
+        draw(frame.head(top), chart, trip.label)
+        err.print(f"chart written to {escape(str(chart))}")
+
+
 @app.command()
 def rank(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
@@ -355,34 +394,26 @@ def rank(
 ) -> None:
     """Rank bottlenecks: P50 / P90 days saved if each delay is halved or removed."""
     from .analysis import rank_bottlenecks, rank_table
+    from .report import tornado_chart
 
     if group_by not in ("place", "country", "stage"):
         raise MidcorridorError(f"--group-by {group_by!r}: use place, country or stage.")
-    _check_outputs(None, chart)
-    net = _network(network_path)
-    (result,) = _run_all([scenario], net, samples, seed, None)
-    trips = _pick_trips(result, route)
-    frames = [(t, rank_bottlenecks(t, group_by=group_by, network=net)) for t in trips]  # type: ignore[arg-type]
-    if as_json:
-        _print_json(
-            {
-                "scenario": result.scenario.name,
-                "group_by": group_by,
-                "routes": [
-                    {"label": t.label, "days": t.days(), "ranking": f.head(top).to_dict("records")}
-                    for t, f in frames
-                ],
-            }
-        )
-    else:
-        for trip, frame in frames:
-            out.print(rank_table(frame, trip.label, top=top))
-    if chart is not None:
-        from .report import tornado_chart
 
-        trip, frame = frames[0]
-        tornado_chart(frame.head(top), chart, title=f"{trip.label}: days saved if removed")
-        err.print(f"chart written to {escape(str(chart))}")
+    def draw(frame: pd.DataFrame, path: Path, label: str) -> None:
+        tornado_chart(frame, path, title=f"{label}: days saved if removed")
+
+    _analyse_trips(
+        scenario,
+        route,
+        (network_path, samples, seed),
+        lambda trip, net: rank_bottlenecks(trip, group_by=group_by, network=net),  # type: ignore[arg-type]
+        key="ranking",
+        table=rank_table,
+        draw=draw,
+        top=top,
+        as_json=as_json,
+        chart=chart,
+    )
 
 
 @app.command()
@@ -399,30 +430,23 @@ def sensitivity(
     """Which delays the spread of door-to-door days depends on (from the same samples)."""
     from .analysis import sensitivity as sensitivity_of
     from .analysis import sensitivity_table
+    from .report import sensitivity_chart
 
-    _check_outputs(None, chart)
-    net = _network(network_path)
-    (result,) = _run_all([scenario], net, samples, seed, None)
-    frames = [(t, sensitivity_of(t, network=net)) for t in _pick_trips(result, route)]
-    if as_json:
-        _print_json(
-            {
-                "scenario": result.scenario.name,
-                "routes": [
-                    {"label": t.label, "sensitivity": f.head(top).to_dict("records")}
-                    for t, f in frames
-                ],
-            }
-        )
-    else:
-        for trip, frame in frames:
-            out.print(sensitivity_table(frame, trip.label, top=top))
-    if chart is not None:
-        from .report import sensitivity_chart
+    def draw(frame: pd.DataFrame, path: Path, label: str) -> None:
+        sensitivity_chart(frame, path, title=f"{label}: what makes the spread")
 
-        trip, frame = frames[0]
-        sensitivity_chart(frame.head(top), chart, title=f"{trip.label}: what makes the spread")
-        err.print(f"chart written to {escape(str(chart))}")
+    _analyse_trips(
+        scenario,
+        route,
+        (network_path, samples, seed),
+        lambda trip, net: sensitivity_of(trip, network=net),
+        key="sensitivity",
+        table=sensitivity_table,
+        draw=draw,
+        top=top,
+        as_json=as_json,
+        chart=chart,
+    )
 
 
 @app.command()

@@ -29,6 +29,7 @@ import numpy as np
 
 from .network import Network
 from .offline_map import OfflineMap, add_legend, new_map
+from .schema import STAGES
 from .simulation import ScenarioRun
 from .timing import TripResult
 
@@ -358,16 +359,8 @@ def _node_popup(
     return "".join(parts)
 
 
-_STAGE_ORDER = (
-    "documents",
-    "inspection",
-    "transshipment",
-    "port",
-    "ferry_wait",
-    "weather",
-    "congestion",
-    "total",
-)
+#: Stages shown in node popups: every stage spent at a node (not moving), then the total.
+_STAGE_ORDER = (*(s for s in STAGES if s not in ("rail", "sea")), "total")
 
 
 def _add_nodes(

@@ -20,7 +20,7 @@ import numpy as np
 
 from . import __version__
 from .analysis import rank_bottlenecks, sensitivity
-from .charts import DPI, _check_suffix, _short, time_distance_chart
+from .charts import DPI, _check_suffix, _short, save_figure, time_distance_chart
 from .network import Network
 from .schema import STAGES
 from .simulation import ScenarioRun, compare_runs
@@ -146,12 +146,8 @@ def tornado_chart(frame: pd.DataFrame, path: str | Path, *, title: str) -> Path:
     ValueError
         If the file name does not end in ``.png`` or ``.svg``.
     """
-    out = Path(path)
-    suffix = _check_suffix(out)
-    fig = _tornado_figure(frame, title)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, format=suffix[1:], dpi=DPI)
-    return out
+    _check_suffix(Path(path))
+    return save_figure(_tornado_figure(frame, title), path)
 
 
 def _sensitivity_figure(frame: pd.DataFrame, title: str) -> Figure:
@@ -199,13 +195,10 @@ def sensitivity_chart(frame: pd.DataFrame, path: str | Path, *, title: str | Non
     ValueError
         If the file name does not end in ``.png`` or ``.svg``.
     """
-    out = Path(path)
-    suffix = _check_suffix(out)
+    _check_suffix(Path(path))
     label = frame.attrs.get("label", "")
     fig = _sensitivity_figure(frame, title or f"{label}: what drives the spread of days")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, format=suffix[1:], dpi=DPI)
-    return out
+    return save_figure(fig, path)
 
 
 # --- Markdown ----------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ._errors import ScenarioError
-from .schema import LinkMode, NodeKind
+from .schema import LinkMode, NodeKind, Stage
 from .timing import Adjustment, Component
 
 __all__ = [
@@ -34,17 +34,6 @@ MAX_SCENARIO_BYTES = 1_000_000
 #: Longest ``extends`` chain followed.
 MAX_EXTENDS_DEPTH = 20
 
-Stage = Literal[
-    "rail",
-    "sea",
-    "documents",
-    "inspection",
-    "transshipment",
-    "port",
-    "ferry_wait",
-    "weather",
-    "congestion",
-]
 CorridorName = Literal["middle", "northern", "other", "any"]
 
 

@@ -6,14 +6,12 @@ See ``docs/data-model.md`` for the meaning of each field.
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-NODE_STAGES = ("documents", "inspection", "transshipment", "port", "congestion")
-LINK_STAGES = ("rail", "sea", "ferry_wait", "weather")
 #: Every stage a container's hours belong to, in the order of a trip's telling.
-STAGES = (
+Stage = Literal[
     "rail",
     "sea",
     "documents",
@@ -23,11 +21,13 @@ STAGES = (
     "ferry_wait",
     "weather",
     "congestion",
-)
+]
+STAGES: tuple[str, ...] = get_args(Stage)
+#: Stages of node processes (``rail``, ``sea``, ``ferry_wait`` and ``weather`` belong to links).
+NodeStage = Literal["documents", "inspection", "transshipment", "port", "congestion"]
 
 NodeKind = Literal["terminal", "city", "port", "border", "gauge_change", "junction"]
 LinkMode = Literal["rail", "ferry", "sea"]
-NodeStage = Literal["documents", "inspection", "transshipment", "port", "congestion"]
 Dispatch = Literal["on_fill", "scheduled"]
 
 

@@ -340,41 +340,49 @@ def run_scenario(
 
 
 def compare_runs(runs: Sequence[ScenarioRun]) -> list[dict[str, Any]]:
-    """Per trip label: P50 / mean days in each run, and the change against the first.
+    """Per trip label of the first run: days in each run and the change against the first.
 
     Returns
     -------
     list of dict
-        ``{"label", "days": [{scenario, mean, p10, p50, p90}], "delta_p50_days",
-        "stage_deltas_days": {stage: mean change}}`` for each label of the first run;
-        deltas compare the last run with the first.
+        ``{"label", "days": [entry or None per run], "delta_p50_days",
+        "delta_mean_days", "stage_deltas_days"}``. Each entry is ``{scenario, mean, p10,
+        p50, p90, delta_p50_days, delta_mean_days, stage_deltas_days}`` against the first
+        run (None where a run has no trip of that label); the top-level deltas are those
+        of the last run that has the trip.
     """
     if not runs:
         raise RouteError("Nothing to compare: give at least one scenario.")
     rows = []
-    first = runs[0]
-    for trip in first.trips:
-        others = [r.trip(trip.label) if _has(r, trip.label) else None for r in runs]
-        days = [
-            {"scenario": r.scenario.name, **t.days()} if t is not None else None
-            for r, t in zip(runs, others, strict=True)
-        ]
-        last = next((t for t in reversed(others) if t is not None), trip)
-        base_stages, last_stages = trip.stages_days(), last.stages_days()
+    for trip in runs[0].trips:
+        base_days, base_stages = trip.days(), trip.stages_days()
+        entries: list[dict[str, Any] | None] = []
+        for run in runs:
+            other = next((t for t in run.trips if t.label == trip.label), None)
+            if other is None:
+                entries.append(None)
+                continue
+            days, stages = other.days(), other.stages_days()
+            entries.append(
+                {
+                    "scenario": run.scenario.name,
+                    **days,
+                    "delta_p50_days": days["p50"] - base_days["p50"],
+                    "delta_mean_days": days["mean"] - base_days["mean"],
+                    "stage_deltas_days": {s: stages[s] - base_stages[s] for s in STAGES},
+                }
+            )
+        last = next(e for e in reversed(entries) if e is not None)
         rows.append(
             {
                 "label": trip.label,
-                "days": days,
-                "delta_p50_days": last.days()["p50"] - trip.days()["p50"],
-                "delta_mean_days": last.days()["mean"] - trip.days()["mean"],
-                "stage_deltas_days": {s: last_stages[s] - base_stages[s] for s in STAGES},
+                "days": entries,
+                "delta_p50_days": last["delta_p50_days"],
+                "delta_mean_days": last["delta_mean_days"],
+                "stage_deltas_days": last["stage_deltas_days"],
             }
         )
     return rows
-
-
-def _has(run: ScenarioRun, label: str) -> bool:
-    return any(t.label == label for t in run.trips)
 
 
 def sweep_volume(

@@ -155,20 +155,26 @@ def run_table(run: ScenarioRun) -> Table:
 
 
 def compare_table(runs: Sequence[ScenarioRun], rows: Sequence[dict[str, Any]]) -> Table:
-    """Per route: P50 days in each scenario, change against the first, stages that moved."""
-    table = Table(
-        title="Scenario comparison (P50 days; change against " + runs[0].scenario.name + ")"
-    )
+    """Per route: P50 days in each scenario with the change against the first, and the
+    stages that moved in the last scenario."""
+    first = runs[0].scenario.name
+    table = Table(title=f"Scenario comparison: P50 days (change against {first})")
     table.add_column("route")
     for run in runs:
         table.add_column(run.scenario.name, justify="right")
-    table.add_column("change", justify="right")
-    table.add_column("stages that moved (mean days)")
+    table.add_column(f"stages that moved in {runs[-1].scenario.name} (mean days)")
     for row in rows:
-        cells = [_days(d["p50"]) if d else "-" for d in row["days"]]
+        cells = []
+        for i, entry in enumerate(row["days"]):
+            if entry is None:
+                cells.append("-")
+            elif i == 0:
+                cells.append(_days(entry["p50"]))
+            else:
+                cells.append(f"{entry['p50']:.1f} ({entry['delta_p50_days']:+.1f})")
         moved = sorted(row["stage_deltas_days"].items(), key=lambda kv: kv[1])
         moved_text = ", ".join(f"{s} {v:+.1f}" for s, v in moved if abs(v) >= 0.05) or "none"
-        table.add_row(row["label"], *cells, f"{row['delta_p50_days']:+.1f}", moved_text)
+        table.add_row(row["label"], *cells, moved_text)
     return table
 
 
