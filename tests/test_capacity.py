@@ -63,3 +63,14 @@ def test_sweep_finds_the_saturation_point(network: mc.Network) -> None:
     ]
     assert days[2] > days[1] + 10
     assert np.isfinite(days).all()
+
+
+def test_more_capacity_moves_the_saturation_point(network: mc.Network) -> None:
+    def saturated_at(name: str, volume: float) -> bool:
+        scenario = mc.load_scenario(SCENARIOS / f"{name}.yaml")
+        (row,) = sweep_volume(scenario, network, [volume], samples=200)
+        return any(c["saturated"] for c in row["constrained"].values())
+
+    assert saturated_at("baseline", 2600)
+    assert not saturated_at("more_capacity", 2600)
+    assert saturated_at("more_capacity", 4000)

@@ -24,6 +24,7 @@ FIELDS = [
     "volume",
     "changes",
     "services",
+    "capacities",
     "closures",
     "unknown",
 ]
@@ -70,6 +71,16 @@ scenario = st.fixed_dictionaries(
         "changes": st.one_of(st.lists(change, max_size=2), values),
         "closures": st.one_of(
             st.fixed_dictionaries({"countries": st.lists(st.sampled_from(["RU", "ZZ", "r"]))}),
+            values,
+        ),
+        "capacities": st.one_of(
+            st.lists(
+                st.fixed_dictionaries(
+                    {"node": st.sampled_from(PLACES), "note": st.just("n"), "source": st.just("s")},
+                    optional={"trains_per_day": st.floats(-1, 50), "servers": st.integers(-1, 3)},
+                ),
+                max_size=2,
+            ),
             values,
         ),
         "extends": st.sampled_from(["self.yaml", "missing.yaml", "../x.yaml"]),

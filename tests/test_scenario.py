@@ -209,3 +209,16 @@ def test_scenario_round_trips_through_yaml(tmp_path: Path) -> None:
     scenario = mc.load_scenario(write(tmp_path, yaml.safe_dump(data)))
     assert scenario.changes[0].country == ("KZ",)
     assert scenario.name == "tiny"
+
+
+def test_capacity_change_on_an_unknown_node_or_without_a_figure(
+    tmp_path: Path, network: mc.Network
+) -> None:
+    text = MINIMAL + "capacities:\n  - {node: Aktua, trains_per_day: 9, note: n, source: s}\n"
+    err = error_of(write(tmp_path, text), network)
+    assert "capacities.0.node.0" in str(err)
+    assert "Aktau" in str(err)
+    text = MINIMAL + "capacities:\n  - {node: Poti, servers: 2, note: n, source: s}\n"
+    err = error_of(write(tmp_path, text), network)
+    assert "capacities.0.trains_per_day" in str(err)
+    assert "no capacity" in str(err)

@@ -291,11 +291,17 @@ def time_distance_chart(runs: Sequence[ScenarioRun], network: Network, path: str
 
 
 def sweep_chart(
-    rows: Sequence[dict[str, Any]], path: str | Path, *, title: str = "Days against volume"
+    rows: Sequence[dict[str, Any]],
+    path: str | Path,
+    *,
+    corridor: str | None = None,
+    title: str = "Days against volume",
 ) -> Path:
     """P50 and P90 days of each route against volume (TEU/week), saturation shaded.
 
-    Writes ``.png`` or ``.svg`` by suffix; raises ValueError otherwise.
+    ``rows`` come from :func:`midcorridor.simulation.sweep_volume`; with ``corridor``
+    only that corridor's routes are drawn. Writes ``.png`` or ``.svg`` by suffix;
+    raises ValueError otherwise.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -305,7 +311,14 @@ def sweep_chart(
     fig = Figure(figsize=(10, 6))
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
-    labels = list(dict.fromkeys(t["label"] for r in rows for t in r["routes"]))
+    labels = list(
+        dict.fromkeys(
+            t["label"]
+            for r in rows
+            for t in r["routes"]
+            if corridor is None or t["corridor"] == corridor
+        )
+    )
     for i, label in enumerate(labels):
         trips = [next(t for t in r["routes"] if t["label"] == label) for r in rows]
         colour = f"C{i % 10}"

@@ -322,7 +322,8 @@ def sweep(
     if chart is not None:
         from .charts import sweep_chart
 
-        sweep_chart(rows, chart, title=f"{loaded.name}: days against {corridor} volume")
+        title = f"{loaded.name}: days against {corridor} volume"
+        sweep_chart(rows, chart, corridor=corridor, title=title)
         err.print(f"chart written to {escape(str(chart))}")
 
 

@@ -20,6 +20,7 @@ from .schema import LinkMode, NodeKind, Stage
 from .timing import Adjustment, Component
 
 __all__ = [
+    "CapacityChange",
     "Change",
     "Closures",
     "RouteSpec",
@@ -190,6 +191,23 @@ class ServiceChange(_Strict):
         return {k: v for k, v in out.items() if v is not None}
 
 
+class CapacityChange(_Strict):
+    """A change to the handling capacity of nodes (trains a day), e.g. a bigger port."""
+
+    node: tuple[str, ...] = Field(min_length=1)
+    trains_per_day: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    servers: int | None = Field(default=None, ge=1)
+    note: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+
+    _listify = field_validator("node", mode="before")(_as_tuple)
+
+    def updates(self) -> dict[str, Any]:
+        """The capacity fields this change sets."""
+        out = {"trains_per_day": self.trains_per_day, "servers": self.servers}
+        return {k: v for k, v in out.items() if v is not None}
+
+
 class ScenarioFile(_Strict):
     """What one YAML file may hold; every field optional so a child overrides a parent."""
 
@@ -203,6 +221,7 @@ class ScenarioFile(_Strict):
     volume: dict[Literal["middle", "northern", "other"], float] | None = None
     changes: tuple[Change, ...] = ()
     services: tuple[ServiceChange, ...] = ()
+    capacities: tuple[CapacityChange, ...] = ()
     closures: Closures | None = None
 
     @field_validator("volume")
@@ -242,6 +261,7 @@ class Scenario(_Strict):
     volume: dict[str, float] = Field(default_factory=dict)
     changes: tuple[Change, ...] = ()
     services: tuple[ServiceChange, ...] = ()
+    capacities: tuple[CapacityChange, ...] = ()
     closures: Closures = Closures()
     chain: tuple[Path, ...] = ()
 
@@ -250,6 +270,7 @@ _NESTED: dict[str, type[BaseModel]] = {
     "routes": RouteSpec,
     "changes": Change,
     "services": ServiceChange,
+    "capacities": CapacityChange,
     "closures": Closures,
 }
 
@@ -358,6 +379,7 @@ def load_scenario(path: str | Path) -> Scenario:
     merged: dict[str, Any] = {}
     changes: list[Change] = []
     services: list[ServiceChange] = []
+    capacities: list[CapacityChange] = []
     closures = Closures()
     for _, part in reversed(chain):
         for key in (
@@ -374,6 +396,7 @@ def load_scenario(path: str | Path) -> Scenario:
                 merged[key] = value
         changes.extend(part.changes)
         services.extend(part.services)
+        capacities.extend(part.capacities)
         if part.closures is not None:
             closures = closures.merged(part.closures)
     top = chain[0][0]
@@ -384,6 +407,7 @@ def load_scenario(path: str | Path) -> Scenario:
             path=top,
             changes=tuple(changes),
             services=tuple(services),
+            capacities=tuple(capacities),
             closures=closures,
             chain=tuple(p for p, _ in chain),
         )

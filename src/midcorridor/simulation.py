@@ -17,7 +17,7 @@ from ._errors import MidcorridorError, RouteError, ScenarioError
 from .network import Network
 from .routing import CORRIDORS, Route, iter_routes
 from .scenario import Change, Closures, RouteSpec, Scenario
-from .schema import STAGES, Service
+from .schema import STAGES, Capacity, Service
 from .timing import Adjustment, Component, TripResult, components, expected_hours, simulate
 
 __all__ = [
@@ -141,6 +141,26 @@ class _Resolver:
                     out[link.id] = service.model_copy(update=change.updates())
         return out
 
+    def capacities(self) -> dict[str, Capacity]:
+        """Node id -> handling capacity after the scenario's capacity changes (in order)."""
+        out: dict[str, Capacity] = {}
+        for i, change in enumerate(self.scenario.capacities):
+            for j, name in enumerate(change.node):
+                node_id = self.node(name, f"capacities.{i}.node.{j}")
+                current = out.get(node_id, self.network.nodes_by_id[node_id].props.capacity)
+                if current is None:
+                    if change.trains_per_day is None:
+                        raise self.error(
+                            f"capacities.{i}.trains_per_day",
+                            f"{self.network.describe(node_id)} has no capacity in the network: "
+                            "give trains_per_day",
+                        )
+                    current = Capacity(trains_per_day=change.trains_per_day, source=change.source)
+                out[node_id] = current.model_copy(
+                    update={**change.updates(), "source": current.source}
+                )
+        return out
+
     def change_nodes(self) -> list[set[str]]:
         """Node ids selected by each change's ``node`` field."""
         return [
@@ -258,6 +278,7 @@ def plan_trips(
     blocked_nodes, blocked_links = resolver.closures(scenario.closures)
     change_nodes = resolver.change_nodes()
     services = resolver.services()
+    capacities = resolver.capacities()
     planned = []
     for i, spec in enumerate(scenario.routes):
         origin = resolver.node(spec.origin, f"routes.{i}.origin")
@@ -276,7 +297,12 @@ def plan_trips(
         for route in choices:
             volume = scenario.volume.get(route.corridor)
             comps = components(
-                network, route, month=month, volume_teu_per_week=volume, services=services
+                network,
+                route,
+                month=month,
+                volume_teu_per_week=volume,
+                services=services,
+                capacities=capacities,
             )
             adjustments = adjustments_for(comps, route.corridor, scenario.changes, change_nodes)
             hours = expected_hours(comps, adjustments)

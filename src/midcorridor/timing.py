@@ -20,7 +20,7 @@ import numpy as np
 
 from .network import Network
 from .routing import Route
-from .schema import STAGES, LinkProps, NodeProps, Range, Service
+from .schema import STAGES, Capacity, LinkProps, NodeProps, Range, Service
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -157,6 +157,7 @@ def components(
     month: int | None = None,
     volume_teu_per_week: float | None = None,
     services: Mapping[str, Service] | None = None,
+    capacities: Mapping[str, Capacity] | None = None,
 ) -> list[Component]:
     """The delays of a trip along ``route``, in travel order.
 
@@ -174,13 +175,16 @@ def components(
         None uses each service's ``headway_hours``.
     services
         Link id -> service replacing the network's (a scenario's service changes).
+    capacities
+        Node id -> handling capacity replacing the network's (a scenario's changes).
     """
     out: list[Component] = []
     for i, node_id in enumerate(route.nodes):
         node = network.nodes_by_id[node_id].props
         modes = _link_modes_at(network, route, i)
         at_end = i in (0, len(route.nodes) - 1)
-        queued = node.capacity is not None and bool(volume_teu_per_week)
+        capacity = (capacities or {}).get(node_id, node.capacity)
+        queued = capacity is not None and bool(volume_teu_per_week)
         for proc in node.processes:
             if proc.modes is not None and not modes.intersection(proc.modes):
                 continue
@@ -202,10 +206,8 @@ def components(
                     note=proc.note or "",
                 )
             )
-        if queued:
-            assert node.capacity is not None
-            assert volume_teu_per_week is not None
-            out.append(_node_queue_component(node, volume_teu_per_week, month))
+        if capacity is not None and volume_teu_per_week:
+            out.append(_node_queue_component(node, capacity, volume_teu_per_week, month))
         if i < len(route.links):
             link_id = route.links[i]
             service = (services or {}).get(link_id, network.links_by_id[link_id].props.service)
@@ -302,12 +304,13 @@ def _saturation_warning(place: str, volume: float, utilisation: float) -> str:
     )
 
 
-def _node_queue_component(node: NodeProps, volume: float, month: int | None) -> Component:
+def _node_queue_component(
+    node: NodeProps, capacity: Capacity, volume: float, month: int | None
+) -> Component:
     """Congestion at a capacity-limited node, resampled from its simulated queue."""
     from .capacity import node_queue
 
-    assert node.capacity is not None
-    queue = node_queue(node.capacity, float(volume))
+    queue = node_queue(capacity, float(volume))
     wait, _ = queue.waits(month)
     return Component(
         stage="congestion",
@@ -315,12 +318,12 @@ def _node_queue_component(node: NodeProps, volume: float, month: int | None) -> 
         link=None,
         dist=Dist(0.0, 0.0),
         probability=1.0,
-        source=node.capacity.source,
+        source=capacity.source,
         countries=node.countries,
         node_kind=node.kind,
         link_mode=None,
         note=(
-            f"simulated queue: {volume:.0f} TEU/week against {node.capacity.trains_per_day:g} "
+            f"simulated queue: {volume:.0f} TEU/week against {capacity.trains_per_day:g} "
             f"trains a day, utilisation {queue.utilisation:.2f}"
         ),
         empirical=wait,
