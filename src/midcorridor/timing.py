@@ -171,8 +171,10 @@ def components(
         Departure month (1-12), for storm holds on sea crossings; None draws a month
         per sample, for a year-round picture.
     volume_teu_per_week
-        Cargo on this corridor, TEU a week; sets the fill time of ``on_fill`` ferries.
-        None uses each service's ``headway_hours``.
+        Cargo on this corridor, TEU a week. With it, Caspian crossings and nodes with a
+        ``capacity`` get waits from their simulated queues (:mod:`midcorridor.capacity`)
+        and other ``on_fill`` ferries wait for their vessel to fill; without it, ferries
+        wait up to each service's ``headway_hours``.
     services
         Link id -> service replacing the network's (a scenario's service changes).
     capacities
@@ -206,7 +208,7 @@ def components(
                     note=proc.note or "",
                 )
             )
-        if capacity is not None and volume_teu_per_week:
+        if queued and capacity is not None and volume_teu_per_week is not None:
             out.append(_node_queue_component(node, capacity, volume_teu_per_week, month))
         if i < len(route.links):
             link_id = route.links[i]
