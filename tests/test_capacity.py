@@ -33,7 +33,7 @@ def test_volume_switches_ferry_waits_to_the_simulated_queue(network: mc.Network)
 
 
 def test_waits_follow_volume_and_month(network: mc.Network) -> None:
-    low, high = caspian(network, 1000)[0], caspian(network, 2200)[0]
+    low, high = caspian(network, 1000)[0], caspian(network, 1500)[0]
     assert high.mean_hours > low.mean_hours
     winter, summer = caspian(network, 1087, month=12)[1], caspian(network, 1087, month=7)[1]
     assert winter.mean_hours > summer.mean_hours
@@ -56,12 +56,12 @@ def test_sweep_finds_the_saturation_point(network: mc.Network) -> None:
     loads = [r["constrained"]["AKTAU_PORT-ALAT_PORT"]["utilisation"] for r in rows]
     assert loads == sorted(loads)
     saturated = [r["constrained"]["AKTAU_PORT-ALAT_PORT"]["saturated"] for r in rows]
-    assert saturated == [False, False, True]
+    assert saturated == [False, True, True]
     days = [
         next(t for t in r["routes"] if t["label"] == "Almaty-Constanta, Middle Corridor")["p50"]
         for r in rows
     ]
-    assert days[2] > days[1] + 10
+    assert days[1] > days[0] + 10
     assert np.isfinite(days).all()
 
 
@@ -71,6 +71,6 @@ def test_more_capacity_moves_the_saturation_point(network: mc.Network) -> None:
         (row,) = sweep_volume(scenario, network, [volume], samples=200)
         return any(c["saturated"] for c in row["constrained"].values())
 
-    assert saturated_at("baseline", 2600)
-    assert not saturated_at("more_capacity", 2600)
-    assert saturated_at("more_capacity", 4000)
+    assert saturated_at("baseline", 2000)
+    assert not saturated_at("more_capacity", 2000)
+    assert saturated_at("more_capacity", 3000)
