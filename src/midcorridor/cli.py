@@ -142,7 +142,9 @@ def routes(
         Optional[list[str]],  # noqa: UP045
         typer.Option("--avoid", "-a", help="Country code or place to avoid (repeatable)."),
     ] = None,
-    k: Annotated[int, typer.Option("--k", min=1, max=50, help="How many routes.")] = 5,
+    count: Annotated[
+        int, typer.Option("--count", "-n", min=1, max=50, help="How many routes.")
+    ] = 5,
     as_json: JsonOpt = False,
     network_path: NetworkOpt = None,
 ) -> None:
@@ -151,7 +153,9 @@ def routes(
     from .tables import routes_table
 
     net = _network(network_path)
-    found = candidate_routes(net, origin, destination, corridor=corridor, avoid=avoid or (), k=k)
+    found = candidate_routes(
+        net, origin, destination, corridor=corridor, avoid=avoid or (), k=count
+    )
     if as_json:
         _print_json(
             [
