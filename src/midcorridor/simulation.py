@@ -373,7 +373,8 @@ def compare_runs(runs: Sequence[ScenarioRun]) -> list[dict[str, Any]]:
     list of dict
         ``{"label", "days": [entry or None per run], "delta_p50_days",
         "delta_mean_days", "stage_deltas_days"}``. Each entry is ``{scenario, mean, p10,
-        p50, p90, delta_p50_days, delta_mean_days, stage_deltas_days}`` against the first
+        p50, p90, delta_p50_days, delta_mean_days, stage_deltas_days, warnings}``
+        against the first
         run (None where a run has no trip of that label); the top-level deltas are those
         of the last run that has the trip.
     """
@@ -396,6 +397,7 @@ def compare_runs(runs: Sequence[ScenarioRun]) -> list[dict[str, Any]]:
                     "delta_p50_days": days["p50"] - base_days["p50"],
                     "delta_mean_days": days["mean"] - base_days["mean"],
                     "stage_deltas_days": {s: stages[s] - base_stages[s] for s in STAGES},
+                    "warnings": other.warnings,
                 }
             )
         last = next(e for e in reversed(entries) if e is not None)

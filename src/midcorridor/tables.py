@@ -30,8 +30,15 @@ __all__ = [
 REFERENCE_PAIRS = (("Almaty", "Constanta"), ("Xi'an", "Duisburg"), ("Almaty", "Duisburg"))
 
 
-def _days(value: float) -> str:
-    return f"{value:.1f}"
+#: Caption for figures of trips through a saturated queue.
+SATURATED_NOTE = (
+    "* saturated: the queue grows without bound; the figure is a lower bound "
+    "over a two-year horizon, not a transit time"
+)
+
+
+def _days(value: float, saturated: bool = False) -> str:
+    return f">{value:.0f} *" if saturated else f"{value:.1f}"
 
 
 def top_stages(trip: TripResult, n: int = 3) -> str:
@@ -138,18 +145,17 @@ def run_table(run: ScenarioRun) -> Table:
         table.add_column(col, justify="right" if col in ("km", "P10", "P50", "P90") else "left")
     for trip in run.trips:
         d = trip.days()
+        saturated = bool(trip.warnings)
         table.add_row(
             trip.label,
             trip.route.corridor,
             f"{trip.route.distance_km:,.0f}",
-            _days(d["p10"]),
-            _days(d["p50"]),
-            _days(d["p90"]),
+            *(_days(d[q], saturated) for q in ("p10", "p50", "p90")),
             top_stages(trip),
         )
     warnings = list(dict.fromkeys(w for trip in run.trips for w in trip.warnings))
     if warnings:
-        table.caption = "\n".join(f"warning: {w}" for w in warnings)
+        table.caption = "\n".join([SATURATED_NOTE, *(f"warning: {w}" for w in warnings)])
         table.caption_style = "yellow"
     return table
 
@@ -168,6 +174,9 @@ def compare_table(runs: Sequence[ScenarioRun], rows: Sequence[dict[str, Any]]) -
         for i, entry in enumerate(row["days"]):
             if entry is None:
                 cells.append("-")
+            elif entry["warnings"]:
+                cells.append(_days(entry["p50"], saturated=True))
+                table.caption = SATURATED_NOTE
             elif i == 0:
                 cells.append(_days(entry["p50"]))
             else:
@@ -271,5 +280,5 @@ def sweep_table(rows: Sequence[dict[str, Any]], scenario: str, corridor: str) ->
             r = by_label[label]
             cells.append(f"{r['p50']:.1f} / {r['p90']:.1f}" + (" *" if r["warnings"] else ""))
         table.add_row(*cells)
-    table.caption = "* saturated: the queue grows without bound; days are lower bounds"
+    table.caption = SATURATED_NOTE
     return table
