@@ -193,3 +193,14 @@ def test_rank_sensitivity_and_report(tmp_path: Path, capsys: Any, monkeypatch: A
     text = (folder / "report.md").read_text(encoding="utf-8")
     assert "digital_customs" in text
     assert "Calibration" in text
+
+
+def test_saturated_trips_are_shown_as_lower_bounds(capsys: Any, monkeypatch: Any) -> None:
+    x3 = str(ROOT / "scenarios" / "volume_x3.yaml")
+    code, out, _ = cli(["compare", BASELINE, x3, "--samples", "300"], capsys, monkeypatch)
+    assert code == 0
+    assert "saturated: the queue grows without bound" in out
+    middle = next(line for line in out.splitlines() if "Almaty-Constanta, Middle" in line)
+    assert ">" in middle
+    northern = next(line for line in out.splitlines() if "Almaty-Constanta, via Russia" in line)
+    assert ">" not in northern
