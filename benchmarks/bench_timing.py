@@ -7,7 +7,9 @@ in the same run:
 - the ratio to bare numpy drawing the same random numbers (a beta and a uniform per
   sample and component) -- aim: at least 0.5;
 - the ratio to a plain-Python loop over samples doing the same work with ``random`` --
-  aim: at least 100.
+  aim: at least 100;
+- for reference, the ratio to a Python loop that calls the same numpy model once per
+  sample (what vectorizing over samples saves).
 
 Usage: ``python benchmarks/bench_timing.py [--samples N]``. Figures: benchmarks/README.md.
 """
@@ -89,16 +91,28 @@ def main() -> None:
         for t in trips:
             python_loop(t.components, args.loop_samples, 0)
 
+    def numpy_per_sample() -> None:
+        rng = np.random.default_rng(0)
+        for t in trips:
+            for _ in range(args.loop_samples):
+                sample_hours(t.components, 1, rng, t.adjustments)
+
     draws = n * sum(widths)
     t_model, t_numpy = best_of(model), best_of(bare_numpy)
     t_loop = best_of(loop, repeat=1) * n / args.loop_samples
+    t_per_sample = best_of(numpy_per_sample, repeat=1) * n / args.loop_samples
     print(f"machine: {platform.processor() or platform.machine()}, numpy {np.__version__}")
     print(f"routes: {len(trips)}, components: {sum(widths)}, samples: {n:,}")
     print(f"model          {t_model:8.3f} s   {draws / t_model / 1e6:8.1f} M sample-components/s")
     print(f"bare numpy     {t_numpy:8.3f} s   {draws / t_numpy / 1e6:8.1f} M/s")
     print(f"python loop    {t_loop:8.3f} s   {draws / t_loop / 1e6:8.3f} M/s (extrapolated)")
+    print(
+        f"numpy / sample {t_per_sample:8.3f} s   {draws / t_per_sample / 1e6:8.3f} M/s "
+        "(extrapolated)"
+    )
     print(f"model / bare numpy rate: {t_numpy / t_model:6.2f}   (aim >= 0.5)")
     print(f"model / python loop rate: {t_loop / t_model:6.0f}   (aim >= 100)")
+    print(f"model / numpy-per-sample loop rate: {t_per_sample / t_model:6.0f}   (reference)")
 
 
 if __name__ == "__main__":
