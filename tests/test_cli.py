@@ -205,3 +205,20 @@ def test_saturated_trips_are_shown_as_lower_bounds(capsys: Any, monkeypatch: Any
     assert ">" in middle
     northern = next(line for line in comparison if "Almaty-Constanta, via Russia" in line)
     assert ">" not in northern
+
+
+def test_map_and_chart_commands_write_their_files(
+    tmp_path: Path, capsys: Any, monkeypatch: Any
+) -> None:
+    html, svg = tmp_path / "m.html", tmp_path / "c.svg"
+    code, _, _ = cli(["map", BASELINE, "--out", str(html), "--samples", "200"], capsys, monkeypatch)
+    assert code == 0
+    assert "leaflet" in html.read_text(encoding="utf-8").lower()
+    code, _, _ = cli(
+        ["chart", BASELINE, "--out", str(svg), "--samples", "200"], capsys, monkeypatch
+    )
+    assert code == 0
+    assert svg.read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    code, _, err = cli(["map", BASELINE, "--out", str(tmp_path / "m.png")], capsys, monkeypatch)
+    assert code == 2
+    assert ".html" in err

@@ -231,6 +231,20 @@ def compare(
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="File to write.")]
 
 
+def _write_only(
+    scenarios: list[Path],
+    settings: tuple[Path | None, int | None, int | None, int | None],
+    *,
+    map_path: Path | None = None,
+    chart: Path | None = None,
+) -> None:
+    """Run scenarios and write only a map or a chart (no tables)."""
+    network_path, samples, seed, month = settings
+    _check_outputs(map_path, chart)
+    net = _network(network_path)
+    _outputs(_run_all(scenarios, net, samples, seed, month), net, map_path, chart)
+
+
 @app.command("map")
 def map_command(
     scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
@@ -241,9 +255,7 @@ def map_command(
     network_path: NetworkOpt = None,
 ) -> None:
     """Write an offline HTML map of the network and the scenarios' routes."""
-    _check_outputs(out_path, None)
-    net = _network(network_path)
-    _outputs(_run_all(scenarios, net, samples, seed, month), net, out_path, None)
+    _write_only(scenarios, (network_path, samples, seed, month), map_path=out_path)
 
 
 @app.command("chart")
@@ -256,9 +268,7 @@ def chart_command(
     network_path: NetworkOpt = None,
 ) -> None:
     """Write a time-distance chart (.png or .svg): km against days, one line per route."""
-    _check_outputs(None, out_path)
-    net = _network(network_path)
-    _outputs(_run_all(scenarios, net, samples, seed, month), net, None, out_path)
+    _write_only(scenarios, (network_path, samples, seed, month), chart=out_path)
 
 
 def _volumes(spec: str) -> list[float]:
