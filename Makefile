@@ -37,7 +37,7 @@ browser:
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_timing.py
-	$(BIN)/python benchmarks/bench_queueing.py
+	$(BIN)/python benchmarks/bench_queue_engine.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

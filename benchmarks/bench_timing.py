@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 import midcorridor as mc
-from midcorridor.simulation import plan_trips
+from midcorridor.runner import plan_trips
 from midcorridor.timing import Component, sample_hours
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 import midcorridor as mc
-from midcorridor.simulation import check_scenario
+from midcorridor.runner import check_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 LIBRARY = sorted(SCENARIOS.glob("*.yaml"))

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from .schema import STAGES
-from .timing import HOURS_PER_DAY, Component, TripResult
+from .schema import HOURS_PER_DAY, MOVING_STAGES, STAGES
+from .timing import Component, TripResult
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from .network import Network
 
 __all__ = [
-    "MOVING_STAGES",
     "RANK_COLUMNS",
     "SENSITIVITY_COLUMNS",
     "rank_bottlenecks",
@@ -37,9 +36,6 @@ __all__ = [
     "sensitivity_table",
 ]
 
-#: Stages in which the container moves; :func:`rank_bottlenecks` leaves them out of
-#: ``place`` and ``country`` groups (a wait can be cut, the distance cannot).
-MOVING_STAGES = ("rail", "sea")
 #: Columns of :func:`rank_bottlenecks`.
 RANK_COLUMNS = (
     "group",
@@ -278,7 +274,7 @@ def sensitivity(
     if group_by == "component":
         weights = np.eye(len(comps))
         labels = [_component_label(trip, c, network) for c in comps]
-        stages = [c.stage for c in comps]
+        stages: list[str] = [c.stage for c in comps]
         nodes = [c.node for c in comps]
         links = [c.link or "" for c in comps]
     elif group_by == "stage":

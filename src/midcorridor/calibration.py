@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .network import Network
+from .runner import run_scenario
 from .scenario import RouteSpec, Scenario
-from .simulation import run_scenario
 
 __all__ = ["ABOVE", "BELOW", "TARGETS", "CalibrationRow", "Target", "calibrate"]
 

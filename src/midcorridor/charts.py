@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from .network import Network
-from .simulation import ScenarioRun
-from .timing import HOURS_PER_DAY, TripResult
+from .runner import ScenarioRun
+from .schema import HOURS_PER_DAY, MOVING_STAGES
+from .timing import TripResult
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,7 +42,6 @@ FIGSIZE = (12.0, 7.0)
 DPI = 120
 #: Node kinds labelled on the chart (besides each route's two ends).
 LABELLED_KINDS = frozenset({"port", "border", "gauge_change"})
-_MOVING = frozenset({"rail", "sea"})
 _LINESTYLES: tuple[Literal["-", "--", ":", "-."], ...] = ("-", "--", ":", "-.")
 #: Two labels closer than this (fractions of the axes) are not both drawn.
 _MIN_LABEL_GAP = (0.045, 0.03)
@@ -91,7 +91,7 @@ def time_distance_points(trip: TripResult, network: Network) -> pd.DataFrame:
         range(len(trip.components)),
         key=lambda j: (
             position[trip.components[j].node],
-            trip.components[j].stage in _MOVING,
+            trip.components[j].stage in MOVING_STAGES,
         ),
     )
     names = {n: network.nodes_by_id[n].props.name for n in route.nodes}
@@ -105,7 +105,7 @@ def time_distance_points(trip: TripResult, network: Network) -> pd.DataFrame:
         comp = trip.components[j]
         days += float(means[j])
         node_id = comp.node
-        if comp.stage in _MOVING:
+        if comp.stage in MOVING_STAGES:
             assert comp.link is not None
             km += network.links_by_id[comp.link].props.length_km
             node_id = route.nodes[position[comp.node] + 1]
@@ -299,7 +299,7 @@ def sweep_chart(
 ) -> Path:
     """P50 and P90 days of each route against volume (TEU/week), saturation shaded.
 
-    ``rows`` come from :func:`midcorridor.simulation.sweep_volume`; with ``corridor``
+    ``rows`` come from :func:`midcorridor.runner.sweep_volume`; with ``corridor``
     only that corridor's routes are drawn. Writes ``.png`` or ``.svg`` by suffix;
     raises ValueError otherwise.
     """

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from .network import Network
-    from .simulation import ScenarioRun
+    from .runner import ScenarioRun
     from .timing import TripResult
 
 app = typer.Typer(
@@ -84,8 +84,8 @@ def _run_all(
     seed: int | None,
     month: int | None,
 ) -> list[ScenarioRun]:
+    from .runner import run_scenario
     from .scenario import load_scenario
-    from .simulation import run_scenario
 
     loaded = [load_scenario(p) for p in scenarios]
     return [run_scenario(s, network, samples=samples, seed=seed, month=month) for s in loaded]
@@ -212,7 +212,7 @@ def compare(
     network_path: NetworkOpt = None,
 ) -> None:
     """Compare scenarios route by route: days in each and what moved."""
-    from .simulation import compare_runs
+    from .runner import compare_runs
     from .tables import compare_table, run_table
 
     _check_outputs(map_path, chart)
@@ -309,8 +309,8 @@ def sweep(
     """Days and crossing utilisation as the volume grows: where the corridor saturates."""
     from rich.progress import Progress
 
+    from .runner import sweep_volume
     from .scenario import load_scenario
-    from .simulation import sweep_volume
     from .tables import sweep_table
 
     if corridor not in ("middle", "northern", "other"):
@@ -499,8 +499,8 @@ def validate(
     network_path: NetworkOpt = None,
 ) -> None:
     """Check scenario files (fields, places, closures) without running them."""
+    from .runner import check_scenario
     from .scenario import load_scenario
-    from .simulation import check_scenario
 
     net = _network(network_path)
     failed = 0
@@ -533,8 +533,8 @@ def explain(
     network_path: NetworkOpt = None,
 ) -> None:
     """Show a trip leg by leg: hours per stage at each place, with sources."""
+    from .runner import run_scenario
     from .scenario import RouteSpec, default_scenario, load_scenario
-    from .simulation import run_scenario
     from .tables import explain_table
 
     if corridor not in ("middle", "northern", "other", "any"):

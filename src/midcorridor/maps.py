@@ -1,6 +1,6 @@
 """Offline map of scenario results: the network, each scenario's routes, hours at nodes.
 
-:func:`scenario_map` draws, on the offline basemap of :mod:`midcorridor.offline_map`:
+:func:`scenario_map` draws, on the offline basemap of :mod:`midcorridor._offline_folium`:
 
 - the network, rail coloured by gauge (1435 / 1520 mm), ferries and sea legs dashed,
   closed links grey and dotted;
@@ -27,10 +27,10 @@ from typing import TypeVar
 import folium
 import numpy as np
 
+from ._offline_folium import OfflineMap, add_legend, new_map
 from .network import Network
-from .offline_map import OfflineMap, add_legend, new_map
-from .schema import STAGES
-from .simulation import ScenarioRun
+from .runner import ScenarioRun
+from .schema import MOVING_STAGES, STANDING_STAGES
 from .timing import TripResult
 
 __all__ = [
@@ -60,8 +60,6 @@ _CLOSED_DASH = "2 6"
 #: Circle radii, pixels.
 MIN_RADIUS = 3.0
 MAX_RADIUS = 18.0
-#: Stages of a trip spent moving; every other stage is time standing at a node.
-_MOVING = frozenset({"rail", "sea"})
 #: Leaflet panes: routes are wide translucent bands in the overlay pane (z 400); the
 #: thin network lines are drawn over them so that gauge and ferry legs stay readable,
 #: and the node circles above everything.
@@ -158,7 +156,7 @@ class _TripIndex:
     def of(cls, trip: TripResult) -> _TripIndex:
         at_node: dict[str, list[int]] = {}
         for j, comp in enumerate(trip.components):
-            if comp.stage not in _MOVING and comp.node is not None:
+            if comp.stage not in MOVING_STAGES and comp.node is not None:
                 at_node.setdefault(comp.node, []).append(j)
         totals = {node: float(sum(stages.values())) for node, stages in trip.node_hours().items()}
         return cls(trip=trip, at_node=at_node, node_total_hours=totals)
@@ -360,7 +358,7 @@ def _node_popup(
 
 
 #: Stages shown in node popups: every stage spent at a node (not moving), then the total.
-_STAGE_ORDER = (*(s for s in STAGES if s not in ("rail", "sea")), "total")
+_STAGE_ORDER = (*STANDING_STAGES, "total")
 
 
 def _add_nodes(

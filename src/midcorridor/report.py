@@ -22,8 +22,8 @@ from . import __version__
 from .analysis import rank_bottlenecks, sensitivity
 from .charts import DPI, _check_suffix, _short, save_figure, time_distance_chart
 from .network import Network
+from .runner import ScenarioRun, compare_runs
 from .schema import STAGES
-from .simulation import ScenarioRun, compare_runs
 from .timing import TripResult
 
 if TYPE_CHECKING:

@@ -9,17 +9,16 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Literal
 
 import networkx as nx
 
 from ._errors import RouteError
 from .network import Network
+from .schema import CORRIDOR_CHOICES, Corridor
 
-__all__ = ["CORRIDORS", "Route", "candidate_routes", "classify", "iter_routes", "resolve_avoid"]
+__all__ = ["Route", "candidate_routes", "classify", "iter_routes", "resolve_avoid"]
 
-Corridor = Literal["middle", "northern", "other"]
-CORRIDORS: tuple[str, ...] = ("middle", "northern", "other")
+
 #: How many shortest paths (by km) are examined per request at most.
 MAX_PATHS_SCANNED = 200
 
@@ -45,7 +44,7 @@ class Route:
     nodes: tuple[str, ...]
     links: tuple[str, ...]
     distance_km: float
-    corridor: str
+    corridor: Corridor
     countries: tuple[str, ...]
 
     @property
@@ -69,7 +68,7 @@ class Route:
         return ", ".join(legs) or "rail only"
 
 
-def classify(network: Network, links: Iterable[str], countries: Iterable[str]) -> str:
+def classify(network: Network, links: Iterable[str], countries: Iterable[str]) -> Corridor:
     """Corridor label of a path given its link ids and countries."""
     if any(network.links_by_id[lk].props.sea == "caspian" for lk in links):
         return "middle"
@@ -205,8 +204,9 @@ def candidate_routes(
     RouteError
         When no route satisfies the request; the message says which condition cut it.
     """
-    if corridor not in (None, "any", *CORRIDORS):
-        raise RouteError(f"Unknown corridor {corridor!r}: use one of any, {', '.join(CORRIDORS)}.")
+    if corridor not in (None, *CORRIDOR_CHOICES):
+        choices = ", ".join(CORRIDOR_CHOICES)
+        raise RouteError(f"Unknown corridor {corridor!r}: use one of {choices}.")
     a, b = network.find_node(origin), network.find_node(destination)
     if a == b:
         raise RouteError(f"Origin and destination are the same place: {network.describe(a)}.")

@@ -8,16 +8,23 @@ See ``scenarios/README.md`` for the format and the shipped library.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ._errors import ScenarioError
-from .schema import LinkMode, NodeKind, Stage
-from .timing import Adjustment, Component
+from .schema import (
+    Corridor,
+    CorridorChoice,
+    CountryCode,
+    Dispatch,
+    LinkMode,
+    NodeKind,
+    Sea,
+    Stage,
+)
 
 __all__ = [
     "CapacityChange",
@@ -35,9 +42,6 @@ MAX_SCENARIO_BYTES = 1_000_000
 #: Longest ``extends`` chain followed.
 MAX_EXTENDS_DEPTH = 20
 
-CorridorName = Literal["middle", "northern", "other", "any"]
-
-
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -54,7 +58,7 @@ class RouteSpec(_Strict):
 
     origin: str = Field(min_length=1)
     destination: str = Field(min_length=1)
-    corridor: CorridorName = "any"
+    corridor: CorridorChoice = "any"
     label: str | None = None
 
 
@@ -67,12 +71,12 @@ class Change(_Strict):
     """
 
     stage: tuple[Stage, ...] | None = None
-    country: tuple[str, ...] | None = None
+    country: tuple[CountryCode, ...] | None = None
     node: tuple[str, ...] | None = None
     node_kind: tuple[NodeKind, ...] | None = None
     link: tuple[str, ...] | None = None
     link_mode: tuple[LinkMode, ...] | None = None
-    corridor: tuple[Literal["middle", "northern", "other"], ...] | None = None
+    corridor: tuple[Corridor, ...] | None = None
     scale: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     set: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     add: float | None = Field(default=None, allow_inf_nan=False)
@@ -82,16 +86,6 @@ class Change(_Strict):
     _listify = field_validator(
         "stage", "country", "node", "node_kind", "link", "link_mode", "corridor", mode="before"
     )(_as_tuple)
-
-    @field_validator("country")
-    @classmethod
-    def _iso2(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
-        if value is not None:
-            for code in value:
-                if len(code) != 2 or not code.isalpha():
-                    raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
-            return tuple(c.upper() for c in value)
-        return value
 
     @model_validator(mode="after")
     def _one_action(self) -> Change:
@@ -103,48 +97,15 @@ class Change(_Strict):
             )
         return self
 
-    @property
-    def adjustment(self) -> Adjustment:
-        """The action as an :class:`Adjustment`."""
-        if self.set is not None:
-            return Adjustment(set=self.set)
-        if self.scale is not None:
-            return Adjustment(scale=self.scale)
-        return Adjustment(add=self.add or 0.0)
-
-    def matches(self, comp: Component, corridor: str, node_ids: Iterable[str] = ()) -> bool:
-        """Whether this change applies to ``comp`` on a route of ``corridor``.
-
-        ``node_ids`` are this change's ``node`` selectors resolved to node ids.
-        """
-        checks = (
-            (self.stage, lambda v: comp.stage in v),
-            (self.country, lambda v: bool(set(v) & set(comp.countries))),
-            (self.node, lambda v: comp.node in set(node_ids)),
-            (self.node_kind, lambda v: comp.node_kind in v),
-            (self.link, lambda v: comp.link in v),
-            (self.link_mode, lambda v: comp.link_mode in v),
-            (self.corridor, lambda v: corridor in v),
-        )
-        return all(test(sel) for sel, test in checks if sel is not None)
-
 
 class Closures(_Strict):
     """What is taken out of the network: countries (transit through them), nodes, links."""
 
-    countries: tuple[str, ...] = ()
+    countries: tuple[CountryCode, ...] = ()
     nodes: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
     note: str | None = None
     source: str | None = None
-
-    @field_validator("countries")
-    @classmethod
-    def _iso2(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for code in value:
-            if len(code) != 2 or not code.isalpha():
-                raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
-        return tuple(c.upper() for c in value)
 
     def merged(self, other: Closures) -> Closures:
         """Union of two closure sets (``other``'s note and source win)."""
@@ -172,8 +133,8 @@ class ServiceChange(_Strict):
     """
 
     link: tuple[str, ...] | None = None
-    sea: tuple[Literal["caspian", "black_sea"], ...] | None = None
-    dispatch: Literal["on_fill", "scheduled"] | None = None
+    sea: tuple[Sea, ...] | None = None
+    dispatch: Dispatch | None = None
     headway_hours: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     capacity_teu: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     vessels: int | None = Field(default=None, ge=1)
@@ -218,7 +179,7 @@ class ScenarioFile(_Strict):
     departure_month: int | None = Field(default=None, ge=1, le=12)
     samples: int | None = Field(default=None, ge=100, le=2_000_000)
     seed: int | None = Field(default=None, ge=0, lt=2**63)
-    volume: dict[Literal["middle", "northern", "other"], float] | None = None
+    volume: dict[Corridor, float] | None = None
     changes: tuple[Change, ...] = ()
     services: tuple[ServiceChange, ...] = ()
     capacities: tuple[CapacityChange, ...] = ()
@@ -258,13 +219,19 @@ class Scenario(_Strict):
     departure_month: int | None = Field(default=None, ge=1, le=12)
     samples: int = Field(default=20_000, ge=100, le=2_000_000)
     seed: int = Field(default=0, ge=0)
-    volume: dict[str, float] = Field(default_factory=dict)
+    volume: dict[Corridor, float] = Field(default_factory=dict)
     changes: tuple[Change, ...] = ()
     services: tuple[ServiceChange, ...] = ()
     capacities: tuple[CapacityChange, ...] = ()
     closures: Closures = Closures()
     chain: tuple[Path, ...] = ()
 
+
+#: Fields a child file adds to its parents' (in order); closures are merged as sets.
+_ACCUMULATED_FIELDS = ("changes", "services", "capacities")
+#: Fields of a file that are not inherited as values. Every other field of the file model
+#: is overridden by a child that sets it, so a new field is inherited without being listed.
+_NOT_INHERITED = (*_ACCUMULATED_FIELDS, "closures", "extends")
 
 _NESTED: dict[str, type[BaseModel]] = {
     "routes": RouteSpec,
@@ -377,40 +344,19 @@ def load_scenario(path: str | Path) -> Scenario:
         current = (current.parent / parsed.extends) if parsed.extends else None
 
     merged: dict[str, Any] = {}
-    changes: list[Change] = []
-    services: list[ServiceChange] = []
-    capacities: list[CapacityChange] = []
-    closures = Closures()
     for _, part in reversed(chain):
-        for key in (
-            "name",
-            "description",
-            "routes",
-            "departure_month",
-            "samples",
-            "seed",
-            "volume",
-        ):
-            value = getattr(part, key)
+        for key in type(part).model_fields:
+            value = None if key in _NOT_INHERITED else getattr(part, key)
             if value is not None:
                 merged[key] = value
-        changes.extend(part.changes)
-        services.extend(part.services)
-        capacities.extend(part.capacities)
+        for key in _ACCUMULATED_FIELDS:
+            merged[key] = (*merged.get(key, ()), *getattr(part, key))
         if part.closures is not None:
-            closures = closures.merged(part.closures)
+            merged["closures"] = merged.get("closures", Closures()).merged(part.closures)
     top = chain[0][0]
     merged.setdefault("name", top.stem)
     try:
-        return Scenario(
-            **merged,
-            path=top,
-            changes=tuple(changes),
-            services=tuple(services),
-            capacities=tuple(capacities),
-            closures=closures,
-            chain=tuple(p for p, _ in chain),
-        )
+        return Scenario(**merged, path=top, chain=tuple(p for p, _ in chain))
     except ValidationError as exc:
         problems = _describe_errors(top, exc)
         raise ScenarioError(f"{top}: invalid scenario.", problems) from None

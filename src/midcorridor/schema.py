@@ -6,9 +6,25 @@ See ``docs/data-model.md`` for the meaning of each field.
 from __future__ import annotations
 
 import math
-from typing import Literal, get_args
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+# --- vocabulary: declared here once, imported everywhere else ----------------------------
+
+HOURS_PER_DAY = 24.0
+DAYS_PER_WEEK = 7.0
+HOURS_PER_WEEK = HOURS_PER_DAY * DAYS_PER_WEEK
+#: Days in each month of a (non-leap) year, January first.
+DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 #: Every stage a container's hours belong to, in the order of a trip's telling.
 Stage = Literal[
@@ -22,13 +38,66 @@ Stage = Literal[
     "weather",
     "congestion",
 ]
-STAGES: tuple[str, ...] = get_args(Stage)
-#: Stages of node processes (``rail``, ``sea``, ``ferry_wait`` and ``weather`` belong to links).
+STAGES: tuple[Stage, ...] = get_args(Stage)
+#: Stages in which the container moves (the distance cannot be waited away).
+MovingStage = Literal["rail", "sea"]
+MOVING_STAGES: tuple[MovingStage, ...] = get_args(MovingStage)
+#: Stages in which the container stands at a node: every stage that is not moving.
+STANDING_STAGES: tuple[Stage, ...] = tuple(s for s in STAGES if s not in MOVING_STAGES)
+#: Stages of node processes (``ferry_wait`` and ``weather`` belong to ferry links).
 NodeStage = Literal["documents", "inspection", "transshipment", "port", "congestion"]
 
 NodeKind = Literal["terminal", "city", "port", "border", "gauge_change", "junction"]
+NODE_KINDS: tuple[NodeKind, ...] = get_args(NodeKind)
 LinkMode = Literal["rail", "ferry", "sea"]
+LINK_MODES: tuple[LinkMode, ...] = get_args(LinkMode)
+#: The moving stage of each link mode.
+MOVING_STAGE_OF_MODE: dict[LinkMode, MovingStage] = {"rail": "rail", "ferry": "sea", "sea": "sea"}
+Sea = Literal["caspian", "black_sea"]
 Dispatch = Literal["on_fill", "scheduled"]
+
+#: Corridor labels of a route (see :func:`midcorridor.routing.classify`).
+Corridor = Literal["middle", "northern", "other"]
+CORRIDORS: tuple[Corridor, ...] = get_args(Corridor)
+#: A corridor wanted for a trip: one of :data:`CORRIDORS`, or ``any``.
+CorridorChoice = Literal["middle", "northern", "other", "any"]
+CORRIDOR_CHOICES: tuple[CorridorChoice, ...] = get_args(CorridorChoice)
+
+#: PERT shape parameter: weight of the mode in a three-point estimate.
+PERT_LAMBDA = 4.0
+
+
+def pert_shape(low: float, mode: float, high: float) -> tuple[float, float]:
+    """Beta shape parameters ``(alpha, beta)`` of a PERT estimate on ``[low, high]``.
+
+    A zero-width estimate gives ``(1, 1)`` (a constant, sampled as ``low``).
+    """
+    width = high - low
+    if width <= 0:
+        return 1.0, 1.0
+    return (
+        1 + PERT_LAMBDA * (mode - low) / width,
+        1 + PERT_LAMBDA * (high - mode) / width,
+    )
+
+
+def pert_mean(low: float, mode: float, high: float) -> float:
+    """PERT mean, ``(low + lambda mode + high) / (lambda + 2)``."""
+    return (low + PERT_LAMBDA * mode + high) / (PERT_LAMBDA + 2)
+
+
+def _country_code(value: str) -> str:
+    if len(value) != 2 or not value.isascii() or not value.isalpha():
+        raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code")
+    return value
+
+
+def _upper(value: object) -> object:
+    return value.upper() if isinstance(value, str) else value
+
+
+#: An ISO 3166-1 alpha-2 country code, upper-cased (``ru`` is read as ``RU``).
+CountryCode = Annotated[str, BeforeValidator(_upper), AfterValidator(_country_code)]
 
 
 class _Strict(BaseModel):
@@ -52,8 +121,8 @@ class Range(_Strict):
 
     @property
     def mean(self) -> float:
-        """PERT mean, (low + 4 mode + high) / 6."""
-        return (self.low + 4 * self.mode + self.high) / 6
+        """PERT mean (:func:`pert_mean`)."""
+        return pert_mean(self.low, self.mode, self.high)
 
 
 class Process(_Strict):
@@ -83,19 +152,12 @@ class NodeProps(_Strict):
     id: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
     name: str = Field(min_length=1)
     aliases: tuple[str, ...] = ()
-    countries: tuple[str, ...] = Field(min_length=1, max_length=2)
+    countries: tuple[CountryCode, ...] = Field(min_length=1, max_length=2)
     kind: NodeKind
     processes: tuple[Process, ...] = ()
     capacity: Capacity | None = None
     note: str | None = None
 
-    @field_validator("countries")
-    @classmethod
-    def _iso2(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for code in value:
-            if len(code) != 2 or not code.isalpha() or not code.isupper():
-                raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 code")
-        return value
 
 
 class Service(_Strict):
@@ -145,7 +207,7 @@ class LinkProps(_Strict):
     from_: str = Field(alias="from")
     to: str
     mode: LinkMode
-    sea: Literal["caspian", "black_sea"] | None = None
+    sea: Sea | None = None
     length_km: float = Field(gt=0, allow_inf_nan=False)
     gauge_mm: Literal[1435, 1520] | None = None
     speed_km_per_day: Range | None = None

@@ -11,10 +11,10 @@ from rich.table import Table
 from ._errors import MidcorridorError
 from .calibration import CalibrationRow
 from .network import Network
-from .routing import CORRIDORS, Route, iter_routes
-from .schema import STAGES
-from .simulation import ScenarioRun
-from .timing import HOURS_PER_DAY, TripResult
+from .routing import Route, iter_routes
+from .runner import ScenarioRun
+from .schema import CORRIDORS, HOURS_PER_DAY, MOVING_STAGES, STAGES
+from .timing import TripResult
 
 __all__ = [
     "calibration_table",
@@ -201,7 +201,7 @@ def explain_table(trip: TripResult, network: Network) -> tuple[Table, list[str]]
     for col in ("place", "stage", "P50 h", "P90 h", "mean h", "note", "src"):
         table.add_column(col, justify="right" if col.endswith(" h") or col == "src" else "left")
     for row in frame.to_dict("records"):
-        if row["link"] is not None and row["stage"] in ("rail", "sea"):
+        if row["link"] is not None and row["stage"] in MOVING_STAGES:
             link = network.links_by_id[str(row["link"])].props
             ends = (link.from_, link.to) if link.from_ == row["node"] else (link.to, link.from_)
             place = " -> ".join(network.nodes_by_id[n].props.name for n in ends)

@@ -18,9 +18,26 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ._errors import NetworkError
 from .network import Network
+from .network_queues import ferry_queue, node_queue
 from .routing import Route
-from .schema import STAGES, Capacity, LinkProps, NodeProps, Range, Service
+from .schema import (
+    HOURS_PER_DAY,
+    HOURS_PER_WEEK,
+    MOVING_STAGE_OF_MODE,
+    MOVING_STAGES,
+    STAGES,
+    Capacity,
+    LinkMode,
+    LinkProps,
+    NodeKind,
+    NodeProps,
+    Range,
+    Service,
+    Stage,
+    pert_shape,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,10 +51,6 @@ __all__ = [
     "pert",
     "simulate",
 ]
-
-HOURS_PER_DAY = 24.0
-HOURS_PER_WEEK = 168.0
-
 
 @dataclass(frozen=True)
 class Dist:
@@ -57,17 +70,9 @@ class Dist:
 
 
 def pert(r: Range, *, inverse: float | None = None) -> Dist:
-    """PERT distribution of a ``{low, mode, high}`` estimate (lambda = 4)."""
-    width = r.high - r.low
-    if width == 0:
-        return Dist(r.low, r.high, inverse=inverse)
-    return Dist(
-        r.low,
-        r.high,
-        alpha=1 + 4 * (r.mode - r.low) / width,
-        beta=1 + 4 * (r.high - r.mode) / width,
-        inverse=inverse,
-    )
+    """PERT distribution of a ``{low, mode, high}`` estimate (:func:`~.schema.pert_shape`)."""
+    alpha, beta = pert_shape(r.low, r.mode, r.high)
+    return Dist(r.low, r.high, alpha=alpha, beta=beta, inverse=inverse)
 
 
 @dataclass(frozen=True, eq=False)
@@ -104,15 +109,15 @@ class Component:
         Set when the figure is not to be trusted as is (a saturated queue).
     """
 
-    stage: str
+    stage: Stage
     node: str
     link: str | None
     dist: Dist
     probability: float
     source: str
     countries: tuple[str, ...]
-    node_kind: str
-    link_mode: str | None
+    node_kind: NodeKind
+    link_mode: LinkMode | None
     note: str = ""
     empirical: np.ndarray | None = field(default=None, repr=False)
     empirical_group: str | None = None
@@ -172,7 +177,7 @@ def components(
         per sample, for a year-round picture.
     volume_teu_per_week
         Cargo on this corridor, TEU a week. With it, Caspian crossings and nodes with a
-        ``capacity`` get waits from their simulated queues (:mod:`midcorridor.capacity`)
+        ``capacity`` get waits from their simulated queues (:mod:`midcorridor.network_queues`)
         and other ``on_fill`` ferries wait for their vessel to fill; without it, ferries
         wait up to each service's ``headway_hours``.
     services
@@ -230,7 +235,7 @@ def _link_components(
     node = network.nodes_by_id[node_id].props
 
     def make(
-        stage: str,
+        stage: Stage,
         dist: Dist,
         source: str,
         probability: float = 1.0,
@@ -245,7 +250,7 @@ def _link_components(
             probability=probability,
             source=source,
             countries=network.link_countries(link.id)
-            if stage in ("rail", "sea")
+            if stage in MOVING_STAGES
             else node.countries,
             node_kind=node.kind,
             link_mode=link.mode,
@@ -253,19 +258,14 @@ def _link_components(
             probability_by_month=by_month,
         )
 
-    if link.mode == "rail":
-        assert link.speed_km_per_day is not None
+    moving = MOVING_STAGE_OF_MODE[link.mode]
+    if link.speed_km_per_day is not None:  # rail: hours are length over a sampled speed
         inverse = HOURS_PER_DAY * link.length_km
-        return [
-            make(
-                "rail",
-                pert(link.speed_km_per_day, inverse=inverse),
-                link.sources["speed_km_per_day"],
-            )
-        ]
-    assert link.sailing_hours is not None
-    assert service is not None
-    parts = [make("sea", pert(link.sailing_hours), link.sources["sailing_hours"])]
+        speed = pert(link.speed_km_per_day, inverse=inverse)
+        return [make(moving, speed, link.sources["speed_km_per_day"])]
+    if link.sailing_hours is None or service is None:  # the schema rules this out
+        raise NetworkError(f"link {link.id}: a {link.mode} link needs sailing_hours and service")
+    parts = [make(moving, pert(link.sailing_hours), link.sources["sailing_hours"])]
     if volume and link.sea == "caspian":
         return [*parts, *_queued_components(link, service, volume, month, make)]
     interval = service.headway_hours
@@ -310,8 +310,6 @@ def _node_queue_component(
     node: NodeProps, capacity: Capacity, volume: float, month: int | None
 ) -> Component:
     """Congestion at a capacity-limited node, resampled from its simulated queue."""
-    from .capacity import node_queue
-
     queue = node_queue(capacity, float(volume))
     wait, _ = queue.waits(month)
     return Component(
@@ -342,8 +340,6 @@ def _queued_components(
     make: Callable[..., Component],
 ) -> list[Component]:
     """Ferry wait and storm delay resampled from the simulated queue at ``volume``."""
-    from .capacity import ferry_queue
-
     queue = ferry_queue(service, link.weather, float(volume))
     wait, weather = queue.waits(month)
     note = (
@@ -538,7 +534,7 @@ class TripResult:
         out: dict[str, dict[str, float]] = {}
         means = self.hours.mean(axis=0)
         for comp, mean in zip(self.components, means, strict=True):
-            if comp.stage in ("rail", "sea"):
+            if comp.stage in MOVING_STAGES:
                 continue
             stages = out.setdefault(comp.node, {})
             stages[comp.stage] = stages.get(comp.stage, 0.0) + float(mean)

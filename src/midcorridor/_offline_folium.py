@@ -13,7 +13,7 @@ plugins load assets from CDNs.
 
 Examples
 --------
->>> from midcorridor.offline_map import add_legend, new_map
+>>> from midcorridor._offline_folium import add_legend, new_map
 >>> m = new_map("Middle Corridor", bounds=(45.0, 38.0, 55.0, 46.0))
 >>> add_legend(m, [("Rail", "#1f77b4", "solid"), ("Ferry", "#d62728", "dashed")])
 >>> html = m.get_root().render()

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import midcorridor as mc
-from midcorridor.capacity import ferry_queue
-from midcorridor.simulation import sweep_volume
+from midcorridor.network_queues import ferry_queue
+from midcorridor.runner import sweep_volume
 from midcorridor.timing import components
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import folium
 import pytest
 
-from midcorridor.offline_map import (
+from midcorridor._offline_folium import (
     COUNTRIES_LAYER_NAME,
     OSM_LAYER_NAME,
     OfflineMap,

@@ -1,4 +1,4 @@
-"""Tests of midcorridor.queueing: a SimPy reference model, agreement, behaviour, bad input.
+"""Tests of midcorridor.queue_engine: a SimPy reference model, agreement, behaviour, bad input.
 
 The reference models below are plain discrete-event versions of the same rules, written
 to be checked by eye. They get exactly the same inputs as the fast model (arrivals and
@@ -30,7 +30,7 @@ import simpy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from midcorridor.queueing import (
+from midcorridor.queue_engine import (
     FerryService,
     QueueResult,
     Server,

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import difflib
 import itertools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ._errors import MidcorridorError, RouteError, ScenarioError
 from .network import Network
-from .routing import CORRIDORS, Route, iter_routes
+from .routing import Route, iter_routes
 from .scenario import Change, Closures, RouteSpec, Scenario
-from .schema import STAGES, Capacity, Service
+from .schema import CORRIDORS, STAGES, Capacity, Service
 from .timing import Adjustment, Component, TripResult, components, expected_hours, simulate
 
 __all__ = [
@@ -169,6 +169,35 @@ class _Resolver:
         ]
 
 
+def change_adjustment(change: Change) -> Adjustment:
+    """A scenario change's action (``scale``, ``set`` or ``add``) as an :class:`Adjustment`."""
+    if change.set is not None:
+        return Adjustment(set=change.set)
+    if change.scale is not None:
+        return Adjustment(scale=change.scale)
+    return Adjustment(add=change.add or 0.0)
+
+
+def change_matches(
+    change: Change, comp: Component, corridor: str, node_ids: Collection[str] = ()
+) -> bool:
+    """Whether ``change`` applies to ``comp`` on a route of ``corridor``.
+
+    Selectors left out match everything; a list matches any of its values. ``node_ids``
+    are the change's ``node`` selectors resolved to node ids.
+    """
+    checks = (
+        (change.stage, lambda v: comp.stage in v),
+        (change.country, lambda v: bool(set(v) & set(comp.countries))),
+        (change.node, lambda v: comp.node in node_ids),
+        (change.node_kind, lambda v: comp.node_kind in v),
+        (change.link, lambda v: comp.link in v),
+        (change.link_mode, lambda v: comp.link_mode in v),
+        (change.corridor, lambda v: corridor in v),
+    )
+    return all(test(selected) for selected, test in checks if selected is not None)
+
+
 def adjustments_for(
     comps: Sequence[Component],
     corridor: str,
@@ -180,8 +209,8 @@ def adjustments_for(
     for comp in comps:
         adj = Adjustment()
         for change, nodes in zip(changes, change_nodes, strict=True):
-            if change.matches(comp, corridor, nodes):
-                adj = adj.then(change.adjustment)
+            if change_matches(change, comp, corridor, nodes):
+                adj = adj.then(change_adjustment(change))
         out.append(adj)
     return out
 

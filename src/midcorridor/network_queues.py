@@ -3,9 +3,9 @@
 When a scenario gives a corridor volume, two kinds of point on a route are simulated for
 two years of train arrivals, and the time model resamples the simulated per-train hours:
 
-- each Caspian crossing (:func:`midcorridor.queueing.simulate_ferry`) with the link's
+- each Caspian crossing (:func:`midcorridor.queue_engine.simulate_ferry`) with the link's
   fleet, dispatch rule and storm closures -> stages ``ferry_wait`` and ``weather``;
-- each node with a ``capacity`` in trains a day (:func:`midcorridor.queueing.simulate_server`,
+- each node with a ``capacity`` in trains a day (:func:`midcorridor.queue_engine.simulate_server`,
   M/D/c) -> stage ``congestion``, replacing the node's recorded congestion processes.
 
 Simplification: the corridor's whole volume passes every such point on its routes; flows
@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .queueing import (
+from .queue_engine import (
     DAYS_IN_MONTH,
     FerryService,
     QueueResult,

@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/bench_queueing.py
+    .venv/bin/python benchmarks/bench_queue_engine.py
 
 For each case both models get the same drawn inputs (seeded arrivals and storm spells)
 and are timed end to end (drawing inputs included; with weather, both also run the
@@ -15,7 +15,7 @@ Figures (corridor-facts.md): 2025 fleet of 4 Kazmortransflot + 2 ASCO feeders, a
 2022); Middle Corridor 2024 volume about 56,500 TEU (corridor-facts.md, "Northern route");
 42-container (84 TEU) block trains (AzerNews 2020); China-Kazakhstan exchange at Dostyk
 14 trains a day (KTZ 2025). The weather is the example of docs/data-model.md (an estimate).
-SimPy stays out of the package: the reference lives in tests/test_queueing.py.
+SimPy stays out of the package: the reference lives in tests/test_queue_engine.py.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
 
-from midcorridor.queueing import (  # noqa: E402
+from midcorridor.queue_engine import (  # noqa: E402
     FerryService,
     QueueResult,
     Server,
@@ -41,7 +41,7 @@ from midcorridor.queueing import (  # noqa: E402
     simulate_ferry,
     simulate_server,
 )
-from test_queueing import (  # noqa: E402
+from test_queue_engine import (  # noqa: E402
     ON_FILL,
     SCHEDULED,
     TEU_PER_TRAIN,
