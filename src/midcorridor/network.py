@@ -23,12 +23,13 @@ from pydantic import BaseModel, ValidationError
 from pyproj import Geod
 
 from ._errors import NetworkError, PlaceNotFoundError
+from ._paths import NETWORK_ENV, default_folder
 from .schema import LINK_SOURCED_FIELDS, LinkProps, NodeProps, SourceEntry
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["Link", "Network", "Node", "default_network_dir", "load"]
+__all__ = ["Link", "Network", "Node", "check", "default_network_dir", "load"]
 
 NODES_FILE = "nodes.geojson"
 LINKS_FILE = "links.geojson"
@@ -75,15 +76,22 @@ def default_network_dir() -> Path:
     """The network folder used when none is given.
 
     ``$MIDCORRIDOR_NETWORK`` if set, else ``network/`` in the current directory if it
-    exists, else the ``network/`` folder of the source checkout this package runs from.
+    holds the network files, else the ``network/`` folder of the source checkout this
+    package runs from.
+
+    Raises
+    ------
+    NetworkError
+        If there is none (an installed package outside a checkout): name a folder.
     """
-    env = os.environ.get("MIDCORRIDOR_NETWORK")
-    if env:
-        return Path(env)
-    here = Path.cwd() / "network"
-    if (here / NODES_FILE).exists():
-        return here
-    return Path(__file__).resolve().parents[2] / "network"
+    folder = default_folder("network", marker=NODES_FILE, env=NETWORK_ENV)
+    if folder is None:
+        raise NetworkError(
+            "No network folder found: there is no network/ here nor in a source checkout. "
+            f"Name one with --network FOLDER (or ${NETWORK_ENV}), e.g. the network/ folder "
+            "of a midcorridor checkout."
+        )
+    return folder
 
 
 #: Letters that NFKD does not decompose: Polish l-stroke, Turkish dotless i, Azeri schwa.
@@ -520,6 +528,35 @@ def _check_topology(nodes: dict[str, Node], links: dict[str, Link], problems: _P
                 )
 
 
+def _read_network(folder: Path) -> tuple[Network | None, list[str]]:
+    """The network in ``folder`` and every problem found (no network if there are any)."""
+    problems = _Problems()
+    if not folder.is_dir():
+        return None, [f"Network folder not found: {folder}"]
+    sources = _read_sources(folder / SOURCES_FILE, problems)
+    nodes = _read_nodes(folder / NODES_FILE, problems)
+    links = _read_links(folder / LINKS_FILE, problems)
+    if nodes or links:
+        _check_references(nodes, links, sources, problems)
+        _check_topology(nodes, links, problems)
+    if problems.items:
+        return None, problems.items
+    return Network(nodes, links, sources, folder), []
+
+
+def check(path: str | os.PathLike[str] | None = None) -> list[str]:
+    """Every problem of the network in folder ``path`` (default :func:`default_network_dir`).
+
+    Returns
+    -------
+    list of str
+        One sentence per problem, naming file, feature id, field and problem; empty if the
+        network is valid.
+    """
+    folder = Path(path) if path is not None else default_network_dir()
+    return _read_network(folder)[1]
+
+
 def load(path: str | os.PathLike[str] | None = None) -> Network:
     """Read, validate and return the network in folder ``path``.
 
@@ -540,17 +577,9 @@ def load(path: str | os.PathLike[str] | None = None) -> Network:
         Listing every problem found, each naming file, feature id, field and problem.
     """
     folder = Path(path) if path is not None else default_network_dir()
-    problems = _Problems()
-    if not folder.is_dir():
-        raise NetworkError(f"Network folder not found: {folder}")
-    sources = _read_sources(folder / SOURCES_FILE, problems)
-    nodes = _read_nodes(folder / NODES_FILE, problems)
-    links = _read_links(folder / LINKS_FILE, problems)
-    if nodes or links:
-        _check_references(nodes, links, sources, problems)
-        _check_topology(nodes, links, problems)
-    if problems.items:
-        raise NetworkError(
-            f"The network in {folder} has {len(problems.items)} problem(s):", problems.items
-        )
-    return Network(nodes, links, sources, folder)
+    network, problems = _read_network(folder)
+    if network is None:
+        if not folder.is_dir():
+            raise NetworkError(problems[0])
+        raise NetworkError(f"The network in {folder} has {len(problems)} problem(s):", problems)
+    return network

@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ._errors import ScenarioError
+from ._paths import default_folder
 from .schema import (
     Corridor,
     CorridorChoice,
@@ -243,11 +244,20 @@ _NESTED: dict[str, type[BaseModel]] = {
 
 
 def default_scenario(name: str = "baseline") -> Path:
-    """Path of a shipped scenario: ``scenarios/NAME.yaml`` here, else in the checkout."""
-    here = Path.cwd() / "scenarios" / f"{name}.yaml"
-    if here.is_file():
-        return here
-    return Path(__file__).resolve().parents[2] / "scenarios" / f"{name}.yaml"
+    """Path of a shipped scenario, ``scenarios/NAME.yaml``, here or in the source checkout.
+
+    Raises
+    ------
+    ScenarioError
+        If there is no scenarios/ folder (an installed package outside a checkout).
+    """
+    folder = default_folder("scenarios", marker=f"{name}.yaml")
+    if folder is None:
+        raise ScenarioError(
+            f"No scenario {name!r}: there is no scenarios/{name}.yaml here nor in a source "
+            "checkout. Name a scenario file (--scenario FILE)."
+        )
+    return folder / f"{name}.yaml"
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:

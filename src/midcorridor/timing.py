@@ -479,6 +479,11 @@ class TripResult:
         """Warnings of the trip's components (e.g. a saturated crossing), each once."""
         return list(dict.fromkeys(c.warning for c in self.components if c.warning))
 
+    @property
+    def saturated(self) -> bool:
+        """Whether the trip passes a saturated queue: its days are then lower bounds."""
+        return any(c.warning for c in self.components)
+
     def days(self) -> dict[str, float]:
         """Mean, P10, P50 and P90 of door-to-door days."""
         p10, p50, p90 = np.percentile(self.total_days, [10, 50, 90])

@@ -1,0 +1,121 @@
+"""How figures read in every view: rich tables, Markdown, map popups, chart labels.
+
+One rule for lower bounds: a figure of a trip through a saturated queue is not a transit
+time but a lower bound over the simulated horizon. It reads ``>477`` (never ``476.5``)
+wherever it is shown, and the view carries :data:`SATURATED_NOTE` once.
+
+Plain functions of numbers and strings: no numpy, no rich, no HTML. Each view escapes
+the text for its own medium.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+
+__all__ = [
+    "LOWER_BOUND",
+    "SATURATED_NOTE",
+    "correlation",
+    "days",
+    "delta_days",
+    "hours",
+    "km",
+    "moved_stages",
+    "percent",
+    "short_place",
+    "slug",
+    "top_stages",
+]
+
+#: Prefix of a figure that is a lower bound.
+LOWER_BOUND = ">"
+#: What a lower bound means; shown once beside any view that holds one.
+SATURATED_NOTE = (
+    f"{LOWER_BOUND} lower bound: a queue on this trip is saturated (it grows without bound "
+    "at this volume); the figure is the wait over a two-year simulated horizon, not a "
+    "transit time"
+)
+#: Place names longer than this are shortened on charts.
+SHORT_NAME_CHARS = 18
+#: Stage changes smaller than this (days) are not listed as moved.
+MOVED_THRESHOLD_DAYS = 0.05
+_NOT_A_NUMBER = "n/a"
+
+
+def days(value: float, *, lower_bound: bool = False) -> str:
+    """Days, one decimal (``23.8``); a lower bound rounds up, ``>477``."""
+    if not math.isfinite(value):
+        return _NOT_A_NUMBER
+    if lower_bound:
+        return f"{LOWER_BOUND}{math.floor(value):,.0f}"
+    return f"{value:,.1f}"
+
+
+def delta_days(value: float, *, lower_bound: bool = False) -> str:
+    """A change in days with its sign (``+1.2``); against a lower bound, ``>+452``."""
+    if not math.isfinite(value):
+        return _NOT_A_NUMBER
+    if lower_bound:
+        return f"{LOWER_BOUND}{math.floor(value):+,.0f}"
+    return f"{value:+,.1f}"
+
+
+def hours(value: float, *, lower_bound: bool = False, unit: bool = True) -> str:
+    """Hours: one decimal below 100 (``12.5 h``), whole above (``240 h``); ``>240 h``."""
+    if not math.isfinite(value):
+        return _NOT_A_NUMBER
+    suffix = " h" if unit else ""
+    if lower_bound:
+        return f"{LOWER_BOUND}{math.floor(value):,.0f}{suffix}"
+    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:.1f}"
+    return text + suffix
+
+
+def km(value: float) -> str:
+    """Kilometres, whole, with thousands separators (``5,334``)."""
+    return f"{value:,.0f}" if math.isfinite(value) else _NOT_A_NUMBER
+
+
+def percent(value: float, *, decimals: int = 0) -> str:
+    """A share (0-1) as a percentage (``0.125`` -> ``12%``)."""
+    return f"{value:.{decimals}%}" if math.isfinite(value) else _NOT_A_NUMBER
+
+
+def correlation(value: float) -> str:
+    """A correlation with its sign (``+0.52``); ``-`` where it is undefined."""
+    return f"{value:+.2f}" if math.isfinite(value) else "-"
+
+
+def top_stages(stage_days: Mapping[str, float], n: int = 3) -> str:
+    """The ``n`` stages with the most days: ``"rail 6.5, port 4.5, ferry_wait 4.4"``."""
+    ranked = sorted(stage_days.items(), key=lambda kv: -kv[1])[:n]
+    return ", ".join(f"{stage} {value:.1f}" for stage, value in ranked if value > 0)
+
+
+def moved_stages(stage_deltas: Mapping[str, float]) -> str:
+    """Stages whose days changed, most saved first: ``"documents -1.2, port -0.4"``."""
+    moved = sorted(stage_deltas.items(), key=lambda kv: kv[1])
+    text = ", ".join(f"{s} {v:+.1f}" for s, v in moved if abs(v) >= MOVED_THRESHOLD_DAYS)
+    return text or "none"
+
+
+def short_place(name: str) -> str:
+    """A short place name for labels.
+
+    ``"Dostyk / Alashankou"`` -> ``"Dostyk"``; a long name with a parenthesis keeps the
+    parenthesis (``"Port of Baku (Alat)"`` -> ``"Alat"``); others are cut with an ellipsis.
+    """
+    first = name.split(" / ")[0]
+    base, _, rest = first.partition(" (")
+    base = base.strip()
+    if len(base) > SHORT_NAME_CHARS and rest:
+        base = rest.rstrip(")").strip()
+    return base if len(base) <= SHORT_NAME_CHARS else base[: SHORT_NAME_CHARS - 1] + "\u2026"
+
+
+def slug(text: str) -> str:
+    """File-name form of a label: ``"Xi'an-Duisburg, by rail"`` -> ``"xian-duisburg-by-rail"``."""
+    text = re.sub(r"[^a-z0-9]+", "-", text.lower().replace("'", ""))
+    return text.strip("-") or "trip"
