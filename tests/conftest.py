@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
+import midcorridor as mc
+
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Route
 
@@ -128,19 +130,35 @@ def browser_page(_chromium: Browser) -> Iterator[BrowserPage]:
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
+#: Samples of the shared scenario runs: enough for stable P50s, few enough to be quick.
+RUN_SAMPLES = 1000
 
 
 @pytest.fixture(scope="session")
-def network() -> Any:
+def network() -> mc.Network:
     """The real network of this checkout, loaded once."""
-    import midcorridor as mc
-
     return mc.load(ROOT / "network")
 
 
 @pytest.fixture(scope="session")
-def baseline() -> Any:
+def baseline() -> mc.Scenario:
     """The baseline scenario."""
-    import midcorridor as mc
-
     return mc.load_scenario(SCENARIOS / "baseline.yaml")
+
+
+@pytest.fixture(scope="session")
+def runs(network: mc.Network) -> list[mc.ScenarioRun]:
+    """Baseline and digital customs, run once for every view that draws them."""
+    return [
+        mc.run_scenario(mc.load_scenario(SCENARIOS / f"{name}.yaml"), network, samples=RUN_SAMPLES)
+        for name in ("baseline", "digital_customs")
+    ]
+
+
+@pytest.fixture(scope="session")
+def saturated_runs(network: mc.Network) -> list[mc.ScenarioRun]:
+    """Baseline and tripled volume: the Middle Corridor trips of ``volume_x3`` are saturated."""
+    return [
+        mc.run_scenario(mc.load_scenario(SCENARIOS / f"{name}.yaml"), network, samples=300)
+        for name in ("baseline", "volume_x3")
+    ]
