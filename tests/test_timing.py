@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 import midcorridor as mc
-from midcorridor.schema import STAGES, Range
+from midcorridor.schema import Range
 from midcorridor.timing import Adjustment, Dist, components, pert, sample_hours, simulate
+from midcorridor.vocabulary import STAGES
 
 
 def trip(network: mc.Network, origin: str, destination: str, corridor: str, **kw: object):

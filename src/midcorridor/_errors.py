@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 
-class MidcorridorError(Exception):
+class MidcorridorError(ValueError):
     """A problem caused by the user's input (a file, a place name, a route).
+
+    A :class:`ValueError`, as in osmnx, so that ``except ValueError`` still catches it.
 
     Parameters
     ----------

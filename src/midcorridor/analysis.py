@@ -14,26 +14,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .schema import HOURS_PER_DAY, MOVING_STAGES, STAGES
+from ._errors import MidcorridorError
+from .results import Ranking, Spread
 from .timing import Component, TripResult
+from .vocabulary import HOURS_PER_DAY, MOVING_STAGES, STAGES, GroupBy, SpreadBy
 
 if TYPE_CHECKING:
-    import pandas as pd
-    from rich.table import Table
-
     from .network import Network
 
 __all__ = [
     "RANK_COLUMNS",
     "SENSITIVITY_COLUMNS",
     "rank_bottlenecks",
-    "rank_table",
     "sensitivity",
-    "sensitivity_table",
 ]
 
 #: Columns of :func:`rank_bottlenecks`.
@@ -62,8 +59,6 @@ SENSITIVITY_COLUMNS = (
     "variance_share",
     "sources",
 )
-
-GroupBy = Literal["place", "country", "stage"]
 
 
 @dataclass(frozen=True)
@@ -117,7 +112,7 @@ def _groups(trip: TripResult, group_by: GroupBy, network: Network | None) -> lis
             stages = dict.fromkeys(c.stage for c, wj in zip(comps, w, strict=True) if wj > 0)
             out.append(_Group(f"waits in {code}", ", ".join(stages), "", code, w))
         return out
-    raise ValueError(f"group_by must be 'place', 'country' or 'stage', got {group_by!r}")
+    raise MidcorridorError(f"group_by must be 'place', 'country' or 'stage', got {group_by!r}")
 
 
 def rank_bottlenecks(
@@ -125,14 +120,15 @@ def rank_bottlenecks(
     *,
     group_by: GroupBy = "place",
     network: Network | None = None,
-) -> pd.DataFrame:
+) -> Ranking:
     """Rank groups of delays by the days their halving or removal would save.
 
     Parameters
     ----------
-    trip : TripResult
-        A sampled trip (:func:`midcorridor.run_scenario` or :func:`midcorridor.simulate`).
-    group_by : {"place", "country", "stage"}
+    trip
+        A sampled trip (:func:`midcorridor.run_scenario` or :func:`midcorridor.sample_trip`).
+    group_by
+        ``"place"``, ``"country"`` or ``"stage"``.
         How components are grouped:
 
         - ``"place"``: one group per (node, stage) pair of the *waits*, e.g. "documents at
@@ -144,23 +140,23 @@ def rank_bottlenecks(
           countries' mean days add up to the trip's waiting days.
         - ``"stage"``: one group per stage present in the trip, moving stages included;
           the groups' mean days add up to the trip's mean door-to-door days.
-    network : Network, optional
+    network
         Used only for place names in the labels; without it, node ids are shown.
 
     Returns
     -------
-    pandas.DataFrame
-        One row per group, sorted by ``p50_saved_removed`` (then ``mean_days``),
-        descending. Columns (:data:`RANK_COLUMNS`): ``group`` (label), ``stage`` (the
-        stage; for country groups the stages included), ``node`` (node id, place groups
-        only), ``country`` (the node's countries, or the country of a country group),
-        ``components`` (how many delays the group holds), ``mean_days`` (mean days
-        spent in the group, days), ``p50_saved_half`` and ``p90_saved_half`` (days by
-        which the trip's P50 and P90 door-to-door time fall if the group's hours are
-        halved in every sample, days), ``p50_saved_removed`` and ``p90_saved_removed``
-        (the same with the group's hours set to zero, days) and ``sources`` (source keys,
-        comma-separated). ``frame.attrs`` holds ``label``, ``group_by`` and the trip's
-        ``mean_days``, ``p50_days`` and ``p90_days``.
+    Ranking
+        The trip's days and saturation flag, and in ``frame`` one row per group, sorted by
+        ``p50_saved_removed`` (then ``mean_days``), descending. Columns
+        (:data:`RANK_COLUMNS`): ``group`` (label), ``stage`` (the stage; for country groups
+        the stages included), ``node`` (node id, place groups only), ``country`` (the node's
+        countries, or the country of a country group), ``components`` (how many delays the
+        group holds), ``mean_days`` (mean days spent in the group, days), ``p50_saved_half``
+        and ``p90_saved_half`` (days by which the trip's P50 and P90 door-to-door time fall
+        if the group's hours are halved in every sample, days), ``p50_saved_removed`` and
+        ``p90_saved_removed`` (the same with the group's hours set to zero, days) and
+        ``sources`` (source keys, comma-separated). A saturated trip's savings are read off
+        lower bounds.
 
     Notes
     -----
@@ -204,14 +200,15 @@ def rank_bottlenecks(
     frame = frame.sort_values(
         ["p50_saved_removed", "mean_days"], ascending=False, kind="stable"
     ).reset_index(drop=True)
-    frame.attrs.update(
+    return Ranking(
         label=trip.label,
         group_by=group_by,
         mean_days=float(total.mean()),
         p50_days=float(base_p50),
         p90_days=float(base_p90),
+        saturated=trip.saturated,
+        frame=frame,
     )
-    return frame
 
 
 def _component_label(trip: TripResult, comp: Component, network: Network | None) -> str:
@@ -233,25 +230,27 @@ def _rank_columns(x: np.ndarray) -> np.ndarray:
 def sensitivity(
     trip: TripResult,
     *,
-    group_by: Literal["component", "stage"] = "component",
+    group_by: SpreadBy = "component",
     network: Network | None = None,
-) -> pd.DataFrame:
+) -> Spread:
     """How much each delay drives the spread of door-to-door days.
 
     Parameters
     ----------
-    trip : TripResult
+    trip
         A sampled trip.
-    group_by : {"component", "stage"}
-        One row per component (every delay at every place, moving included) or per
-        stage. Both cover every component, so the variance shares add up to 1.
-    network : Network, optional
+    group_by
+        ``"component"`` or ``"stage"``: one row per component (every delay at every
+        place, moving included) or per stage. Both cover every component, so the
+        variance shares add up to 1.
+    network
         Used only for place names in the labels; without it, node ids are shown.
 
     Returns
     -------
-    pandas.DataFrame
-        One row per component or stage, sorted by ``variance_share`` descending.
+    Spread
+        The trip's standard deviation of days and saturation flag, and in ``frame`` one
+        row per component or stage, sorted by ``variance_share`` descending.
         Columns (:data:`SENSITIVITY_COLUMNS`): ``group`` (label), ``stage``, ``node``
         and ``link`` (ids; empty for stages and for node processes' link), ``mean_days``
         and ``sd_days`` (mean and standard deviation of the hours, in days),
@@ -259,8 +258,7 @@ def sensitivity(
         days, -1..1; NaN for a constant delay), ``variance_share`` (covariance of the
         delay with the door-to-door days divided by the variance of the door-to-door
         days: the delays' shares add up to exactly 1; a share can be negative when a
-        delay moves against the rest) and ``sources`` (source keys). ``frame.attrs``
-        holds ``label``, ``group_by`` and the trip's ``sd_days``.
+        delay moves against the rest) and ``sources`` (source keys).
 
     Notes
     -----
@@ -283,7 +281,7 @@ def sensitivity(
         labels = stages = [g.stage for g in groups]
         nodes = links = ["" for _ in groups]
     else:
-        raise ValueError(f"group_by must be 'component' or 'stage', got {group_by!r}")
+        raise MidcorridorError(f"group_by must be 'component' or 'stage', got {group_by!r}")
 
     x = trip.hours @ weights / HOURS_PER_DAY  # (samples, groups), days
     total = trip.total_days
@@ -315,90 +313,10 @@ def sensitivity(
     frame = frame.sort_values("variance_share", ascending=False, kind="stable").reset_index(
         drop=True
     )
-    frame.attrs.update(label=trip.label, group_by=group_by, sd_days=float(total.std()))
-    return frame
-
-
-# --- rich tables for the command line ---------------------------------------------------
-
-
-def _days(value: float) -> str:
-    return f"{value:.1f}"
-
-
-def rank_table(frame: pd.DataFrame, label: str, *, top: int | None = None) -> Table:
-    """A :func:`rank_bottlenecks` frame as a rich table.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        Output of :func:`rank_bottlenecks`.
-    label : str
-        Trip name for the title.
-    top : int, optional
-        Show only the first ``top`` rows.
-    """
-    from rich.table import Table
-
-    rows = frame if top is None else frame.head(top)
-    p50 = frame.attrs.get("p50_days")
-    title = f"{label}: bottlenecks"
-    if p50 is not None:
-        title += f" (P50 {p50:.1f} days, P90 {frame.attrs['p90_days']:.1f} days)"
-    table = Table(title=title, caption="days saved if the group's hours are halved / removed")
-    table.add_column("#", justify="right")
-    table.add_column("group")
-    for col in ("mean d", "P50 half", "P90 half", "P50 removed", "P90 removed"):
-        table.add_column(col, justify="right")
-    table.add_column("sources")
-    for i, row in enumerate(rows.to_dict("records"), 1):
-        table.add_row(
-            str(i),
-            str(row["group"]),
-            _days(row["mean_days"]),
-            _days(row["p50_saved_half"]),
-            _days(row["p90_saved_half"]),
-            _days(row["p50_saved_removed"]),
-            _days(row["p90_saved_removed"]),
-            str(row["sources"]),
-        )
-    return table
-
-
-def sensitivity_table(frame: pd.DataFrame, label: str, *, top: int | None = None) -> Table:
-    """A :func:`sensitivity` frame as a rich table.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        Output of :func:`sensitivity`.
-    label : str
-        Trip name for the title.
-    top : int, optional
-        Show only the first ``top`` rows.
-    """
-    from rich.table import Table
-
-    rows = frame if top is None else frame.head(top)
-    sd = frame.attrs.get("sd_days")
-    title = f"{label}: what drives the spread"
-    if sd is not None:
-        title += f" (SD {sd:.1f} days)"
-    table = Table(title=title)
-    table.add_column("#", justify="right")
-    table.add_column("delay")
-    for col in ("mean d", "SD d", "Spearman", "variance share"):
-        table.add_column(col, justify="right")
-    table.add_column("sources")
-    for i, row in enumerate(rows.to_dict("records"), 1):
-        rho = float(row["spearman"])
-        table.add_row(
-            str(i),
-            str(row["group"]),
-            _days(row["mean_days"]),
-            _days(row["sd_days"]),
-            "-" if np.isnan(rho) else f"{rho:+.2f}",
-            f"{float(row['variance_share']):.1%}",
-            str(row["sources"]),
-        )
-    return table
+    return Spread(
+        label=trip.label,
+        group_by=group_by,
+        sd_days=float(total.std()),
+        saturated=trip.saturated,
+        frame=frame,
+    )

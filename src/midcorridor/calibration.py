@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from .network import Network
 from .runner import run_scenario
 from .scenario import RouteSpec, Scenario
 
-__all__ = ["ABOVE", "BELOW", "TARGETS", "CalibrationRow", "Target", "calibrate"]
+__all__ = ["ABOVE", "BELOW", "TARGETS", "Calibration", "CalibrationRow", "Target", "calibrate"]
 
 #: Published transit times are best-case block-train claims, while the model gives the
 #: P50 of an average container with its waits: a target is met when the model lies
@@ -148,15 +150,69 @@ TARGETS: tuple[Target, ...] = (
 
 @dataclass(frozen=True)
 class CalibrationRow:
-    """A target with the model's value."""
+    """A target with the model's value (P50 days, or a ratio of P50s)."""
 
     target: Target
     value: float
+    saturated: bool = False
 
     @property
     def met(self) -> bool:
-        """Whether the value lies in the target band."""
-        return self.target.low <= self.value <= self.target.high
+        """Whether the value lies in the target band (never for a lower bound)."""
+        return not self.saturated and self.target.low <= self.value <= self.target.high
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON of the row."""
+        t = self.target
+        return {
+            "target": t.name,
+            "published": t.published,
+            "low": t.low,
+            "high": t.high,
+            "unit": t.unit,
+            "value": self.value,
+            "met": self.met,
+            "required": t.required,
+            "source": t.source,
+            "saturated": self.saturated,
+        }
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Every target checked (:func:`calibrate`)."""
+
+    rows: tuple[CalibrationRow, ...]
+
+    def __iter__(self) -> Iterator[CalibrationRow]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def required(self) -> int:
+        """How many targets are required."""
+        return sum(r.target.required for r in self.rows)
+
+    @property
+    def required_met(self) -> int:
+        """How many required targets are met."""
+        return sum(r.met for r in self.rows if r.target.required)
+
+    @property
+    def missed(self) -> tuple[CalibrationRow, ...]:
+        """Required targets not met."""
+        return tuple(r for r in self.rows if r.target.required and not r.met)
+
+    @property
+    def saturated(self) -> bool:
+        """Whether any value is a lower bound."""
+        return any(r.saturated for r in self.rows)
+
+    def to_dict(self) -> list[dict[str, Any]]:
+        """JSON: one object per target (``calibrate --json``)."""
+        return [r.to_dict() for r in self.rows]
 
 
 def calibrate(
@@ -165,7 +221,7 @@ def calibrate(
     targets: tuple[Target, ...] = TARGETS,
     *,
     samples: int | None = None,
-) -> list[CalibrationRow]:
+) -> Calibration:
     """Run the baseline's conditions on every target route and compare.
 
     Parameters
@@ -178,16 +234,26 @@ def calibrate(
         Targets to check.
     samples
         Monte Carlo samples (default: the baseline's).
+
+    Returns
+    -------
+    Calibration
+        One row per target: the model's P50 days (or ratio) and whether it is met. A
+        value from a saturated trip is a lower bound and never counts as met.
     """
     specs = list(dict.fromkeys(s for t in targets for s in (t.route, t.versus) if s is not None))
     labelled = tuple(s.model_copy(update={"label": f"target {i}"}) for i, s in enumerate(specs))
     scenario = baseline.model_copy(update={"routes": labelled})
     run = run_scenario(scenario, network, samples=samples)
-    p50 = {spec: run.trips[i].days()["p50"] for i, spec in enumerate(specs)}
+    trips = dict(zip(specs, run.trips, strict=True))
     rows = []
     for target in targets:
-        value = p50[target.route]
+        trip = trips[target.route]
+        value = trip.days()["p50"]
+        saturated = trip.saturated
         if target.versus is not None:
-            value /= p50[target.versus]
-        rows.append(CalibrationRow(target, value))
-    return rows
+            versus = trips[target.versus]
+            value /= versus.days()["p50"]
+            saturated = saturated or versus.saturated
+        rows.append(CalibrationRow(target, value, saturated))
+    return Calibration(tuple(rows))

@@ -1,10 +1,12 @@
-"""Time-distance charts of scenario results (UNESCAP Time/Cost-Distance method).
+"""Charts of results: time-distance, volume sweep, bottleneck tornado, spread.
 
-A trip is drawn as a line from its origin: x is the distance travelled (km), y the mean
-elapsed time (days). Moving by rail or sea makes a slanted segment (the flatter, the
-faster); standing still at a node (documents, inspection, transshipment, port handling,
-the wait for a ferry, storm holds, congestion) makes a vertical step. Long steps are the
-bottlenecks.
+Time-distance charts follow UNESCAP's Time/Cost-Distance method. A trip is drawn as a
+line from its origin: x is the distance travelled (km), y the mean elapsed time (days).
+Moving by rail or sea makes a slanted segment (the flatter, the faster); standing still at
+a node (documents, inspection, transshipment, port handling, the wait for a ferry, storm
+holds, congestion) makes a vertical step. Long steps are the bottlenecks.
+
+A trip through a saturated queue is labelled as a lower bound on every chart.
 
 matplotlib is imported inside the functions, so that importing this module (and starting
 the command line) stays fast; figures are drawn on the Agg canvas without pyplot, which
@@ -15,12 +17,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
+import numpy as np
+
+from . import formatting as fmt
+from ._errors import MidcorridorError
 from .network import Network
+from .results import Ranking, Spread, Sweep
 from .runner import ScenarioRun
-from .schema import HOURS_PER_DAY, MOVING_STAGES
 from .timing import TripResult
+from .vocabulary import HOURS_PER_DAY, MOVING_STAGES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -29,33 +36,30 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHART_SUFFIXES",
+    "LOWER_BOUND_LABEL",
     "save_figure",
+    "sensitivity_chart",
     "sweep_chart",
     "time_distance_chart",
     "time_distance_points",
+    "tornado_chart",
 ]
 
-#: File types :func:`time_distance_chart` writes.
+#: File types the charts are written as.
 CHART_SUFFIXES = (".png", ".svg")
 #: Figure size (inches) and PNG resolution: 1440 x 840 pixels.
 FIGSIZE = (12.0, 7.0)
 DPI = 120
+#: Added to the label of a trip whose days are lower bounds (a saturated queue).
+LOWER_BOUND_LABEL = "lower bound: saturated queue"
+#: Width of the bar charts (inches) and height per bar.
+_BAR_CHART_WIDTH = 10.0
+_BAR_HEIGHT = 0.42
 #: Node kinds labelled on the chart (besides each route's two ends).
 LABELLED_KINDS = frozenset({"port", "border", "gauge_change"})
 _LINESTYLES: tuple[Literal["-", "--", ":", "-."], ...] = ("-", "--", ":", "-.")
 #: Two labels closer than this (fractions of the axes) are not both drawn.
 _MIN_LABEL_GAP = (0.045, 0.03)
-_SHORT_NAME = 18
-
-
-def _short(name: str) -> str:
-    """A short place name: "Dostyk / Alashankou" -> "Dostyk", "Baku ... Port (Alat)" -> "Alat"."""
-    first = name.split(" / ")[0]
-    base, _, rest = first.partition(" (")
-    base = base.strip()
-    if len(base) > _SHORT_NAME and rest:
-        base = rest.rstrip(")").strip()
-    return base if len(base) <= _SHORT_NAME else base[: _SHORT_NAME - 1] + "\u2026"
 
 
 def time_distance_points(trip: TripResult, network: Network) -> pd.DataFrame:
@@ -106,8 +110,8 @@ def time_distance_points(trip: TripResult, network: Network) -> pd.DataFrame:
         days += float(means[j])
         node_id = comp.node
         if comp.stage in MOVING_STAGES:
-            assert comp.link is not None
-            km += network.links_by_id[comp.link].props.length_km
+            if comp.link is not None:
+                km += network.links_by_id[comp.link].props.length_km
             node_id = route.nodes[position[comp.node] + 1]
         rows.append(
             {"km": km, "days": days, "place": names[node_id], "stage": comp.stage}
@@ -119,7 +123,9 @@ def time_distance_points(trip: TripResult, network: Network) -> pd.DataFrame:
 def _check_suffix(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix not in CHART_SUFFIXES:
-        raise ValueError(f"chart file must end in {' or '.join(CHART_SUFFIXES)}, got {path.name!r}")
+        raise MidcorridorError(
+            f"Chart file must end in {' or '.join(CHART_SUFFIXES)}, got {path.name!r}."
+        )
     return suffix
 
 
@@ -128,7 +134,7 @@ def save_figure(fig: Figure, path: str | Path) -> Path:
 
     Raises
     ------
-    ValueError
+    MidcorridorError
         If the file name does not end in ``.png`` or ``.svg``.
     """
     out = Path(path)
@@ -138,14 +144,25 @@ def save_figure(fig: Figure, path: str | Path) -> Path:
     return out
 
 
-def _time_distance_figure(runs: Sequence[ScenarioRun], network: Network) -> Figure:
-    """Draw the chart; one labelled line per trip and scenario (label "route [scenario]")."""
+def _new_figure(width: float, height: float) -> Figure:
+    """A figure (inches) on the Agg canvas with constrained layout, without pyplot."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _trip_label(label: str, *, saturated: bool) -> str:
+    return f"{label} ({LOWER_BOUND_LABEL})" if saturated else label
+
+
+def _time_distance_figure(runs: Sequence[ScenarioRun], network: Network) -> Figure:
+    """Draw the chart; one labelled line per trip and scenario (label "route [scenario]")."""
     from matplotlib.lines import Line2D
 
-    fig = Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained")
-    FigureCanvasAgg(fig)
+    fig = _new_figure(*FIGSIZE)
     ax = fig.add_subplot()
     colours = [f"C{i}" for i in range(10)]
 
@@ -173,8 +190,19 @@ def _time_distance_figure(runs: Sequence[ScenarioRun], network: Network) -> Figu
                 color=route_colour[trip.label],
                 linestyle=style,
                 linewidth=1.8 if k == 0 else 1.4,
-                label=f"{trip.label} [{run.scenario.name}]",
+                label=_trip_label(f"{trip.label} [{run.scenario.name}]", saturated=trip.saturated),
             )
+            if trip.saturated:  # the end of the line is a lower bound: say it on the line
+                end_km, end_days = float(frame["km"].iloc[-1]), float(frame["days"].iloc[-1])
+                ax.annotate(
+                    f"{fmt.days(end_days, lower_bound=True)} d, {LOWER_BOUND_LABEL}",
+                    (end_km, end_days),
+                    xytext=(-4, 4),
+                    textcoords="offset points",
+                    ha="right",
+                    fontsize=7,
+                    color=route_colour[trip.label],
+                )
 
     ax.set_xlim(left=0)
     ax.set_ylim(bottom=0)
@@ -193,8 +221,15 @@ def _time_distance_figure(runs: Sequence[ScenarioRun], network: Network) -> Figu
     )
     ax.grid(True, color="#dddddd", linewidth=0.6)
 
+    saturated = {t.label for run in runs for t in run.trips if t.saturated}
     route_handles = [
-        Line2D([], [], color=colour, linewidth=2, label=legend_label[label])
+        Line2D(
+            [],
+            [],
+            color=colour,
+            linewidth=2,
+            label=_trip_label(legend_label[label], saturated=label in saturated),
+        )
         for label, colour in route_colour.items()
     ]
     scenario_handles = [
@@ -251,7 +286,7 @@ def _label_stops(ax: Axes, frames: Sequence[pd.DataFrame], network: Network) -> 
             placed.append((fx, fy))
             ax.plot([km], [days], marker="o", markersize=3, color="#333333", label="_stop")
             ax.annotate(
-                _short(node.name),
+                fmt.short_place(node.name),
                 (km, days),
                 xytext=(3, 3),
                 textcoords="offset points",
@@ -283,57 +318,185 @@ def time_distance_chart(runs: Sequence[ScenarioRun], network: Network, path: str
 
     Raises
     ------
-    ValueError
-        If the file name does not end in ``.png`` or ``.svg``.
+    MidcorridorError
+        If the file name does not end in ``.png`` or ``.svg`` (checked before drawing).
+
+    Notes
+    -----
+    A trip through a saturated queue is labelled as a lower bound in the legend and at
+    the end of its line.
     """
     _check_suffix(Path(path))
     return save_figure(_time_distance_figure(runs, network), path)
 
 
 def sweep_chart(
-    rows: Sequence[dict[str, Any]],
+    sweep: Sweep,
     path: str | Path,
     *,
-    corridor: str | None = None,
-    title: str = "Days against volume",
+    title: str | None = None,
 ) -> Path:
-    """P50 and P90 days of each route against volume (TEU/week), saturation shaded.
+    """Write P50 and P90 days of each trip of the sweep's corridor against volume.
 
-    ``rows`` come from :func:`midcorridor.runner.sweep_volume`; with ``corridor``
-    only that corridor's routes are drawn. Writes ``.png`` or ``.svg`` by suffix;
-    raises ValueError otherwise.
+    Parameters
+    ----------
+    sweep
+        Output of :func:`midcorridor.sweep_volume`.
+    path
+        Output file, ``.png`` or ``.svg``; missing parent folders are created.
+    title
+        Chart title; default names the scenario and corridor.
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Notes
+    -----
+    Volumes at which a point on the corridor saturates are shaded, and the points of a
+    trip whose days are lower bounds are drawn hollow.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
     _check_suffix(Path(path))
-    volumes = [r["volume_teu_per_week"] for r in rows]
-    fig = Figure(figsize=(10, 6))
-    FigureCanvasAgg(fig)
+    fig = _new_figure(10.0, 6.0)
     ax = fig.add_subplot()
+    volumes = [s.volume_teu_per_week for s in sweep.steps]
     labels = list(
         dict.fromkeys(
-            t["label"]
-            for r in rows
-            for t in r["routes"]
-            if corridor is None or t["corridor"] == corridor
+            r.label for s in sweep.steps for r in s.routes if r.corridor == sweep.corridor
         )
     )
     for i, label in enumerate(labels):
-        trips = [next(t for t in r["routes"] if t["label"] == label) for r in rows]
+        trips = [next(r for r in s.routes if r.label == label) for s in sweep.steps]
         colour = f"C{i % 10}"
-        ax.plot(volumes, [t["p50"] for t in trips], color=colour, label=f"{label} P50")
-        ax.plot(volumes, [t["p90"] for t in trips], color=colour, linestyle=":", linewidth=1)
-    saturated = [
-        v
-        for r, v in zip(rows, volumes, strict=True)
-        if any(c["saturated"] for c in r["constrained"].values())
-    ]
-    if saturated:
-        ax.axvspan(min(saturated), max(volumes), color="red", alpha=0.08, label="saturated")
+        ax.plot(volumes, [t.p50 for t in trips], color=colour, label=f"{label} P50")
+        ax.plot(volumes, [t.p90 for t in trips], color=colour, linestyle=":", linewidth=1)
+        bounds = [(v, t.p50) for v, t in zip(volumes, trips, strict=True) if t.saturated]
+        if bounds:
+            xs, ys = zip(*bounds, strict=True)
+            ax.scatter(xs, ys, facecolors="none", edgecolors=colour, s=24)
+    first = sweep.first_saturated_volume
+    if first is not None:
+        ax.axvspan(
+            first, max(volumes), color="red", alpha=0.08, label=f"saturated: {LOWER_BOUND_LABEL}s"
+        )
     ax.set_xlabel("volume, TEU per week")
-    ax.set_ylabel("days (solid P50, dotted P90)")
-    ax.set_title(title)
+    ax.set_ylabel("days (solid P50, dotted P90; hollow points are lower bounds)")
+    ax.set_title(title or f"{sweep.scenario}: days against {sweep.corridor} volume")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="upper left")
+    return save_figure(fig, path)
+
+
+def _bar_figure(rows: int) -> Figure:
+    return _new_figure(_BAR_CHART_WIDTH, 1.8 + _BAR_HEIGHT * max(rows, 1))
+
+
+def tornado_chart(ranking: Ranking, path: str | Path, *, title: str | None = None) -> Path:
+    """Write a tornado chart of a bottleneck ranking: days saved per group of waits.
+
+    Parameters
+    ----------
+    ranking
+        Output of :func:`midcorridor.rank_bottlenecks` (the rows to draw, e.g.
+        ``ranking.head(10)``). Each row is a bar of the P50 days saved if the group is
+        removed, with markers for the P50 days saved if halved and the P90 days saved if
+        removed; the first row on top.
+    path
+        Output file, ``.png`` (1200 pixels wide) or ``.svg``; missing folders are created.
+    title
+        Chart title; default names the trip. A saturated trip's title says its days are
+        lower bounds.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    _check_suffix(Path(path))
+    frame = ranking.frame
+    fig = _bar_figure(len(frame))
+    ax = fig.add_subplot()
+    y = np.arange(len(frame))
+    ax.barh(y, frame["p50_saved_removed"], color="C3", alpha=0.75, height=0.65)
+    ax.plot(frame["p50_saved_half"], y, linestyle="none", marker="|", markersize=16, color="k")
+    ax.plot(frame["p90_saved_removed"], y, linestyle="none", marker="D", markersize=5, color="C0")
+    ax.set_yticks(y, [str(g) for g in frame["group"]], fontsize=9)
+    ax.invert_yaxis()
+    ax.set_xlim(left=0)
+    ax.set_xlabel("Days saved on the door-to-door time")
+    text = title or f"{ranking.label}: days saved per wait"
+    ax.set_title(_trip_label(text, saturated=ranking.saturated), fontsize=11)
+    ax.grid(True, axis="x", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.legend(
+        handles=[
+            Patch(color="C3", alpha=0.75, label="P50 saved if removed"),
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="|",
+                markersize=12,
+                color="k",
+                label="P50 saved if halved",
+            ),
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="D",
+                markersize=5,
+                color="C0",
+                label="P90 saved if removed",
+            ),
+        ],
+        loc="lower right",
+        fontsize=8,
+        framealpha=0.92,
+    )
+    return save_figure(fig, path)
+
+
+def sensitivity_chart(spread: Spread, path: str | Path, *, title: str | None = None) -> Path:
+    """Write a bar chart of what drives the spread: each delay's share of the variance.
+
+    Parameters
+    ----------
+    spread
+        Output of :func:`midcorridor.sensitivity` (the rows to draw, e.g.
+        ``spread.head(8)``). One bar per row, labelled with the Spearman correlation.
+    path
+        Output file, ``.png`` or ``.svg``; missing parent folders are created.
+    title
+        Chart title; default names the trip.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    _check_suffix(Path(path))
+    frame = spread.frame
+    fig = _bar_figure(len(frame))
+    ax = fig.add_subplot()
+    y = np.arange(len(frame))
+    share = frame["variance_share"].to_numpy(dtype=float) * 100
+    ax.barh(y, share, color="C0", alpha=0.8, height=0.65)
+    for yi, value, rho in zip(y, share, frame["spearman"].to_numpy(dtype=float), strict=True):
+        text = f"{value:.1f}%" + ("" if np.isnan(rho) else f"  (rho {fmt.correlation(rho)})")
+        ax.annotate(
+            text, (max(value, 0.0), yi), xytext=(3, 0), textcoords="offset points", va="center"
+        )
+    ax.set_yticks(y, [str(g) for g in frame["group"]], fontsize=9)
+    ax.invert_yaxis()
+    ax.set_xlabel("Share of the variance of door-to-door days (%)")
+    text = title or f"{spread.label}: what drives the spread of days"
+    ax.set_title(_trip_label(text, saturated=spread.saturated), fontsize=11)
+    ax.grid(True, axis="x", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.margins(x=0.15)
     return save_figure(fig, path)

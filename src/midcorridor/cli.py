@@ -1,32 +1,36 @@
 """The ``midcorridor`` command: a thin layer over the Python API.
 
-Heavy libraries (geopandas, folium, matplotlib) are imported inside the commands that
-need them, so ``midcorridor --help`` starts fast.
+Each command parses its arguments, calls the API, and prints a table
+(:mod:`midcorridor.tables`) or the result's JSON (``to_dict()``). Options shared by the
+commands that run scenarios are declared once (:func:`_with_run_options`). Heavy
+libraries are imported inside the commands that need them, so ``midcorridor --help``
+starts fast.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
+import inspect
 import json
 import math
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from ._errors import MidcorridorError
+from .vocabulary import Corridor, CorridorChoice, GroupBy
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    import pandas as pd
-    from rich.table import Table
-
     from .network import Network
     from .runner import ScenarioRun
+    from .tables import Table
     from .timing import TripResult
 
 app = typer.Typer(
@@ -43,11 +47,13 @@ app.add_typer(network_app, name="network")
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
+# --- options -----------------------------------------------------------------------------
+
+# typer needs Optional[...] (not X | None) inside Annotated on Python 3.11.
 NetworkOpt = Annotated[
-    Optional[Path],  # noqa: UP045 - typer needs Optional here
+    Optional[Path],  # noqa: UP045
     typer.Option("--network", help="Network folder (default: network/ of this checkout)."),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON only, on stdout.")]
 SamplesOpt = Annotated[
     Optional[int],  # noqa: UP045
     typer.Option("--samples", min=100, max=2_000_000, help="Monte Carlo samples."),
@@ -57,49 +63,120 @@ MonthOpt = Annotated[
     Optional[int],  # noqa: UP045
     typer.Option("--month", min=1, max=12, help="Departure month, 1-12."),
 ]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON only, on stdout.")]
 MapOpt = Annotated[
     Optional[Path],  # noqa: UP045
     typer.Option("--map", help="Also write an offline HTML map here."),
 ]
 ChartOpt = Annotated[
     Optional[Path],  # noqa: UP045
-    typer.Option("--chart", help="Also write a time-distance chart here (.png or .svg)."),
+    typer.Option("--chart", help="Also write a chart here (.png or .svg)."),
+]
+CorridorOpt = Annotated[
+    CorridorChoice, typer.Option("--corridor", "-c", help="Corridor of the routes.")
+]
+ScenariosArg = Annotated[list[Path], typer.Argument(help="Scenario YAML files.")]
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.")]
+PlaceArg = Annotated[str, typer.Argument(help="Place: id, name or alias.")]
+RouteOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--route", help="Label of one route of the scenario (default: all)."),
+]
+TopOpt = Annotated[int, typer.Option("--top", min=1, help="Rows per route.")]
+ConditionsOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option("--scenario", help="Conditions to use (default: scenarios/baseline.yaml)."),
 ]
 
 
-def _network(path: Path | None) -> Network:
-    from .network import load
+@dataclass(frozen=True)
+class RunOptions:
+    """The options shared by the commands that run scenarios."""
 
-    return load(path)
+    samples: int | None = None
+    seed: int | None = None
+    month: int | None = None
+    network: Path | None = None
+
+    def load_network(self) -> Network:
+        """The network named by ``--network`` (default: network/ of this checkout)."""
+        from .network import load
+
+        return load(self.network)
+
+    def run(self, scenarios: list[Path], network: Network) -> list[ScenarioRun]:
+        """Load and run each scenario file with these options."""
+        from .runner import run_scenario
+        from .scenario import load_scenario
+
+        loaded = [load_scenario(p) for p in scenarios]
+        return [
+            run_scenario(s, network, samples=self.samples, seed=self.seed, month=self.month)
+            for s in loaded
+        ]
+
+
+_RUN_OPTIONS = {
+    "samples": SamplesOpt,
+    "seed": SeedOpt,
+    "month": MonthOpt,
+    "network": NetworkOpt,
+}
+_Command = TypeVar("_Command", bound=Callable[..., None])
+
+
+def _with_run_options(*names: str) -> Callable[[_Command], _Command]:
+    """Give a command the shared options ``names``; it receives them as ``opts``.
+
+    The command declares ``opts: RunOptions`` last; typer sees ``--samples``, ``--seed``,
+    ``--month`` or ``--network`` in its place, declared here once for every command.
+    """
+
+    def decorate(func: _Command) -> _Command:
+        signature = inspect.signature(func, eval_str=True)
+        own = [p for p in signature.parameters.values() if p.name != "opts"]
+        shared = [
+            inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=t)
+            for n, t in _RUN_OPTIONS.items()
+            if n in names
+        ]
+
+        @functools.wraps(func)
+        def command(**kwargs: Any) -> None:
+            opts = RunOptions(**{n: kwargs.pop(n) for n in names})
+            func(**kwargs, opts=opts)
+
+        command.__signature__ = signature.replace(parameters=[*own, *shared])  # type: ignore[attr-defined]
+        return command  # type: ignore[return-value]
+
+    return decorate
+
+
+# --- output ------------------------------------------------------------------------------
 
 
 def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
-def _run_all(
-    scenarios: list[Path],
-    network: Network,
-    samples: int | None,
-    seed: int | None,
-    month: int | None,
-) -> list[ScenarioRun]:
-    from .runner import run_scenario
-    from .scenario import load_scenario
+def _print(*tables: Table) -> None:
+    from .tables import to_rich
 
-    loaded = [load_scenario(p) for p in scenarios]
-    return [run_scenario(s, network, samples=samples, seed=seed, month=month) for s in loaded]
+    for table in tables:
+        out.print(to_rich(table))
 
 
-def _check_outputs(map_path: Path | None, chart: Path | None) -> None:
-    """Refuse output paths we cannot write before any simulation runs."""
-    if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
+def _check_outputs(map_path: Path | None = None, chart: Path | None = None) -> None:
+    """Refuse output file names we cannot write before any simulation runs."""
+    from .charts import CHART_SUFFIXES
+
+    if chart is not None and chart.suffix.lower() not in CHART_SUFFIXES:
         raise MidcorridorError(f"Chart path {chart}: use a .png or .svg file name.")
     if map_path is not None and map_path.suffix.lower() not in (".html", ".htm"):
         raise MidcorridorError(f"Map path {map_path}: use an .html file name.")
 
 
-def _outputs(
+def _write_map_and_chart(
     runs: list[ScenarioRun], network: Network, map_path: Path | None, chart: Path | None
 ) -> None:
     if map_path is not None:
@@ -115,29 +192,42 @@ def _outputs(
         err.print(f"chart written to {escape(str(chart))}")
 
 
+# --- commands ----------------------------------------------------------------------------
+
+
 @network_app.command("check")
 def network_check(
     path: Annotated[Optional[Path], typer.Argument(help="Network folder.")] = None,  # noqa: UP045
     as_json: JsonOpt = False,
 ) -> None:
     """Validate the network files and summarise them (counts, km by mode and corridor)."""
-    from .tables import network_summary, network_summary_tables
+    from .network import check, default_network_dir, load
+    from .routing import network_summary
+    from .tables import network_tables
 
-    summary = network_summary(_network(path))
+    folder = path if path is not None else default_network_dir()
+    problems = check(folder)
+    if problems:
+        if as_json:
+            _print_json({"path": str(folder), "problems": problems})
+        else:
+            err.print(f"[red]The network in {escape(str(folder))} has {len(problems)} problem(s):")
+            for problem in problems:
+                err.print(f"  - {escape(problem)}", soft_wrap=True)
+        raise typer.Exit(2)
+    summary = network_summary(load(folder))
     if as_json:
-        _print_json(summary)
-        return
-    for table in network_summary_tables(summary):
-        out.print(table)
+        _print_json(summary.to_dict())
+    else:
+        _print(*network_tables(summary))
 
 
 @app.command()
+@_with_run_options("network")
 def routes(
-    origin: Annotated[str, typer.Argument(help="Place: id, name or alias.")],
-    destination: Annotated[str, typer.Argument(help="Place: id, name or alias.")],
-    corridor: Annotated[
-        str, typer.Option("--corridor", "-c", help="middle, northern, other or any.")
-    ] = "any",
+    origin: PlaceArg,
+    destination: PlaceArg,
+    corridor: CorridorOpt = "any",
     avoid: Annotated[
         Optional[list[str]],  # noqa: UP045
         typer.Option("--avoid", "-a", help="Country code or place to avoid (repeatable)."),
@@ -146,136 +236,114 @@ def routes(
         int, typer.Option("--count", "-n", min=1, max=50, help="How many routes.")
     ] = 5,
     as_json: JsonOpt = False,
-    network_path: NetworkOpt = None,
+    *,
+    opts: RunOptions,
 ) -> None:
     """List candidate routes between two places, shortest first."""
     from .routing import candidate_routes
     from .tables import routes_table
 
-    net = _network(network_path)
+    net = opts.load_network()
     found = candidate_routes(
         net, origin, destination, corridor=corridor, avoid=avoid or (), k=count
     )
     if as_json:
-        _print_json(
-            [
-                {
-                    "corridor": r.corridor,
-                    "distance_km": round(r.distance_km, 1),
-                    "path": list(r.nodes),
-                    "links": list(r.links),
-                    "countries": list(r.countries),
-                    "via": r.via(net),
-                }
-                for r in found
-            ]
-        )
-        return
-    out.print(routes_table(found, net))
+        _print_json([r.to_dict(net) for r in found])
+    else:
+        _print(routes_table(found, net))
 
 
 @app.command()
+@_with_run_options("samples", "seed", "month", "network")
 def run(
-    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    scenario: ScenarioArg,
     as_json: JsonOpt = False,
-    samples: SamplesOpt = None,
-    seed: SeedOpt = None,
-    month: MonthOpt = None,
     map_path: MapOpt = None,
     chart: ChartOpt = None,
-    network_path: NetworkOpt = None,
+    *,
+    opts: RunOptions,
 ) -> None:
     """Run one scenario: P10 / P50 / P90 days per route and the biggest stages."""
     from .tables import run_table
 
     _check_outputs(map_path, chart)
-    net = _network(network_path)
-    (result,) = _run_all([scenario], net, samples, seed, month)
+    net = opts.load_network()
+    (result,) = opts.run([scenario], net)
     if as_json:
         _print_json(result.to_dict(net))
     else:
-        out.print(run_table(result))
-    _outputs([result], net, map_path, chart)
+        _print(run_table(result))
+    _write_map_and_chart([result], net, map_path, chart)
 
 
 @app.command()
+@_with_run_options("samples", "seed", "month", "network")
 def compare(
     scenarios: Annotated[
         list[Path], typer.Argument(help="Scenario YAML files; the first is the reference.")
     ],
     as_json: JsonOpt = False,
-    samples: SamplesOpt = None,
-    seed: SeedOpt = None,
-    month: MonthOpt = None,
     map_path: MapOpt = None,
     chart: ChartOpt = None,
-    network_path: NetworkOpt = None,
+    *,
+    opts: RunOptions,
 ) -> None:
     """Compare scenarios route by route: days in each and what moved."""
     from .runner import compare_runs
     from .tables import compare_table, run_table
 
     _check_outputs(map_path, chart)
-    net = _network(network_path)
-    runs = _run_all(scenarios, net, samples, seed, month)
-    rows = compare_runs(runs)
+    net = opts.load_network()
+    runs = opts.run(scenarios, net)
+    comparison = compare_runs(runs)
     if as_json:
-        _print_json({"scenarios": [r.to_dict(net) for r in runs], "comparison": rows})
+        _print_json(
+            {"scenarios": [r.to_dict(net) for r in runs], "comparison": comparison.to_dict()}
+        )
     else:
-        for result in runs:
-            out.print(run_table(result))
-        out.print(compare_table(runs, rows))
-    _outputs(runs, net, map_path, chart)
+        _print(*(run_table(r) for r in runs), compare_table(comparison))
+    _write_map_and_chart(runs, net, map_path, chart)
 
 
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="File to write.")]
 
 
-def _write_only(
-    scenarios: list[Path],
-    settings: tuple[Path | None, int | None, int | None, int | None],
-    *,
-    map_path: Path | None = None,
-    chart: Path | None = None,
-) -> None:
-    """Run scenarios and write only a map or a chart (no tables)."""
-    network_path, samples, seed, month = settings
-    _check_outputs(map_path, chart)
-    net = _network(network_path)
-    _outputs(_run_all(scenarios, net, samples, seed, month), net, map_path, chart)
-
-
 @app.command("map")
+@_with_run_options("samples", "seed", "month", "network")
 def map_command(
-    scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
+    scenarios: ScenariosArg,
     out_path: OutOpt = Path("maps/map.html"),
-    samples: SamplesOpt = None,
-    seed: SeedOpt = None,
-    month: MonthOpt = None,
-    network_path: NetworkOpt = None,
+    *,
+    opts: RunOptions,
 ) -> None:
     """Write an offline HTML map of the network and the scenarios' routes."""
-    _write_only(scenarios, (network_path, samples, seed, month), map_path=out_path)
+    _check_outputs(map_path=out_path)
+    net = opts.load_network()
+    _write_map_and_chart(opts.run(scenarios, net), net, out_path, None)
 
 
 @app.command("chart")
+@_with_run_options("samples", "seed", "month", "network")
 def chart_command(
-    scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
+    scenarios: ScenariosArg,
     out_path: OutOpt = Path("maps/chart.png"),
-    samples: SamplesOpt = None,
-    seed: SeedOpt = None,
-    month: MonthOpt = None,
-    network_path: NetworkOpt = None,
+    *,
+    opts: RunOptions,
 ) -> None:
     """Write a time-distance chart (.png or .svg): km against days, one line per route."""
-    _write_only(scenarios, (network_path, samples, seed, month), chart=out_path)
+    _check_outputs(chart=out_path)
+    net = opts.load_network()
+    _write_map_and_chart(opts.run(scenarios, net), net, None, out_path)
+
+
+#: Most steps a sweep runs.
+MAX_SWEEP_STEPS = 200
 
 
 def _volumes(spec: str) -> list[float]:
     """``START:STOP:STEP`` (TEU/week, STOP included) as a list of volumes."""
-    parts = spec.split(":")
     try:
-        start, stop, step = (float(p) for p in parts)
+        start, stop, step = (float(p) for p in spec.split(":"))
     except ValueError:
         raise MidcorridorError(
             f"--volume {spec!r}: give START:STOP:STEP in TEU per week, e.g. 500:4000:500."
@@ -287,24 +355,28 @@ def _volumes(spec: str) -> list[float]:
             f"--volume {spec!r}: need 0 <= START <= STOP and STEP > 0 (TEU per week)."
         )
     count = int((stop - start) / step + 1e-9) + 1
-    if count > 200:
-        raise MidcorridorError(f"--volume {spec!r}: {count} steps; at most 200.")
+    if count > MAX_SWEEP_STEPS:
+        raise MidcorridorError(f"--volume {spec!r}: {count} steps; at most {MAX_SWEEP_STEPS}.")
     return [start + i * step for i in range(count)]
 
 
 @app.command()
+@_with_run_options("network")
 def sweep(
-    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    scenario: ScenarioArg,
     volume: Annotated[
         str, typer.Option("--volume", help="START:STOP:STEP, TEU per week on the corridor.")
     ],
-    corridor: Annotated[str, typer.Option("--corridor", help="Corridor whose volume varies.")] = (
-        "middle"
-    ),
-    samples: SamplesOpt = 5000,
+    corridor: Annotated[
+        Corridor, typer.Option("--corridor", "-c", help="Corridor whose volume varies.")
+    ] = "middle",
+    samples: Annotated[
+        int, typer.Option("--samples", min=100, max=2_000_000, help="Monte Carlo samples.")
+    ] = 5000,
     as_json: JsonOpt = False,
     chart: ChartOpt = None,
-    network_path: NetworkOpt = None,
+    *,
+    opts: RunOptions,
 ) -> None:
     """Days and crossing utilisation as the volume grows: where the corridor saturates."""
     from rich.progress import Progress
@@ -313,15 +385,13 @@ def sweep(
     from .scenario import load_scenario
     from .tables import sweep_table
 
-    if corridor not in ("middle", "northern", "other"):
-        raise MidcorridorError(f"Unknown corridor {corridor!r}: use middle, northern or other.")
     volumes = _volumes(volume)
-    _check_outputs(None, chart)
-    net = _network(network_path)
+    _check_outputs(chart=chart)
+    net = opts.load_network()
     loaded = load_scenario(scenario)
     with Progress(console=err, transient=True, disable=as_json) as progress:
         task = progress.add_task("volumes", total=len(volumes))
-        rows = sweep_volume(
+        result = sweep_volume(
             loaded,
             net,
             volumes,
@@ -330,21 +400,14 @@ def sweep(
             on_step=lambda _: progress.advance(task),
         )
     if as_json:
-        _print_json({"scenario": loaded.name, "corridor": corridor, "steps": rows})
+        _print_json(result.to_dict())
     else:
-        out.print(sweep_table(rows, loaded.name, corridor))
+        _print(sweep_table(result))
     if chart is not None:
         from .charts import sweep_chart
 
-        title = f"{loaded.name}: days against {corridor} volume"
-        sweep_chart(rows, chart, corridor=corridor, title=title)
+        sweep_chart(result, chart)
         err.print(f"chart written to {escape(str(chart))}")
-
-
-RouteOpt = Annotated[
-    Optional[str],  # noqa: UP045
-    typer.Option("--route", help="Label of one route of the scenario (default: all)."),
-]
 
 
 def _pick_trips(result: ScenarioRun, label: str | None) -> list[TripResult]:
@@ -359,112 +422,73 @@ def _pick_trips(result: ScenarioRun, label: str | None) -> list[TripResult]:
         raise MidcorridorError(f"No route labelled {label!r} in the scenario.{hint}") from None
 
 
-def _analyse_trips(
-    scenario: Path,
-    route: str | None,
-    settings: tuple[Path | None, int | None, int | None],
-    analyse: Callable[[TripResult, Network], pd.DataFrame],
+@app.command()
+@_with_run_options("samples", "seed", "network")
+def rank(
+    scenario: ScenarioArg,
+    route: RouteOpt = None,
+    group_by: Annotated[
+        GroupBy,
+        typer.Option("--group-by", help="place (stage at a node), country or stage."),
+    ] = "place",
+    top: TopOpt = 10,
+    as_json: JsonOpt = False,
+    chart: ChartOpt = None,
     *,
-    key: str,
-    table: Callable[..., Table],
-    draw: Callable[[pd.DataFrame, Path, str], None],
-    top: int,
-    as_json: bool,
-    chart: Path | None,
+    opts: RunOptions,
 ) -> None:
-    """Run a scenario, analyse each (or one) trip, print tables or JSON, draw a chart."""
-    network_path, samples, seed = settings
-    _check_outputs(None, chart)
-    net = _network(network_path)
-    (result,) = _run_all([scenario], net, samples, seed, None)
-    frames = [(t, analyse(t, net)) for t in _pick_trips(result, route)]
+    """Rank bottlenecks: P50 / P90 days saved if each delay is halved or removed."""
+    from .analysis import rank_bottlenecks
+    from .charts import tornado_chart
+    from .tables import rank_table
+
+    _check_outputs(chart=chart)
+    net = opts.load_network()
+    (result,) = opts.run([scenario], net)
+    rankings = [
+        rank_bottlenecks(t, group_by=group_by, network=net).head(top)
+        for t in _pick_trips(result, route)
+    ]
     if as_json:
-        routes = [
-            {"label": t.label, "days": t.days(), key: f.head(top).to_dict("records")}
-            for t, f in frames
-        ]
-        _print_json({"scenario": result.scenario.name, "routes": routes})
+        _print_json({"scenario": result.scenario.name, "routes": [r.to_dict() for r in rankings]})
     else:
-        for trip, frame in frames:
-            out.print(table(frame, trip.label, top=top))
+        _print(*(rank_table(r) for r in rankings))
     if chart is not None:
-        trip, frame = frames[0]
-        draw(frame.head(top), chart, trip.label)
+        tornado_chart(rankings[0], chart, title=f"{rankings[0].label}: days saved if removed")
         err.print(f"chart written to {escape(str(chart))}")
 
 
 @app.command()
-def rank(
-    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
-    route: RouteOpt = None,
-    group_by: Annotated[
-        str, typer.Option("--group-by", help="place (stage at a node), country or stage.")
-    ] = "place",
-    top: Annotated[int, typer.Option("--top", min=1, help="Rows per route.")] = 10,
-    samples: SamplesOpt = None,
-    seed: SeedOpt = None,
-    as_json: JsonOpt = False,
-    chart: ChartOpt = None,
-    network_path: NetworkOpt = None,
-) -> None:
-    """Rank bottlenecks: P50 / P90 days saved if each delay is halved or removed."""
-    from .analysis import rank_bottlenecks, rank_table
-    from .report import tornado_chart
-
-    if group_by not in ("place", "country", "stage"):
-        raise MidcorridorError(f"--group-by {group_by!r}: use place, country or stage.")
-
-    def draw(frame: pd.DataFrame, path: Path, label: str) -> None:
-        tornado_chart(frame, path, title=f"{label}: days saved if removed")
-
-    _analyse_trips(
-        scenario,
-        route,
-        (network_path, samples, seed),
-        lambda trip, net: rank_bottlenecks(trip, group_by=group_by, network=net),  # type: ignore[arg-type]
-        key="ranking",
-        table=rank_table,
-        draw=draw,
-        top=top,
-        as_json=as_json,
-        chart=chart,
-    )
-
-
-@app.command()
+@_with_run_options("samples", "seed", "network")
 def sensitivity(
-    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    scenario: ScenarioArg,
     route: RouteOpt = None,
-    top: Annotated[int, typer.Option("--top", min=1, help="Rows per route.")] = 10,
-    samples: SamplesOpt = None,
-    seed: SeedOpt = None,
+    top: TopOpt = 10,
     as_json: JsonOpt = False,
     chart: ChartOpt = None,
-    network_path: NetworkOpt = None,
+    *,
+    opts: RunOptions,
 ) -> None:
     """Which delays the spread of door-to-door days depends on (from the same samples)."""
-    from .analysis import sensitivity as sensitivity_of
-    from .analysis import sensitivity_table
-    from .report import sensitivity_chart
+    from .analysis import sensitivity as spread_of
+    from .charts import sensitivity_chart
+    from .tables import spread_table
 
-    def draw(frame: pd.DataFrame, path: Path, label: str) -> None:
-        sensitivity_chart(frame, path, title=f"{label}: what makes the spread")
-
-    _analyse_trips(
-        scenario,
-        route,
-        (network_path, samples, seed),
-        lambda trip, net: sensitivity_of(trip, network=net),
-        key="sensitivity",
-        table=sensitivity_table,
-        draw=draw,
-        top=top,
-        as_json=as_json,
-        chart=chart,
-    )
+    _check_outputs(chart=chart)
+    net = opts.load_network()
+    (result,) = opts.run([scenario], net)
+    spreads = [spread_of(t, network=net).head(top) for t in _pick_trips(result, route)]
+    if as_json:
+        _print_json({"scenario": result.scenario.name, "routes": [s.to_dict() for s in spreads]})
+    else:
+        _print(*(spread_table(s) for s in spreads))
+    if chart is not None:
+        sensitivity_chart(spreads[0], chart, title=f"{spreads[0].label}: what makes the spread")
+        err.print(f"chart written to {escape(str(chart))}")
 
 
 @app.command()
+@_with_run_options("samples", "seed", "network")
 def report(
     scenarios: Annotated[
         list[Path], typer.Argument(help="Scenario YAML files; the first is the reference.")
@@ -472,37 +496,34 @@ def report(
     out_dir: Annotated[
         Path, typer.Option("--out", "-o", help="Folder for report.md and its charts.")
     ] = Path("reports/report"),
-    samples: SamplesOpt = None,
-    seed: SeedOpt = None,
     calibration: Annotated[
         bool, typer.Option("--calibration/--no-calibration", help="Include the calibration table.")
     ] = True,
-    network_path: NetworkOpt = None,
+    *,
+    opts: RunOptions,
 ) -> None:
     """Write a Markdown brief: headline days, where they go, changes, ranking, sources."""
     from .calibration import calibrate as run_calibration
     from .report import write_report
     from .scenario import default_scenario, load_scenario
 
-    net = _network(network_path)
-    runs = _run_all(scenarios, net, samples, seed, None)
-    rows = None
+    net = opts.load_network()
+    runs = opts.run(scenarios, net)
+    checked = None
     if calibration:
-        rows = run_calibration(net, load_scenario(default_scenario()), samples=samples)
-    path = write_report(runs, net, out_dir, calibration_rows=rows)
+        checked = run_calibration(net, load_scenario(default_scenario()), samples=opts.samples)
+    path = write_report(runs, net, out_dir, calibration=checked)
     err.print(f"report written to {escape(str(path))}")
 
 
 @app.command()
-def validate(
-    scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
-    network_path: NetworkOpt = None,
-) -> None:
+@_with_run_options("network")
+def validate(scenarios: ScenariosArg, *, opts: RunOptions) -> None:
     """Check scenario files (fields, places, closures) without running them."""
     from .runner import check_scenario
     from .scenario import load_scenario
 
-    net = _network(network_path)
+    net = opts.load_network()
     failed = 0
     for path in scenarios:
         try:
@@ -517,79 +538,60 @@ def validate(
 
 
 @app.command()
+@_with_run_options("samples", "seed", "month", "network")
 def explain(
-    origin: Annotated[str, typer.Argument(help="Place: id, name or alias.")],
-    destination: Annotated[str, typer.Argument(help="Place: id, name or alias.")],
-    corridor: Annotated[
-        str, typer.Option("--corridor", "-c", help="middle, northern, other or any.")
-    ] = "any",
-    month: MonthOpt = None,
-    scenario: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option("--scenario", help="Conditions to use (default: scenarios/baseline.yaml)."),
-    ] = None,
-    samples: SamplesOpt = None,
-    seed: SeedOpt = None,
-    network_path: NetworkOpt = None,
+    origin: PlaceArg,
+    destination: PlaceArg,
+    corridor: CorridorOpt = "any",
+    scenario: ConditionsOpt = None,
+    *,
+    opts: RunOptions,
 ) -> None:
     """Show a trip leg by leg: hours per stage at each place, with sources."""
     from .runner import run_scenario
     from .scenario import RouteSpec, default_scenario, load_scenario
     from .tables import explain_table
 
-    if corridor not in ("middle", "northern", "other", "any"):
-        raise MidcorridorError(
-            f"Unknown corridor {corridor!r}: use middle, northern, other or any."
-        )
-    net = _network(network_path)
+    net = opts.load_network()
     base = load_scenario(scenario or default_scenario())
     spec = RouteSpec(origin=origin, destination=destination, corridor=corridor)
     result = run_scenario(
-        base.model_copy(update={"routes": (spec,)}), net, samples=samples, seed=seed, month=month
+        base.model_copy(update={"routes": (spec,)}),
+        net,
+        samples=opts.samples,
+        seed=opts.seed,
+        month=opts.month,
     )
     table, citations = explain_table(result.trips[0], net)
-    out.print(table)
+    _print(table)
     out.print("Sources:")
     for line in citations:
         out.print(f"  {escape(line)}", soft_wrap=True)
 
 
 @app.command()
+@_with_run_options("samples", "network")
 def calibrate(
     scenario: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option("--scenario", help="Baseline conditions (default: scenarios/baseline.yaml)."),
     ] = None,
-    samples: SamplesOpt = None,
     as_json: JsonOpt = False,
-    network_path: NetworkOpt = None,
+    *,
+    opts: RunOptions,
 ) -> None:
     """Check the baseline against published transit times."""
     from .calibration import calibrate as run_calibration
     from .scenario import default_scenario, load_scenario
     from .tables import calibration_table
 
-    net = _network(network_path)
-    rows = run_calibration(net, load_scenario(scenario or default_scenario()), samples=samples)
+    net = opts.load_network()
+    baseline = load_scenario(scenario or default_scenario())
+    result = run_calibration(net, baseline, samples=opts.samples)
     if as_json:
-        _print_json(
-            [
-                {
-                    "target": r.target.name,
-                    "published": r.target.published,
-                    "low": r.target.low,
-                    "high": r.target.high,
-                    "unit": r.target.unit,
-                    "value": r.value,
-                    "met": r.met,
-                    "required": r.target.required,
-                    "source": r.target.source,
-                }
-                for r in rows
-            ]
-        )
-        return
-    out.print(calibration_table(rows))
+        _print_json(result.to_dict())
+    else:
+        _print(calibration_table(result))
 
 
 def main() -> None:

@@ -30,8 +30,8 @@ import numpy as np
 from ._offline_folium import OfflineMap, add_legend, new_map
 from .network import Network
 from .runner import ScenarioRun
-from .schema import MOVING_STAGES, STANDING_STAGES
 from .timing import TripResult
+from .vocabulary import MOVING_STAGES, STANDING_STAGES
 
 __all__ = [
     "CLOSED_COLOUR",

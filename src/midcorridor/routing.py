@@ -7,16 +7,27 @@ it passes through Russia, and ``other`` otherwise.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 
-from ._errors import RouteError
+from ._errors import MidcorridorError, RouteError
 from .network import Network
-from .schema import CORRIDOR_CHOICES, Corridor
+from .results import NetworkSummary, ShortestKm
+from .vocabulary import CORRIDOR_CHOICES, CORRIDORS, Corridor
 
-__all__ = ["Route", "candidate_routes", "classify", "iter_routes", "resolve_avoid"]
+__all__ = [
+    "REFERENCE_PAIRS",
+    "Route",
+    "candidate_routes",
+    "classify",
+    "iter_routes",
+    "network_summary",
+    "resolve_avoid",
+]
 
 
 #: How many shortest paths (by km) are examined per request at most.
@@ -56,6 +67,19 @@ class Route:
     def destination(self) -> str:
         """Destination node id."""
         return self.nodes[-1]
+
+    def to_dict(self, network: Network) -> dict[str, Any]:
+        """JSON of the route: ends, corridor, km, path, links, countries, sea legs."""
+        return {
+            "origin": self.origin,
+            "destination": self.destination,
+            "corridor": self.corridor,
+            "distance_km": round(self.distance_km, 1),
+            "path": list(self.nodes),
+            "links": list(self.links),
+            "countries": list(self.countries),
+            "via": self.via(network),
+        }
 
     def via(self, network: Network) -> str:
         """Short description of the sea legs, e.g. "Aktau-Alat ferry, Poti-Constanta ferry"."""
@@ -226,3 +250,46 @@ def candidate_routes(
             "over open links."
         )
     return found
+
+
+#: Origin-destination pairs whose shortest km per corridor ``network check`` reports.
+REFERENCE_PAIRS = (("Almaty", "Constanta"), ("Xi'an", "Duisburg"), ("Almaty", "Duisburg"))
+
+
+def network_summary(
+    network: Network, pairs: Iterable[tuple[str, str]] = REFERENCE_PAIRS
+) -> NetworkSummary:
+    """Counts, open km by mode, and the shortest km per corridor between ``pairs``.
+
+    Pairs naming a place the network lacks are left out.
+    """
+    links = network.links_by_id.values()
+    km_by_mode: dict[str, float] = {}
+    for link in links:
+        if link.props.status == "open":
+            mode = link.props.mode
+            km_by_mode[mode] = km_by_mode.get(mode, 0.0) + link.props.length_km
+    shortest = []
+    for a, b in pairs:
+        try:
+            origin, destination = network.find_node(a), network.find_node(b)
+        except MidcorridorError:
+            continue
+        km: dict[Corridor, int] = {}
+        for corridor in CORRIDORS:
+            route = next(iter_routes(network, origin, destination, corridor=corridor), None)
+            if route is not None:
+                km[corridor] = round(route.distance_km)
+        shortest.append(ShortestKm(origin, destination, km))
+    return NetworkSummary(
+        path=str(network.path),
+        nodes=len(network.nodes_by_id),
+        nodes_by_kind=dict(Counter(n.props.kind for n in network.nodes_by_id.values())),
+        links=len(network.links_by_id),
+        links_by_mode=dict(Counter(lk.props.mode for lk in links)),
+        closed_links=tuple(lk.id for lk in links if lk.props.status == "closed"),
+        open_km_by_mode={m: round(km) for m, km in km_by_mode.items()},
+        countries=tuple(sorted(network.countries)),
+        sources=len(network.sources),
+        shortest_km=tuple(shortest),
+    )

@@ -1,4 +1,8 @@
-"""Run scenarios: pick each trip's route, apply changes and closures, sample times.
+"""The scenario runner: pick each trip's route, apply changes and closures, sample times.
+
+The queues it may need are simulated by :mod:`midcorridor.queue_engine` through the
+adapter :mod:`midcorridor.network_queues`; the Monte Carlo sampling is
+:func:`midcorridor.timing.sample_trip`.
 
 Data flows one way: a :class:`~midcorridor.scenario.Scenario` and a
 :class:`~midcorridor.network.Network` go in, a :class:`ScenarioRun` of
@@ -13,12 +17,22 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ._errors import MidcorridorError, RouteError, ScenarioError
+from ._errors import MidcorridorError, ScenarioError
 from .network import Network
+from .results import (
+    Comparison,
+    ComparisonEntry,
+    ComparisonRow,
+    PointLoad,
+    Sweep,
+    SweepRoute,
+    SweepStep,
+)
 from .routing import Route, iter_routes
 from .scenario import Change, Closures, RouteSpec, Scenario
-from .schema import CORRIDORS, STAGES, Capacity, Service
-from .timing import Adjustment, Component, TripResult, components, expected_hours, simulate
+from .schema import Capacity, Service
+from .timing import Adjustment, Component, TripResult, components, expected_hours, sample_trip
+from .vocabulary import CORRIDORS, STAGES, Corridor
 
 __all__ = [
     "PlannedTrip",
@@ -55,6 +69,11 @@ class ScenarioRun:
             "routes": [_trip_dict(trip, network) for trip in self.trips],
         }
 
+    @property
+    def saturated(self) -> bool:
+        """Whether any trip passes a saturated queue (its days are lower bounds)."""
+        return any(trip.saturated for trip in self.trips)
+
     def trip(self, label: str) -> TripResult:
         """The trip with this label."""
         for trip in self.trips:
@@ -64,20 +83,13 @@ class ScenarioRun:
 
 
 def _trip_dict(trip: TripResult, network: Network) -> dict[str, Any]:
-    route = trip.route
     return {
         "label": trip.label,
-        "origin": route.origin,
-        "destination": route.destination,
-        "corridor": route.corridor,
-        "distance_km": round(route.distance_km, 1),
-        "path": list(route.nodes),
-        "links": list(route.links),
-        "countries": list(route.countries),
-        "via": route.via(network),
+        **trip.route.to_dict(network),
         "days": trip.days(),
         "stages_days": trip.stages_days(),
         "warnings": trip.warnings,
+        "saturated": trip.saturated,
     }
 
 
@@ -381,7 +393,7 @@ def run_scenario(
     if samples < 1:
         raise ScenarioError(f"samples must be at least 1, got {samples}.")
     trips = tuple(
-        simulate(
+        sample_trip(
             trip.route,
             trip.components,
             samples=samples,
@@ -394,25 +406,32 @@ def run_scenario(
     return ScenarioRun(scenario=scenario, trips=trips, samples=samples, seed=seed, month=month)
 
 
-def compare_runs(runs: Sequence[ScenarioRun]) -> list[dict[str, Any]]:
+def compare_runs(runs: Sequence[ScenarioRun]) -> Comparison:
     """Per trip label of the first run: days in each run and the change against the first.
+
+    Parameters
+    ----------
+    runs
+        Scenario runs; the first is the reference.
 
     Returns
     -------
-    list of dict
-        ``{"label", "days": [entry or None per run], "delta_p50_days",
-        "delta_mean_days", "stage_deltas_days"}``. Each entry is ``{scenario, mean, p10,
-        p50, p90, delta_p50_days, delta_mean_days, stage_deltas_days, warnings}``
-        against the first
-        run (None where a run has no trip of that label); the top-level deltas are those
-        of the last run that has the trip.
+    Comparison
+        One row per trip of the first run, with an entry per run (None where a run has
+        no trip of that label). A saturated trip's entry is flagged: its days are lower
+        bounds, and a change against a saturated reference is unknown.
+
+    Raises
+    ------
+    ScenarioError
+        If ``runs`` is empty.
     """
     if not runs:
-        raise RouteError("Nothing to compare: give at least one scenario.")
+        raise ScenarioError("Nothing to compare: give at least one scenario.")
     rows = []
     for trip in runs[0].trips:
         base_days, base_stages = trip.days(), trip.stages_days()
-        entries: list[dict[str, Any] | None] = []
+        entries: list[ComparisonEntry | None] = []
         for run in runs:
             other = next((t for t in run.trips if t.label == trip.label), None)
             if other is None:
@@ -420,26 +439,31 @@ def compare_runs(runs: Sequence[ScenarioRun]) -> list[dict[str, Any]]:
                 continue
             days, stages = other.days(), other.stages_days()
             entries.append(
-                {
-                    "scenario": run.scenario.name,
-                    **days,
-                    "delta_p50_days": days["p50"] - base_days["p50"],
-                    "delta_mean_days": days["mean"] - base_days["mean"],
-                    "stage_deltas_days": {s: stages[s] - base_stages[s] for s in STAGES},
-                    "warnings": other.warnings,
-                }
+                ComparisonEntry(
+                    scenario=run.scenario.name,
+                    days=days,
+                    delta_p50_days=days["p50"] - base_days["p50"],
+                    delta_mean_days=days["mean"] - base_days["mean"],
+                    stage_deltas_days={s: stages[s] - base_stages[s] for s in STAGES},
+                    warnings=tuple(other.warnings),
+                    reference_saturated=trip.saturated,
+                )
             )
-        last = next(e for e in reversed(entries) if e is not None)
-        rows.append(
-            {
-                "label": trip.label,
-                "days": entries,
-                "delta_p50_days": last["delta_p50_days"],
-                "delta_mean_days": last["delta_mean_days"],
-                "stage_deltas_days": last["stage_deltas_days"],
-            }
-        )
-    return rows
+        rows.append(ComparisonRow(label=trip.label, entries=tuple(entries)))
+    return Comparison(scenarios=tuple(r.scenario.name for r in runs), rows=tuple(rows))
+
+
+def _constrained_points(run: ScenarioRun, corridor: str) -> dict[str, PointLoad]:
+    """Load of each simulated queue (Caspian crossing or node) on ``corridor``'s trips."""
+    points: dict[str, PointLoad] = {}
+    for trip in run.trips:
+        if trip.route.corridor != corridor:
+            continue
+        for comp in trip.components:
+            if comp.utilisation is not None:
+                point = comp.link if comp.stage == "ferry_wait" else comp.node
+                points[str(point)] = PointLoad(comp.utilisation, saturated=bool(comp.warning))
+    return points
 
 
 def sweep_volume(
@@ -447,51 +471,48 @@ def sweep_volume(
     network: Network,
     volumes: Sequence[float],
     *,
-    corridor: str = "middle",
+    corridor: Corridor = "middle",
     samples: int | None = None,
     on_step: Callable[[float], None] | None = None,
-) -> list[dict[str, Any]]:
-    """Run a scenario at each ``corridor`` volume (TEU/week): days and loads.
+) -> Sweep:
+    """Run a scenario at each ``corridor`` volume (TEU a week): days and loads.
+
+    Parameters
+    ----------
+    scenario, network
+        What to run, on which network.
+    volumes
+        Volumes on ``corridor``, TEU a week.
+    corridor
+        The corridor whose volume varies.
+    samples
+        Monte Carlo samples per run (default: the scenario's).
+    on_step
+        Called with each volume once it is done (progress bars).
 
     Returns
     -------
-    list of dict
-        Per volume: ``{"volume_teu_per_week", "routes": [{"label", "corridor", "p50",
-        "p90", "warnings"}], "constrained": {point: {"utilisation", "saturated"}}}``,
-        where a point is a Caspian crossing (link id) or a capacity-limited node (node id)
-        on the corridor's routes.
+    Sweep
+        Per volume, every trip's P50 and P90 days and the load of every Caspian
+        crossing (link id) or capacity-limited node (node id) on the corridor's routes.
     """
-    rows = []
+    steps = []
     for volume in volumes:
         varied = scenario.model_copy(update={"volume": {**scenario.volume, corridor: volume}})
         run = run_scenario(varied, network, samples=samples)
-        constrained: dict[str, dict[str, Any]] = {}
+        routes = []
         for trip in run.trips:
-            if trip.route.corridor != corridor:
-                continue
-            for comp in trip.components:
-                if comp.utilisation is not None:
-                    point = comp.link if comp.stage == "ferry_wait" else comp.node
-                    constrained[str(point)] = {
-                        "utilisation": comp.utilisation,
-                        "saturated": bool(comp.warning),
-                    }
-        rows.append(
-            {
-                "volume_teu_per_week": volume,
-                "routes": [
-                    {
-                        "label": t.label,
-                        "corridor": t.route.corridor,
-                        "p50": t.days()["p50"],
-                        "p90": t.days()["p90"],
-                        "warnings": t.warnings,
-                    }
-                    for t in run.trips
-                ],
-                "constrained": constrained,
-            }
-        )
+            days = trip.days()
+            routes.append(
+                SweepRoute(
+                    label=trip.label,
+                    corridor=trip.route.corridor,
+                    p50=days["p50"],
+                    p90=days["p90"],
+                    warnings=tuple(trip.warnings),
+                )
+            )
+        steps.append(SweepStep(volume, tuple(routes), _constrained_points(run, corridor)))
         if on_step is not None:
             on_step(volume)
-    return rows
+    return Sweep(scenario=scenario.name, corridor=corridor, steps=tuple(steps))

@@ -16,16 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ._errors import ScenarioError
 from ._paths import default_folder
-from .schema import (
-    Corridor,
-    CorridorChoice,
-    CountryCode,
-    Dispatch,
-    LinkMode,
-    NodeKind,
-    Sea,
-    Stage,
-)
+from .schema import CountryCode
+from .vocabulary import Corridor, CorridorChoice, Dispatch, LinkMode, NodeKind, Sea, Stage
 
 __all__ = [
     "CapacityChange",
@@ -42,6 +34,7 @@ __all__ = [
 MAX_SCENARIO_BYTES = 1_000_000
 #: Longest ``extends`` chain followed.
 MAX_EXTENDS_DEPTH = 20
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)

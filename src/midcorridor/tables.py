@@ -1,284 +1,466 @@
-"""Results as rich tables (the CLI prints these) and plain dicts (``--json``)."""
+"""Results as tables: built once from the result model, rendered to rich or Markdown.
+
+Each ``*_table`` function turns a result into a :class:`Table` of already formatted text
+(through :mod:`midcorridor.formatting`, so a lower bound reads ``>477`` and the table
+carries :data:`~midcorridor.formatting.SATURATED_NOTE`). :func:`to_rich` renders it for
+the terminal, :func:`to_markdown` for the report: the same columns and the same figures.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from rich.table import Table
+from . import formatting as fmt
+from .vocabulary import CORRIDORS, HOURS_PER_DAY, MOVING_STAGES, STAGES
 
-from ._errors import MidcorridorError
-from .calibration import CalibrationRow
-from .network import Network
-from .routing import Route, iter_routes
-from .runner import ScenarioRun
-from .schema import CORRIDORS, HOURS_PER_DAY, MOVING_STAGES, STAGES
-from .timing import TripResult
+if TYPE_CHECKING:
+    import rich.table
+
+    from .calibration import Calibration
+    from .network import Network
+    from .results import Comparison, NetworkSummary, Ranking, Spread, Sweep
+    from .routing import Route
+    from .runner import ScenarioRun
+    from .timing import TripResult
 
 __all__ = [
+    "Column",
+    "Table",
     "calibration_table",
     "compare_table",
     "explain_table",
-    "network_summary",
-    "network_summary_tables",
+    "network_tables",
+    "rank_table",
     "routes_table",
     "run_table",
+    "spread_table",
+    "stages_table",
+    "sweep_table",
+    "to_markdown",
+    "to_rich",
 ]
 
-#: Origin-destination pairs whose shortest km per corridor ``network check`` reports.
-REFERENCE_PAIRS = (("Almaty", "Constanta"), ("Xi'an", "Duisburg"), ("Almaty", "Duisburg"))
+
+@dataclass(frozen=True)
+class Column:
+    """A column: its header and whether it holds numbers (right-aligned)."""
+
+    header: str
+    numeric: bool = False
 
 
-#: Caption for figures of trips through a saturated queue.
-SATURATED_NOTE = (
-    "* saturated: the queue grows without bound; the figure is a lower bound "
-    "over a two-year horizon, not a transit time"
-)
+@dataclass(frozen=True)
+class Table:
+    """A table of formatted text, independent of where it is shown.
+
+    Attributes
+    ----------
+    title
+        Title line.
+    columns
+        The columns.
+    rows
+        Cells as text, one tuple per row, as many cells as columns.
+    notes
+        Lines shown under the table (what ``>`` means, warnings).
+    total_from
+        Index of the first row of a closing section (totals), if any.
+    """
+
+    title: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[str, ...], ...]
+    notes: tuple[str, ...] = ()
+    total_from: int | None = None
 
 
-def _days(value: float, saturated: bool = False) -> str:
-    return f">{value:.0f} *" if saturated else f"{value:.1f}"
+def _columns(*specs: str) -> tuple[Column, ...]:
+    """Columns from headers; a header ending in ``#`` is numeric (the ``#`` dropped)."""
+    return tuple(Column(h[:-1], numeric=True) if h.endswith("#") else Column(h) for h in specs)
 
 
-def top_stages(trip: TripResult, n: int = 3) -> str:
-    """The ``n`` stages with the most mean days, e.g. "ferry_wait 9.1, rail 8.0"."""
-    stages = sorted(trip.stages_days().items(), key=lambda kv: -kv[1])[:n]
-    return ", ".join(f"{s} {d:.1f}" for s, d in stages if d > 0)
+def _lower_bound_notes(saturated: bool, warnings: Sequence[str] = ()) -> tuple[str, ...]:
+    if not saturated:
+        return ()
+    return (fmt.SATURATED_NOTE, *(f"warning: {w}" for w in dict.fromkeys(warnings)))
 
 
-def network_summary(network: Network) -> dict[str, Any]:
-    """Counts, km by mode and shortest km per corridor between reference places."""
-    links = network.links_by_id.values()
-    km_by_mode: dict[str, float] = {}
-    for link in links:
-        if link.props.status == "open":
-            km_by_mode[link.props.mode] = (
-                km_by_mode.get(link.props.mode, 0.0) + link.props.length_km
-            )
-    pairs = []
-    for a, b in REFERENCE_PAIRS:
-        try:
-            origin, destination = network.find_node(a), network.find_node(b)
-        except MidcorridorError:
-            continue
-        best = {
-            c: route
-            for c in CORRIDORS
-            if (route := next(iter_routes(network, origin, destination, corridor=c), None))
-        }
-        pairs.append(
-            {
-                "origin": origin,
-                "destination": destination,
-                "km": {c: round(best[c].distance_km) for c in CORRIDORS if c in best},
-            }
-        )
-    return {
-        "path": str(network.path),
-        "nodes": len(network.nodes_by_id),
-        "nodes_by_kind": dict(Counter(n.props.kind for n in network.nodes_by_id.values())),
-        "links": len(network.links_by_id),
-        "links_by_mode": dict(Counter(lk.props.mode for lk in links)),
-        "closed_links": [lk.id for lk in links if lk.props.status == "closed"],
-        "open_km_by_mode": {m: round(km) for m, km in km_by_mode.items()},
-        "countries": sorted(network.countries),
-        "sources": len(network.sources),
-        "shortest_km": pairs,
-        "problems": [],
-    }
+# --- renderers ---------------------------------------------------------------------------
 
 
-def network_summary_tables(summary: dict[str, Any]) -> list[Table]:
-    """``network check`` output."""
-    counts = Table(title=f"Network {summary['path']}", show_header=False)
-    counts.add_row("nodes", f"{summary['nodes']}  ({_fmt_counts(summary['nodes_by_kind'])})")
-    counts.add_row("links", f"{summary['links']}  ({_fmt_counts(summary['links_by_mode'])})")
-    counts.add_row("closed links", ", ".join(summary["closed_links"]) or "none")
-    counts.add_row(
-        "open km by mode", ", ".join(f"{m} {km:,}" for m, km in summary["open_km_by_mode"].items())
+def to_rich(table: Table) -> rich.table.Table:
+    """The table for a terminal. Cells are plain text: brackets are never read as markup."""
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
+    out = RichTable(title=Text(table.title))
+    for col in table.columns:
+        out.add_column(Text(col.header), justify="right" if col.numeric else "left")
+    for i, row in enumerate(table.rows):
+        if i == table.total_from:
+            out.add_section()
+        out.add_row(*(Text(cell) for cell in row))
+    if table.notes:
+        out.caption = Text("\n".join(table.notes))
+        out.caption_style = "yellow"
+    return out
+
+
+def _markdown_cell(text: str) -> str:
+    """Text safe in a Markdown table cell: no column break, no line break, no HTML tag."""
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace("|", "\\|")
+        .replace("\r", " ")
+        .replace("\n", " ")
     )
-    counts.add_row("countries", " ".join(summary["countries"]))
-    counts.add_row("sources", str(summary["sources"]))
-    counts.add_row("problems", "none")
-    km = Table(title="Shortest km by corridor")
-    km.add_column("from")
-    km.add_column("to")
-    for corridor in CORRIDORS:
-        km.add_column(corridor, justify="right")
-    for pair in summary["shortest_km"]:
-        km.add_row(
-            pair["origin"],
-            pair["destination"],
-            *(f"{pair['km'][c]:,}" if c in pair["km"] else "-" for c in CORRIDORS),
-        )
-    return [counts, km]
 
 
-def _fmt_counts(counts: dict[str, int]) -> str:
-    return ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+def to_markdown(table: Table, *, title: bool = False) -> str:
+    """The table as GitHub-flavoured Markdown (notes as a paragraph after it).
+
+    Text is escaped: a ``|`` cannot break a column, ``<`` cannot open an HTML tag.
+    """
+    lines = [f"**{_markdown_cell(table.title)}**", ""] if title else []
+    lines.append("| " + " | ".join(_markdown_cell(c.header) for c in table.columns) + " |")
+    lines.append("| " + " | ".join("---:" if c.numeric else "---" for c in table.columns) + " |")
+    lines += ["| " + " | ".join(_markdown_cell(cell) for cell in row) + " |" for row in table.rows]
+    if table.notes:
+        lines += ["", *(f"_{_markdown_cell(note)}_  " for note in table.notes)]
+    return "\n".join(lines)
+
+
+# --- tables of results -------------------------------------------------------------------
+
+
+def network_tables(summary: NetworkSummary) -> list[Table]:
+    """``network check``: counts, and the shortest km by corridor between reference places."""
+
+    def counts(values: Mapping[str, int]) -> str:
+        return ", ".join(f"{k} {v}" for k, v in sorted(values.items()))
+
+    facts = Table(
+        title=f"Network {summary.path}",
+        columns=_columns("", ""),
+        rows=(
+            ("nodes", f"{summary.nodes}  ({counts(summary.nodes_by_kind)})"),
+            ("links", f"{summary.links}  ({counts(summary.links_by_mode)})"),
+            ("closed links", ", ".join(summary.closed_links) or "none"),
+            (
+                "open km by mode",
+                ", ".join(f"{m} {fmt.km(v)}" for m, v in summary.open_km_by_mode.items()),
+            ),
+            ("countries", " ".join(summary.countries)),
+            ("sources", str(summary.sources)),
+            ("problems", "none"),
+        ),
+    )
+    km = Table(
+        title="Shortest km by corridor",
+        columns=_columns("from", "to", *(f"{c}#" for c in CORRIDORS)),
+        rows=tuple(
+            (
+                pair.origin,
+                pair.destination,
+                *(fmt.km(pair.km[c]) if c in pair.km else "-" for c in CORRIDORS),
+            )
+            for pair in summary.shortest_km
+        ),
+    )
+    return [facts, km]
 
 
 def routes_table(routes: Sequence[Route], network: Network) -> Table:
     """Candidate routes: corridor, km, countries, sea legs."""
-    table = Table(title="Candidate routes (shortest first)")
-    for col in ("#", "corridor", "km", "countries", "via"):
-        table.add_column(col, justify="right" if col in ("#", "km") else "left")
-    for i, route in enumerate(routes, 1):
-        table.add_row(
-            str(i),
-            route.corridor,
-            f"{route.distance_km:,.0f}",
-            " ".join(route.countries),
-            route.via(network),
-        )
-    return table
+    return Table(
+        title="Candidate routes (shortest first)",
+        columns=_columns("##", "corridor", "km#", "countries", "via"),
+        rows=tuple(
+            (str(i), r.corridor, fmt.km(r.distance_km), " ".join(r.countries), r.via(network))
+            for i, r in enumerate(routes, 1)
+        ),
+    )
+
+
+def _run_title(run: ScenarioRun) -> str:
+    month = f"month {run.month}" if run.month else "any month"
+    return (
+        f"Scenario {run.scenario.name}: {run.samples:,} samples, seed {run.seed}, departure {month}"
+    )
 
 
 def run_table(run: ScenarioRun) -> Table:
     """One row per trip: corridor, km, P10 / P50 / P90 days, biggest stages."""
-    table = Table(
-        title=f"Scenario {run.scenario.name}: {run.samples:,} samples, seed {run.seed}, "
-        f"departure {'month ' + str(run.month) if run.month else 'any month'}"
-    )
-    for col in ("route", "corridor", "km", "P10", "P50", "P90", "biggest stages (mean days)"):
-        table.add_column(col, justify="right" if col in ("km", "P10", "P50", "P90") else "left")
+    rows = []
     for trip in run.trips:
         d = trip.days()
-        saturated = bool(trip.warnings)
-        table.add_row(
-            trip.label,
-            trip.route.corridor,
-            f"{trip.route.distance_km:,.0f}",
-            *(_days(d[q], saturated) for q in ("p10", "p50", "p90")),
-            top_stages(trip),
+        rows.append(
+            (
+                trip.label,
+                trip.route.corridor,
+                fmt.km(trip.route.distance_km),
+                *(fmt.days(d[q], lower_bound=trip.saturated) for q in ("p10", "p50", "p90")),
+                fmt.top_stages(trip.stages_days()),
+            )
         )
-    warnings = list(dict.fromkeys(w for trip in run.trips for w in trip.warnings))
-    if warnings:
-        table.caption = "\n".join([SATURATED_NOTE, *(f"warning: {w}" for w in warnings)])
-        table.caption_style = "yellow"
-    return table
+    warnings = [w for trip in run.trips for w in trip.warnings]
+    return Table(
+        title=_run_title(run),
+        columns=_columns(
+            "route",
+            "corridor",
+            "km#",
+            "P10 days#",
+            "P50 days#",
+            "P90 days#",
+            "biggest stages (mean days)",
+        ),
+        rows=tuple(rows),
+        notes=_lower_bound_notes(run.saturated, warnings),
+    )
 
 
-def compare_table(runs: Sequence[ScenarioRun], rows: Sequence[dict[str, Any]]) -> Table:
-    """Per route: P50 days in each scenario with the change against the first, and the
-    stages that moved in the last scenario."""
-    first = runs[0].scenario.name
-    table = Table(title=f"Scenario comparison: P50 days (change against {first})")
-    table.add_column("route")
-    for run in runs:
-        table.add_column(run.scenario.name, justify="right")
-    table.add_column(f"stages that moved in {runs[-1].scenario.name} (mean days)")
-    for row in rows:
+def stages_table(run: ScenarioRun) -> Table:
+    """Mean days per stage of each trip (stages no trip spends time in left out)."""
+    stages = [s for s in STAGES if any(t.stages_days()[s] > 0.005 for t in run.trips)]
+    rows = []
+    for trip in run.trips:
+        days = trip.stages_days()
+        lb = trip.saturated
+        rows.append(
+            (
+                trip.label,
+                *(fmt.days(days[s], lower_bound=lb and s not in MOVING_STAGES) for s in stages),
+                fmt.days(trip.days()["mean"], lower_bound=lb),
+            )
+        )
+    return Table(
+        title=f"Where the days go: mean days per stage, scenario {run.scenario.name}",
+        columns=_columns("route", *(f"{s}#" for s in stages), "total#"),
+        rows=tuple(rows),
+        notes=_lower_bound_notes(run.saturated),
+    )
+
+
+def compare_table(comparison: Comparison) -> Table:
+    """Per trip: P50 days in each scenario, the change against the first, what moved."""
+    first, last = comparison.scenarios[0], comparison.scenarios[-1]
+    rows = []
+    for row in comparison:
         cells = []
-        for i, entry in enumerate(row["days"]):
+        for i, entry in enumerate(row.entries):
             if entry is None:
                 cells.append("-")
-            elif entry["warnings"]:
-                cells.append(_days(entry["p50"], saturated=True))
-                table.caption = SATURATED_NOTE
-            elif i == 0:
-                cells.append(_days(entry["p50"]))
-            else:
-                cells.append(f"{entry['p50']:.1f} ({entry['delta_p50_days']:+.1f})")
-        moved = sorted(row["stage_deltas_days"].items(), key=lambda kv: kv[1])
-        moved_text = ", ".join(f"{s} {v:+.1f}" for s, v in moved if abs(v) >= 0.05) or "none"
-        table.add_row(row["label"], *cells, moved_text)
-    return table
+                continue
+            p50 = fmt.days(entry.days["p50"], lower_bound=entry.saturated)
+            if i > 0:
+                delta = (
+                    fmt.delta_days(entry.delta_p50_days, lower_bound=entry.saturated)
+                    if entry.delta_known
+                    else "change unknown"
+                )
+                p50 = f"{p50} ({delta})"
+            cells.append(p50)
+        rows.append((row.label, *cells, fmt.moved_stages(row.last.stage_deltas_days)))
+    return Table(
+        title=f"Scenario comparison: P50 days (change against {first})",
+        columns=_columns(
+            "route",
+            *(f"{name}#" for name in comparison.scenarios),
+            f"stages that moved in {last} (mean days)",
+        ),
+        rows=tuple(rows),
+        notes=_lower_bound_notes(comparison.saturated),
+    )
 
 
 def explain_table(trip: TripResult, network: Network) -> tuple[Table, list[str]]:
     """Leg by leg and node by node: hours per stage (P50, P90, mean) and sources.
 
-    Returns the table and the citations of the source keys it uses, numbered as in
-    the table.
+    Returns
+    -------
+    tuple
+        The table and the citations of the source keys it uses, numbered as in its
+        ``src`` column.
     """
     frame = trip.components_frame()
     keys = list(dict.fromkeys(frame["source"]))
-    table = Table(
-        title=f"{trip.label}: {trip.route.distance_km:,.0f} km, P50 {trip.days()['p50']:.1f} days"
-    )
-    for col in ("place", "stage", "P50 h", "P90 h", "mean h", "note", "src"):
-        table.add_column(col, justify="right" if col.endswith(" h") or col == "src" else "left")
-    for row in frame.to_dict("records"):
-        if row["link"] is not None and row["stage"] in MOVING_STAGES:
-            link = network.links_by_id[str(row["link"])].props
-            ends = (link.from_, link.to) if link.from_ == row["node"] else (link.to, link.from_)
+    rows = []
+    for row, comp in zip(frame.to_dict("records"), trip.components, strict=True):
+        if comp.link is not None and comp.stage in MOVING_STAGES:
+            link = network.links_by_id[comp.link].props
+            ends = (link.from_, link.to) if link.from_ == comp.node else (link.to, link.from_)
             place = " -> ".join(network.nodes_by_id[n].props.name for n in ends)
-            place = f"{place} ({link.length_km:,.0f} km)"
+            place = f"{place} ({fmt.km(link.length_km)} km)"
         else:
-            place = network.nodes_by_id[str(row["node"])].props.name
-        note = str(row["note"])
-        if float(row["probability"]) < 1:
-            note = f"p={float(row['probability']):.2f}; {note}".rstrip("; ")
-        table.add_row(
-            place,
-            str(row["stage"]),
-            f"{row['p50_hours']:.1f}",
-            f"{row['p90_hours']:.1f}",
-            f"{row['mean_hours']:.1f}",
-            note,
-            str(keys.index(row["source"]) + 1),
+            place = network.nodes_by_id[comp.node].props.name
+        note = comp.note
+        if comp.probability < 1:
+            note = f"p={comp.probability:.2f}; {note}".rstrip("; ")
+        lb = bool(comp.warning)
+        rows.append(
+            (
+                place,
+                comp.stage,
+                *(
+                    fmt.hours(row[q], lower_bound=lb, unit=False)
+                    for q in ("p50_hours", "p90_hours", "mean_hours")
+                ),
+                note,
+                str(keys.index(comp.source) + 1),
+            )
         )
     stages = trip.stages_days()
-    table.add_section()
-    table.add_row(
-        "total (mean days by stage)",
-        ", ".join(f"{s} {stages[s]:.1f}" for s in STAGES if stages[s] > 0),
-        "",
-        "",
-        f"{trip.total_days.mean() * HOURS_PER_DAY:.0f}",
-        f"= {trip.total_days.mean():.1f} days",
-        "",
+    mean_days = float(trip.total_days.mean())
+    rows.append(
+        (
+            "total (mean days by stage)",
+            ", ".join(f"{s} {stages[s]:.1f}" for s in STAGES if stages[s] > 0),
+            "",
+            "",
+            fmt.hours(mean_days * HOURS_PER_DAY, lower_bound=trip.saturated, unit=False),
+            f"= {fmt.days(mean_days, lower_bound=trip.saturated)} days",
+            "",
+        )
+    )
+    p50 = fmt.days(trip.days()["p50"], lower_bound=trip.saturated)
+    table = Table(
+        title=f"{trip.label}: {fmt.km(trip.route.distance_km)} km, P50 {p50} days",
+        columns=_columns("place", "stage", "P50 h#", "P90 h#", "mean h#", "note", "src#"),
+        rows=tuple(rows),
+        notes=_lower_bound_notes(trip.saturated, trip.warnings),
+        total_from=len(rows) - 1,
     )
     citations = [f"[{i}] {key}: {network.cite(key)}" for i, key in enumerate(keys, 1)]
     return table, citations
 
 
-def calibration_table(rows: Sequence[CalibrationRow]) -> Table:
+def calibration_table(calibration: Calibration) -> Table:
     """Each target, its band, the model's value and whether it is met."""
-    table = Table(title="Calibration: baseline against published figures")
-    for col in ("target", "published", "band", "model P50", "met", "kind", "source"):
-        table.add_column(col, justify="right" if col in ("band", "model P50") else "left")
-    for row in rows:
+    rows = []
+    for row in calibration:
         t = row.target
-        band = f"{t.low:g}-{t.high:g} {'' if t.unit == 'ratio' else 'd'}".strip()
-        value = f"{row.value:.2f}" if t.unit == "ratio" else f"{row.value:.1f} d"
-        table.add_row(
-            t.name,
-            t.published,
-            band,
-            value,
-            "[green]yes[/green]" if row.met else "[red]no[/red]",
-            "required" if t.required else "context",
-            t.source,
+        if t.unit == "ratio":
+            band, value = f"{t.low:g}-{t.high:g}", f"{row.value:.2f}"
+        else:
+            band = f"{t.low:g}-{t.high:g} d"
+            value = f"{fmt.days(row.value, lower_bound=row.saturated)} d"
+        rows.append(
+            (
+                t.name,
+                t.published,
+                band,
+                value,
+                "yes" if row.met else "no",
+                "required" if t.required else "context",
+                t.source,
+            )
         )
-    return table
+    title = (
+        f"Calibration: baseline against published figures, {calibration.required_met} of "
+        f"{calibration.required} required targets met"
+    )
+    return Table(
+        title=title,
+        columns=_columns("target", "published", "band#", "model P50#", "met", "kind", "source"),
+        rows=tuple(rows),
+        notes=_lower_bound_notes(calibration.saturated),
+    )
 
 
-def sweep_table(rows: Sequence[dict[str, Any]], scenario: str, corridor: str) -> Table:
-    """Per volume: utilisation of each crossing and P50 / P90 days of each route."""
-    table = Table(title=f"Sweep of {scenario}: {corridor} volume (TEU/week)")
-    table.add_column("TEU/week", justify="right")
-    links = list(dict.fromkeys(k for r in rows for k in r["constrained"]))
-    for link in links:
-        table.add_column(f"{link} load", justify="right")
-    labels = [r["label"] for r in rows[0]["routes"] if r["corridor"] == corridor] if rows else []
-    for label in labels:
-        table.add_column(f"{label} P50 / P90", justify="right")
-    for row in rows:
-        cells = [f"{row['volume_teu_per_week']:,.0f}"]
-        for link in links:
-            c = row["constrained"].get(link)
+def sweep_table(sweep: Sweep) -> Table:
+    """Per volume: the load of each constrained point and P50 / P90 days of each trip."""
+    points = list(dict.fromkeys(k for step in sweep.steps for k in step.constrained))
+    labels = (
+        [r.label for r in sweep.steps[0].routes if r.corridor == sweep.corridor]
+        if sweep.steps
+        else []
+    )
+    rows = []
+    for step in sweep.steps:
+        cells = [fmt.km(step.volume_teu_per_week)]
+        for point in points:
+            load = step.constrained.get(point)
             cells.append(
                 "-"
-                if c is None
-                else f"{c['utilisation']:.2f}" + (" SATURATED" if c["saturated"] else "")
+                if load is None
+                else f"{load.utilisation:.2f}" + (" SATURATED" if load.saturated else "")
             )
-        by_label = {r["label"]: r for r in row["routes"]}
+        by_label = {r.label: r for r in step.routes}
         for label in labels:
             r = by_label[label]
-            cells.append(f"{r['p50']:.1f} / {r['p90']:.1f}" + (" *" if r["warnings"] else ""))
-        table.add_row(*cells)
-    table.caption = SATURATED_NOTE
-    return table
+            p50 = fmt.days(r.p50, lower_bound=r.saturated)
+            cells.append(f"{p50} / {fmt.days(r.p90, lower_bound=r.saturated)}")
+        rows.append(tuple(cells))
+    saturated = any(r.saturated for step in sweep.steps for r in step.routes)
+    return Table(
+        title=f"Sweep of {sweep.scenario}: {sweep.corridor} volume (TEU/week)",
+        columns=_columns(
+            "TEU/week#", *(f"{p} load#" for p in points), *(f"{lb} P50 / P90#" for lb in labels)
+        ),
+        rows=tuple(rows),
+        notes=_lower_bound_notes(saturated),
+    )
+
+
+def rank_table(ranking: Ranking, *, top: int | None = None) -> Table:
+    """Bottlenecks of a trip: days saved if each group's hours are halved or removed."""
+    lb = ranking.saturated
+    p50 = fmt.days(ranking.p50_days, lower_bound=lb)
+    p90 = fmt.days(ranking.p90_days, lower_bound=lb)
+    rows = tuple(
+        (
+            str(i),
+            str(r["group"]),
+            fmt.days(r["mean_days"], lower_bound=lb),
+            *(fmt.days(r[k]) for k in ("p50_saved_half", "p90_saved_half")),
+            *(fmt.days(r[k]) for k in ("p50_saved_removed", "p90_saved_removed")),
+            str(r["sources"]),
+        )
+        for i, r in enumerate(ranking.head(top).frame.to_dict("records"), 1)
+    )
+    return Table(
+        title=f"{ranking.label}: bottlenecks (P50 {p50} days, P90 {p90} days)",
+        columns=_columns(
+            "##",
+            "wait",
+            "mean days#",
+            "P50 saved, halved#",
+            "P90 saved, halved#",
+            "P50 saved, removed#",
+            "P90 saved, removed#",
+            "sources",
+        ),
+        rows=rows,
+        notes=(
+            "days saved on the door-to-door time if the group's hours are halved / removed",
+            *_lower_bound_notes(lb),
+        ),
+    )
+
+
+def spread_table(spread: Spread, *, top: int | None = None) -> Table:
+    """What drives the spread of a trip's days: each delay's share of the variance."""
+    rows = tuple(
+        (
+            str(i),
+            str(r["group"]),
+            fmt.days(r["mean_days"]),
+            fmt.days(r["sd_days"]),
+            fmt.correlation(float(r["spearman"])),
+            fmt.percent(float(r["variance_share"]), decimals=1),
+            str(r["sources"]),
+        )
+        for i, r in enumerate(spread.head(top).frame.to_dict("records"), 1)
+    )
+    return Table(
+        title=f"{spread.label}: what drives the spread (SD {fmt.days(spread.sd_days)} days)",
+        columns=_columns(
+            "##", "delay", "mean days#", "SD days#", "Spearman#", "variance share#", "sources"
+        ),
+        rows=rows,
+        notes=_lower_bound_notes(spread.saturated),
+    )

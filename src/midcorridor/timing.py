@@ -4,7 +4,7 @@ A route is broken into *components*, each one delay at one place belonging to on
 (see :data:`midcorridor.schema.STAGES`): rail moving time on a link, documents at a
 border, the wait for a ferry at a port... Each component is a scaled beta distribution
 (PERT for three-point estimates, uniform for waits for a departure), optionally applied
-with a probability (inspections, storms). :func:`simulate` draws all components for all
+with a probability (inspections, storms). :func:`sample_trip` draws all components for all
 samples at once as an ``(samples, components)`` matrix of hours.
 """
 
@@ -22,19 +22,15 @@ from ._errors import NetworkError
 from .network import Network
 from .network_queues import ferry_queue, node_queue
 from .routing import Route
-from .schema import (
+from .schema import Capacity, LinkProps, NodeProps, Range, Service
+from .vocabulary import (
     HOURS_PER_DAY,
     HOURS_PER_WEEK,
     MOVING_STAGE_OF_MODE,
     MOVING_STAGES,
     STAGES,
-    Capacity,
     LinkMode,
-    LinkProps,
     NodeKind,
-    NodeProps,
-    Range,
-    Service,
     Stage,
     pert_shape,
 )
@@ -49,8 +45,9 @@ __all__ = [
     "components",
     "expected_hours",
     "pert",
-    "simulate",
+    "sample_trip",
 ]
+
 
 @dataclass(frozen=True)
 class Dist:
@@ -249,9 +246,7 @@ def _link_components(
             dist=dist,
             probability=probability,
             source=source,
-            countries=network.link_countries(link.id)
-            if stage in MOVING_STAGES
-            else node.countries,
+            countries=network.link_countries(link.id) if stage in MOVING_STAGES else node.countries,
             node_kind=node.kind,
             link_mode=link.mode,
             note=note,
@@ -546,7 +541,7 @@ class TripResult:
         return out
 
 
-def simulate(
+def sample_trip(
     route: Route,
     comps: Sequence[Component],
     *,

@@ -1,0 +1,79 @@
+"""The project's vocabulary, declared once: stages, corridors, node kinds, units, PERT.
+
+Plain Python (no pydantic, no numpy), so the command line can offer these as choices
+without importing the model. :mod:`midcorridor.schema` builds the file models on them.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+HOURS_PER_DAY = 24.0
+DAYS_PER_WEEK = 7.0
+HOURS_PER_WEEK = HOURS_PER_DAY * DAYS_PER_WEEK
+#: Days in each month of a (non-leap) year, January first.
+DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+#: Every stage a container's hours belong to, in the order of a trip's telling.
+Stage = Literal[
+    "rail",
+    "sea",
+    "documents",
+    "inspection",
+    "transshipment",
+    "port",
+    "ferry_wait",
+    "weather",
+    "congestion",
+]
+STAGES: tuple[Stage, ...] = get_args(Stage)
+#: Stages in which the container moves (the distance cannot be waited away).
+MovingStage = Literal["rail", "sea"]
+MOVING_STAGES: tuple[MovingStage, ...] = get_args(MovingStage)
+#: Stages in which the container stands at a node: every stage that is not moving.
+STANDING_STAGES: tuple[Stage, ...] = tuple(s for s in STAGES if s not in MOVING_STAGES)
+#: Stages of node processes (``ferry_wait`` and ``weather`` belong to ferry links).
+NodeStage = Literal["documents", "inspection", "transshipment", "port", "congestion"]
+
+NodeKind = Literal["terminal", "city", "port", "border", "gauge_change", "junction"]
+NODE_KINDS: tuple[NodeKind, ...] = get_args(NodeKind)
+LinkMode = Literal["rail", "ferry", "sea"]
+LINK_MODES: tuple[LinkMode, ...] = get_args(LinkMode)
+#: The moving stage of each link mode.
+MOVING_STAGE_OF_MODE: dict[LinkMode, MovingStage] = {"rail": "rail", "ferry": "sea", "sea": "sea"}
+Sea = Literal["caspian", "black_sea"]
+Dispatch = Literal["on_fill", "scheduled"]
+
+#: Corridor labels of a route (see :func:`midcorridor.routing.classify`).
+Corridor = Literal["middle", "northern", "other"]
+CORRIDORS: tuple[Corridor, ...] = get_args(Corridor)
+#: A corridor wanted for a trip: one of :data:`CORRIDORS`, or ``any``.
+CorridorChoice = Literal["middle", "northern", "other", "any"]
+CORRIDOR_CHOICES: tuple[CorridorChoice, ...] = get_args(CorridorChoice)
+
+#: How bottlenecks are grouped: a stage at a node, all waits in a country, or a stage.
+GroupBy = Literal["place", "country", "stage"]
+#: How the spread of days is broken down: every delay, or every stage.
+SpreadBy = Literal["component", "stage"]
+
+#: PERT shape parameter: weight of the mode in a three-point estimate.
+PERT_LAMBDA = 4.0
+
+
+def pert_shape(low: float, mode: float, high: float) -> tuple[float, float]:
+    """Beta shape parameters ``(alpha, beta)`` of a PERT estimate on ``[low, high]``.
+
+    A zero-width estimate gives ``(1, 1)`` (a constant, sampled as ``low``).
+    """
+    width = high - low
+    if width <= 0:
+        return 1.0, 1.0
+    return (
+        1 + PERT_LAMBDA * (mode - low) / width,
+        1 + PERT_LAMBDA * (high - mode) / width,
+    )
+
+
+def pert_mean(low: float, mode: float, high: float) -> float:
+    """PERT mean, ``(low + lambda mode + high) / (lambda + 2)``."""
+    return (low + PERT_LAMBDA * mode + high) / (PERT_LAMBDA + 2)
