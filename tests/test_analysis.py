@@ -6,19 +6,30 @@ import dataclasses
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 from rich.console import Console
 
 import midcorridor as mc
 from midcorridor.analysis import (
-    MOVING_STAGES,
     RANK_COLUMNS,
     SENSITIVITY_COLUMNS,
     rank_bottlenecks,
-    rank_table,
     sensitivity,
-    sensitivity_table,
 )
+from midcorridor.tables import rank_table, spread_table, to_rich
+from midcorridor.vocabulary import MOVING_STAGES, GroupBy, SpreadBy
+
+
+def ranked(trip: mc.TripResult, **kwargs: Any) -> pd.DataFrame:
+    """The rows of a bottleneck ranking."""
+    return rank_bottlenecks(trip, **kwargs).frame
+
+
+def spread(trip: mc.TripResult, **kwargs: Any) -> pd.DataFrame:
+    """The rows of a sensitivity result."""
+    return sensitivity(trip, **kwargs).frame
+
 
 MIDDLE = "Almaty-Constanta, Middle Corridor"
 NORTHERN = "Almaty-Constanta, via Russia"
@@ -26,22 +37,22 @@ GROUPINGS = ("place", "country", "stage")
 
 
 @pytest.fixture(scope="module")
-def run(network: Any, baseline: Any) -> Any:
+def run(network: mc.Network, baseline: mc.Scenario) -> mc.ScenarioRun:
     return mc.run_scenario(baseline, network, samples=3000)
 
 
 @pytest.fixture(scope="module")
-def middle(run: Any) -> Any:
+def middle(run: mc.ScenarioRun) -> mc.TripResult:
     return run.trip(MIDDLE)
 
 
 @pytest.fixture(scope="module")
-def northern(run: Any) -> Any:
+def northern(run: mc.ScenarioRun) -> mc.TripResult:
     return run.trip(NORTHERN)
 
 
-def test_top_three_bottlenecks_middle_corridor(middle: Any, network: Any) -> None:
-    frame = rank_bottlenecks(middle, network=network)
+def test_top_three_bottlenecks_middle_corridor(middle: mc.TripResult, network: mc.Network) -> None:
+    frame = ranked(middle, network=network)
     assert list(frame.columns) == list(RANK_COLUMNS)
     top = frame.head(3)
     # The weekly Poti-Constanta ferry is the first bottleneck by far; then port handling
@@ -56,11 +67,11 @@ def test_top_three_bottlenecks_middle_corridor(middle: Any, network: Any) -> Non
     assert (top["p50_saved_removed"] > 0.5).all()
     assert (top["p50_saved_half"] > 0).all()
     assert top["p50_saved_removed"].iloc[0] > 2 * top["p50_saved_removed"].iloc[1]
-    assert frame.attrs["label"] == MIDDLE
+    assert rank_bottlenecks(middle).label == MIDDLE
 
 
-def test_top_bottleneck_via_russia(northern: Any, network: Any) -> None:
-    frame = rank_bottlenecks(northern, network=network)
+def test_top_bottleneck_via_russia(northern: mc.TripResult, network: mc.Network) -> None:
+    frame = ranked(northern, network=network)
     assert frame["p50_saved_removed"].is_monotonic_decreasing
     # The Brest / Malaszewicze queue (simulated at the 2024 volume against 14 trains a
     # day) is skewed: most trains pass quickly, some wait days. It leads on the mean and
@@ -73,69 +84,69 @@ def test_top_bottleneck_via_russia(northern: Any, network: Any) -> None:
     assert row["p90_saved_removed"] > 2 * row["p50_saved_removed"]
 
 
-def test_labels_fall_back_to_node_ids(middle: Any) -> None:
-    frame = rank_bottlenecks(middle)
+def test_labels_fall_back_to_node_ids(middle: mc.TripResult) -> None:
+    frame = ranked(middle)
     assert frame["group"].iloc[0] == "ferry_wait at POTI"
 
 
 @pytest.mark.parametrize("group_by", GROUPINGS)
-def test_sorted_and_removed_saves_at_least_halved(middle: Any, group_by: Any) -> None:
-    frame = rank_bottlenecks(middle, group_by=group_by)
+def test_sorted_and_removed_saves_at_least_halved(middle: mc.TripResult, group_by: GroupBy) -> None:
+    frame = ranked(middle, group_by=group_by)
     assert frame["p50_saved_removed"].is_monotonic_decreasing
     for q in ("p50", "p90"):
         assert (frame[f"{q}_saved_half"] >= 0).all()
         assert (frame[f"{q}_saved_removed"] >= frame[f"{q}_saved_half"]).all()
 
 
-def test_place_and_country_groups_leave_out_moving(middle: Any) -> None:
+def test_place_and_country_groups_leave_out_moving(middle: mc.TripResult) -> None:
     for group_by in ("place", "country"):
-        frame = rank_bottlenecks(middle, group_by=group_by)
+        frame = ranked(middle, group_by=group_by)
         stages = {s for text in frame["stage"] for s in text.split(", ")}
         assert not stages & set(MOVING_STAGES)
-    stages = set(rank_bottlenecks(middle, group_by="stage")["stage"])
+    stages = set(ranked(middle, group_by="stage")["stage"])
     assert set(MOVING_STAGES) <= stages
 
 
-def test_mean_days_add_up(middle: Any) -> None:
+def test_mean_days_add_up(middle: mc.TripResult) -> None:
     """Groups' mean days (= mean days saved if removed) add up to the trip's days."""
     mean_total = middle.total_days.mean()
-    stage = rank_bottlenecks(middle, group_by="stage")
+    stage = ranked(middle, group_by="stage")
     assert stage["mean_days"].sum() == pytest.approx(mean_total, abs=1e-9)
     by_stage = middle.stages_days()
     for row in stage.to_dict("records"):
         assert row["mean_days"] == pytest.approx(by_stage[row["stage"]], abs=1e-9)
     moving = sum(by_stage[s] for s in MOVING_STAGES)
-    place = rank_bottlenecks(middle, group_by="place")
+    place = ranked(middle, group_by="place")
     assert place["mean_days"].sum() + moving == pytest.approx(mean_total, abs=1e-9)
-    country = rank_bottlenecks(middle, group_by="country")
+    country = ranked(middle, group_by="country")
     assert country["mean_days"].sum() + moving == pytest.approx(mean_total, abs=1e-9)
 
 
-def test_removed_saving_close_to_mean_for_steady_stage(middle: Any) -> None:
+def test_removed_saving_close_to_mean_for_steady_stage(middle: mc.TripResult) -> None:
     """Rail hours barely vary: removing them moves every percentile by their mean."""
-    row = rank_bottlenecks(middle, group_by="stage").set_index("stage").loc["rail"]
+    row = ranked(middle, group_by="stage").set_index("stage").loc["rail"]
     assert row["p50_saved_removed"] == pytest.approx(row["mean_days"], rel=0.02)
     assert row["p90_saved_removed"] == pytest.approx(row["mean_days"], rel=0.02)
     assert row["p50_saved_half"] == pytest.approx(row["mean_days"] / 2, rel=0.02)
 
 
-def test_group_without_hours_saves_nothing(middle: Any) -> None:
+def test_group_without_hours_saves_nothing(middle: mc.TripResult) -> None:
     j = next(
         i for i, c in enumerate(middle.components) if (c.stage, c.node) == ("ferry_wait", "POTI")
     )
     hours = middle.hours.copy()
     hours[:, j] = 0.0
     trip = dataclasses.replace(middle, hours=hours)
-    frame = rank_bottlenecks(trip).set_index("node")
+    frame = ranked(trip).set_index("node")
     row = frame[frame["stage"] == "ferry_wait"].loc["POTI"]
     assert row["mean_days"] == 0
     for col in ("p50_saved_half", "p90_saved_half", "p50_saved_removed", "p90_saved_removed"):
         assert row[col] == 0
 
 
-def test_savings_are_vectorized_percentiles(middle: Any) -> None:
+def test_savings_are_vectorized_percentiles(middle: mc.TripResult) -> None:
     """Check one group against a direct computation on the samples."""
-    frame = rank_bottlenecks(middle)
+    frame = ranked(middle)
     top = frame.iloc[0]
     cols = [
         j
@@ -147,17 +158,17 @@ def test_savings_are_vectorized_percentiles(middle: Any) -> None:
     assert top["p50_saved_removed"] == pytest.approx(expected, abs=1e-12)
 
 
-def test_bad_group_by(middle: Any) -> None:
-    with pytest.raises(ValueError, match="group_by"):
+def test_bad_group_by(middle: mc.TripResult) -> None:
+    with pytest.raises(mc.MidcorridorError, match="group_by"):
         rank_bottlenecks(middle, group_by="link")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="group_by"):
+    with pytest.raises(mc.MidcorridorError, match="group_by"):
         sensitivity(middle, group_by="place")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("label", [MIDDLE, NORTHERN])
 @pytest.mark.parametrize("group_by", ["component", "stage"])
-def test_variance_shares_sum_to_one(run: Any, label: str, group_by: Any) -> None:
-    frame = sensitivity(run.trip(label), group_by=group_by)
+def test_variance_shares_sum_to_one(run: mc.ScenarioRun, label: str, group_by: SpreadBy) -> None:
+    frame = spread(run.trip(label), group_by=group_by)
     assert list(frame.columns) == list(SENSITIVITY_COLUMNS)
     assert frame["variance_share"].sum() == pytest.approx(1.0, abs=1e-9)
     assert frame["variance_share"].is_monotonic_decreasing
@@ -165,22 +176,24 @@ def test_variance_shares_sum_to_one(run: Any, label: str, group_by: Any) -> None
     assert ((rho >= -1) & (rho <= 1)).all()
 
 
-def test_biggest_share_is_a_big_variance_component(middle: Any, northern: Any) -> None:
-    frame = sensitivity(middle)
+def test_biggest_share_is_a_big_variance_component(
+    middle: mc.TripResult, northern: mc.TripResult
+) -> None:
+    frame = spread(middle)
     assert frame["group"].iloc[0] == "ferry_wait at POTI"
     assert frame["sd_days"].iloc[0] == frame["sd_days"].max()
     assert frame["variance_share"].iloc[0] > 0.3
     assert frame["spearman"].iloc[0] > 0.5
-    north = sensitivity(northern)
+    north = spread(northern)
     assert north["group"].iloc[0] == "congestion at BREST_MALASZEWICZE"
     assert north["variance_share"].iloc[0] > 0.5
-    stage = sensitivity(middle, group_by="stage")
+    stage = spread(middle, group_by="stage")
     assert stage["stage"].iloc[0] == "ferry_wait"
 
 
-def test_spearman_matches_scipy(middle: Any) -> None:
+def test_spearman_matches_scipy(middle: mc.TripResult) -> None:
     stats = pytest.importorskip("scipy.stats")
-    frame = sensitivity(middle)
+    frame = spread(middle)
     for row in frame.head(5).to_dict("records"):
         j = next(
             i
@@ -191,25 +204,36 @@ def test_spearman_matches_scipy(middle: Any) -> None:
         assert row["spearman"] == pytest.approx(rho, abs=1e-9)
 
 
-def test_constant_component_has_no_correlation(middle: Any) -> None:
+def test_constant_component_has_no_correlation(middle: mc.TripResult) -> None:
     hours = middle.hours.copy()
     hours[:, 0] = 24.0
-    frame = sensitivity(dataclasses.replace(middle, hours=hours))
+    frame = spread(dataclasses.replace(middle, hours=hours))
     row = frame[frame["group"] == f"{middle.components[0].stage} at ALMATY"].iloc[0]
     assert np.isnan(row["spearman"])
     assert row["variance_share"] == pytest.approx(0.0, abs=1e-12)
     assert frame["variance_share"].sum() == pytest.approx(1.0, abs=1e-9)
 
 
-def test_rich_tables(middle: Any, network: Any) -> None:
+def test_tables_render_the_results(middle: mc.TripResult, network: mc.Network) -> None:
     console = Console(record=True, width=220)
-    table = rank_table(rank_bottlenecks(middle, network=network), MIDDLE, top=5)
-    assert table.row_count == 5
-    console.print(table)
+    table = rank_table(rank_bottlenecks(middle, network=network), top=5)
+    assert len(table.rows) == 5
+    console.print(to_rich(table))
     text = console.export_text()
     assert MIDDLE in text
     assert "ferry_wait at Poti port" in text
-    table = sensitivity_table(sensitivity(middle, network=network), MIDDLE, top=4)
-    assert table.row_count == 4
-    console.print(table)
+    table = spread_table(sensitivity(middle, network=network), top=4)
+    assert len(table.rows) == 4
+    console.print(to_rich(table))
     assert "variance share" in console.export_text()
+
+
+def test_a_saturated_trip_is_flagged(saturated_runs: list[mc.ScenarioRun]) -> None:
+    trip = saturated_runs[1].trip(MIDDLE)
+    assert trip.saturated
+    assert rank_bottlenecks(trip).saturated
+    assert sensitivity(trip).saturated
+    assert not rank_bottlenecks(saturated_runs[0].trip(MIDDLE)).saturated
+    data = rank_bottlenecks(trip).head(3).to_dict()
+    assert data["saturated"] is True
+    assert len(data["ranking"]) == 3
