@@ -15,7 +15,8 @@ Figures (corridor-facts.md): 2025 fleet of 4 Kazmortransflot + 2 ASCO feeders, a
 2022); Middle Corridor 2024 volume about 56,500 TEU (corridor-facts.md, "Northern route");
 42-container (84 TEU) block trains (AzerNews 2020); China-Kazakhstan exchange at Dostyk
 14 trains a day (KTZ 2025). The weather is the example of docs/data-model.md (an estimate).
-SimPy stays out of the package: the reference lives in tests/test_queue_engine.py.
+SimPy stays out of the package: the reference models and these baseline figures live in
+tests/reference_models.py (shared with the tests).
 """
 
 from __future__ import annotations
@@ -33,15 +34,18 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
 
 from midcorridor.queue_engine import (  # noqa: E402
-    FerryService,
+    WARMUP_SHARE,
     QueueResult,
-    Server,
     draw_ferry_inputs,
+    ferry_capacity_teu_per_hour,
     ferry_departure_hours,
+    max_hold_hours,
     simulate_ferry,
     simulate_server,
 )
-from test_queue_engine import (  # noqa: E402
+from midcorridor.schema import HOURS_PER_WEEK, Capacity, Service  # noqa: E402
+from reference_models import (  # noqa: E402
+    HOURS_PER_YEAR,
     ON_FILL,
     SCHEDULED,
     TEU_PER_TRAIN,
@@ -52,7 +56,7 @@ from test_queue_engine import (  # noqa: E402
 )
 
 SEED = 2024
-DOSTYK = Server(capacity_per_day=14.0)  # KTZ 2025: 14 trains a day, China-Kazakhstan
+DOSTYK = Capacity(trains_per_day=14.0, source="KTZ 2025")  # 14 trains a day, China-Kazakhstan
 
 
 def best_seconds(run: Callable[[], Any], repeats: int) -> tuple[float, Any]:
@@ -65,10 +69,10 @@ def best_seconds(run: Callable[[], Any], repeats: int) -> tuple[float, Any]:
     return best, result
 
 
-def server_reference(arrivals: np.ndarray, server: Server) -> QueueResult:
+def server_reference(arrivals: np.ndarray, capacity: Capacity) -> QueueResult:
     """SimPy M/D/c on given arrivals (drawing them is left out: favours SimPy slightly)."""
-    wait = simpy_server_starts(arrivals, server) - arrivals
-    return QueueResult(wait, np.zeros_like(wait), arrivals, 0.0, False, 365 * 24.0)
+    wait = simpy_server_starts(arrivals, capacity) - arrivals
+    return QueueResult(wait, np.zeros_like(wait), arrivals, 0.0, False, HOURS_PER_YEAR)
 
 
 def speed_table() -> None:
@@ -84,7 +88,7 @@ def speed_table() -> None:
                 )
             )
     for load in (0.5, 0.9):
-        trains = load * DOSTYK.capacity_per_day
+        trains = load * DOSTYK.trains_per_day
         cases.append(
             (
                 f"server M/D/1 14/day, {trains:.1f} trains/day",
@@ -118,13 +122,14 @@ def speed_table() -> None:
 
 
 def saturation_table() -> None:
-    service: FerryService = ON_FILL
-    nominal = service.capacity_teu_per_hour() * 168
+    service: Service = ON_FILL
+    nominal = ferry_capacity_teu_per_hour(service) * HOURS_PER_WEEK
+    per_year = HOURS_PER_YEAR / HOURS_PER_WEEK
     print()
     print(
         f"2025 fleet, on_fill: {service.vessels} vessels x {service.capacity_teu:.0f} TEU, "
-        f"{service.round_trip_hours:.0f} h round trip, hold <= {service.max_hold_hours:.0f} h; "
-        f"nominal {nominal:,.0f} TEU/wk ({nominal * 8760 / 168:,.0f} TEU/yr)"
+        f"{service.round_trip_hours:.0f} h round trip, hold <= {max_hold_hours(service):.0f} h; "
+        f"nominal {nominal:,.0f} TEU/wk ({nominal * per_year:,.0f} TEU/yr)"
     )
     print("20 seeds x 1 year each; mean and P90 of ferry_wait + weather, hours")
     header = (
@@ -135,7 +140,7 @@ def saturation_table() -> None:
     print("|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|")
     for load in (0.3, 0.64, 0.8, 0.9, 0.93, 0.95, 0.97, 1.0, 1.1):
         volume = load * nominal
-        cells = [f"{load:>5.2f}", f"{volume:>6,.0f}", f"{volume * 8760 / 168:>7,.0f}"]
+        cells = [f"{load:>5.2f}", f"{volume:>6,.0f}", f"{volume * per_year:>7,.0f}"]
         for weather, width in ((None, 8), (WEATHER, 9)):
             runs = [simulate_ferry(volume, service, weather, seed=s) for s in range(20)]
             mean = np.mean([r.mean_total_hours for r in runs])
@@ -153,12 +158,12 @@ def saturation_table() -> None:
             teu_per_train=TEU_PER_TRAIN,
             end_hours=inputs.end_hours,
         )
-        low, high = 0.1 * inputs.horizon_hours, inputs.horizon_hours
+        low, high = WARMUP_SHARE * inputs.horizon_hours, inputs.horizon_hours
         trains = np.count_nonzero((departed >= low) & (departed < high))
-        per_week = trains * TEU_PER_TRAIN / ((high - low) / 168)
+        per_week = trains * TEU_PER_TRAIN / ((high - low) / HOURS_PER_WEEK)
         print(
             f"throughput at 1.5x nominal, 20 years, {label}: {per_week:,.0f} TEU/wk "
-            f"({per_week * 8760 / 168:,.0f} TEU/yr, {per_week / nominal:.1%} of nominal)"
+            f"({per_week * per_year:,.0f} TEU/yr, {per_week / nominal:.1%} of nominal)"
         )
 
 

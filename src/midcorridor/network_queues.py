@@ -4,7 +4,9 @@ When a scenario gives a corridor volume, two kinds of point on a route are simul
 two years of train arrivals, and the time model resamples the simulated per-train hours:
 
 - each Caspian crossing (:func:`midcorridor.queue_engine.simulate_ferry`) with the link's
-  fleet, dispatch rule and storm closures -> stages ``ferry_wait`` and ``weather``;
+  fleet, dispatch rule and storm closures -> stages ``ferry_wait`` and ``weather`` (an
+  ``on_fill`` service without ``max_hold_hours`` holds at most
+  :data:`midcorridor.queue_engine.DEFAULT_MAX_HOLD_HOURS`, a week);
 - each node with a ``capacity`` in trains a day (:func:`midcorridor.queue_engine.simulate_server`,
   M/D/c) -> stage ``congestion``, replacing the node's recorded congestion processes.
 
@@ -20,16 +22,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from .queue_engine import (
-    DAYS_IN_MONTH,
-    FerryService,
-    QueueResult,
-    Server,
-    WeatherClosures,
-    simulate_ferry,
-    simulate_server,
-)
-from .schema import Capacity, Service, Weather
+from .queue_engine import QueueResult, simulate_ferry, simulate_server
+from .schema import DAYS_IN_MONTH, DAYS_PER_WEEK, HOURS_PER_DAY, Capacity, Service, Weather
 
 __all__ = ["TEU_PER_TRAIN", "SimulatedQueue", "ferry_queue", "node_queue"]
 
@@ -37,11 +31,10 @@ __all__ = ["TEU_PER_TRAIN", "SimulatedQueue", "ferry_queue", "node_queue"]
 TEU_PER_TRAIN = 84.0
 #: Simulated horizon, days: two years, so every month is seen after the warm-up.
 HORIZON_DAYS = 730.0
-#: Hold of an on_fill vessel when the network gives none, hours (assumption: one week,
-#: the "up to a week" wait with low load reported by travellers, corridor-facts).
-DEFAULT_MAX_HOLD_HOURS = 168.0
 
-_MONTH_STARTS = np.cumsum((0, *DAYS_IN_MONTH)) * 24.0
+#: Start of each calendar month in a 365-day year, hours from 1 January; the last entry is
+#: the length of the year.
+_MONTH_STARTS = np.cumsum((0, *DAYS_IN_MONTH)) * HOURS_PER_DAY
 
 
 @dataclass(frozen=True)
@@ -51,16 +44,29 @@ class SimulatedQueue:
     result: QueueResult
 
     def waits(self, month: int | None) -> tuple[np.ndarray, np.ndarray]:
-        """``(wait, weather)`` hours of trains arriving in ``month`` (None: any month)."""
+        """``(wait, weather)`` hours of the steady-state trains arriving in ``month``.
+
+        Parameters
+        ----------
+        month
+            Calendar month of arrival, 1-12 (the simulation starts on 1 January); None
+            for any month. When no steady-state train arrived in ``month`` (too few trains
+            to fill it), the trains of the whole year are used.
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            Per train, the ``ferry_wait`` (or ``congestion``) and ``weather`` hours.
+        """
         r = self.result
-        steady = r.arrival_hours >= 0.1 * r.horizon_hours
+        chosen = r.steady_mask
         if month is not None:
-            in_year = r.arrival_hours % (_MONTH_STARTS[-1])
+            in_year = r.arrival_hours % _MONTH_STARTS[-1]
             months = np.searchsorted(_MONTH_STARTS, in_year, side="right")
-            steady &= months == month
-        if not steady.any():  # too few trains to fill a month: use the whole year
-            steady = r.arrival_hours >= 0.1 * r.horizon_hours
-        return np.asarray(r.wait_hours[steady]), np.asarray(r.weather_hours[steady])
+            in_month = chosen & (months == month)
+            if in_month.any():
+                chosen = in_month
+        return np.asarray(r.wait_hours[chosen]), np.asarray(r.weather_hours[chosen])
 
     @property
     def utilisation(self) -> float:
@@ -88,26 +94,10 @@ def ferry_queue(
     seed
         Seed of the simulated arrivals and storms.
     """
-    closures = None
-    if weather is not None:
-        closures = WeatherClosures(
-            closure_share_by_month=weather.closure_share_by_month,
-            hold_hours_low=weather.hold_hours.low,
-            hold_hours_mode=weather.hold_hours.mode,
-            hold_hours_high=weather.hold_hours.high,
-        )
-    ferry = FerryService(
-        dispatch=service.dispatch,
-        vessels=service.vessels,
-        capacity_teu=service.capacity_teu,
-        round_trip_hours=service.round_trip_hours,
-        headway_hours=service.headway_hours,
-        max_hold_hours=service.max_hold_hours or DEFAULT_MAX_HOLD_HOURS,
-    )
     result = simulate_ferry(
         volume_teu_per_week,
-        ferry,
-        closures,
+        service,
+        weather,
         horizon_days=HORIZON_DAYS,
         teu_per_train=TEU_PER_TRAIN,
         seed=seed,
@@ -117,8 +107,17 @@ def ferry_queue(
 
 @lru_cache(maxsize=256)
 def node_queue(capacity: Capacity, volume_teu_per_week: float, seed: int = 0) -> SimulatedQueue:
-    """Simulate the queue for a node's handling capacity at a volume (TEU/week), cached."""
-    trains_per_day = volume_teu_per_week / TEU_PER_TRAIN / 7.0
-    server = Server(capacity_per_day=capacity.trains_per_day, servers=capacity.servers)
-    result = simulate_server(trains_per_day, server, horizon_days=HORIZON_DAYS, seed=seed)
+    """Simulate the queue for a node's handling capacity at a volume (cached).
+
+    Parameters
+    ----------
+    capacity
+        The node's handling capacity.
+    volume_teu_per_week
+        Offered volume, TEU per week (as trains of :data:`TEU_PER_TRAIN` TEU).
+    seed
+        Seed of the simulated arrivals.
+    """
+    trains_per_day = volume_teu_per_week / TEU_PER_TRAIN / DAYS_PER_WEEK
+    result = simulate_server(trains_per_day, capacity, horizon_days=HORIZON_DAYS, seed=seed)
     return SimulatedQueue(result)

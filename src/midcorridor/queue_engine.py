@@ -1,49 +1,58 @@
 """Capacity and congestion: ferry crossings and single points (borders, gauge changes).
 
-A pure module: it takes plain numbers and dataclasses and returns per-train waiting times.
-It knows nothing about files, graphs or the CLI.
+A pure module: it takes plain numbers and the validated network models of
+:mod:`midcorridor.schema` (:class:`~midcorridor.schema.Service`,
+:class:`~midcorridor.schema.Weather`, :class:`~midcorridor.schema.Capacity`) and returns
+per-train waiting times. It knows nothing about files, graphs or the CLI.
 
 Two systems are modelled.
 
 Ferry crossing (:func:`simulate_ferry`)
     Block trains arrive at a port as a Poisson process and unload their TEU onto the quay
-    in first-come first-served order. A fleet of identical vessels carries the TEU across;
-    a vessel that departs is back in port ``round_trip_hours`` later. Two dispatch rules:
+    in first-come first-served order. A fleet of ``service.vessels`` identical vessels
+    carries the TEU across; a vessel that departs is back in port
+    ``service.round_trip_hours`` later. Two dispatch rules:
 
     ``on_fill``
         The vessels in port load one at a time (the one back first loads first). The
         loading vessel departs as soon as it has ``capacity_teu`` aboard, or when the first
-        TEU aboard has waited ``max_hold_hours``, whichever comes first. It never sails
-        empty.
+        TEU aboard has waited :func:`max_hold_hours`, whichever comes first. It never
+        sails empty.
     ``scheduled``
         Sailing ``k`` is due at ``k * headway_hours``. It leaves at the due time if a
         vessel is in port, otherwise when the next vessel is back (and never before the
         previous sailing). It takes whatever is waiting, up to ``capacity_teu``, and sails
         even when empty (it is a timetable).
 
-    Storm spells close the port (:class:`WeatherClosures`): a departure that falls due
-    while the port is closed leaves at the end of the spell, taking what is waiting then.
-    Only departures from this port stop: vessels already at sea keep their round trip, so
+    Storm spells close the port (:func:`storm_spells`): a departure that falls due while
+    the port is closed leaves at the end of the spell, taking what is waiting then. Only
+    departures from this port stop: vessels already at sea keep their round trip, so
     closures cost less capacity than their share of time (vessels that return during a
     spell all sail when it ends). Loading and discharge times are not part of this model
     (they are ``port`` processes of the port node).
 
 Single server point (:func:`simulate_server`)
     Trains arrive as a Poisson process and are handled first-come first-served by
-    ``servers`` identical parallel servers with a *deterministic* handling time (an
-    M/D/c queue). A yard or border post handles a train in a fairly fixed time, and the
-    spread of that time is already sampled by the ``documents``/``inspection`` stages;
-    here only the queueing it causes is modelled. M/D/1 has a closed-form mean wait
-    (Pollaczek-Khinchine: half that of M/M/1) to check against, and M/D/c vectorizes
-    exactly (see :func:`server_start_hours`).
+    ``capacity.servers`` identical parallel servers with a *deterministic* handling time
+    (an M/D/c queue, :func:`handling_hours`). A yard or border post handles a train in a
+    fairly fixed time, and the spread of that time is already sampled by the
+    ``documents``/``inspection`` stages; here only the queueing it causes is modelled.
+    M/D/1 has a closed-form mean wait (Pollaczek-Khinchine: half that of M/M/1) to check
+    against, and M/D/c vectorizes exactly (see :func:`server_start_hours`).
 
-Both return a :class:`QueueResult` of per-train waits that the Monte Carlo time model
-resamples with :meth:`QueueResult.sample`.
+Both return a :class:`QueueResult` of per-train waits. The Monte Carlo time model
+resamples the waits of its steady-state trains (:attr:`QueueResult.steady_mask`) through
+:meth:`midcorridor.network_queues.SimulatedQueue.waits`.
+
+The network models are validated by :mod:`midcorridor.schema`; the scalar run arguments
+(volume, horizon, TEU per train, seed) are validated here with pydantic too, so a bad
+value raises :class:`pydantic.ValidationError` (a :class:`ValueError`) naming it.
 
 The random inputs (train arrivals, storm spells) are drawn by :func:`draw_ferry_inputs`
 and :func:`poisson_arrivals`; the deterministic cores :func:`ferry_departure_hours` and
 :func:`server_start_hours` turn them into departure times. A reference discrete-event
-(SimPy) model in the tests is fed the same inputs and must give the same departures.
+(SimPy) model in the tests (``tests/reference_models.py``) is fed the same inputs and
+must give the same departures.
 
 Speed: arrivals, spells and the server queue are vectorized with numpy; the ferry core
 loops once per *sailing* (hundreds a year) with ``bisect``/``heapq`` on plain lists, never
@@ -56,19 +65,33 @@ import heapq
 import math
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Annotated, Self
 
 import numpy as np
 import numpy.typing as npt
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .schema import (
+    DAYS_IN_MONTH,
+    DAYS_PER_WEEK,
+    HOURS_PER_DAY,
+    HOURS_PER_WEEK,
+    Capacity,
+    Range,
+    Service,
+    Weather,
+    pert_shape,
+)
 
 __all__ = [
+    "DEFAULT_MAX_HOLD_HOURS",
     "FerryInputs",
-    "FerryService",
     "QueueResult",
-    "Server",
-    "WeatherClosures",
     "draw_ferry_inputs",
+    "ferry_capacity_teu_per_hour",
     "ferry_departure_hours",
+    "handling_hours",
+    "max_hold_hours",
     "poisson_arrivals",
     "server_start_hours",
     "simulate_ferry",
@@ -78,16 +101,18 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 
-HOURS_PER_DAY = 24.0
-HOURS_PER_WEEK = 168.0
-DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-"""Days of each month, January first (a 365-day year; leap days are ignored)."""
-
 WARMUP_SHARE = 0.1
 """Share of the horizon treated as warm-up: trains arriving earlier are not in statistics."""
 
 DRAIN_FACTOR = 2.0
 """The simulation runs to ``DRAIN_FACTOR * horizon`` so trains arriving late can leave."""
+
+DEFAULT_MAX_HOLD_HOURS = HOURS_PER_WEEK
+"""Hold of an ``on_fill`` vessel when the service gives no ``max_hold_hours``, hours.
+
+Assumption: one week, the "up to a week" wait with low load reported by travellers
+(corridor-facts).
+"""
 
 MAX_HORIZON_DAYS = 365_000
 """Upper bound on ``horizon_days`` (1,000 years; use more seeds rather than longer runs)."""
@@ -104,251 +129,116 @@ MAX_SPELLS = 1_000_000
 _TOL = 1e-9
 """Tolerance, in trains, for deciding that a train's last TEU is aboard."""
 
-Dispatch = Literal["on_fill", "scheduled"]
-
 
 # --------------------------------------------------------------------------------------
-# validation helpers: collect every problem, raise one ValueError naming each field
+# what the engine reads from the network models
 # --------------------------------------------------------------------------------------
 
 
-def _is_real(value: object) -> bool:
-    """True for int/float (and numpy equivalents), False for bool and anything else."""
-    if isinstance(value, bool | np.bool_):
-        return False
-    return isinstance(value, int | float | np.integer | np.floating)
+def max_hold_hours(service: Service) -> float:
+    """Longest wait of the first TEU aboard an ``on_fill`` vessel, hours.
 
-
-def _check_real(
-    problems: list[str],
-    name: str,
-    value: object,
-    *,
-    low: float | None = None,
-    low_inclusive: bool = True,
-    high: float | None = None,
-) -> None:
-    """Append a message to ``problems`` unless ``value`` is a finite number in range."""
-    if not _is_real(value):
-        problems.append(f"{name} must be a number (got {value!r})")
-        return
-    number = float(value)  # type: ignore[arg-type]
-    if not math.isfinite(number):
-        problems.append(f"{name} must be finite (got {value!r})")
-        return
-    if low is not None:
-        if low_inclusive and number < low:
-            problems.append(f"{name} must be >= {low:g} (got {value!r})")
-        elif not low_inclusive and number <= low:
-            problems.append(f"{name} must be > {low:g} (got {value!r})")
-    if high is not None and number > high:
-        problems.append(f"{name} must be <= {high:g} (got {value!r})")
-
-
-def _check_int(problems: list[str], name: str, value: object, *, low: int) -> None:
-    """Append a message to ``problems`` unless ``value`` is an integer >= ``low``."""
-    if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
-        problems.append(f"{name} must be an integer (got {value!r})")
-    elif int(value) < low:
-        problems.append(f"{name} must be >= {low} (got {value!r})")
-
-
-def _raise(problems: list[str]) -> None:
-    if problems:
-        raise ValueError("; ".join(problems))
-
-
-# --------------------------------------------------------------------------------------
-# inputs
-# --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FerryService:
-    """A ferry (or feeder) service across one sea link.
-
-    Parameters
-    ----------
-    dispatch : {"on_fill", "scheduled"}
-        Dispatch rule (see the module docstring).
-    vessels : int
-        Number of vessels in the rotation, >= 1.
-    capacity_teu : float
-        Capacity of one sailing, TEU, > 0.
-    round_trip_hours : float
-        Time from a departure until the same vessel is back in port ready to load, hours,
-        > 0.
-    headway_hours : float
-        ``scheduled``: time between timetabled sailings, hours, > 0. Unused by
-        ``on_fill`` (kept so one record describes both).
-    max_hold_hours : float
-        ``on_fill``: longest time the first TEU aboard waits before the vessel sails part
-        full, hours, >= 0. Unused by ``scheduled``.
+    ``service.max_hold_hours``, or :data:`DEFAULT_MAX_HOLD_HOURS` when the network gives
+    none. The one place that default is applied.
     """
+    if service.max_hold_hours is None:
+        return DEFAULT_MAX_HOLD_HOURS
+    return service.max_hold_hours
 
-    dispatch: Dispatch
-    vessels: int
-    capacity_teu: float
-    round_trip_hours: float
-    headway_hours: float
-    max_hold_hours: float
 
-    def __post_init__(self) -> None:
-        problems: list[str] = []
-        if not isinstance(self.dispatch, str) or self.dispatch not in ("on_fill", "scheduled"):
-            problems.append(
-                f"FerryService.dispatch must be 'on_fill' or 'scheduled' (got {self.dispatch!r})"
+def ferry_capacity_teu_per_hour(service: Service) -> float:
+    """Most TEU the service can move, TEU per hour, ignoring weather.
+
+    ``on_fill``: ``vessels * capacity_teu / round_trip_hours``; ``scheduled``: the
+    smaller of that and the timetable's ``capacity_teu / headway_hours``.
+    """
+    fleet = service.vessels * service.capacity_teu / service.round_trip_hours
+    if service.dispatch == "scheduled":
+        return min(fleet, service.capacity_teu / service.headway_hours)
+    return fleet
+
+
+def handling_hours(capacity: Capacity) -> float:
+    """Deterministic handling time of one train on one server, hours.
+
+    Each of the ``capacity.servers`` servers takes ``24 * servers / trains_per_day`` hours,
+    so the point handles ``trains_per_day`` trains a day with every server busy.
+    """
+    return HOURS_PER_DAY * capacity.servers / capacity.trains_per_day
+
+
+# --------------------------------------------------------------------------------------
+# run arguments, validated with pydantic (the network models validate themselves)
+# --------------------------------------------------------------------------------------
+
+_NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+_Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+_HorizonDays = Annotated[float, Field(gt=0, le=MAX_HORIZON_DAYS, allow_inf_nan=False)]
+_Month = Annotated[int, Field(ge=1, le=12)]
+_Seed = Annotated[int, Field(ge=0)] | np.random.Generator
+
+
+class _Args(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+class _DrawArgs(_Args):
+    """Arguments of :func:`draw_ferry_inputs` (see there)."""
+
+    model_config = ConfigDict(title="draw_ferry_inputs arguments")
+
+    volume_teu_per_week: _NonNegative
+    weather: Weather | None
+    start_month: _Month
+    horizon_days: _HorizonDays
+    teu_per_train: _Positive
+    seed: _Seed
+
+    @model_validator(mode="after")
+    def _bounded_trains(self) -> Self:
+        weeks = self.horizon_days / DAYS_PER_WEEK
+        trains = self.volume_teu_per_week / self.teu_per_train * weeks
+        if trains > MAX_TRAINS:
+            raise ValueError(
+                f"volume_teu_per_week: {trains:,.0f} trains of {self.teu_per_train:g} TEU "
+                f"expected in {self.horizon_days:g} days, more than the {MAX_TRAINS:,} this "
+                "model handles (check the volume and teu_per_train units)"
             )
-        _check_int(problems, "FerryService.vessels", self.vessels, low=1)
-        _check_real(
-            problems, "FerryService.capacity_teu", self.capacity_teu, low=0, low_inclusive=False
-        )
-        _check_real(
-            problems,
-            "FerryService.round_trip_hours",
-            self.round_trip_hours,
-            low=0,
-            low_inclusive=False,
-        )
-        _check_real(
-            problems, "FerryService.headway_hours", self.headway_hours, low=0, low_inclusive=False
-        )
-        _check_real(problems, "FerryService.max_hold_hours", self.max_hold_hours, low=0)
-        _raise(problems)
-        object.__setattr__(self, "vessels", int(self.vessels))
-        for name in ("capacity_teu", "round_trip_hours", "headway_hours", "max_hold_hours"):
-            object.__setattr__(self, name, float(getattr(self, name)))
-
-    def capacity_teu_per_hour(self) -> float:
-        """Most TEU the service can move, TEU per hour, ignoring weather.
-
-        ``on_fill``: ``vessels * capacity_teu / round_trip_hours``; ``scheduled``: the
-        smaller of that and the timetable's ``capacity_teu / headway_hours``.
-        """
-        fleet = self.vessels * self.capacity_teu / self.round_trip_hours
-        if self.dispatch == "scheduled":
-            return min(fleet, self.capacity_teu / self.headway_hours)
-        return fleet
+        return self
 
 
-@dataclass(frozen=True)
-class WeatherClosures:
-    """Storm spells that close a port (no departures).
+class _FerryArgs(_DrawArgs):
+    """Arguments of :func:`simulate_ferry` (see there)."""
 
-    Spells start as a Poisson process that runs only while the port is open, with rate
-    ``share / ((1 - share) * mean_spell)`` per hour in a month with closure share
-    ``share``; spell lengths are PERT(low, mode, high) hours, mean
-    ``(low + 4 mode + high) / 6``. Open and closed times then alternate so that the
-    long-run share of closed time in month ``m`` is ``closure_share_by_month[m - 1]``.
-    A month with share 1 is closed throughout.
+    model_config = ConfigDict(title="simulate_ferry arguments")
 
-    Parameters
-    ----------
-    closure_share_by_month : tuple of 12 floats
-        Share of time the port is closed, January to December, each in [0, 1].
-    hold_hours_low, hold_hours_mode, hold_hours_high : float
-        Three-point estimate of the length of one spell, hours:
-        ``0 <= low <= mode <= high`` and ``high > 0``.
-    """
-
-    closure_share_by_month: tuple[float, ...]
-    hold_hours_low: float
-    hold_hours_mode: float
-    hold_hours_high: float
-
-    def __post_init__(self) -> None:
-        problems: list[str] = []
-        name = "WeatherClosures.closure_share_by_month"
-        shares: tuple[object, ...] | None = None
-        raw: object = self.closure_share_by_month
-        if isinstance(raw, str | bytes) or not hasattr(raw, "__iter__"):
-            problems.append(f"{name} must be a sequence of 12 numbers (got {raw!r})")
-        else:
-            try:
-                shares = tuple(raw)
-            except TypeError:
-                problems.append(f"{name} must be a sequence of 12 numbers (got {raw!r})")
-        if shares is not None:
-            if len(shares) != 12:
-                problems.append(
-                    f"{name} must have 12 values, January to December (got {len(shares)})"
-                )
-            for month, share in enumerate(shares, start=1):
-                _check_real(problems, f"{name}[{month - 1}] (month {month})", share, low=0, high=1)
-        hold = {
-            "WeatherClosures.hold_hours_low": self.hold_hours_low,
-            "WeatherClosures.hold_hours_mode": self.hold_hours_mode,
-            "WeatherClosures.hold_hours_high": self.hold_hours_high,
-        }
-        n_before = len(problems)
-        for hold_name, value in hold.items():
-            _check_real(problems, hold_name, value, low=0)
-        if len(problems) == n_before:
-            low, mode, high = (float(v) for v in hold.values())
-            if not low <= mode <= high:
-                problems.append(
-                    "WeatherClosures.hold_hours_low/mode/high must satisfy low <= mode <= high "
-                    f"(got {low:g}, {mode:g}, {high:g})"
-                )
-            elif high <= 0:
-                problems.append(f"WeatherClosures.hold_hours_high must be > 0 (got {high:g})")
-        _raise(problems)
-        assert shares is not None  # for mypy: validated above
-        object.__setattr__(self, "closure_share_by_month", tuple(float(s) for s in shares))  # type: ignore[arg-type]
-        for hold_name in ("hold_hours_low", "hold_hours_mode", "hold_hours_high"):
-            object.__setattr__(self, hold_name, float(getattr(self, hold_name)))
-
-    @property
-    def mean_spell_hours(self) -> float:
-        """Mean length of a storm spell (PERT mean), hours."""
-        return (self.hold_hours_low + 4 * self.hold_hours_mode + self.hold_hours_high) / 6
-
-    def sample_spell_hours(self, rng: np.random.Generator, n: int) -> FloatArray:
-        """Draw ``n`` spell lengths from PERT(low, mode, high), hours."""
-        low, mode, high = self.hold_hours_low, self.hold_hours_mode, self.hold_hours_high
-        if high == low:
-            return np.full(n, low)
-        a = 1 + 4 * (mode - low) / (high - low)
-        b = 1 + 4 * (high - mode) / (high - low)
-        return low + (high - low) * rng.beta(a, b, size=n)
+    service: Service
 
 
-@dataclass(frozen=True)
-class Server:
-    """A border post, gauge-change yard or terminal handling whole trains.
+class _ServerArgs(_Args):
+    """Arguments of :func:`simulate_server` (see there)."""
 
-    Parameters
-    ----------
-    capacity_per_day : float
-        Trains the point handles per day with every server busy, > 0. Each of the
-        ``servers`` takes a deterministic ``24 * servers / capacity_per_day`` hours per
-        train.
-    servers : int
-        Parallel servers (tracks, crane sets, inspection teams), >= 1.
-    """
+    model_config = ConfigDict(title="simulate_server arguments")
 
-    capacity_per_day: float
-    servers: int = 1
+    trains_per_day: _NonNegative
+    capacity: Capacity
+    horizon_days: _HorizonDays
+    seed: _Seed
 
-    def __post_init__(self) -> None:
-        problems: list[str] = []
-        _check_real(
-            problems, "Server.capacity_per_day", self.capacity_per_day, low=0, low_inclusive=False
-        )
-        _check_int(problems, "Server.servers", self.servers, low=1)
-        if not problems and not math.isfinite(HOURS_PER_DAY * self.servers / self.capacity_per_day):
-            problems.append(
-                f"Server.capacity_per_day is too small (got {self.capacity_per_day!r}): "
-                "the handling time per train is not a finite number of hours"
+    @model_validator(mode="after")
+    def _bounded(self) -> Self:
+        if not math.isfinite(handling_hours(self.capacity)):
+            raise ValueError(
+                f"capacity.trains_per_day: {self.capacity.trains_per_day!r} trains a day "
+                "gives no finite handling time per train, hours"
             )
-        _raise(problems)
-        object.__setattr__(self, "capacity_per_day", float(self.capacity_per_day))
-        object.__setattr__(self, "servers", int(self.servers))
-
-    @property
-    def service_hours(self) -> float:
-        """Deterministic handling time of one train on one server, hours."""
-        return HOURS_PER_DAY * self.servers / self.capacity_per_day
+        trains = self.trains_per_day * self.horizon_days
+        if trains > MAX_TRAINS:
+            raise ValueError(
+                f"trains_per_day: {trains:,.0f} trains expected in {self.horizon_days:g} "
+                f"days, more than the {MAX_TRAINS:,} this model handles (check the units)"
+            )
+        return self
 
 
 # --------------------------------------------------------------------------------------
@@ -368,25 +258,26 @@ class QueueResult:
 
     Attributes
     ----------
-    wait_hours : numpy.ndarray
+    wait_hours
         Per train: time from arrival until its last TEU departs (ferry) or its handling
         starts (server), less ``weather_hours``, hours. Stage ``ferry_wait`` (or
         ``congestion``).
-    weather_hours : numpy.ndarray
+    weather_hours
         Per train: the part of the wait caused by storm closures, hours, >= 0. It is the
         train's extra wait against the same arrivals with no closures (so knock-on delays
         count too). Stage ``weather``. Zeros for servers.
-    arrival_hours : numpy.ndarray
+    arrival_hours
         Per train: arrival time from the start of the horizon, hours, ascending.
-    utilisation : float
+    utilisation
         Offered load over capacity (ignoring weather), dimensionless.
-    saturated : bool
+    saturated
         ``utilisation >= 1`` or the backlog kept growing over the horizon. The waits of a
         saturated run depend on the horizon (and trains still queued when the simulation
         stops at twice the horizon are given that stop time: a lower bound).
-    horizon_hours : float
-        Length of the arrival window, hours; trains arriving in its first 10 % are warm-up
-        and left out of the statistics and of :meth:`sample`.
+    horizon_hours
+        Length of the arrival window, hours; trains arriving in its first
+        :data:`WARMUP_SHARE` are warm-up and left out of the statistics
+        (:attr:`steady_mask`).
     """
 
     wait_hours: FloatArray
@@ -405,6 +296,15 @@ class QueueResult:
         steady = self.arrival_hours >= WARMUP_SHARE * self.horizon_hours
         steady.flags.writeable = False
         object.__setattr__(self, "_steady", steady)
+
+    @property
+    def steady_mask(self) -> npt.NDArray[np.bool_]:
+        """Per train: True if it arrived after the warm-up (read-only).
+
+        The warm-up is the first :data:`WARMUP_SHARE` of ``horizon_hours``; every
+        statistic here, and the time model's resampling, uses only these trains.
+        """
+        return self._steady
 
     @property
     def n_trains(self) -> int:
@@ -454,39 +354,6 @@ class QueueResult:
         """90th percentile of ``wait_hours + weather_hours`` after warm-up, hours."""
         return self._stat(self.total_hours, 0.9)
 
-    def sample(self, rng: np.random.Generator, n: int) -> FloatArray:
-        """Resample trains after warm-up, keeping each train's wait/weather split.
-
-        Parameters
-        ----------
-        rng : numpy.random.Generator
-            Random generator.
-        n : int
-            Number of draws, >= 0.
-
-        Returns
-        -------
-        numpy.ndarray
-            Shape ``(n, 2)``: columns ``[wait_hours, weather_hours]``, hours.
-
-        Raises
-        ------
-        ValueError
-            If ``n`` is not a non-negative integer, or no train arrived after warm-up.
-        """
-        problems: list[str] = []
-        _check_int(problems, "n", n, low=0)
-        if not isinstance(rng, np.random.Generator):
-            problems.append(f"rng must be a numpy.random.Generator (got {rng!r})")
-        _raise(problems)
-        pairs = np.column_stack([self.wait_hours[self._steady], self.weather_hours[self._steady]])
-        if pairs.shape[0] == 0:
-            raise ValueError(
-                "volume: no train arrived after the warm-up, nothing to sample "
-                "(raise the volume or the horizon)"
-            )
-        return pairs[rng.integers(0, pairs.shape[0], size=int(n))]
-
 
 # --------------------------------------------------------------------------------------
 # random inputs
@@ -500,11 +367,6 @@ def _make_rngs(seed: int | np.random.Generator, n: int) -> list[np.random.Genera
     return [np.random.default_rng([int(seed), stream]) for stream in range(n)]
 
 
-def _check_seed(problems: list[str], seed: object) -> None:
-    if not isinstance(seed, np.random.Generator):
-        _check_int(problems, "seed", seed, low=0)
-
-
 def poisson_arrivals(
     rate_per_hour: float, horizon_hours: float, rng: np.random.Generator
 ) -> FloatArray:
@@ -516,25 +378,31 @@ def poisson_arrivals(
 
     Parameters
     ----------
-    rate_per_hour : float
+    rate_per_hour
         Arrivals per hour, >= 0.
-    horizon_hours : float
+    horizon_hours
         Length of the window, hours, > 0.
-    rng : numpy.random.Generator
+    rng
         Random generator.
 
     Returns
     -------
     numpy.ndarray
         Ascending arrival times, hours.
+
+    Raises
+    ------
+    ValueError
+        If more than :data:`MAX_TRAINS` arrivals are expected (a guard on memory; the
+        public simulations reject such volumes before they get here).
     """
     expected = rate_per_hour * horizon_hours
     if expected <= 0:
         return np.empty(0)
     if expected > MAX_TRAINS:
         raise ValueError(
-            f"volume: {expected:,.0f} trains expected in the horizon, more than the "
-            f"{MAX_TRAINS:,} this model handles (check the volume units)"
+            f"rate_per_hour: {expected:,.0f} arrivals expected in the horizon, more than "
+            f"the {MAX_TRAINS:,} this model handles (check the units)"
         )
     n = int(expected + 6 * math.sqrt(expected) + 20)
     cumulative = np.cumsum(rng.standard_exponential(n))
@@ -545,12 +413,21 @@ def poisson_arrivals(
     return cumulative[:count] / rate_per_hour
 
 
+def _sample_pert(hours: Range, rng: np.random.Generator, n: int) -> FloatArray:
+    """Draw ``n`` values of the PERT estimate ``hours`` (:func:`schema.pert_shape`), hours."""
+    width = hours.high - hours.low
+    if width <= 0:
+        return np.full(n, hours.low)
+    alpha, beta = pert_shape(hours.low, hours.mode, hours.high)
+    return hours.low + width * rng.beta(alpha, beta, size=n)
+
+
 def _month_segments(
     start_month: int, span_hours: float
 ) -> tuple[FloatArray, npt.NDArray[np.int64]]:
     """Boundaries (hours) and month indices (0-11) of calendar months covering the span."""
     hours = np.array(DAYS_IN_MONTH, dtype=np.float64) * HOURS_PER_DAY
-    n_months = int(span_hours / (28 * HOURS_PER_DAY)) + 2
+    n_months = int(span_hours / (min(DAYS_IN_MONTH) * HOURS_PER_DAY)) + 2
     months = (start_month - 1 + np.arange(n_months)) % 12
     bounds = np.concatenate([[0.0], np.cumsum(hours[months])])
     keep = int(np.searchsorted(bounds, span_hours, side="left"))  # bounds[keep] >= span
@@ -558,28 +435,32 @@ def _month_segments(
 
 
 def storm_spells(
-    weather: WeatherClosures | None,
+    weather: Weather | None,
     *,
     start_month: int,
     span_hours: float,
     rng: np.random.Generator,
 ) -> FloatArray:
-    """Draw storm closures over ``[0, span_hours)``.
+    """Draw storm closures of a port over ``[0, span_hours)``.
 
-    Time 0 is the start of ``start_month``. Open gaps are exponential with the
-    month-varying rate of :class:`WeatherClosures` (the cumulative hazard is inverted
-    across month boundaries), closed spells are PERT; months with share 1 are closed
-    throughout. One loop step per spell (tens a year).
+    Time 0 is the start of ``start_month``. Spells start as a Poisson process that runs
+    only while the port is open, with rate ``share / ((1 - share) * mean_spell)`` per hour
+    in a month with closure share ``share`` (``weather.closure_share_by_month``); spell
+    lengths are PERT ``weather.hold_hours`` (:func:`~midcorridor.schema.pert_shape`, mean
+    :func:`~midcorridor.schema.pert_mean` via ``Range.mean``). Open and closed times then
+    alternate so that the long-run share of closed time in each month is its share. The
+    open gaps are drawn by inverting the cumulative hazard across month boundaries; a
+    month with share 1 is closed throughout. One loop step per spell (tens a year).
 
     Parameters
     ----------
-    weather : WeatherClosures or None
+    weather
         Closure statistics; None gives no closures.
-    start_month : int
+    start_month
         Calendar month (1-12) at time 0.
-    span_hours : float
+    span_hours
         Time span to cover, hours.
-    rng : numpy.random.Generator
+    rng
         Random generator.
 
     Returns
@@ -587,20 +468,33 @@ def storm_spells(
     numpy.ndarray
         Shape ``(k, 2)``: sorted, disjoint ``[start, end)`` closed intervals, hours
         (the last may end after ``span_hours``).
+
+    Raises
+    ------
+    ValueError
+        If the spells are too short for their shares: zero hours while a month is partly
+        closed, or so short that more than :data:`MAX_SPELLS` are expected.
     """
     if weather is None or span_hours <= 0:
         return np.empty((0, 2))
     bounds, months = _month_segments(start_month, span_hours)
-    share = np.array(weather.closure_share_by_month)[months]
-    mean_spell = weather.mean_spell_hours
+    share = np.array(weather.closure_share_by_month, dtype=np.float64)[months]
+    mean_spell = weather.hold_hours.mean
     lengths = np.diff(bounds)
     full = share >= 1.0
-    open_share = np.where(full, 1.0, 1.0 - share)
-    rate = np.where(full, 0.0, share / (open_share * mean_spell))
-    expected_spells = float(np.sum(share * lengths) / mean_spell)
+    partial = (share > 0) & ~full
+    if partial.any() and not mean_spell > 0:
+        raise ValueError(
+            "weather.hold_hours: storm spells of 0 hours cannot close a share of a month "
+            "(give hold hours above 0, or closure shares of 0)"
+        )
+    rate = np.zeros_like(share)
+    rate[partial] = share[partial] / ((1.0 - share[partial]) * mean_spell)
+    # Full months count here too: this sizes the draw batches, so it fixes the random stream.
+    expected_spells = float(np.sum(share * lengths) / mean_spell) if partial.any() else 0.0
     if expected_spells > MAX_SPELLS:
         raise ValueError(
-            f"WeatherClosures.hold_hours_*: spells averaging {mean_spell:g} h give "
+            f"weather.hold_hours: spells averaging {mean_spell:g} h give "
             f"{expected_spells:,.0f} spells in the run, more than {MAX_SPELLS:,} "
             "(check that hold hours are hours)"
         )
@@ -615,7 +509,7 @@ def storm_spells(
     while t < span_hours:
         if not gaps:  # draw in batches; refill (rarely) from the same stream
             gaps = rng.standard_exponential(batch).tolist()[::-1]
-            holds = weather.sample_spell_hours(rng, batch).tolist()[::-1]
+            holds = _sample_pert(weather.hold_hours, rng, batch).tolist()[::-1]
         m = min(bisect_right(bounds_l, t) - 1, len(rate_l) - 1)
         target = hazard_l[m] + rate_l[m] * (t - bounds_l[m]) + gaps.pop()
         if target >= total_hazard:
@@ -645,13 +539,13 @@ class FerryInputs:
 
     Attributes
     ----------
-    arrival_hours : numpy.ndarray
+    arrival_hours
         Train arrival times on ``[0, horizon_hours)``, ascending, hours.
-    closures : numpy.ndarray
+    closures
         ``(k, 2)`` sorted disjoint closed intervals ``[start, end)``, hours.
-    horizon_hours : float
+    horizon_hours
         Arrival window, hours.
-    end_hours : float
+    end_hours
         When the simulation stops (``DRAIN_FACTOR * horizon_hours``), hours.
     """
 
@@ -661,33 +555,27 @@ class FerryInputs:
     end_hours: float
 
 
-def _check_ferry_args(
-    volume_teu_per_week: object,
-    start_month: object,
-    horizon_days: object,
-    teu_per_train: object,
-    seed: object,
-) -> None:
-    problems: list[str] = []
-    _check_real(problems, "volume_teu_per_week", volume_teu_per_week, low=0)
-    _check_int(problems, "start_month", start_month, low=1)
-    if (
-        isinstance(start_month, int | np.integer)
-        and not isinstance(start_month, bool)
-        and int(start_month) > 12
-    ):
-        problems.append(f"start_month must be <= 12 (got {start_month!r})")
-    _check_real(
-        problems, "horizon_days", horizon_days, low=0, low_inclusive=False, high=MAX_HORIZON_DAYS
+def _draw(args: _DrawArgs) -> FerryInputs:
+    """:func:`draw_ferry_inputs` on validated arguments."""
+    horizon = args.horizon_days * HOURS_PER_DAY
+    end = DRAIN_FACTOR * horizon
+    rng_arrivals, rng_weather = _make_rngs(args.seed, 2)
+    rate = args.volume_teu_per_week / args.teu_per_train / HOURS_PER_WEEK
+    arrivals = poisson_arrivals(rate, horizon, rng_arrivals)
+    closures = storm_spells(
+        args.weather, start_month=args.start_month, span_hours=end, rng=rng_weather
     )
-    _check_real(problems, "teu_per_train", teu_per_train, low=0, low_inclusive=False)
-    _check_seed(problems, seed)
-    _raise(problems)
+    return FerryInputs(
+        arrival_hours=_readonly(arrivals),
+        closures=_readonly(closures.reshape(-1, 2)),
+        horizon_hours=horizon,
+        end_hours=end,
+    )
 
 
 def draw_ferry_inputs(
     volume_teu_per_week: float,
-    weather: WeatherClosures | None,
+    weather: Weather | None,
     *,
     start_month: int = 1,
     horizon_days: float = 365,
@@ -701,39 +589,40 @@ def draw_ferry_inputs(
 
     Parameters
     ----------
-    volume_teu_per_week : float
+    volume_teu_per_week
         Offered volume, TEU per week, >= 0.
-    weather : WeatherClosures or None
+    weather
         Storm statistics; None for no closures.
-    start_month : int
+    start_month
         Calendar month (1-12) at time 0.
-    horizon_days : float
-        Arrival window, days, > 0.
-    teu_per_train : float
+    horizon_days
+        Arrival window, days, > 0 and at most :data:`MAX_HORIZON_DAYS`.
+    teu_per_train
         TEU per block train, > 0.
-    seed : int or numpy.random.Generator
-        Seed (same seed, same inputs) or a generator to draw child streams from.
+    seed
+        Seed, an integer >= 0 (same seed, same inputs), or a generator to draw child
+        streams from.
 
     Returns
     -------
     FerryInputs
         Arrival times and closed intervals (covering the drain period too).
+
+    Raises
+    ------
+    pydantic.ValidationError
+        A :class:`ValueError` naming each bad argument (also when more than
+        :data:`MAX_TRAINS` trains are expected).
     """
-    _check_ferry_args(volume_teu_per_week, start_month, horizon_days, teu_per_train, seed)
-    if weather is not None and not isinstance(weather, WeatherClosures):
-        raise ValueError(f"weather must be a WeatherClosures or None (got {weather!r})")
-    horizon = float(horizon_days) * HOURS_PER_DAY
-    end = DRAIN_FACTOR * horizon
-    rng_arrivals, rng_weather = _make_rngs(seed, 2)
-    rate = float(volume_teu_per_week) / float(teu_per_train) / HOURS_PER_WEEK
-    arrivals = poisson_arrivals(rate, horizon, rng_arrivals)
-    closures = storm_spells(weather, start_month=int(start_month), span_hours=end, rng=rng_weather)
-    return FerryInputs(
-        arrival_hours=_readonly(arrivals),
-        closures=_readonly(closures.reshape(-1, 2)),
-        horizon_hours=horizon,
-        end_hours=end,
+    args = _DrawArgs(
+        volume_teu_per_week=volume_teu_per_week,
+        weather=weather,
+        start_month=start_month,
+        horizon_days=horizon_days,
+        teu_per_train=teu_per_train,
+        seed=seed,
     )
+    return _draw(args)
 
 
 # --------------------------------------------------------------------------------------
@@ -743,7 +632,7 @@ def draw_ferry_inputs(
 
 def ferry_departure_hours(
     arrival_hours: npt.ArrayLike,
-    service: FerryService,
+    service: Service,
     closures: npt.ArrayLike | None = None,
     *,
     teu_per_train: float,
@@ -758,15 +647,16 @@ def ferry_departure_hours(
 
     Parameters
     ----------
-    arrival_hours : array_like
+    arrival_hours
         Train arrival times, ascending, hours.
-    service : FerryService
-        The ferry service.
-    closures : array_like or None
-        ``(k, 2)`` sorted, disjoint closed intervals ``[start, end)``, hours.
-    teu_per_train : float
+    service
+        The ferry service (``on_fill`` holds at most :func:`max_hold_hours`).
+    closures
+        ``(k, 2)`` sorted, disjoint closed intervals ``[start, end)``, hours; None for
+        none.
+    teu_per_train
         TEU per train, > 0.
-    end_hours : float
+    end_hours
         The simulation stops here: no sailing leaves at or after it, hours.
 
     Returns
@@ -774,6 +664,12 @@ def ferry_departure_hours(
     numpy.ndarray
         Per train, the hour its last TEU sails; ``end_hours`` for trains still (partly)
         on the quay at the end (a lower bound, only when saturated).
+
+    Raises
+    ------
+    ValueError
+        If a sailing carries under a millionth of a train, or the run would need more
+        than :data:`MAX_SAILINGS` sailings (units are likely wrong).
     """
     arrivals = np.asarray(arrival_hours, dtype=np.float64)
     n = arrivals.size
@@ -783,22 +679,19 @@ def ferry_departure_hours(
     cap = min(service.capacity_teu / teu_per_train, n + 1.0)
     if not cap > 1e-6:
         raise ValueError(
-            f"FerryService.capacity_teu: {service.capacity_teu:g} TEU a sailing is under a "
+            f"service.capacity_teu: {service.capacity_teu:g} TEU a sailing is under a "
             f"millionth of a {teu_per_train:g} TEU train (check the units)"
         )
-    if service.dispatch == "on_fill":
-        bound = min(
-            n * (math.ceil(1 / cap) + 1),
-            service.vessels * (end_hours / service.round_trip_hours + 1),
-        )
+    rt, hold, headway = service.round_trip_hours, max_hold_hours(service), service.headway_hours
+    on_fill = service.dispatch == "on_fill"
+    fleet_bound = service.vessels * (end_hours / rt + 1)
+    if on_fill:
+        bound = min(n * (math.ceil(1 / cap) + 1), fleet_bound)
     else:
-        bound = min(
-            end_hours / service.headway_hours + 1,
-            service.vessels * (end_hours / service.round_trip_hours + 1),
-        )
+        bound = min(end_hours / headway + 1, fleet_bound)
     if bound > MAX_SAILINGS:
         raise ValueError(
-            f"FerryService: up to {bound:,.0f} sailings needed, more than {MAX_SAILINGS:,} "
+            f"service: up to {bound:,.0f} sailings needed, more than {MAX_SAILINGS:,} "
             "(check round_trip_hours, headway_hours and capacity_teu units)"
         )
     spells = np.empty((0, 2)) if closures is None else np.asarray(closures, dtype=np.float64)
@@ -807,8 +700,6 @@ def ferry_departure_hours(
     stormy = bool(spell_start)
     arr: list[float] = arrivals.tolist()
     ready = [0.0] * service.vessels  # heap of times vessels are back in port
-    rt, hold, headway = service.round_trip_hours, service.max_hold_hours, service.headway_hours
-    on_fill = service.dispatch == "on_fill"
     pop, push, ceil = heapq.heappop, heapq.heappush, math.ceil
     boarded = 0.0  # trains' worth of TEU that have sailed (cumulative)
     previous = 0.0  # last departure: sailings leave in order
@@ -824,7 +715,7 @@ def ferry_departure_hours(
             due = arr[int(boarded + _TOL)]  # the next TEU in line boards ...
             if due < start:
                 due = start  # ... when it arrives or the vessel is ready
-            due += hold  # it waits at most max_hold_hours aboard
+            due += hold  # it waits at most the hold limit aboard
             fill_index = ceil(boarded + cap - _TOL) - 1  # train that fills the vessel
             if fill_index < n:
                 fill = arr[fill_index]
@@ -856,21 +747,22 @@ def ferry_departure_hours(
     return np.append(np.array(times), end_hours)[sailing]
 
 
-def server_start_hours(arrival_hours: npt.ArrayLike, server: Server) -> FloatArray:
+def server_start_hours(arrival_hours: npt.ArrayLike, capacity: Capacity) -> FloatArray:
     """Start of handling of each train at an M/D/c point, first come first served.
 
-    With equal handling times ``s`` trains leave in arrival order, so train ``n`` gets the
-    server freed by train ``n - c``: ``start[n] = max(a[n], start[n - c] + s)``. Each of the
-    ``c`` interleaved chains is a single-server Lindley recursion with the closed form
+    With equal handling times ``s`` (:func:`handling_hours`) trains leave in arrival order,
+    so train ``n`` gets the server freed by train ``n - c``:
+    ``start[n] = max(a[n], start[n - c] + s)``. Each of the ``c`` interleaved chains is a
+    single-server Lindley recursion with the closed form
     ``start[m] = m s + max_{k <= m}(a[k] - k s)`` (the same as
     ``W_m = C_m - min_{k <= m} C_k``), computed with ``np.maximum.accumulate``.
 
     Parameters
     ----------
-    arrival_hours : array_like
+    arrival_hours
         Arrival times, ascending, hours.
-    server : Server
-        The handling point.
+    capacity
+        The handling point: ``servers`` parallel servers, ``trains_per_day`` together.
 
     Returns
     -------
@@ -878,7 +770,7 @@ def server_start_hours(arrival_hours: npt.ArrayLike, server: Server) -> FloatArr
         Start of handling per train, hours (the wait is ``start - arrival``).
     """
     arrivals = np.asarray(arrival_hours, dtype=np.float64)
-    n, c, s = arrivals.size, server.servers, server.service_hours
+    n, c, s = arrivals.size, capacity.servers, handling_hours(capacity)
     if n == 0:
         return np.empty(0)
     rows = -(-n // c)
@@ -922,8 +814,8 @@ def _backlog_growing(
 
 def simulate_ferry(
     volume_teu_per_week: float,
-    service: FerryService,
-    weather: WeatherClosures | None,
+    service: Service,
+    weather: Weather | None,
     *,
     start_month: int = 1,
     horizon_days: float = 365,
@@ -938,21 +830,22 @@ def simulate_ferry(
 
     Parameters
     ----------
-    volume_teu_per_week : float
+    volume_teu_per_week
         Offered volume, TEU per week, >= 0. A volume above capacity is allowed: the
         result is ``saturated``.
-    service : FerryService
-        The ferry service.
-    weather : WeatherClosures or None
+    service
+        The ferry service (dispatch rule, fleet, capacity per sailing, hold limit).
+    weather
         Storm closures; None for none.
-    start_month : int
+    start_month
         Calendar month (1-12) at the start of the horizon.
-    horizon_days : float
-        Arrival window, days, > 0. The first 10 % is warm-up.
-    teu_per_train : float
+    horizon_days
+        Arrival window, days, > 0 and at most :data:`MAX_HORIZON_DAYS`. The first
+        :data:`WARMUP_SHARE` is warm-up.
+    teu_per_train
         TEU per block train, > 0 (84: a 42-container train of 40 ft boxes).
-    seed : int or numpy.random.Generator
-        Same seed, same result.
+    seed
+        Seed, an integer >= 0, or a generator. Same seed, same result.
 
     Returns
     -------
@@ -962,36 +855,42 @@ def simulate_ferry(
 
     Raises
     ------
+    pydantic.ValidationError
+        A :class:`ValueError` naming each bad argument.
     ValueError
-        For invalid arguments, naming each bad one.
+        When the run would be unboundedly large (see :func:`ferry_departure_hours` and
+        :func:`storm_spells`).
     """
-    problems: list[str] = []
-    if not isinstance(service, FerryService):
-        problems.append(f"service must be a FerryService (got {service!r})")
-    if weather is not None and not isinstance(weather, WeatherClosures):
-        problems.append(f"weather must be a WeatherClosures or None (got {weather!r})")
-    _raise(problems)
-    inputs = draw_ferry_inputs(
-        volume_teu_per_week,
-        weather,
+    args = _FerryArgs(
+        volume_teu_per_week=volume_teu_per_week,
+        service=service,
+        weather=weather,
         start_month=start_month,
         horizon_days=horizon_days,
         teu_per_train=teu_per_train,
         seed=seed,
     )
+    service, teu = args.service, args.teu_per_train
+    inputs = _draw(args)
     arrivals = inputs.arrival_hours
-    kwargs = {"teu_per_train": float(teu_per_train), "end_hours": inputs.end_hours}
-    departed = ferry_departure_hours(arrivals, service, inputs.closures, **kwargs)
+    departed = ferry_departure_hours(
+        arrivals, service, inputs.closures, teu_per_train=teu, end_hours=inputs.end_hours
+    )
     total = departed - arrivals
     if inputs.closures.shape[0]:
-        calm = ferry_departure_hours(arrivals, service, None, **kwargs) - arrivals
+        calm = (
+            ferry_departure_hours(
+                arrivals, service, None, teu_per_train=teu, end_hours=inputs.end_hours
+            )
+            - arrivals
+        )
         weather_part = np.clip(total - calm, 0.0, None)
     else:
         weather_part = np.zeros_like(total)
-    offered = float(volume_teu_per_week) / HOURS_PER_WEEK
-    capacity = service.capacity_teu_per_hour()  # may underflow to 0 for absurd inputs
+    offered = args.volume_teu_per_week / HOURS_PER_WEEK
+    capacity = ferry_capacity_teu_per_hour(service)  # may underflow to 0 for absurd inputs
     utilisation = offered / capacity if capacity > 0 else (math.inf if offered > 0 else 0.0)
-    fleet_load = service.vessels * service.capacity_teu / float(teu_per_train)
+    fleet_load = service.vessels * service.capacity_teu / teu
     saturated = utilisation >= 1 or _backlog_growing(
         arrivals, departed, inputs.horizon_hours, fleet_load
     )
@@ -1006,8 +905,8 @@ def simulate_ferry(
 
 
 def simulate_server(
-    volume_trains_per_day: float,
-    server: Server,
+    trains_per_day: float,
+    capacity: Capacity,
     *,
     horizon_days: float = 365,
     seed: int | np.random.Generator = 0,
@@ -1016,14 +915,16 @@ def simulate_server(
 
     Parameters
     ----------
-    volume_trains_per_day : float
+    trains_per_day
         Offered trains per day, >= 0 (Poisson arrivals). Above capacity is allowed.
-    server : Server
-        The handling point.
-    horizon_days : float
-        Arrival window, days, > 0. The first 10 % is warm-up.
-    seed : int or numpy.random.Generator
-        Same seed, same result.
+    capacity
+        The handling point: ``capacity.servers`` servers handling
+        ``capacity.trains_per_day`` trains a day together (:func:`handling_hours`).
+    horizon_days
+        Arrival window, days, > 0 and at most :data:`MAX_HORIZON_DAYS`. The first
+        :data:`WARMUP_SHARE` is warm-up.
+    seed
+        Seed, an integer >= 0, or a generator. Same seed, same result.
 
     Returns
     -------
@@ -1033,25 +934,21 @@ def simulate_server(
 
     Raises
     ------
-    ValueError
-        For invalid arguments, naming each bad one.
+    pydantic.ValidationError
+        A :class:`ValueError` naming each bad argument (also when more than
+        :data:`MAX_TRAINS` trains are expected).
     """
-    problems: list[str] = []
-    _check_real(problems, "volume_trains_per_day", volume_trains_per_day, low=0)
-    if not isinstance(server, Server):
-        problems.append(f"server must be a Server (got {server!r})")
-    _check_real(
-        problems, "horizon_days", horizon_days, low=0, low_inclusive=False, high=MAX_HORIZON_DAYS
+    args = _ServerArgs(
+        trains_per_day=trains_per_day, capacity=capacity, horizon_days=horizon_days, seed=seed
     )
-    _check_seed(problems, seed)
-    _raise(problems)
-    horizon = float(horizon_days) * HOURS_PER_DAY
-    (rng,) = _make_rngs(seed, 1)
-    arrivals = poisson_arrivals(float(volume_trains_per_day) / HOURS_PER_DAY, horizon, rng)
-    start = server_start_hours(arrivals, server)
-    utilisation = float(volume_trains_per_day) / server.capacity_per_day
+    capacity = args.capacity
+    horizon = args.horizon_days * HOURS_PER_DAY
+    (rng,) = _make_rngs(args.seed, 1)
+    arrivals = poisson_arrivals(args.trains_per_day / HOURS_PER_DAY, horizon, rng)
+    start = server_start_hours(arrivals, capacity)
+    utilisation = args.trains_per_day / capacity.trains_per_day
     saturated = utilisation >= 1 or _backlog_growing(
-        arrivals, start, horizon, server.capacity_per_day
+        arrivals, start, horizon, capacity.trains_per_day
     )
     return QueueResult(
         wait_hours=start - arrivals,
