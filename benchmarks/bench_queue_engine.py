@@ -43,7 +43,8 @@ from midcorridor.queue_engine import (  # noqa: E402
     simulate_ferry,
     simulate_server,
 )
-from midcorridor.schema import HOURS_PER_WEEK, Capacity, Service  # noqa: E402
+from midcorridor.schema import Capacity, Service  # noqa: E402
+from midcorridor.vocabulary import HOURS_PER_WEEK  # noqa: E402
 from reference_models import (  # noqa: E402
     HOURS_PER_YEAR,
     ON_FILL,

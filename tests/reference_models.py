@@ -27,15 +27,8 @@ import numpy as np
 import simpy
 
 from midcorridor.queue_engine import QueueResult, draw_ferry_inputs, max_hold_hours
-from midcorridor.schema import (
-    DAYS_IN_MONTH,
-    HOURS_PER_DAY,
-    Capacity,
-    Dispatch,
-    Range,
-    Service,
-    Weather,
-)
+from midcorridor.schema import Capacity, Range, Service, Weather
+from midcorridor.vocabulary import DAYS_IN_MONTH, HOURS_PER_DAY, Dispatch
 
 HOURS_PER_YEAR = sum(DAYS_IN_MONTH) * HOURS_PER_DAY  # 8,760 h: the engine's 365-day year
 FLEET_2025_TEU_PER_YEAR = 89_000  # SIA.az / Report 2025

@@ -63,7 +63,7 @@ def test_waits_follow_volume_and_month(network: mc.Network) -> None:
 def test_paired_resampling_keeps_a_trains_wait_with_its_storm(network: mc.Network) -> None:
     route = mc.candidate_routes(network, "Almaty", "Baku", corridor="middle", k=1)[0]
     comps = components(network, route, volume_teu_per_week=1087)
-    result = mc.simulate(route, comps, samples=3000, seed=1)
+    result = mc.sample_trip(route, comps, samples=3000, seed=1)
     j_wait = next(i for i, c in enumerate(comps) if c.stage == "ferry_wait")
     j_storm = j_wait + 1
     pairs = set(zip(comps[j_wait].empirical, comps[j_storm].empirical, strict=True))
@@ -73,14 +73,20 @@ def test_paired_resampling_keeps_a_trains_wait_with_its_storm(network: mc.Networ
 
 def test_sweep_finds_the_saturation_point(network: mc.Network) -> None:
     base = mc.load_scenario(SCENARIOS / "baseline.yaml")
-    rows = sweep_volume(base, network, [1000, 2000, 3000], samples=300)
-    loads = [r["constrained"]["AKTAU_PORT-ALAT_PORT"]["utilisation"] for r in rows]
+    sweep = sweep_volume(base, network, [1000, 2000, 3000], samples=300)
+    loads = [s.constrained["AKTAU_PORT-ALAT_PORT"].utilisation for s in sweep.steps]
     assert loads == sorted(loads)
-    saturated = [r["constrained"]["AKTAU_PORT-ALAT_PORT"]["saturated"] for r in rows]
+    saturated = [s.constrained["AKTAU_PORT-ALAT_PORT"].saturated for s in sweep.steps]
     assert saturated == [False, True, True]
+    assert sweep.first_saturated_volume == 2000
+    # The saturated steps' trips on the corridor are flagged as lower bounds.
+    middle = [r for r in sweep.steps[-1].routes if r.corridor == "middle"]
+    assert middle
+    assert all(r.saturated for r in middle)
+    assert not any(r.saturated for r in sweep.steps[0].routes)
     days = [
-        next(t for t in r["routes"] if t["label"] == "Almaty-Constanta, Middle Corridor")["p50"]
-        for r in rows
+        next(t for t in s.routes if t.label == "Almaty-Constanta, Middle Corridor").p50
+        for s in sweep.steps
     ]
     assert days[1] > days[0] + 10
     assert np.isfinite(days).all()
@@ -89,8 +95,8 @@ def test_sweep_finds_the_saturation_point(network: mc.Network) -> None:
 def test_more_capacity_moves_the_saturation_point(network: mc.Network) -> None:
     def saturated_at(name: str, volume: float) -> bool:
         scenario = mc.load_scenario(SCENARIOS / f"{name}.yaml")
-        (row,) = sweep_volume(scenario, network, [volume], samples=200)
-        return any(c["saturated"] for c in row["constrained"].values())
+        (step,) = sweep_volume(scenario, network, [volume], samples=200).steps
+        return step.saturated
 
     assert saturated_at("baseline", 2000)
     assert not saturated_at("more_capacity", 2000)

@@ -34,15 +34,8 @@ from midcorridor.queue_engine import (
     simulate_server,
     storm_spells,
 )
-from midcorridor.schema import (
-    DAYS_IN_MONTH,
-    HOURS_PER_DAY,
-    HOURS_PER_WEEK,
-    Capacity,
-    Range,
-    Service,
-    Weather,
-)
+from midcorridor.schema import Capacity, Range, Service, Weather
+from midcorridor.vocabulary import DAYS_IN_MONTH, HOURS_PER_DAY, HOURS_PER_WEEK
 from reference_models import (
     HOURS_PER_YEAR,
     ON_FILL,

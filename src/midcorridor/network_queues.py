@@ -23,7 +23,8 @@ from functools import lru_cache
 import numpy as np
 
 from .queue_engine import QueueResult, simulate_ferry, simulate_server
-from .schema import DAYS_IN_MONTH, DAYS_PER_WEEK, HOURS_PER_DAY, Capacity, Service, Weather
+from .schema import Capacity, Service, Weather
+from .vocabulary import DAYS_IN_MONTH, DAYS_PER_WEEK, HOURS_PER_DAY
 
 __all__ = ["TEU_PER_TRAIN", "SimulatedQueue", "ferry_queue", "node_queue"]
 

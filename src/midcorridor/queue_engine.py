@@ -71,17 +71,8 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .schema import (
-    DAYS_IN_MONTH,
-    DAYS_PER_WEEK,
-    HOURS_PER_DAY,
-    HOURS_PER_WEEK,
-    Capacity,
-    Range,
-    Service,
-    Weather,
-    pert_shape,
-)
+from .schema import Capacity, Range, Service, Weather
+from .vocabulary import DAYS_IN_MONTH, DAYS_PER_WEEK, HOURS_PER_DAY, HOURS_PER_WEEK, pert_shape
 
 __all__ = [
     "DEFAULT_MAX_HOLD_HOURS",
