@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -12,25 +11,28 @@ import midcorridor as mc
 from midcorridor.charts import (
     DPI,
     FIGSIZE,
-    _time_distance_figure,
+    LOWER_BOUND_LABEL,
+    sweep_chart,
+    sweep_figure,
     time_distance_chart,
+    time_distance_figure,
     time_distance_points,
 )
 
-SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
-SCENARIO_NAMES = ("baseline", "digital_customs")
-STANDING = {"documents", "inspection", "transshipment", "port", "ferry_wait", "weather"}
+Runs = list[mc.ScenarioRun]
+#: Stages in which a container stands still, written out as the spec.
+STANDING = {
+    "documents",
+    "inspection",
+    "transshipment",
+    "port",
+    "ferry_wait",
+    "weather",
+    "congestion",
+}
 
 
-@pytest.fixture(scope="module")
-def runs(network: Any) -> list[Any]:
-    return [
-        mc.run_scenario(mc.load_scenario(SCENARIOS / f"{name}.yaml"), network, samples=300)
-        for name in SCENARIO_NAMES
-    ]
-
-
-def test_png_has_fixed_pixel_size(runs: list[Any], network: Any, tmp_path: Path) -> None:
+def test_png_has_fixed_pixel_size(runs: Runs, network: mc.Network, tmp_path: Path) -> None:
     import matplotlib.image
 
     out = time_distance_chart(runs, network, tmp_path / "sub" / "chart.png")
@@ -40,7 +42,7 @@ def test_png_has_fixed_pixel_size(runs: list[Any], network: Any, tmp_path: Path)
     assert image.shape[:2] == (round(FIGSIZE[1] * DPI), round(FIGSIZE[0] * DPI))
 
 
-def test_svg(runs: list[Any], network: Any, tmp_path: Path) -> None:
+def test_svg(runs: Runs, network: mc.Network, tmp_path: Path) -> None:
     out = time_distance_chart(runs, network, str(tmp_path / "chart.SVG"))
     text = out.read_text(encoding="utf-8")
     assert "<svg" in text
@@ -48,14 +50,14 @@ def test_svg(runs: list[Any], network: Any, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", ["chart.jpg", "chart", "chart.png.txt"])
-def test_bad_suffix_raises(runs: list[Any], network: Any, tmp_path: Path, name: str) -> None:
-    with pytest.raises(ValueError, match=r"\.png or \.svg"):
+def test_bad_suffix_raises(runs: Runs, network: mc.Network, tmp_path: Path, name: str) -> None:
+    with pytest.raises(mc.MidcorridorError, match=r"\.png or \.svg"):
         time_distance_chart(runs, network, tmp_path / name)
     assert not (tmp_path / name).exists()
 
 
-def test_one_line_per_route_and_scenario(runs: list[Any], network: Any) -> None:
-    fig = _time_distance_figure(runs, network)
+def test_one_line_per_route_and_scenario(runs: Runs, network: mc.Network) -> None:
+    fig = time_distance_figure(runs, network)
     (ax,) = fig.axes
     labels = [line.get_label() for line in ax.get_lines()]
     labelled = [label for label in labels if not str(label).startswith("_")]
@@ -67,7 +69,7 @@ def test_one_line_per_route_and_scenario(runs: list[Any], network: Any) -> None:
     assert {"Aktau port", "Poti port", "Dostyk"} <= texts
 
 
-def test_points_properties(runs: list[Any], network: Any) -> None:
+def test_points_properties(runs: Runs, network: mc.Network) -> None:
     for run in runs:
         for trip in run.trips:
             pts = time_distance_points(trip, network)
@@ -83,7 +85,7 @@ def test_points_properties(runs: list[Any], network: Any) -> None:
             assert np.all(np.diff(pts["km"].to_numpy())[standing[1:]] == 0)
 
 
-def test_ferry_wait_comes_before_the_crossing(runs: list[Any], network: Any) -> None:
+def test_ferry_wait_comes_before_the_crossing(runs: Runs, network: mc.Network) -> None:
     trip = runs[0].trip("Almaty-Constanta, Middle Corridor")
     pts = time_distance_points(trip, network)
     wait = pts.index[(pts["stage"] == "ferry_wait") & (pts["node"] == "AKTAU_PORT")][0]
@@ -91,3 +93,40 @@ def test_ferry_wait_comes_before_the_crossing(runs: list[Any], network: Any) -> 
     assert wait < crossing
     assert pts.loc[wait, "km"] == pts.loc[crossing - 1, "km"] < pts.loc[crossing, "km"]
     assert pts.loc[wait, "place"] == "Aktau port"
+
+
+def test_a_saturated_trip_reads_as_a_lower_bound(
+    saturated_runs: Runs, network: mc.Network, tmp_path: Path
+) -> None:
+    fig = time_distance_figure(saturated_runs, network)
+    (ax,) = fig.axes
+    labels = [str(line.get_label()) for line in ax.get_lines()]
+    middle = "Almaty-Constanta, Middle Corridor"
+    assert f"{middle} [volume_x3] ({LOWER_BOUND_LABEL})" in labels
+    assert f"{middle} [baseline]" in labels
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any(middle in t and LOWER_BOUND_LABEL in t for t in legend)
+    ends = [t.get_text() for t in ax.texts if LOWER_BOUND_LABEL in t.get_text()]
+    assert ends
+    assert all(t.startswith(">") for t in ends)
+    svg = time_distance_chart(saturated_runs, network, tmp_path / "x3.svg")
+    assert LOWER_BOUND_LABEL in svg.read_text(encoding="utf-8")
+
+
+def test_sweep_chart_marks_saturation(network: mc.Network, tmp_path: Path) -> None:
+    base = mc.load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml")
+    sweep = mc.sweep_volume(base, network, [1000, 2000, 3000], samples=200)
+    (ax,) = sweep_figure(sweep).axes
+    middle = [r.label for r in sweep.steps[0].routes if r.corridor == "middle"]
+    p50_lines = [line for line in ax.get_lines() if str(line.get_label()).endswith(" P50")]
+    assert len(p50_lines) == len(middle)
+    # The saturated volumes are shaded from the first saturated one, and their points are
+    # drawn hollow: the days there are lower bounds.
+    (span,) = ax.patches
+    assert span.get_label().startswith("saturated")
+    assert span.get_x() == 2000
+    hollow = ax.collections
+    assert len(hollow) == len(middle)
+    assert all(len(c.get_offsets()) == 2 for c in hollow)
+    out = sweep_chart(sweep, tmp_path / "sweep.png")
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -47,14 +47,28 @@ def test_help_does_not_import_heavy_libraries() -> None:
         "import sys; sys.argv = ['midcorridor', '--help']\n"
         "from midcorridor.cli import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy = [m for m in ('geopandas', 'folium', 'matplotlib', 'pandas') if m in sys.modules]\n"
-        "print('HEAVY', heavy)"
+        "heavy = ('geopandas', 'folium', 'matplotlib', 'pandas', 'numpy', 'networkx', 'pyproj',"
+        " 'pydantic')\n"
+        "print('HEAVY', [m for m in heavy if m in sys.modules])"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert "HEAVY []" in out
     assert "compare" in out
+
+
+def test_help_lists_the_choices(capsys: Any, monkeypatch: Any) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    code, out, _ = cli(["routes", "--help"], capsys, monkeypatch)
+    assert code == 0
+    assert "middle|northern|other|any" in out
+    code, out, _ = cli(["rank", "--help"], capsys, monkeypatch)
+    assert "place|country|stage" in out
+    # The shared options, declared once, reach every command that runs a scenario.
+    for command in ("run", "compare", "map", "chart", "explain"):
+        _, out, _ = cli([command, "--help"], capsys, monkeypatch)
+        assert all(opt in out for opt in ("--samples", "--seed", "--month", "--network"))
 
 
 def test_run_json_has_the_documented_shape(capsys: Any, monkeypatch: Any) -> None:
@@ -88,12 +102,36 @@ def test_compare_json_and_table(capsys: Any, monkeypatch: Any) -> None:
     assert "documents" in out
 
 
-def test_network_check_reports_no_problems(capsys: Any, monkeypatch: Any) -> None:
+def test_network_check_summarises_the_network(capsys: Any, monkeypatch: Any) -> None:
+    import midcorridor as mc
+
+    network = mc.load(ROOT / "network")
     code, out, _ = cli(["network", "check", "--json"], capsys, monkeypatch)
     assert code == 0
     summary = json.loads(out)
     assert summary["problems"] == []
-    assert summary["nodes"] >= 40
+    assert summary["nodes"] == len(network.nodes_by_id)
+    assert summary["links"] == sum(summary["links_by_mode"].values()) == len(network.links_by_id)
+    pair = summary["shortest_km"][0]
+    assert (pair["origin"], pair["destination"]) == ("ALMATY", "CONSTANTA")
+    assert pair["km"]["middle"] < pair["km"]["northern"]
+
+
+def test_network_check_json_lists_the_problems(
+    tmp_path: Path, capsys: Any, monkeypatch: Any
+) -> None:
+    folder = tmp_path / "network"
+    folder.mkdir()
+    for name in ("nodes.geojson", "links.geojson"):
+        (folder / name).write_text(
+            (ROOT / "network" / name).read_text(encoding="utf-8"), encoding="utf-8"
+        )
+    (folder / "sources.yaml").write_text("{}\n", encoding="utf-8")
+    code, out, _ = cli(["network", "check", str(folder), "--json"], capsys, monkeypatch)
+    assert code == 2
+    problems = json.loads(out)["problems"]
+    assert len(problems) > 10
+    assert all("unknown source key" in p or "sources" in p for p in problems[:5])
 
 
 def test_network_check_on_a_broken_copy_exits_2(
@@ -140,13 +178,14 @@ def test_explain_lists_stage_hours_with_sources(capsys: Any, monkeypatch: Any) -
         (["run", "missing.yaml"], "not found"),
         (["validate", str(ROOT / "pyproject.toml")], "pyproject.toml"),
         (["explain", "Almaty", "Atlantis"], "Unknown place"),
-        (["explain", "Almaty", "Baku", "--corridor", "southern"], "Unknown corridor"),
+        (["explain", "Almaty", "Baku", "--corridor", "southern"], "'southern' is not one of"),
         (["sweep", BASELINE, "--volume", "-5:10:1"], "START"),
         (["sweep", BASELINE, "--volume", "lots"], "START:STOP:STEP"),
         (["sweep", BASELINE, "--volume", "1:nan:1"], "finite"),
         (["run", BASELINE, "--chart", "out.jpg"], ".png or .svg"),
         (["rank", BASELINE, "--route", "Almaty-Constanta, via Rusia"], "via Russia"),
-        (["rank", BASELINE, "--group-by", "planet"], "--group-by"),
+        (["rank", BASELINE, "--group-by", "planet"], "'planet' is not one of"),
+        (["sweep", BASELINE, "--volume", "1:2:1", "--corridor", "any"], "'any' is not one of"),
     ],
 )
 def test_user_mistakes_exit_2_with_a_message(
@@ -199,12 +238,19 @@ def test_saturated_trips_are_shown_as_lower_bounds(capsys: Any, monkeypatch: Any
     x3 = str(ROOT / "scenarios" / "volume_x3.yaml")
     code, out, _ = cli(["compare", BASELINE, x3, "--samples", "300"], capsys, monkeypatch)
     assert code == 0
-    assert "saturated: the queue grows without bound" in out
+    assert "lower bound: a queue on this trip is saturated" in out
     comparison = out[out.index("Scenario comparison") :].splitlines()
     middle = next(line for line in comparison if "Almaty-Constanta, Middle" in line)
     assert ">" in middle
     northern = next(line for line in comparison if "Almaty-Constanta, via Russia" in line)
     assert ">" not in northern
+    code, out, _ = cli(["compare", BASELINE, x3, "--samples", "300", "--json"], capsys, monkeypatch)
+    data = json.loads(out)
+    flags = {r["label"]: r["saturated"] for r in data["scenarios"][1]["routes"]}
+    assert flags["Almaty-Constanta, Middle Corridor"] is True
+    assert flags["Almaty-Constanta, via Russia"] is False
+    row = next(r for r in data["comparison"] if r["label"] == "Almaty-Constanta, Middle Corridor")
+    assert [e["saturated"] for e in row["days"]] == [False, True]
 
 
 def test_map_and_chart_commands_write_their_files(

@@ -2,50 +2,42 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 import midcorridor as mc
 from midcorridor.analysis import rank_bottlenecks, sensitivity
-from midcorridor.calibration import calibrate
-from midcorridor.report import (
-    REPORT_SECTIONS,
-    _sensitivity_figure,
-    _tornado_figure,
-    bottleneck_trips,
+from midcorridor.calibration import Calibration, calibrate
+from midcorridor.charts import (
     sensitivity_chart,
-    slug,
+    sensitivity_figure,
     tornado_chart,
-    write_report,
+    tornado_figure,
 )
+from midcorridor.formatting import slug
+from midcorridor.report import REPORT_SECTIONS, bottleneck_trips, write_report
 
-SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
-SAMPLES = 1000
+Runs = list[mc.ScenarioRun]
 LINK = re.compile(r"\]\(([^)]+)\)")
 
 
 @pytest.fixture(scope="module")
-def runs(network: Any) -> list[Any]:
-    return [
-        mc.run_scenario(mc.load_scenario(SCENARIOS / f"{name}.yaml"), network, samples=SAMPLES)
-        for name in ("baseline", "digital_customs")
-    ]
-
-
-@pytest.fixture(scope="module")
-def calibration_rows(network: Any, baseline: Any) -> list[Any]:
-    return calibrate(network, baseline, samples=SAMPLES)
+def calibration(network: mc.Network, baseline: mc.Scenario) -> Calibration:
+    return calibrate(network, baseline, samples=1000)
 
 
 @pytest.fixture(scope="module")
 def report(
-    runs: list[Any], network: Any, calibration_rows: list[Any], tmp_path_factory: Any
+    runs: Runs,
+    network: mc.Network,
+    calibration: Calibration,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Path:
     folder = tmp_path_factory.mktemp("report") / "out"
-    return write_report(runs, network, folder, calibration_rows=calibration_rows)
+    return write_report(runs, network, folder, calibration=calibration)
 
 
 def test_report_has_every_section(report: Path) -> None:
@@ -57,7 +49,7 @@ def test_report_has_every_section(report: Path) -> None:
     assert positions == sorted(positions)
 
 
-def test_report_content(report: Path, runs: list[Any], network: Any) -> None:
+def test_report_content(report: Path, runs: Runs, network: mc.Network) -> None:
     text = report.read_text(encoding="utf-8")
     for trip in runs[0].trips:
         assert trip.label in text
@@ -65,15 +57,15 @@ def test_report_content(report: Path, runs: list[Any], network: Any) -> None:
     assert "### Almaty-Constanta, Middle Corridor" in text
     assert "### Almaty-Constanta, via Russia" in text
     assert "ferry_wait at Poti port" in text
-    assert "P50 saved, removed (days)" in text
+    assert "P50 saved, removed" in text
     for key in {c.source for t in runs[0].trips for c in t.components}:
         assert f"- `{key}`: {network.cite(key)}" in text
 
 
-def test_report_calibration_table(report: Path, calibration_rows: list[Any]) -> None:
+def test_report_calibration_table(report: Path, calibration: Calibration) -> None:
     text = report.read_text(encoding="utf-8")
     section = text.split("\n## Calibration\n")[1].split("\n## ")[0]
-    for row in calibration_rows:
+    for row in calibration:
         assert f"| {row.target.name} | {row.target.published} |" in section
 
 
@@ -105,7 +97,7 @@ def test_report_tables_are_well_formed(report: Path) -> None:
 
 
 def test_report_without_calibration_or_comparison(
-    runs: list[Any], network: Any, tmp_path: Path
+    runs: Runs, network: mc.Network, tmp_path: Path
 ) -> None:
     path = write_report(runs[:1], network, tmp_path)
     text = path.read_text(encoding="utf-8")
@@ -116,12 +108,12 @@ def test_report_without_calibration_or_comparison(
             assert f"\n## {heading}\n" in text
 
 
-def test_report_needs_a_run(network: Any, tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="at least one"):
+def test_report_needs_a_run(network: mc.Network, tmp_path: Path) -> None:
+    with pytest.raises(mc.MidcorridorError, match="at least one"):
         write_report([], network, tmp_path)
 
 
-def test_bottleneck_trips(runs: list[Any]) -> None:
+def test_bottleneck_trips(runs: Runs) -> None:
     labels = [t.label for t in bottleneck_trips(runs[0])]
     middle = [t.label for t in runs[0].trips if t.route.corridor == "middle"]
     assert labels[: len(middle)] == middle
@@ -129,11 +121,11 @@ def test_bottleneck_trips(runs: list[Any]) -> None:
     assert labels[len(middle) :] == ["Almaty-Constanta, via Russia", "Xi'an-Duisburg, via Russia"]
 
 
-def test_tornado_has_one_bar_per_row(runs: list[Any], network: Any) -> None:
-    frame = rank_bottlenecks(runs[0].trip("Almaty-Constanta, Middle Corridor"), network=network)
-    frame = frame.head(10)
-    fig = _tornado_figure(frame, "title")
-    (ax,) = fig.axes
+def test_tornado_has_one_bar_per_row(runs: Runs, network: mc.Network) -> None:
+    ranking = rank_bottlenecks(runs[0].trip("Almaty-Constanta, Middle Corridor"), network=network)
+    ranking = ranking.head(10)
+    frame = ranking.frame
+    (ax,) = tornado_figure(ranking, title="title").axes
     assert len(ax.patches) == len(frame) == 10
     widths = [p.get_width() for p in ax.patches]
     assert widths == pytest.approx(list(frame["p50_saved_removed"]))
@@ -142,22 +134,69 @@ def test_tornado_has_one_bar_per_row(runs: list[Any], network: Any) -> None:
     assert ax.get_title() == "title"
 
 
-def test_tornado_files(runs: list[Any], tmp_path: Path) -> None:
-    frame = rank_bottlenecks(runs[0].trips[0]).head(5)
-    png = tornado_chart(frame, tmp_path / "a" / "t.png", title="t")
+def test_tornado_files(runs: Runs, tmp_path: Path) -> None:
+    ranking = rank_bottlenecks(runs[0].trips[0]).head(5)
+    png = tornado_chart(ranking, tmp_path / "a" / "t.png", title="t")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    svg = tornado_chart(frame, tmp_path / "t.svg", title="t")
+    svg = tornado_chart(ranking, tmp_path / "t.svg", title="t")
     assert "<svg" in svg.read_text(encoding="utf-8")
-    with pytest.raises(ValueError, match=r"\.png or \.svg"):
-        tornado_chart(frame, tmp_path / "t.jpg", title="t")
+    with pytest.raises(mc.MidcorridorError, match=r"\.png or \.svg"):
+        tornado_chart(ranking, tmp_path / "t.jpg", title="t")
     assert not (tmp_path / "t.jpg").exists()
 
 
-def test_sensitivity_chart(runs: list[Any], tmp_path: Path) -> None:
-    frame = sensitivity(runs[0].trips[0]).head(6)
-    (ax,) = _sensitivity_figure(frame, "title").axes
-    assert len(ax.patches) == len(frame)
-    out = sensitivity_chart(frame, tmp_path / "s.png")
+def test_sensitivity_chart(runs: Runs, tmp_path: Path) -> None:
+    spread = sensitivity(runs[0].trips[0]).head(6)
+    (ax,) = sensitivity_figure(spread, title="title").axes
+    assert len(ax.patches) == len(spread.frame)
+    out = sensitivity_chart(spread, tmp_path / "s.png")
     assert out.stat().st_size > 5_000
-    with pytest.raises(ValueError, match=r"\.png or \.svg"):
-        sensitivity_chart(frame, tmp_path / "s.pdf")
+    with pytest.raises(mc.MidcorridorError, match=r"\.png or \.svg"):
+        sensitivity_chart(spread, tmp_path / "s.pdf")
+
+
+@pytest.fixture(scope="module")
+def saturated_report(
+    saturated_runs: Runs, network: mc.Network, tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    folder = tmp_path_factory.mktemp("x3")
+    return write_report(saturated_runs, network, folder).read_text(encoding="utf-8")
+
+
+def _rows(text: str, label: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith(f"| {label} |")]
+
+
+def test_saturated_trips_read_as_lower_bounds_in_the_report(
+    saturated_report: str, saturated_runs: Runs
+) -> None:
+    """The defect: 476.5 days written as a transit time for a saturated trip."""
+    text = saturated_report
+    assert "Some figures are lower bounds" in text
+    trip = saturated_runs[1].trip("Almaty-Constanta, Middle Corridor")
+    assert trip.saturated
+    p50 = trip.days()["p50"]
+    # No row of any table gives the saturated trip's P50 as a plain number.
+    assert f"{p50:.1f}" not in text
+    section = text.split("### Scenario volume_x3")[1].split("\n## ")[0]
+    (row,) = _rows(section, trip.label)
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[3:6] == [f">{int(trip.days()[q]):,}" for q in ("p10", "p50", "p90")]
+    changes = text.split("## What the later scenarios changed")[1].split("\n## ")[0]
+    (row,) = _rows(changes, trip.label)
+    assert f">{int(p50):,}" in row
+    # The same route in the baseline is a transit time, written plainly.
+    base = saturated_runs[0].trip(trip.label)
+    assert f"{base.days()['p50']:.1f}" in text
+
+
+def test_report_escapes_names(runs: Runs, network: mc.Network, tmp_path: Path) -> None:
+    run = runs[0]
+    hostile = run.scenario.model_copy(
+        update={"name": "<script>alert(1)</script> | x", "description": "<img src=x onerror=y>"}
+    )
+    path = write_report([dataclasses.replace(run, scenario=hostile)], network, tmp_path)
+    text = path.read_text(encoding="utf-8")
+    assert "<script>" not in text
+    assert "<img" not in text
+    assert "&lt;script>alert(1)&lt;/script>" in text

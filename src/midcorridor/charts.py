@@ -8,14 +8,15 @@ holds, congestion) makes a vertical step. Long steps are the bottlenecks.
 
 A trip through a saturated queue is labelled as a lower bound on every chart.
 
-matplotlib is imported inside the functions, so that importing this module (and starting
-the command line) stays fast; figures are drawn on the Agg canvas without pyplot, which
-leaves matplotlib's global backend alone.
+Each ``*_figure`` function returns a matplotlib figure to adjust in a notebook; each
+``*_chart`` function draws one and writes it (:func:`write_chart`). matplotlib is imported
+inside the functions, and figures are drawn on the Agg canvas without pyplot, which leaves
+matplotlib's global backend alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -37,12 +38,16 @@ if TYPE_CHECKING:
 __all__ = [
     "CHART_SUFFIXES",
     "LOWER_BOUND_LABEL",
-    "save_figure",
     "sensitivity_chart",
+    "sensitivity_figure",
     "sweep_chart",
+    "sweep_figure",
     "time_distance_chart",
+    "time_distance_figure",
     "time_distance_points",
     "tornado_chart",
+    "tornado_figure",
+    "write_chart",
 ]
 
 #: File types the charts are written as.
@@ -129,8 +134,10 @@ def _check_suffix(path: Path) -> str:
     return suffix
 
 
-def save_figure(fig: Figure, path: str | Path) -> Path:
-    """Write ``fig`` to ``path`` (``.png`` or ``.svg``), creating missing folders.
+def write_chart(draw: Callable[[], Figure], path: str | Path) -> Path:
+    """Draw a figure and write it to ``path`` (``.png`` or ``.svg``), creating folders.
+
+    The file name is checked before anything is drawn.
 
     Raises
     ------
@@ -139,6 +146,7 @@ def save_figure(fig: Figure, path: str | Path) -> Path:
     """
     out = Path(path)
     suffix = _check_suffix(out)
+    fig = draw()
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, format=suffix[1:], dpi=DPI)
     return out
@@ -158,8 +166,8 @@ def _trip_label(label: str, *, saturated: bool) -> str:
     return f"{label} ({LOWER_BOUND_LABEL})" if saturated else label
 
 
-def _time_distance_figure(runs: Sequence[ScenarioRun], network: Network) -> Figure:
-    """Draw the chart; one labelled line per trip and scenario (label "route [scenario]")."""
+def time_distance_figure(runs: Sequence[ScenarioRun], network: Network) -> Figure:
+    """The time-distance chart as a matplotlib figure (see :func:`time_distance_chart`)."""
     from matplotlib.lines import Line2D
 
     fig = _new_figure(*FIGSIZE)
@@ -326,16 +334,10 @@ def time_distance_chart(runs: Sequence[ScenarioRun], network: Network, path: str
     A trip through a saturated queue is labelled as a lower bound in the legend and at
     the end of its line.
     """
-    _check_suffix(Path(path))
-    return save_figure(_time_distance_figure(runs, network), path)
+    return write_chart(lambda: time_distance_figure(runs, network), path)
 
 
-def sweep_chart(
-    sweep: Sweep,
-    path: str | Path,
-    *,
-    title: str | None = None,
-) -> Path:
+def sweep_chart(sweep: Sweep, path: str | Path, *, title: str | None = None) -> Path:
     """Write P50 and P90 days of each trip of the sweep's corridor against volume.
 
     Parameters
@@ -351,13 +353,16 @@ def sweep_chart(
     -------
     Path
         The file written.
+    """
+    return write_chart(lambda: sweep_figure(sweep, title=title), path)
 
-    Notes
-    -----
+
+def sweep_figure(sweep: Sweep, *, title: str | None = None) -> Figure:
+    """Days against volume as a matplotlib figure (see :func:`sweep_chart`).
+
     Volumes at which a point on the corridor saturates are shaded, and the points of a
     trip whose days are lower bounds are drawn hollow.
     """
-    _check_suffix(Path(path))
     fig = _new_figure(10.0, 6.0)
     ax = fig.add_subplot()
     volumes = [s.volume_teu_per_week for s in sweep.steps]
@@ -385,7 +390,7 @@ def sweep_chart(
     ax.set_title(title or f"{sweep.scenario}: days against {sweep.corridor} volume")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="upper left")
-    return save_figure(fig, path)
+    return fig
 
 
 def _bar_figure(rows: int) -> Figure:
@@ -413,10 +418,14 @@ def tornado_chart(ranking: Ranking, path: str | Path, *, title: str | None = Non
     Path
         The file written.
     """
+    return write_chart(lambda: tornado_figure(ranking, title=title), path)
+
+
+def tornado_figure(ranking: Ranking, *, title: str | None = None) -> Figure:
+    """The tornado chart as a matplotlib figure (see :func:`tornado_chart`)."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    _check_suffix(Path(path))
     frame = ranking.frame
     fig = _bar_figure(len(frame))
     ax = fig.add_subplot()
@@ -458,7 +467,7 @@ def tornado_chart(ranking: Ranking, path: str | Path, *, title: str | None = Non
         fontsize=8,
         framealpha=0.92,
     )
-    return save_figure(fig, path)
+    return fig
 
 
 def sensitivity_chart(spread: Spread, path: str | Path, *, title: str | None = None) -> Path:
@@ -479,7 +488,11 @@ def sensitivity_chart(spread: Spread, path: str | Path, *, title: str | None = N
     Path
         The file written.
     """
-    _check_suffix(Path(path))
+    return write_chart(lambda: sensitivity_figure(spread, title=title), path)
+
+
+def sensitivity_figure(spread: Spread, *, title: str | None = None) -> Figure:
+    """The spread chart as a matplotlib figure (see :func:`sensitivity_chart`)."""
     frame = spread.frame
     fig = _bar_figure(len(frame))
     ax = fig.add_subplot()
@@ -499,4 +512,4 @@ def sensitivity_chart(spread: Spread, path: str | Path, *, title: str | None = N
     ax.grid(True, axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     ax.margins(x=0.15)
-    return save_figure(fig, path)
+    return fig

@@ -13,6 +13,7 @@ figures read as lower bounds, as in every view.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
@@ -51,6 +52,8 @@ REPORT_SECTIONS = (
 TOP_BOTTLENECKS = 10
 #: Rows of the sensitivity table and chart.
 TOP_SENSITIVITY = 8
+#: A URL that can stand in a Markdown autolink as it is.
+_PLAIN_URL = re.compile(r"[^\s<>`]+")
 
 
 def _markdown_text(value: Any) -> str:
@@ -220,12 +223,23 @@ def _spread(run: ScenarioRun, network: Network, folder: Path) -> dict[str, Any]:
     }
 
 
+def _citation(network: Network, key: str) -> Markup | str:
+    """A source's citation, its URL kept as a Markdown autolink when it is a plain URL."""
+    entry = network.sources.get(key)
+    if entry is None:
+        return "not in sources.yaml"
+    text = network.cite(key)
+    url = entry.url or ""
+    link = f" <{url}>"
+    if not (url.startswith(("https://", "http://")) and _PLAIN_URL.fullmatch(url)):
+        return text
+    before, _, after = text.partition(link)
+    return Markup(_markdown_text(before) + link + _markdown_text(after))
+
+
 def _sources(runs: Sequence[ScenarioRun], network: Network) -> dict[str, Any]:
     keys = sorted({c.source for run in runs for t in run.trips for c in t.components})
-    cited = [
-        (key, network.cite(key) if key in network.sources else "not in sources.yaml")
-        for key in keys
-    ]
+    cited = [(key, _citation(network, key)) for key in keys]
     scenario_sources: dict[str, None] = {}
     for run in runs:
         sc = run.scenario
