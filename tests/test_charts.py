@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib.patches import Rectangle
 
 import midcorridor as mc
 from midcorridor.charts import (
@@ -104,7 +105,9 @@ def test_a_saturated_trip_reads_as_a_lower_bound(
     middle = "Almaty-Constanta, Middle Corridor"
     assert f"{middle} [volume_x3] ({LOWER_BOUND_LABEL})" in labels
     assert f"{middle} [baseline]" in labels
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    legend_box = ax.get_legend()
+    assert legend_box is not None
+    legend = [t.get_text() for t in legend_box.get_texts()]
     assert any(middle in t and LOWER_BOUND_LABEL in t for t in legend)
     ends = [t.get_text() for t in ax.texts if LOWER_BOUND_LABEL in t.get_text()]
     assert ends
@@ -123,10 +126,12 @@ def test_sweep_chart_marks_saturation(network: mc.Network, tmp_path: Path) -> No
     # The saturated volumes are shaded from the first saturated one, and their points are
     # drawn hollow: the days there are lower bounds.
     (span,) = ax.patches
-    assert span.get_label().startswith("saturated")
+    assert str(span.get_label()).startswith("saturated")
+    assert isinstance(span, Rectangle)
     assert span.get_x() == 2000
     hollow = ax.collections
     assert len(hollow) == len(middle)
-    assert all(len(c.get_offsets()) == 2 for c in hollow)
+    assert all(np.asarray(c.get_offsets()).shape == (2, 2) for c in hollow)
+    assert all(set(np.asarray(c.get_offsets())[:, 0]) == {2000, 3000} for c in hollow)
     out = sweep_chart(sweep, tmp_path / "sweep.png")
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

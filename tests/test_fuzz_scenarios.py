@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -126,7 +127,10 @@ def test_malformed_scenarios_raise_only_scenario_errors(
 )
 @given(data=scenario)
 def test_cli_validate_and_run_never_print_a_traceback(
-    data: dict[str, Any], tmp_path: Path, capsys: Any, monkeypatch: Any
+    data: dict[str, Any],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     path = tmp_path / "self.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")

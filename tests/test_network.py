@@ -11,10 +11,15 @@ from typing import Any
 import networkx as nx
 import pytest
 import yaml
-from pyproj import Geod
 
 import midcorridor as mc
-from midcorridor.network import LINKS_FILE, NODES_FILE, SOURCES_FILE, default_network_dir
+from midcorridor.network import (
+    LINKS_FILE,
+    NODES_FILE,
+    SOURCES_FILE,
+    check,
+    default_network_dir,
+)
 from midcorridor.schema import LINK_SOURCED_FIELDS
 
 Edit = Callable[[dict[str, Any]], None]
@@ -64,24 +69,6 @@ def test_real_network_loads_with_frames_and_graph(network: mc.Network) -> None:
     assert key in network.links_by_id
     assert graph.edges[u, v, key]["length_km"] > 0
     assert "x" in graph.nodes[u]
-
-
-def test_every_numeric_field_has_a_known_source(network: mc.Network) -> None:
-    for link in network.links_by_id.values():
-        for fld in LINK_SOURCED_FIELDS:
-            if getattr(link.props, fld) is not None:
-                assert link.props.sources[fld] in network.sources, (link.id, fld)
-    for node in network.nodes_by_id.values():
-        for proc in node.props.processes:
-            assert proc.source in network.sources, (node.id, proc.stage)
-
-
-def test_link_lengths_are_plausible_against_geodesic(network: mc.Network) -> None:
-    geod = Geod(ellps="WGS84")
-    for link in network.links_by_id.values():
-        lons, lats = zip(*link.coords, strict=True)
-        km = geod.line_length(lons, lats) / 1000
-        assert km * 0.999 <= link.props.length_km <= km * 1.6, link.id
 
 
 def test_btk_is_about_826_km(network: mc.Network) -> None:
@@ -230,3 +217,131 @@ def test_invalid_json_and_missing_file(tmp_path: Path) -> None:
     problems = problems_of(folder)
     assert any(p.startswith(LINKS_FILE) and "not valid JSON" in p for p in problems)
     assert any(p.startswith(SOURCES_FILE) and "file not found" in p for p in problems)
+
+
+@pytest.mark.parametrize("fld", LINK_SOURCED_FIELDS)
+def test_a_figure_without_its_source_is_refused(tmp_path: Path, fld: str) -> None:
+    target: dict[str, str] = {}
+
+    def drop(d: dict[str, Any]) -> None:
+        props = next(f["properties"] for f in d["features"] if f["properties"].get(fld) is not None)
+        target["id"] = props["id"]
+        del props["sources"][fld]
+
+    problems = problems_of(broken_copy(tmp_path, LINKS_FILE, drop))
+    expected = f"{LINKS_FILE}: feature {target['id']}: field sources.{fld}: "
+    assert any(p.startswith(expected) and "has no source" in p for p in problems), problems
+
+
+def _node_with_processes(d: dict[str, Any]) -> dict[str, Any]:
+    return next(f["properties"] for f in d["features"] if f["properties"].get("processes"))
+
+
+def _capacity_node(d: dict[str, Any]) -> dict[str, Any]:
+    return next(f["properties"] for f in d["features"] if f["properties"].get("capacity"))
+
+
+@pytest.mark.parametrize(
+    ("edit", "fld", "expected"),
+    [
+        (
+            lambda props: props["processes"][0].update(source="no_such_source"),
+            "processes.0.source",
+            "unknown source key 'no_such_source'",
+        ),
+        (
+            lambda props: props["processes"][0].pop("source"),
+            "processes.0.source",
+            "Field required",
+        ),
+    ],
+    ids=["unknown", "removed"],
+)
+def test_a_node_process_without_a_known_source_is_refused(
+    tmp_path: Path, edit: Callable[[dict[str, Any]], object], fld: str, expected: str
+) -> None:
+    target: dict[str, str] = {}
+
+    def broken(d: dict[str, Any]) -> None:
+        props = _node_with_processes(d)
+        target["id"] = props["id"]
+        edit(props)
+
+    problems = problems_of(broken_copy(tmp_path, NODES_FILE, broken))
+    where = f"{NODES_FILE}: feature {target['id']}: field {fld}: "
+    assert any(p.startswith(where) and expected in p for p in problems), problems
+
+
+def test_a_capacity_with_an_unknown_source_is_refused(tmp_path: Path) -> None:
+    target: dict[str, str] = {}
+
+    def broken(d: dict[str, Any]) -> None:
+        props = _capacity_node(d)
+        target["id"] = props["id"]
+        props["capacity"]["source"] = "no_such_source"
+
+    problems = problems_of(broken_copy(tmp_path, NODES_FILE, broken))
+    where = f"{NODES_FILE}: feature {target['id']}: field capacity.source: "
+    assert any(p.startswith(where) and "no_such_source" in p for p in problems), problems
+
+
+# --- check: the problems as sentences, without raising ----------------------------------
+
+
+def test_check_finds_nothing_wrong_with_the_real_network() -> None:
+    assert check(default_network_dir()) == []
+    assert check() == []
+
+
+def test_check_lists_the_problems_of_a_broken_copy(tmp_path: Path) -> None:
+    def broken(d: dict[str, Any]) -> None:
+        _too_short(d)
+        _unknown_source(d)
+
+    folder = broken_copy(tmp_path, LINKS_FILE, broken)
+    problems = check(folder)
+    assert problems == problems_of(folder)
+    assert len(problems) >= 2
+    link_id = first_rail(json.loads((folder / LINKS_FILE).read_text(encoding="utf-8")))[
+        "properties"
+    ]["id"]
+    assert all(p.startswith(f"{LINKS_FILE}: feature {link_id}: field ") for p in problems)
+    assert any("length_km" in p and "geodesic" in p for p in problems)
+    assert any("unknown source key 'no_such_source'" in p for p in problems)
+
+
+def test_check_of_a_missing_folder_says_so(tmp_path: Path) -> None:
+    problems = check(tmp_path / "nowhere")
+    assert len(problems) == 1
+    assert "not found" in problems[0]
+    assert "nowhere" in problems[0]
+
+
+@pytest.mark.parametrize(
+    ("factor", "expected"),
+    [
+        (0.99, "shorter than its geometry's geodesic length"),
+        (1.0, None),
+        (1.59, None),
+        (1.61, "more than 1.6x its geometry's geodesic length"),
+    ],
+)
+def test_link_length_is_held_to_its_geodesic(
+    tmp_path: Path, network: mc.Network, factor: float, expected: str | None
+) -> None:
+    target: dict[str, str] = {}
+
+    def stretch(d: dict[str, Any]) -> None:
+        props = first_rail(d)["properties"]
+        target["id"] = props["id"]
+        props["length_km"] = network.links_by_id[props["id"]].geodesic_km * factor
+
+    folder = broken_copy(tmp_path, LINKS_FILE, stretch)
+    problems = check(folder)
+    if expected is None:
+        assert problems == []
+        assert mc.load(folder).links_by_id[target["id"]].props.length_km > 0
+        return
+    where = f"{LINKS_FILE}: feature {target['id']}: field length_km: "
+    assert any(p.startswith(where) and expected in p for p in problems), problems
+    assert problems == problems_of(folder)

@@ -66,7 +66,10 @@ def test_paired_resampling_keeps_a_trains_wait_with_its_storm(network: mc.Networ
     result = mc.sample_trip(route, comps, samples=3000, seed=1)
     j_wait = next(i for i, c in enumerate(comps) if c.stage == "ferry_wait")
     j_storm = j_wait + 1
-    pairs = set(zip(comps[j_wait].empirical, comps[j_storm].empirical, strict=True))
+    waits, storms = comps[j_wait].empirical, comps[j_storm].empirical
+    assert waits is not None
+    assert storms is not None
+    pairs = set(zip(waits, storms, strict=True))
     drawn = zip(result.hours[:, j_wait], result.hours[:, j_storm], strict=True)
     assert all(pair in pairs for pair in drawn)
 

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from matplotlib.patches import Rectangle
 
 import midcorridor as mc
 from midcorridor.analysis import rank_bottlenecks, sensitivity
@@ -127,7 +128,7 @@ def test_tornado_has_one_bar_per_row(runs: Runs, network: mc.Network) -> None:
     frame = ranking.frame
     (ax,) = tornado_figure(ranking, title="title").axes
     assert len(ax.patches) == len(frame) == 10
-    widths = [p.get_width() for p in ax.patches]
+    widths = [p.get_width() for p in ax.patches if isinstance(p, Rectangle)]
     assert widths == pytest.approx(list(frame["p50_saved_removed"]))
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == list(frame["group"])

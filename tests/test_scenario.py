@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 import yaml
+from pydantic import Field
 
 import midcorridor as mc
+import midcorridor.scenario as scenario_module
 from midcorridor.runner import check_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
@@ -99,15 +102,15 @@ def test_digital_customs_cuts_middle_documents_not_northern(network: mc.Network)
     digital = mc.run_scenario(
         mc.load_scenario(SCENARIOS / "digital_customs.yaml"), network, samples=2000
     )
-    rows = {r["label"]: r for r in mc.compare_runs([base, digital])}
+    rows = {r.label: r.last for r in mc.compare_runs([base, digital])}
     middle = rows["Almaty-Constanta, Middle Corridor"]
     northern = rows["Almaty-Constanta, via Russia"]
-    assert middle["delta_p50_days"] < -1.0
-    moved = middle["stage_deltas_days"]
+    assert middle.delta_p50_days < -1.0
+    moved = middle.stage_deltas_days
     assert moved["documents"] + moved["inspection"] == pytest.approx(
-        middle["delta_mean_days"], abs=0.05
+        middle.delta_mean_days, abs=0.05
     )
-    assert abs(northern["delta_p50_days"]) < 0.05
+    assert abs(northern.delta_p50_days) < 0.05
 
 
 # --- bad input -------------------------------------------------------------------------
@@ -190,8 +193,15 @@ def test_oversized_file_is_refused(tmp_path: Path) -> None:
 
 
 def test_yaml_is_read_safely(tmp_path: Path) -> None:
-    err = error_of(write(tmp_path, "!!python/object/apply:os.system ['echo hi']\n"))
-    assert "s.yaml" in str(err)
+    # Loaded unsafely, this scenario would create ``victim`` while reading the name.
+    victim = tmp_path / "created_by_yaml"
+    payload = f"name: !!python/object/apply:builtins.open [{json.dumps(str(victim))}, w]\n"
+    path = write(tmp_path, MINIMAL.replace("name: tiny\n", payload))
+    err = error_of(path)
+    assert not victim.exists()
+    assert str(path) in str(err)
+    assert "python/object/apply:builtins.open" in str(err)
+    assert "could not determine a constructor for the tag" in str(err)
 
 
 def test_service_change_on_an_unknown_link(tmp_path: Path, network: mc.Network) -> None:
@@ -222,3 +232,55 @@ def test_capacity_change_on_an_unknown_node_or_without_a_figure(
     err = error_of(write(tmp_path, text), network)
     assert "capacities.0.trains_per_day" in str(err)
     assert "no capacity" in str(err)
+
+
+# --- inheritance follows the model's fields ------------------------------------------
+
+
+class _FileWithTeu(scenario_module.ScenarioFile):
+    teu_per_train: float | None = Field(default=None, gt=0)
+
+
+class _ScenarioWithTeu(scenario_module.Scenario):
+    teu_per_train: float | None = None
+
+
+@pytest.fixture
+def teu_field(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new optional field on the file and scenario models, as a later version might add."""
+    monkeypatch.setattr(scenario_module, "ScenarioFile", _FileWithTeu)
+    monkeypatch.setattr(scenario_module, "Scenario", _ScenarioWithTeu)
+
+
+def _teu(path: Path) -> float | None:
+    loaded = mc.load_scenario(path)
+    assert isinstance(loaded, _ScenarioWithTeu)
+    return loaded.teu_per_train
+
+
+@pytest.mark.usefixtures("teu_field")
+def test_a_new_field_is_inherited_without_being_listed(tmp_path: Path) -> None:
+    write(tmp_path, MINIMAL + "teu_per_train: 62\n", "parent.yaml")
+    child = write(tmp_path, "extends: parent.yaml\nname: child\n", "child.yaml")
+    grandchild = write(tmp_path, "extends: child.yaml\nseed: 3\n", "grandchild.yaml")
+    assert _teu(child) == 62
+    assert _teu(grandchild) == 62
+    assert mc.load_scenario(grandchild).name == "child"
+
+
+@pytest.mark.usefixtures("teu_field")
+def test_a_child_setting_the_new_field_wins(tmp_path: Path) -> None:
+    write(tmp_path, MINIMAL + "teu_per_train: 62\n", "parent.yaml")
+    child = write(tmp_path, "extends: parent.yaml\nteu_per_train: 84\n", "child.yaml")
+    grandchild = write(tmp_path, "extends: child.yaml\n", "grandchild.yaml")
+    assert _teu(child) == 84
+    assert _teu(grandchild) == 84
+    assert _teu(tmp_path / "parent.yaml") == 62
+    bare = write(tmp_path, MINIMAL, "bare.yaml")
+    assert _teu(bare) is None
+
+
+def test_without_the_new_field_it_is_an_unknown_key(tmp_path: Path) -> None:
+    err = error_of(write(tmp_path, MINIMAL + "teu_per_train: 62\n"))
+    assert "teu_per_train" in str(err)
+    assert "unknown key" in str(err)

@@ -6,14 +6,34 @@ import numpy as np
 import pytest
 
 import midcorridor as mc
+from midcorridor.routing import Route
 from midcorridor.schema import Range
-from midcorridor.timing import Adjustment, Dist, components, pert, sample_hours, simulate
+from midcorridor.timing import (
+    Adjustment,
+    Component,
+    Dist,
+    components,
+    expected_hours,
+    pert,
+    sample_hours,
+    sample_trip,
+)
 from midcorridor.vocabulary import STAGES
 
 
-def trip(network: mc.Network, origin: str, destination: str, corridor: str, **kw: object):
-    route = mc.candidate_routes(network, origin, destination, corridor=corridor, k=1)[0]
-    return route, components(network, route, **kw)  # type: ignore[arg-type]
+def trip(
+    network: mc.Network,
+    origin: str,
+    destination: str,
+    corridor: str,
+    *,
+    month: int | None = None,
+    volume_teu_per_week: float | None = None,
+) -> tuple[Route, list[Component]]:
+    """The shortest route of ``corridor`` and its components."""
+    route: Route = mc.candidate_routes(network, origin, destination, corridor=corridor, k=1)[0]
+    comps = components(network, route, month=month, volume_teu_per_week=volume_teu_per_week)
+    return route, comps
 
 
 def test_pert_matches_its_mean_and_bounds() -> None:
@@ -38,16 +58,16 @@ def test_probability_is_the_share_of_samples_affected() -> None:
 
 def test_same_seed_same_numbers_other_seed_other_numbers(network: mc.Network) -> None:
     route, comps = trip(network, "Almaty", "Constanta", "middle")
-    a = simulate(route, comps, samples=2000, seed=7)
-    b = simulate(route, comps, samples=2000, seed=7)
-    c = simulate(route, comps, samples=2000, seed=8)
+    a = sample_trip(route, comps, samples=2000, seed=7)
+    b = sample_trip(route, comps, samples=2000, seed=7)
+    c = sample_trip(route, comps, samples=2000, seed=8)
     np.testing.assert_array_equal(a.hours, b.hours)
     assert not np.array_equal(a.hours, c.hours)
 
 
 def test_stages_add_up_to_the_total(network: mc.Network) -> None:
     route, comps = trip(network, "Almaty", "Constanta", "middle")
-    result = simulate(route, comps, samples=3000, seed=1)
+    result = sample_trip(route, comps, samples=3000, seed=1)
     assert {c.stage for c in comps} <= set(STAGES)
     np.testing.assert_allclose(result.stage_hours.sum(axis=1) / 24, result.total_days)
     stages = result.stages_days()
@@ -89,13 +109,17 @@ def test_scheduled_wait_is_uniform_over_the_headway(network: mc.Network) -> None
     poti = [c for c in comps if c.stage == "ferry_wait" and c.link == "POTI-CONSTANTA"]
     assert len(poti) == 1
     assert poti[0].dist.low == 0
-    assert poti[0].dist.high == network.links_by_id["POTI-CONSTANTA"].props.service.headway_hours
+    service = network.links_by_id["POTI-CONSTANTA"].props.service
+    assert service is not None
+    assert poti[0].dist.high == service.headway_hours
 
 
 def test_without_volume_caspian_wait_spans_the_typical_headway(network: mc.Network) -> None:
     _, comps = trip(network, "Almaty", "Baku", "middle")
     wait = next(c for c in comps if c.stage == "ferry_wait")
+    assert wait.link is not None
     service = network.links_by_id[wait.link].props.service
+    assert service is not None
     assert wait.empirical is None
     assert (wait.dist.low, wait.dist.high) == (0.0, service.headway_hours)
     _, queued = trip(network, "Almaty", "Baku", "middle", volume_teu_per_week=1087)
@@ -103,11 +127,13 @@ def test_without_volume_caspian_wait_spans_the_typical_headway(network: mc.Netwo
 
 
 def test_storm_probability_follows_the_departure_month(network: mc.Network) -> None:
-    shares = network.links_by_id["AKTAU_PORT-ALAT_PORT"].props.weather.closure_share_by_month
+    weather = network.links_by_id["AKTAU_PORT-ALAT_PORT"].props.weather
+    assert weather is not None
+    shares = weather.closure_share_by_month
     for month in (1, 7):
         _, comps = trip(network, "Almaty", "Baku", "middle", month=month)
-        weather = next(c for c in comps if c.stage == "weather")
-        assert weather.probability == shares[month - 1]
+        storm = next(c for c in comps if c.stage == "weather")
+        assert storm.probability == shares[month - 1]
     _, comps = trip(network, "Almaty", "Baku", "middle")
     year_round = next(c for c in comps if c.stage == "weather")
     assert year_round.probability == pytest.approx(sum(shares) / 12)
@@ -127,9 +153,7 @@ def test_adjustments_change_the_sampled_hours() -> None:
     np.testing.assert_allclose(x, [[5, 0, 1]] * 5)
 
 
-def _comp(dist: Dist, probability: float = 1.0) -> mc.timing.Component:
-    from midcorridor.timing import Component
-
+def _comp(dist: Dist, probability: float = 1.0) -> Component:
     return Component(
         stage="documents",
         node="X",
@@ -141,3 +165,20 @@ def _comp(dist: Dist, probability: float = 1.0) -> mc.timing.Component:
         node_kind="border",
         link_mode=None,
     )
+
+
+def test_expected_hours_follow_the_adjustments() -> None:
+    comps = [_comp(Dist(10, 10)), _comp(Dist(10, 10), probability=0.5), _comp(Dist(4, 4))]
+    assert expected_hours(comps) == pytest.approx(10 + 5 + 4)
+    adj = [Adjustment(scale=0.5), Adjustment(set=7), Adjustment(add=2)]
+    assert expected_hours(comps, adj) == pytest.approx(5 + 7 + 6)
+    x = sample_hours(comps, 20_000, np.random.default_rng(2), adj)
+    assert x.sum(axis=1).mean() == pytest.approx(expected_hours(comps, adj), rel=0.01)
+
+
+def test_expected_hours_never_go_below_zero_either() -> None:
+    comps = [_comp(Dist(10, 10)), _comp(Dist(10, 10))]
+    adj = [Adjustment(add=-30), Adjustment()]
+    sampled = sample_hours(comps, 10, np.random.default_rng(0), adj).sum(axis=1)
+    np.testing.assert_allclose(sampled, 10.0)
+    assert expected_hours(comps, adj) == pytest.approx(10.0)

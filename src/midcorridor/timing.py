@@ -363,13 +363,18 @@ def _queued_components(
 def expected_hours(
     comps: Sequence[Component], adjustments: Sequence[Adjustment] | None = None
 ) -> float:
-    """Expected total hours of a trip (rail time as length / mean speed)."""
+    """Expected total hours of a trip, for choosing among routes without sampling.
+
+    Each delay counts its mean hours after its adjustment, floored at zero as the sampled
+    hours are (rail time as length over mean speed). Where an ``add`` takes only part of a
+    delay's range below zero, the floored mean is an approximation of the sampled one.
+    """
     total = 0.0
     for j, comp in enumerate(comps):
         mean = comp.mean_hours
         if adjustments is not None:
             adj = adjustments[j]
-            mean = adj.set if adj.set is not None else mean * adj.scale + adj.add
+            mean = adj.set if adj.set is not None else max(0.0, mean * adj.scale + adj.add)
         total += mean
     return total
 

@@ -1,0 +1,506 @@
+"""The runner: route choice, change selectors and actions, closures and service changes."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import midcorridor as mc
+from midcorridor.routing import Route, iter_routes
+from midcorridor.runner import (
+    ROUTE_CHOICES,
+    PlannedTrip,
+    _Resolver,
+    adjustments_for,
+    change_adjustment,
+    change_matches,
+    plan_trips,
+)
+from midcorridor.scenario import Change
+from midcorridor.timing import (
+    Adjustment,
+    Component,
+    Dist,
+    components,
+    expected_hours,
+    sample_hours,
+)
+
+#: Today's Middle Corridor volume, TEU a week (as in scenarios/baseline.yaml).
+MIDDLE_VOLUME = 1087
+CASPIAN_LINKS = {"AKTAU_PORT-ALAT_PORT", "KURYK_PORT-ALAT_PORT", "TURKMENBASHI_PORT-ALAT_PORT"}
+
+
+def write(tmp_path: Path, text: str, name: str = "s.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def scenario_of(tmp_path: Path, text: str, name: str = "s.yaml") -> mc.Scenario:
+    return mc.load_scenario(write(tmp_path, text, name))
+
+
+def one_route(origin: str, destination: str, corridor: str, extra: str = "") -> str:
+    """A scenario text timing one trip at today's Middle Corridor volume."""
+    return (
+        "name: t\n"
+        f"volume: {{middle: {MIDDLE_VOLUME}}}\n"
+        "routes:\n"
+        f'  - {{origin: "{origin}", destination: "{destination}", corridor: {corridor}}}\n' + extra
+    )
+
+
+def plan_one(tmp_path: Path, network: mc.Network, text: str) -> PlannedTrip:
+    trips = plan_trips(scenario_of(tmp_path, text), network)
+    assert len(trips) == 1
+    return trips[0]
+
+
+def candidates(
+    network: mc.Network, scenario: mc.Scenario, origin: str, destination: str, corridor: str
+) -> list[tuple[Route, float]]:
+    """The routes the runner chooses among, with their expected hours after changes."""
+    a, b = network.find_node(origin), network.find_node(destination)
+    out = []
+    for route in itertools.islice(iter_routes(network, a, b, corridor=corridor), ROUTE_CHOICES):
+        comps = components(network, route, volume_teu_per_week=scenario.volume.get(route.corridor))
+        nodes = [{network.find_node(n) for n in change.node or ()} for change in scenario.changes]
+        adjustments = adjustments_for(comps, route.corridor, scenario.changes, nodes)
+        out.append((route, expected_hours(comps, adjustments)))
+    return out
+
+
+def hours_of(trip: PlannedTrip) -> float:
+    return expected_hours(trip.components, trip.adjustments)
+
+
+# --- route choice --------------------------------------------------------------------
+
+
+def test_a_longer_but_faster_route_wins(tmp_path: Path, network: mc.Network) -> None:
+    text = one_route("Almaty", "Constanta", "middle")
+    trip = plan_one(tmp_path, network, text)
+    choices = candidates(network, scenario_of(tmp_path, text), "Almaty", "Constanta", "middle")
+    assert len(choices) > 1
+    shortest = min(choices, key=lambda c: c[0].distance_km)[0]
+    assert trip.route.distance_km > shortest.distance_km
+    assert trip.route.nodes != shortest.nodes
+    # Aktau over the shorter crossing from Turkmenbashi.
+    assert "AKTAU_PORT" in trip.route.nodes
+    assert "TURKMENBASHI_PORT" in shortest.nodes
+    assert hours_of(trip) == pytest.approx(min(hours for _, hours in choices))
+    assert all(hours_of(trip) <= hours + 1e-9 for _, hours in choices)
+    assert trip.route.nodes in [route.nodes for route, _ in choices]
+
+
+def _gap_to_runner_up(tmp_path: Path, network: mc.Network) -> tuple[float, int]:
+    """Hours by which Aktau beats the best route avoiding it, and its port components."""
+    text = one_route("Almaty", "Constanta", "middle")
+    trip = plan_one(tmp_path, network, text)
+    choices = candidates(network, scenario_of(tmp_path, text), "Almaty", "Constanta", "middle")
+    others = [hours for route, hours in choices if "AKTAU_PORT" not in route.nodes]
+    port = Change.model_validate({"stage": "port", "add": 1, "note": "n", "source": "s"})
+    matched = [
+        c
+        for c in trip.components
+        if c.node == "AKTAU_PORT" and change_matches(port, c, "middle", {"AKTAU_PORT"})
+    ]
+    assert matched
+    return min(others) - hours_of(trip), len(matched)
+
+
+@pytest.mark.parametrize(("share_of_gap", "keeps_aktau"), [(0.5, True), (1.5, False)])
+def test_adding_hours_at_a_port_switches_the_route_past_the_gap(
+    tmp_path: Path, network: mc.Network, share_of_gap: float, keeps_aktau: bool
+) -> None:
+    gap, matched = _gap_to_runner_up(tmp_path, network)
+    assert gap > 0
+    add = gap * share_of_gap / matched
+    change = (
+        "changes:\n"
+        f"  - {{stage: port, node: Aktau, add: {add:.3f}, note: slower quay, source: test}}\n"
+    )
+    trip = plan_one(tmp_path, network, one_route("Almaty", "Constanta", "middle", change))
+    assert ("AKTAU_PORT" in trip.route.nodes) is keeps_aktau
+    assert trip.route.corridor == "middle"
+
+
+def test_setting_a_ports_hours_switches_the_route(tmp_path: Path, network: mc.Network) -> None:
+    change = "changes:\n  - {node: Aktau, stage: port, set: 1000, note: n, source: s}\n"
+    text = one_route("Almaty", "Constanta", "middle", change)
+    trip = plan_one(tmp_path, network, text)
+    assert "AKTAU_PORT" not in trip.route.nodes
+    assert "TURKMENBASHI_PORT" in trip.route.nodes
+    choices = candidates(network, scenario_of(tmp_path, text), "Almaty", "Constanta", "middle")
+    assert hours_of(trip) == pytest.approx(min(hours for _, hours in choices))
+    # The change reached the runner's choice: the Aktau routes carry the set hours.
+    aktau = [hours for route, hours in choices if "AKTAU_PORT" in route.nodes]
+    assert aktau
+    assert min(aktau) > 1000
+
+
+def test_a_change_elsewhere_leaves_the_choice_alone(tmp_path: Path, network: mc.Network) -> None:
+    base = plan_one(tmp_path, network, one_route("Almaty", "Constanta", "middle"))
+    change = "changes:\n  - {node: Turkmenbashi, stage: port, set: 1000, note: n, source: s}\n"
+    trip = plan_one(tmp_path, network, one_route("Almaty", "Constanta", "middle", change))
+    assert trip.route.nodes == base.route.nodes
+    assert hours_of(trip) == pytest.approx(hours_of(base))
+
+
+def test_a_large_negative_add_chooses_like_setting_to_zero(
+    tmp_path: Path, network: mc.Network
+) -> None:
+    def on_turkmenbashi_crossing(act: str) -> PlannedTrip:
+        extra = f"changes:\n  - {{link: TURKMENBASHI_PORT-ALAT_PORT, {act}, note: n, source: s}}\n"
+        return plan_one(tmp_path, network, one_route("Almaty", "Constanta", "middle", extra))
+
+    set_zero = on_turkmenbashi_crossing("set: 0")
+    add_minus = on_turkmenbashi_crossing("add: -1000")
+    assert hours_of(add_minus) >= 0
+    assert add_minus.route.nodes == set_zero.route.nodes
+
+
+# --- change selectors ----------------------------------------------------------------
+
+DOCS_AT_AKTAU = Component(
+    stage="documents",
+    node="AKTAU_PORT",
+    link=None,
+    dist=Dist(10.0, 10.0),
+    probability=1.0,
+    source="s",
+    countries=("KZ",),
+    node_kind="port",
+    link_mode=None,
+)
+FERRY_WAIT = replace(
+    DOCS_AT_AKTAU,
+    stage="ferry_wait",
+    link="AKTAU_PORT-ALAT_PORT",
+    link_mode="ferry",
+)
+RAIL_IN_GEORGIA = replace(
+    DOCS_AT_AKTAU,
+    stage="rail",
+    node="TBILISI",
+    link="TBILISI-POTI",
+    countries=("GE",),
+    node_kind="city",
+    link_mode="rail",
+)
+BORDER_TWO_COUNTRIES = replace(
+    DOCS_AT_AKTAU,
+    stage="inspection",
+    node="BEYUK_KESIK",
+    countries=("AZ", "GE"),
+    node_kind="border",
+)
+ALL_COMPONENTS = (DOCS_AT_AKTAU, FERRY_WAIT, RAIL_IN_GEORGIA, BORDER_TWO_COUNTRIES)
+
+
+def change(**selectors: Any) -> Change:
+    """A change as a scenario file writes it (single values or lists)."""
+    return Change.model_validate({**selectors, "scale": 0.5, "note": "n", "source": "s"})
+
+
+def matching(chg: Change, corridor: str = "middle", node_ids: set[str] | None = None) -> set[str]:
+    """Stages of :data:`ALL_COMPONENTS` that ``chg`` applies to."""
+    return {c.stage for c in ALL_COMPONENTS if change_matches(chg, c, corridor, node_ids or set())}
+
+
+@pytest.mark.parametrize(
+    ("selectors", "expected"),
+    [
+        ({"stage": "documents"}, {"documents"}),
+        ({"stage": ["rail", "inspection"]}, {"rail", "inspection"}),
+        ({"country": "kz"}, {"documents", "ferry_wait"}),
+        ({"country": "GE"}, {"rail", "inspection"}),
+        ({"country": ["AZ", "CN"]}, {"inspection"}),
+        ({"node_kind": "port"}, {"documents", "ferry_wait"}),
+        ({"node_kind": ["border", "city"]}, {"rail", "inspection"}),
+        ({"link": "AKTAU_PORT-ALAT_PORT"}, {"ferry_wait"}),
+        ({"link": ["TBILISI-POTI", "AKTAU_PORT-ALAT_PORT"]}, {"ferry_wait", "rail"}),
+        ({"link_mode": "ferry"}, {"ferry_wait"}),
+        ({"link_mode": ["rail", "sea"]}, {"rail"}),
+        ({"corridor": "middle"}, {"documents", "ferry_wait", "rail", "inspection"}),
+        ({"corridor": "northern"}, set()),
+        ({"corridor": ["northern", "middle"]}, {"documents", "ferry_wait", "rail", "inspection"}),
+        ({}, {"documents", "ferry_wait", "rail", "inspection"}),
+        ({"stage": "documents", "country": "GE"}, set()),
+        ({"stage": ["documents", "rail"], "country": "GE"}, {"rail"}),
+        ({"link_mode": "ferry", "node_kind": "port", "country": "KZ"}, {"ferry_wait"}),
+    ],
+    ids=lambda v: str(v) if isinstance(v, dict) else None,
+)
+def test_change_selectors(selectors: dict[str, Any], expected: set[str]) -> None:
+    assert matching(change(**selectors)) == expected
+
+
+def test_node_selector_matches_the_resolved_node_ids() -> None:
+    chg = change(node="Aktau")
+    assert matching(chg, node_ids={"AKTAU_PORT"}) == {"documents", "ferry_wait"}
+    assert matching(chg, node_ids={"AKTAU_PORT", "TBILISI"}) == {"documents", "ferry_wait", "rail"}
+    assert matching(chg, node_ids=set()) == set()
+    # Without a node selector the resolved ids play no part.
+    assert matching(change(stage="rail"), node_ids={"AKTAU_PORT"}) == {"rail"}
+
+
+def test_omitted_selectors_match_every_component_of_a_real_trip(network: mc.Network) -> None:
+    route = mc.candidate_routes(network, "Almaty", "Constanta", corridor="middle", k=1)[0]
+    comps = components(network, route)
+    everything = change()
+    assert all(change_matches(everything, c, "middle") for c in comps)
+    assert all(change_matches(everything, c, "northern") for c in comps)
+    georgian_docs = change(stage="documents", country="GE")
+    hits = [c for c in comps if change_matches(georgian_docs, c, "middle")]
+    assert hits
+    assert all(c.stage == "documents" and "GE" in c.countries for c in hits)
+    missed = [c for c in comps if c.stage == "documents" and "GE" in c.countries]
+    assert hits == missed
+
+
+def test_a_node_selector_resolved_by_the_runner_reaches_only_that_node(
+    tmp_path: Path, network: mc.Network
+) -> None:
+    extra = "changes:\n  - {node: Tbilisi, scale: 0, note: n, source: s}\n"
+    trip = plan_one(tmp_path, network, one_route("Almaty", "Constanta", "middle", extra))
+    touched = {
+        c.node for c, a in zip(trip.components, trip.adjustments, strict=True) if a.scale == 0
+    }
+    assert touched == {"TBILISI"}
+    pairs = zip(trip.components, trip.adjustments, strict=True)
+    assert all(a == Adjustment() for c, a in pairs if c.node != "TBILISI")
+
+
+# --- change actions and their chaining -------------------------------------------------
+
+
+def action(**act: float) -> Change:
+    return Change.model_validate({"stage": "documents", **act, "note": "n", "source": "s"})
+
+
+@pytest.mark.parametrize(
+    ("act", "adjustment", "hours"),
+    [
+        ({"scale": 0.25}, Adjustment(scale=0.25), 2.5),
+        ({"set": 3.0}, Adjustment(set=3.0), 3.0),
+        ({"add": 4.0}, Adjustment(add=4.0), 14.0),
+        ({"add": -4.0}, Adjustment(add=-4.0), 6.0),
+        ({"add": -40.0}, Adjustment(add=-40.0), 0.0),
+        ({"set": 0.0}, Adjustment(set=0.0), 0.0),
+    ],
+    ids=lambda v: str(v) if isinstance(v, dict) else None,
+)
+def test_change_adjustment_of_each_action(
+    act: dict[str, float], adjustment: Adjustment, hours: float
+) -> None:
+    adj = change_adjustment(action(**act))
+    assert adj == adjustment
+    x = sample_hours([DOCS_AT_AKTAU], 4, np.random.default_rng(0), [adj])
+    np.testing.assert_allclose(x, hours)
+
+
+def chained(*acts: dict[str, float]) -> Adjustment:
+    changes = [action(**act) for act in acts]
+    (adj,) = adjustments_for([DOCS_AT_AKTAU], "middle", changes, [set() for _ in changes])
+    return adj
+
+
+@pytest.mark.parametrize(
+    ("acts", "hours"),
+    [
+        (({"set": 6.0}, {"scale": 0.5}), 3.0),
+        (({"set": 6.0}, {"add": 2.0}), 8.0),
+        (({"scale": 0.5}, {"add": 2.0}), 7.0),
+        (({"add": 2.0}, {"scale": 0.5}), 6.0),
+        (({"scale": 3.0}, {"set": 1.0}), 1.0),
+        (({"scale": 0.5}, {"add": -100.0}), 0.0),
+        (({"set": 6.0}, {"add": -100.0}), 0.0),
+        (({"scale": 0.5}, {"scale": 0.5}, {"add": 1.0}), 3.5),
+    ],
+    ids=lambda v: "-then-".join(str(a) for a in v) if isinstance(v, tuple) else None,
+)
+def test_changes_chain_in_order(acts: tuple[dict[str, float], ...], hours: float) -> None:
+    adj = chained(*acts)
+    x = sample_hours([DOCS_AT_AKTAU], 4, np.random.default_rng(0), [adj])
+    np.testing.assert_allclose(x, hours)
+
+
+def test_set_then_scale_composes_to_a_set() -> None:
+    assert chained({"set": 6.0}, {"scale": 0.5}) == Adjustment(set=3.0)
+    assert chained({"scale": 0.5}, {"add": 2.0}) == Adjustment(scale=0.5, add=2.0)
+    assert chained({"set": 6.0}, {"add": -100.0}) == Adjustment(set=0.0)
+
+
+def test_a_change_that_does_not_select_a_component_leaves_it_alone() -> None:
+    changes = [
+        Change.model_validate({"stage": "port", "set": 99, "note": "n", "source": "s"}),
+        Change.model_validate({"country": "GE", "scale": 0, "note": "n", "source": "s"}),
+    ]
+    (adj,) = adjustments_for([DOCS_AT_AKTAU], "middle", changes, [set(), set()])
+    assert adj == Adjustment()
+
+
+def test_add_never_takes_sampled_hours_below_zero() -> None:
+    wide = replace(DOCS_AT_AKTAU, dist=Dist(0.0, 20.0))
+    adj = chained({"scale": 2.0}, {"add": -15.0})
+    x = sample_hours([wide], 5000, np.random.default_rng(4), [adj])[:, 0]
+    assert x.min() == 0.0
+    assert (x == 0).mean() == pytest.approx(15 / 40, abs=0.03)
+    positive = x[x > 0]
+    assert positive.max() <= 25.0
+
+
+# --- closures through extends --------------------------------------------------------
+
+PARENT_CLOSURES = """
+name: parent
+volume: {middle: 1087}
+routes:
+  - {origin: Almaty, destination: Constanta, corridor: any}
+closures:
+  countries: [RU]
+  links: [AKTAU_PORT-ALAT_PORT]
+  note: parent's closures
+  source: test
+"""
+CHILD_CLOSURES = """
+extends: {parent}
+name: child
+closures:
+  nodes: [Turkmenbashi]
+  links: [POTI-CONSTANTA]
+"""
+
+
+def _closure_chain(tmp_path: Path) -> tuple[Path, Path]:
+    parent = write(tmp_path, PARENT_CLOSURES, "parent.yaml")
+    (tmp_path / "sub").mkdir()
+    child = write(tmp_path / "sub", CHILD_CLOSURES.format(parent="../parent.yaml"), "child.yaml")
+    return parent, child
+
+
+def test_closures_accumulate_through_extends(tmp_path: Path) -> None:
+    _, child = _closure_chain(tmp_path)
+    closures = mc.load_scenario(child).closures
+    assert closures.countries == ("RU",)
+    assert closures.nodes == ("Turkmenbashi",)
+    assert closures.links == ("AKTAU_PORT-ALAT_PORT", "POTI-CONSTANTA")
+    assert closures.note == "parent's closures"
+
+
+def test_closures_by_absolute_path_accumulate_too(tmp_path: Path) -> None:
+    parent, _ = _closure_chain(tmp_path)
+    child = write(tmp_path, CHILD_CLOSURES.format(parent=f'"{parent.resolve()}"'), "abs.yaml")
+    closures = mc.load_scenario(child).closures
+    assert set(closures.links) == {"AKTAU_PORT-ALAT_PORT", "POTI-CONSTANTA"}
+    assert closures.countries == ("RU",)
+
+
+def test_a_child_runs_with_its_parents_closures_and_its_own(
+    tmp_path: Path, network: mc.Network
+) -> None:
+    parent, child = _closure_chain(tmp_path)
+    (by_parent,) = plan_trips(mc.load_scenario(parent), network)
+    assert "TURKMENBASHI_PORT" in by_parent.route.nodes
+    (by_child,) = plan_trips(mc.load_scenario(child), network)
+    route = by_child.route
+    assert "RU" not in route.countries
+    assert "AKTAU_PORT-ALAT_PORT" not in route.links
+    assert "TURKMENBASHI_PORT" not in route.nodes
+    assert "POTI-CONSTANTA" not in route.links
+    assert "KURYK_PORT-ALAT_PORT" in route.links
+    run = mc.run_scenario(mc.load_scenario(child), network, samples=200, seed=1)
+    assert run.trips[0].route.nodes == route.nodes
+
+
+def test_a_route_cut_by_an_inherited_closure_names_it(tmp_path: Path, network: mc.Network) -> None:
+    _, child = _closure_chain(tmp_path)
+    text = child.read_text(encoding="utf-8")
+    text += "routes:\n  - {origin: Almaty, destination: Constanta, corridor: northern}\n"
+    northern = mc.load_scenario(write(tmp_path / "sub", text, "northern.yaml"))
+    with pytest.raises(mc.ScenarioError) as info:
+        plan_trips(northern, network)
+    message = str(info.value)
+    assert "northern.yaml" in message
+    assert "routes.0" in message
+    assert "closed by country RU" in message
+
+
+def test_a_route_cut_only_by_the_closures_together_says_so(
+    tmp_path: Path, network: mc.Network
+) -> None:
+    _closure_chain(tmp_path)
+    grandchild = write(
+        tmp_path,
+        "extends: sub/child.yaml\n"
+        "routes:\n  - {origin: Almaty, destination: Constanta, corridor: middle}\n"
+        "closures: {nodes: [Kuryk]}\n",
+        "grandchild.yaml",
+    )
+    scenario = mc.load_scenario(grandchild)
+    assert scenario.closures.nodes == ("Turkmenbashi", "Kuryk")
+    with pytest.raises(mc.ScenarioError) as info:
+        plan_trips(scenario, network)
+    message = str(info.value)
+    assert "grandchild.yaml" in message
+    assert "closed by the closures together" in message
+
+
+# --- service changes -----------------------------------------------------------------
+
+
+def _services_text(sea: str) -> str:
+    return (
+        "name: services\n"
+        "routes:\n  - {origin: Almaty, destination: Constanta, corridor: middle}\n"
+        f"services:\n  - {{sea: {sea}, dispatch: scheduled, headway_hours: 12, "
+        "note: x, source: y}\n"
+    )
+
+
+@pytest.mark.parametrize("sea", ["caspian", "black_sea"])
+def test_a_service_change_by_sea_changes_every_link_of_that_sea_only(
+    tmp_path: Path, network: mc.Network, sea: str
+) -> None:
+    scenario = scenario_of(tmp_path, _services_text(sea))
+    services = _Resolver(network, scenario).services()
+    served = [lk for lk in network.links_by_id.values() if lk.props.service is not None]
+    assert {lk.props.sea for lk in served} == {"caspian", "black_sea"}
+    for link in served:
+        before = link.props.service
+        assert before is not None
+        after = services.get(link.id, before)
+        if link.props.sea == sea:
+            assert after.dispatch == "scheduled", link.id
+            assert after.headway_hours == 12, link.id
+            assert after.capacity_teu == before.capacity_teu
+            assert after.vessels == before.vessels
+        else:
+            assert after == before, link.id
+    assert {lk.id for lk in served if lk.props.sea == "caspian"} == CASPIAN_LINKS
+
+
+def test_a_caspian_service_change_reaches_the_ferry_waits_of_a_trip(
+    tmp_path: Path, network: mc.Network
+) -> None:
+    (trip,) = plan_trips(scenario_of(tmp_path, _services_text("caspian")), network)
+    waits = {str(c.link): c for c in trip.components if c.stage == "ferry_wait"}
+    caspian = [lk for lk in waits if lk in CASPIAN_LINKS]
+    black_sea = [lk for lk in waits if lk not in CASPIAN_LINKS]
+    assert caspian
+    assert black_sea
+    for link_id in caspian:
+        assert waits[link_id].dist.high == 12
+        assert "(scheduled)" in waits[link_id].note
+    for link_id in black_sea:
+        service = network.links_by_id[link_id].props.service
+        assert service is not None
+        assert waits[link_id].dist.high == service.headway_hours
+        assert waits[link_id].dist.high != 12
