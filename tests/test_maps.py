@@ -2,56 +2,122 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import yaml
 
 import midcorridor as mc
-from midcorridor.maps import _esc, node_radius, route_coords, scenario_map
+from midcorridor.formatting import SATURATED_NOTE
+from midcorridor.maps import node_radius, route_coords, scenario_map
 
 if TYPE_CHECKING:
     from conftest import BrowserPage
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = REPO_ROOT / "scenarios"
-SCREENSHOT = REPO_ROOT / "maps" / "screenshots" / "scenario_map.png"
 SCENARIO_NAMES = ("baseline", "digital_customs")
-SAMPLES = 500
-XSS_NAME = "<script>alert(1)</script>"
+SATURATED_NAMES = ("baseline", "volume_x3")
+#: The node where the saturated Caspian ferry wait of volume_x3 sits.
+AKTAU = "AKTAU_PORT"
+MIDDLE_TRIP = "Almaty-Constanta, Middle Corridor"
+#: Markup, the end of a JavaScript template literal, an interpolation and a backslash.
+XSS_NAME = "<script>alert(1)</script>`${alert(2)}`\\"
+XSS_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;&#96;&#36;{alert(2)}&#96;&#92;"
 HOURS = re.compile(r"\d+(\.\d+)?\s?h\b")
+PLAIN_HOURS = re.compile(r"^\d[\d,]*(\.\d)? h$")
+LOWER_BOUND_HOURS = re.compile(r"^>\d[\d,]* h$")
+#: What a tooltip or popup says about lower bounds, in the saved (escaped) HTML.
+NOTE_HTML = html.escape(SATURATED_NOTE)
 
-# Finds a point on a route line where the route (not a network link or node drawn over
-# it) is the topmost element, in page coordinates; null if there is none.
-FIND_ROUTE_POINT = """
-() => {
+# The HTML folium hands to Leaflet, each inside a JavaScript template literal.
+TOOLTIP_LITERAL = re.compile(r"\.bindTooltip\(\s*`(.*?)`", re.DOTALL)
+POPUP_LITERAL = re.compile(r"\$\(`(.*?)`\)\[0\]", re.DOTALL)
+
+# Points on route lines where that very line (not another route, a network link or a
+# node drawn over it) is the topmost element, in page coordinates, at most one per
+# line; the argument is a CSS selector of the lines.
+FIND_ROUTE_POINTS = """
+(selector) => {
   const within = (x, y) => x > 5 && y > 5 && x < innerWidth - 5 && y < innerHeight - 5;
-  for (const path of document.querySelectorAll('path.mc-route')) {
+  const found = [];
+  for (const path of document.querySelectorAll(selector)) {
     const length = path.getTotalLength();
     const ctm = path.getScreenCTM();
-    for (let f = 0.05; f < 1; f += 0.05) {
+    search: for (let f = 0.05; f < 1; f += 0.05) {
       const p = path.getPointAtLength(length * f).matrixTransform(ctm);
-      for (const [dx, dy] of [[0, 4], [0, -4], [4, 0], [-4, 0]]) {
+      for (const [dx, dy] of [[0, 0], [0, 2], [0, -2], [2, 0], [-2, 0]]) {
         const x = p.x + dx, y = p.y + dy;
-        const el = within(x, y) && document.elementFromPoint(x, y);
-        if (el && el.classList.contains('mc-route')) return [x, y];
+        if (within(x, y) && document.elementFromPoint(x, y) === path) {
+          found.push([x, y]);
+          break search;
+        }
       }
     }
   }
-  return null;
+  return found;
 }
 """
 
 
-@pytest.fixture(scope="module")
-def runs(network: Any) -> list[Any]:
-    return [
-        mc.run_scenario(mc.load_scenario(SCENARIOS / f"{name}.yaml"), network, samples=SAMPLES)
-        for name in SCENARIO_NAMES
+class _Cells(HTMLParser):
+    """Table cells of a popup: ``{row class: [(cell class, text), ...]}``."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: dict[str, list[tuple[str, str]]] = {}
+        self._row: str | None = None
+        self._cell: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        classes = dict(attrs).get("class") or ""
+        if tag == "tr":
+            self._row = classes
+            self.rows[classes] = []
+        elif tag == "td" and self._row is not None:
+            self._cell, self._text = classes, []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td" and self._row is not None and self._cell is not None:
+            self.rows[self._row].append((self._cell, "".join(self._text).strip()))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._text.append(data)
+
+
+def _route_tooltip(text: str, scenario: str, trip: str) -> str:
+    """The one route tooltip (saved HTML) of ``trip`` in ``scenario``, both given as HTML."""
+    found = [
+        tip
+        for tip in TOOLTIP_LITERAL.findall(text)
+        if f'data-scenario="{scenario}"' in tip and f"<b>{trip}</b>" in tip
     ]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def _popup(text: str, node_id: str) -> str:
+    """The popup HTML of a node in the saved map."""
+    found = [p for p in POPUP_LITERAL.findall(text) if f'data-node="{node_id}"' in p]
+    assert len(found) == 1, f"{len(found)} popups of {node_id}"
+    return found[0]
+
+
+def _row_cells(popup: str, stage: str, column: int) -> list[str]:
+    """Texts of the P50 and P90 cells of a stage row in a scenario's column."""
+    parser = _Cells()
+    parser.feed(popup)
+    row = next(cells for cls, cells in parser.rows.items() if f"mc-stage-{stage}" in cls.split())
+    return [t for cls, t in row if f"mc-col-{column}" in cls.split()]
 
 
 @pytest.fixture(scope="module")
@@ -62,19 +128,36 @@ def map_file(runs: list[Any], network: Any, tmp_path_factory: pytest.TempPathFac
 
 
 @pytest.fixture(scope="module")
+def saturated_map_file(
+    saturated_runs: list[Any], network: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    path = tmp_path_factory.mktemp("maps") / "saturated_map.html"
+    scenario_map(saturated_runs, network).save(str(path))
+    return path
+
+
+@pytest.fixture(scope="module")
 def xss_map_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A map of a network copy whose Aktau port is named ``<script>alert(1)</script>``."""
+    """A map where the Aktau port, the scenario and its trip are all named ``XSS_NAME``."""
     root = tmp_path_factory.mktemp("xss")
     shutil.copytree(REPO_ROOT / "network", root / "network")
     nodes_file = root / "network" / "nodes.geojson"
     data = json.loads(nodes_file.read_text(encoding="utf-8"))
     for feature in data["features"]:
-        if feature["properties"]["id"] == "AKTAU_PORT":
+        if feature["properties"]["id"] == AKTAU:
             feature["properties"]["name"] = XSS_NAME
     nodes_file.write_text(json.dumps(data), encoding="utf-8")
     network = mc.load(root / "network")
-    assert network.nodes_by_id["AKTAU_PORT"].props.name == XSS_NAME
-    run = mc.run_scenario(mc.load_scenario(SCENARIOS / "baseline.yaml"), network, samples=200)
+    assert network.nodes_by_id[AKTAU].props.name == XSS_NAME
+    scenario_file = root / "xss.yaml"
+    route = {"origin": "Almaty", "destination": "Constanta", "corridor": "middle"}
+    scenario_file.write_text(
+        yaml.safe_dump({"name": XSS_NAME, "routes": [{**route, "label": XSS_NAME}]}),
+        encoding="utf-8",
+    )
+    scenario = mc.load_scenario(scenario_file)
+    assert scenario.name == XSS_NAME
+    run = mc.run_scenario(scenario, network, samples=200)
     path = root / "xss_map.html"
     scenario_map([run], network).save(str(path))
     return path
@@ -109,14 +192,93 @@ def test_node_radius_grows_with_hours() -> None:
     assert node_radius(100.0, 100.0) == pytest.approx(2 * node_radius(25.0, 100.0))
 
 
-def test_escape_covers_javascript_template_literals() -> None:
-    assert _esc("`${x}` \\ <b>&") == "&#96;&#36;{x}&#96; &#92; &lt;b&gt;&amp;"
+def test_every_tooltip_and_popup_is_found(map_file: Path, runs: list[Any], network: Any) -> None:
+    # The literal patterns the other tests rely on find every tooltip and popup.
+    text = map_file.read_text(encoding="utf-8")
+    trips = sum(len(run.trips) for run in runs)
+    tooltips = TOOLTIP_LITERAL.findall(text)
+    assert len(tooltips) == len(network.links_by_id) + trips + len(network.nodes_by_id)
+    assert len(POPUP_LITERAL.findall(text)) == len(network.nodes_by_id)
 
 
-def test_xss_name_is_escaped_in_html(xss_map_file: Path) -> None:
+def test_names_are_escaped_for_html_and_template_literals(xss_map_file: Path) -> None:
     text = xss_map_file.read_text(encoding="utf-8")
     assert XSS_NAME not in text
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    literals = TOOLTIP_LITERAL.findall(text) + POPUP_LITERAL.findall(text)
+    # A backtick left in a name would end its literal early, cutting the escaped name.
+    route_tip = _route_tooltip(text, XSS_ESCAPED, XSS_ESCAPED)
+    assert f"<b>{XSS_ESCAPED}</b>" in route_tip
+    assert f"scenario {XSS_ESCAPED}," in route_tip
+    assert XSS_ESCAPED in _popup(text, AKTAU)
+    assert any(f"<b>{XSS_ESCAPED}</b>" in tip and "mc-node-tip" in tip for tip in literals)
+    for literal in literals:
+        assert "${" not in literal
+        assert "\\" not in literal
+        assert "<script" not in literal
+
+
+def test_saturated_route_tooltip_shows_lower_bounds(saturated_map_file: Path) -> None:
+    text = saturated_map_file.read_text(encoding="utf-8")
+    tip = _route_tooltip(text, "volume_x3", MIDDLE_TRIP)
+    assert re.search(r"P10 &gt;\d[\d,]* / P50 &gt;\d[\d,]* / P90 &gt;\d[\d,]*", tip), tip
+    assert re.search(r"\(mean &gt;\d[\d,]*\)", tip), tip
+    assert tip.count(NOTE_HTML) == 1
+
+
+def test_unsaturated_route_tooltip_shows_plain_days(saturated_map_file: Path) -> None:
+    text = saturated_map_file.read_text(encoding="utf-8")
+    tip = _route_tooltip(text, "baseline", MIDDLE_TRIP)
+    assert re.search(r"P10 [\d,]+\.\d / P50 [\d,]+\.\d / P90 [\d,]+\.\d \(mean [\d,]+\.\d\)", tip)
+    assert "&gt;" not in tip
+    assert NOTE_HTML not in tip
+
+
+def test_saturated_ferry_wait_at_aktau_is_a_lower_bound(saturated_map_file: Path) -> None:
+    popup = _popup(saturated_map_file.read_text(encoding="utf-8"), AKTAU)
+    baseline, volume_x3 = (_row_cells(popup, "ferry_wait", k) for k in (0, 1))
+    assert len(baseline) == len(volume_x3) == 2  # P50, P90
+    assert all(PLAIN_HOURS.match(cell) for cell in baseline), baseline
+    assert all(LOWER_BOUND_HOURS.match(cell) for cell in volume_x3), volume_x3
+    # The node's total holds the saturated wait: a lower bound too, and only there.
+    assert all(PLAIN_HOURS.match(cell) for cell in _row_cells(popup, "total", 0))
+    assert all(LOWER_BOUND_HOURS.match(cell) for cell in _row_cells(popup, "total", 1))
+    # Stages of no saturated queue keep reading as plain hours.
+    assert all(PLAIN_HOURS.match(cell) for cell in _row_cells(popup, "documents", 1))
+    assert popup.count(NOTE_HTML) == 1
+
+
+def test_node_tooltip_hours_at_saturated_node_are_a_lower_bound(
+    saturated_map_file: Path, map_file: Path
+) -> None:
+    def aktau_tip(path: Path) -> str:
+        tips = [
+            tip
+            for tip in TOOLTIP_LITERAL.findall(path.read_text(encoding="utf-8"))
+            if "mc-node-tip" in tip and "<b>Aktau port</b>" in tip
+        ]
+        assert len(tips) == 1
+        return tips[0]
+
+    saturated = aktau_tip(saturated_map_file)
+    assert re.search(r"&gt;\d[\d,]* h standing here", saturated), saturated
+    assert NOTE_HTML in saturated
+    plain = aktau_tip(map_file)
+    assert re.search(r"<br>\d[\d,.]* h standing here", plain), plain
+    assert "&gt;" not in plain
+    assert NOTE_HTML not in plain
+
+
+def test_unsaturated_popup_has_no_lower_bound(map_file: Path) -> None:
+    popup = _popup(map_file.read_text(encoding="utf-8"), AKTAU)
+    for k in (0, 1):
+        assert all(PLAIN_HOURS.match(cell) for cell in _row_cells(popup, "ferry_wait", k))
+    parser = _Cells()
+    parser.feed(popup)
+    figures = [t for cells in parser.rows.values() for cls, t in cells if "mc-fig" in cls]
+    assert len(figures) >= 8
+    assert all(PLAIN_HOURS.match(t) for t in figures), figures
+    assert "mc-lower-bound" not in popup
+    assert NOTE_HTML not in popup
 
 
 # --- in chromium, offline ----------------------------------------------------------------
@@ -131,7 +293,7 @@ def _assert_clean(bp: BrowserPage) -> None:
 
 @pytest.mark.browser
 def test_map_renders_offline(
-    browser_page: BrowserPage, map_file: Path, runs: list[Any], network: Any
+    browser_page: BrowserPage, map_file: Path, runs: list[Any], network: Any, tmp_path: Path
 ) -> None:
     page = browser_page.page
     browser_page.open(map_file)
@@ -144,8 +306,9 @@ def test_map_renders_offline(
     assert "baseline vs digital_customs" in page.inner_text(".midcorridor-title")
     assert "Rail, 1520 mm gauge" in page.inner_text(".midcorridor-legend")
     page.wait_for_timeout(300)
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT))
+    screenshot = tmp_path / "scenario_map.png"
+    page.screenshot(path=str(screenshot))
+    assert screenshot.stat().st_size > 10_000
     _assert_clean(browser_page)
 
 
@@ -153,7 +316,7 @@ def test_map_renders_offline(
 def test_aktau_popup_shows_hours(browser_page: BrowserPage, map_file: Path) -> None:
     page = browser_page.page
     browser_page.open(map_file)
-    page.click("path.mc-node-AKTAU_PORT")
+    page.click(f"path.mc-node-{AKTAU}")
     popup = page.wait_for_selector(".leaflet-popup-content")
     assert popup is not None
     text = popup.inner_text()
@@ -163,6 +326,11 @@ def test_aktau_popup_shows_hours(browser_page: BrowserPage, map_file: Path) -> N
         assert name in text
     assert "ferry wait" in text
     assert "Sources" in text
+    # The stylesheet in the page head styles the popup's classes.
+    assert (
+        page.eval_on_selector(".mc-hours", "el => getComputedStyle(el).borderCollapse")
+        == "collapse"
+    )
     _assert_clean(browser_page)
 
 
@@ -184,31 +352,77 @@ def test_unchecking_scenario_layer_hides_its_routes(
     _assert_clean(browser_page)
 
 
+def _hover_route_tooltips(bp: BrowserPage, selector: str) -> list[str]:
+    """Texts of the tooltips shown on hovering each line of ``selector`` where it is on top."""
+    page = bp.page
+    page.wait_for_selector(selector)
+    texts = []
+    for x, y in page.evaluate(FIND_ROUTE_POINTS, selector):
+        page.mouse.move(5, 5)
+        page.wait_for_selector(".mc-route-tip", state="detached", timeout=5_000)
+        page.mouse.move(x, y)
+        tooltip = page.wait_for_selector(".leaflet-tooltip .mc-route-tip", timeout=5_000)
+        assert tooltip is not None
+        texts.append(tooltip.inner_text())
+    return texts
+
+
 @pytest.mark.browser
 def test_route_tooltip_on_hover(browser_page: BrowserPage, map_file: Path) -> None:
-    page = browser_page.page
     browser_page.open(map_file)
-    page.wait_for_selector("path.mc-route")
-    point = page.evaluate(FIND_ROUTE_POINT)
-    assert point is not None, "no visible stretch of a route line"
-    page.mouse.move(point[0], point[1])
-    tooltip = page.wait_for_selector(".leaflet-tooltip:has-text('P50')", timeout=5_000)
-    assert tooltip is not None
-    text = tooltip.inner_text()
-    assert re.search(r"P10 [\d.]+ / P50 [\d.]+ / P90 [\d.]+", text), text
-    assert "km" in text
+    texts = _hover_route_tooltips(browser_page, "path.mc-route")
+    assert texts, "no visible stretch of a route line"
+    for text in texts:
+        assert re.search(r"P10 [\d.]+ / P50 [\d.]+ / P90 [\d.]+", text), text
+        assert "km" in text
+        assert "lower bound" not in text
     _assert_clean(browser_page)
 
 
 @pytest.mark.browser
-def test_node_name_with_markup_shows_as_text(browser_page: BrowserPage, xss_map_file: Path) -> None:
+def test_saturated_map_reads_lower_bounds(
+    browser_page: BrowserPage, saturated_map_file: Path
+) -> None:
+    page = browser_page.page
+    browser_page.open(saturated_map_file)
+    # Route lines of volume_x3: the Middle Corridor ones read as lower bounds.
+    texts = _hover_route_tooltips(browser_page, "path.mc-scenario-1")
+    saturated = [t for t in texts if "Middle Corridor" in t]
+    assert saturated, texts
+    for text in saturated:
+        assert re.search(r"P10 >\d[\d,]* / P50 >\d[\d,]* / P90 >\d[\d,]*", text), text
+        assert SATURATED_NOTE in text
+    # The node popup: the ferry wait at Aktau, a lower bound in volume_x3 only.
+    page.mouse.move(5, 5)
+    page.click(f"path.mc-node-{AKTAU}")
+    page.wait_for_selector(".leaflet-popup-content .mc-popup")
+    row = ".leaflet-popup-content tr.mc-stage-ferry_wait"
+    volume_x3 = page.locator(f"{row} td.mc-col-1").all_inner_texts()
+    baseline = page.locator(f"{row} td.mc-col-0").all_inner_texts()
+    assert len(volume_x3) == len(baseline) == 2
+    assert all(LOWER_BOUND_HOURS.match(t) for t in volume_x3), volume_x3
+    assert all(PLAIN_HOURS.match(t) for t in baseline), baseline
+    assert page.locator(".leaflet-popup-content .mc-note").all_inner_texts() == [SATURATED_NOTE]
+    _assert_clean(browser_page)
+
+
+@pytest.mark.browser
+def test_names_with_markup_and_backticks_show_as_text(
+    browser_page: BrowserPage, xss_map_file: Path
+) -> None:
     page = browser_page.page
     browser_page.open(xss_map_file)
-    page.hover("path.mc-node-AKTAU_PORT")
-    tooltip = page.wait_for_selector(".leaflet-tooltip")
+    assert page.inner_text(".midcorridor-title") == XSS_NAME
+    assert XSS_NAME in page.inner_text(".leaflet-control-layers-overlays")
+    texts = _hover_route_tooltips(browser_page, "path.mc-route")
+    assert texts, "no visible stretch of the route line"
+    assert all(text.count(XSS_NAME) == 2 for text in texts), texts  # trip and scenario
+    page.mouse.move(5, 5)
+    page.hover(f"path.mc-node-{AKTAU}")
+    tooltip = page.wait_for_selector(".leaflet-tooltip .mc-node-tip")
     assert tooltip is not None
     assert XSS_NAME in tooltip.inner_text()
-    page.click("path.mc-node-AKTAU_PORT")
+    page.click(f"path.mc-node-{AKTAU}")
     popup = page.wait_for_selector(".leaflet-popup-content")
     assert popup is not None
     assert XSS_NAME in popup.inner_text()

@@ -15,6 +15,7 @@ from midcorridor._offline_folium import (
     OSM_LAYER_NAME,
     OfflineMap,
     add_legend,
+    add_stylesheet,
     countries_geojson,
     new_map,
 )
@@ -22,8 +23,6 @@ from midcorridor._offline_folium import (
 if TYPE_CHECKING:
     from conftest import BrowserPage
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-SCREENSHOT = REPO_ROOT / "maps" / "screenshots" / "offline_map_test.png"
 XSS_TITLE = "Route <script>alert(1)</script> & {{ 7*7 }}"
 
 AKTAU = (43.65, 51.20)
@@ -103,6 +102,22 @@ def test_add_legend_twice_makes_one_box() -> None:
     assert html.count('class="midcorridor-legend"') == 1
     assert "Rail" in html
     assert "Ferry" in html
+
+
+def test_stylesheet_goes_into_the_head_once_per_key() -> None:
+    m = new_map("t")
+    add_stylesheet(m, ".mc-a { color: red; }", key="extra")
+    add_stylesheet(m, ".mc-b { color: blue; } </style><script>alert(3)</script>", key="extra")
+    html = m.get_root().render()
+    head = html.split("</head>")[0]
+    assert ".mc-a" not in html  # replaced under the same key
+    assert ".mc-b { color: blue; }" in head
+    # The text cannot end its style block: the script stays inside, as CSS text.
+    block = head[head.index(".mc-b") :]
+    block = block[: block.index("</style>")]
+    assert "<\\/style><script>alert(3)<\\/script>" in block
+    # After Leaflet's CSS, so that its rules can override Leaflet's.
+    assert head.index(".leaflet-tooltip") < head.index(".mc-b")
 
 
 def test_countries_basemap_covers_the_corridor() -> None:
@@ -191,12 +206,12 @@ def test_title_with_script_renders_as_text(browser_page: BrowserPage, xss_map_fi
 
 
 @pytest.mark.browser
-def test_screenshot(browser_page: BrowserPage, map_file: Path) -> None:
+def test_screenshot(browser_page: BrowserPage, map_file: Path, tmp_path: Path) -> None:
     browser_page.open(map_file)
     page = browser_page.page
     page.wait_for_selector(".leaflet-marker-icon")
     page.wait_for_timeout(300)
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT))
-    assert SCREENSHOT.stat().st_size > 10_000
+    screenshot = tmp_path / "offline_map_test.png"
+    page.screenshot(path=str(screenshot))
+    assert screenshot.stat().st_size > 10_000
     assert browser_page.blocked_requests == []

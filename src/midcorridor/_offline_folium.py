@@ -1,4 +1,8 @@
-"""Folium maps that work with no network access.
+"""Folium maps that work with no network access: private, generic infrastructure.
+
+This module is the generic offline layer under :mod:`midcorridor.maps`; it knows nothing
+of corridors, scenarios or transit times, and is not part of the public API (import
+:func:`midcorridor.maps.scenario_map` for maps of results). It may change without notice.
 
 A default :class:`folium.Map` loads Leaflet, jQuery, Bootstrap and Font Awesome from
 CDNs and draws online map tiles, so with no internet the map never appears.
@@ -43,6 +47,7 @@ __all__ = [
     "OSM_LAYER_NAME",
     "OfflineMap",
     "add_legend",
+    "add_stylesheet",
     "countries_geojson",
     "new_map",
 ]
@@ -179,11 +184,11 @@ class OfflineMap(folium.Map):
 
     Parameters
     ----------
-    location : sequence of float, optional
-        Initial centre as ``(lat, lon)``.
-    tiles : str or folium.TileLayer, optional
-        Tile layer; ``None`` (the default) for none. Any tile layer is loaded from the
-        network when shown.
+    location
+        Initial centre as ``(lat, lon)``, degrees; optional.
+    tiles
+        Tile layer (a name or a :class:`folium.TileLayer`); ``None`` (the default) for
+        none. Any tile layer is loaded from the network when shown.
     **kwargs
         Passed to :class:`folium.Map`.
     """
@@ -261,14 +266,14 @@ def new_map(
 
     Parameters
     ----------
-    title : str
+    title
         Shown in a box at the top centre and as the page title; HTML-escaped.
-    bounds : tuple of float, optional
+    bounds
         View to fit, as ``(min_lon, min_lat, max_lon, max_lat)`` in degrees (the order
-        of GeoPandas ``total_bounds``). Defaults to :data:`DEFAULT_BOUNDS`.
-    online_tiles : bool, default True
+        of GeoPandas ``total_bounds``); None (the default) for :data:`DEFAULT_BOUNDS`.
+    online_tiles
         Add an OpenStreetMap tile layer, switched off, that the reader may switch on
-        in the layer control. Nothing is requested from the network unless it is on.
+        in the layer control (default True). Nothing is requested from the network unless it is on.
 
     Returns
     -------
@@ -332,9 +337,9 @@ def add_legend(m: folium.Map, items: list[tuple[str, str, str]]) -> None:
 
     Parameters
     ----------
-    m : folium.Map
+    m
         The map (usually from :func:`new_map`).
-    items : list of (str, str, str)
+    items
         ``(label, colour, line_style)`` per entry; ``line_style`` is ``"solid"`` or
         ``"dashed"``. Labels and colours are HTML-escaped.
 
@@ -361,3 +366,24 @@ def add_legend(m: folium.Map, items: list[tuple[str, str, str]]) -> None:
     if isinstance(previous, _LegendBox):
         rows = previous.rows + rows
     figure.html.add_child(_LegendBox(rows), name=_LEGEND_KEY)
+
+
+def add_stylesheet(m: folium.Map, css: str, *, key: str = "midcorridor_stylesheet") -> None:
+    """Add a ``<style>`` block to the page head of a map.
+
+    For styles shared by many popups or tooltips: their HTML can then carry classes
+    instead of inline styles.
+
+    Parameters
+    ----------
+    m
+        The map (usually from :func:`new_map`).
+    css
+        Style rules. Trusted text, not escaped; only ``</`` is broken up so that it
+        cannot end the block.
+    key
+        Name of the block in the page head: adding again under the same key replaces
+        the block.
+    """
+    safe = css.replace("</", "<\\/")
+    _figure(m).header.add_child(_RawHtml(f"<style>\n{safe}\n</style>\n"), name=key)

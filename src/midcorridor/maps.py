@@ -1,6 +1,8 @@
 """Offline map of scenario results: the network, each scenario's routes, hours at nodes.
 
-:func:`scenario_map` draws, on the offline basemap of :mod:`midcorridor._offline_folium`:
+:func:`scenario_map` draws, on the offline basemap of the private module
+:mod:`midcorridor._offline_folium` (the generic layer that makes folium maps work with no
+network access; nothing in it knows about corridors or scenarios):
 
 - the network, rail coloured by gauge (1435 / 1520 mm), ferries and sea legs dashed,
   closed links grey and dotted;
@@ -9,25 +11,42 @@
 - one circle per node, its area proportional to the hours a container stands there,
   with a popup of P50 / P90 hours per stage in each scenario and the sources.
 
-Every text taken from the network or a scenario is HTML-escaped. Elements carry CSS
-classes so that tests and readers' scripts can find them: ``mc-node mc-node-<ID>`` on node
-circles, ``mc-route mc-scenario-<i>`` on route lines (``i`` = position of the scenario,
-from 0), ``mc-link mc-link-<mode>`` (and ``mc-link-closed``) on network links.
+Figures read as :mod:`midcorridor.formatting` writes them everywhere: a figure of a trip
+through a saturated queue is a lower bound (``>476``) and its tooltip or popup carries
+:data:`~midcorridor.formatting.SATURATED_NOTE` once.
+
+Tooltips and popups are rendered from the jinja2 templates in ``midcorridor/templates/``
+with autoescaping, so every text taken from the network or a scenario is HTML-escaped;
+folium places that HTML inside JavaScript template literals, so :func:`_render` also
+replaces backticks, ``$`` and backslashes by character references. The styles of the
+tooltips and popups are one stylesheet (``templates/map.css``) in the page head.
+
+Elements carry CSS classes so that tests and readers' scripts can find them:
+``mc-node mc-node-<ID>`` on node circles, ``mc-route mc-scenario-<i>`` on route lines
+(``i`` = position of the scenario, from 0), ``mc-link mc-link-<mode>`` (and
+``mc-link-closed``) on network links. In a node popup (``div.mc-popup`` with
+``data-node="<ID>"``) each stage row is ``tr.mc-stage-<stage>`` (``mc-stage-total`` for
+all stages), its figures ``td.mc-fig.mc-col-<i>``, and a lower bound is also
+``mc-lower-bound``.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from importlib import resources
+from typing import Any, TypeVar
 
 import folium
+import jinja2
 import numpy as np
 
-from ._offline_folium import OfflineMap, add_legend, new_map
+from . import formatting
+from ._offline_folium import OfflineMap, add_legend, add_stylesheet, new_map
 from .network import Network
 from .runner import ScenarioRun
 from .timing import TripResult
@@ -66,22 +85,54 @@ MAX_RADIUS = 18.0
 _NETWORK_PANE = "mc_network"
 _NODES_PANE = "mc_nodes"
 _PAD_DEG = 1.5
+#: Package folder of the tooltip and popup templates and of the map's stylesheet.
+_TEMPLATES = "templates"
+_STYLESHEET = "map.css"
+#: Characters that could end or interpolate in a JavaScript template literal, and the
+#: HTML character references that show them instead.
+_JS_LITERAL_REFS = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
 
 _P = TypeVar("_P", folium.PolyLine, folium.CircleMarker)
 
 
-def _esc(text: object) -> str:
-    """HTML-escape text that folium places inside a JavaScript template literal.
-
-    Besides ``& < > " '``, backticks, ``$`` and backslashes are replaced by character
-    references so that the text can neither end the literal nor interpolate in it.
-    """
-    return (
-        html.escape(str(text), quote=True)
-        .replace("`", "&#96;")
-        .replace("$", "&#36;")
-        .replace("\\", "&#92;")
+@functools.cache
+def _environment() -> jinja2.Environment:
+    """The jinja2 environment of ``midcorridor/templates/``, autoescaping every template."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("midcorridor", _TEMPLATES),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
     )
+
+
+def _stylesheet() -> str:
+    """The CSS of the tooltips and popups (``templates/map.css``)."""
+    return (resources.files("midcorridor") / _TEMPLATES / _STYLESHEET).read_text("utf-8")
+
+
+def _render(template: str, **context: Any) -> str:
+    """HTML of a template, safe inside the JavaScript template literal folium puts it in.
+
+    Autoescaping HTML-escapes every value (``& < > " '``); then backticks, ``$`` and
+    backslashes, anywhere in the output, become character references so that the text
+    can neither end the literal nor interpolate in it (the browser shows them unchanged).
+
+    Parameters
+    ----------
+    template
+        File name in ``midcorridor/templates/``.
+    **context
+        Template variables.
+
+    Returns
+    -------
+    str
+        The markup.
+    """
+    markup = _environment().get_template(template).render(**context)
+    return markup.translate(_JS_LITERAL_REFS)
 
 
 def _css_token(text: str) -> str:
@@ -100,9 +151,9 @@ def route_coords(trip: TripResult, network: Network) -> list[tuple[float, float]
 
     Parameters
     ----------
-    trip : TripResult
+    trip
         A sampled trip.
-    network : Network
+    network
         The network the trip was routed on.
 
     Returns
@@ -129,9 +180,9 @@ def node_radius(hours: float, max_hours: float) -> float:
 
     Parameters
     ----------
-    hours : float
+    hours
         Hours at the node.
-    max_hours : float
+    max_hours
         Hours at the busiest node; it gets :data:`MAX_RADIUS`.
 
     Returns
@@ -145,12 +196,23 @@ def node_radius(hours: float, max_hours: float) -> float:
 
 
 @dataclass(frozen=True)
+class _Figure:
+    """Sampled P50 and P90 hours of a stage at a node; a lower bound if a queue saturates."""
+
+    p50: float
+    p90: float
+    lower_bound: bool
+
+
+@dataclass(frozen=True)
 class _TripIndex:
     """Per trip: the components standing at each node (column indices of ``hours``)."""
 
     trip: TripResult
     at_node: dict[str, list[int]]
     node_total_hours: dict[str, float]
+    #: Nodes where a component of the trip comes from a saturated queue.
+    saturated_nodes: frozenset[str]
 
     @classmethod
     def of(cls, trip: TripResult) -> _TripIndex:
@@ -159,26 +221,33 @@ class _TripIndex:
             if comp.stage not in MOVING_STAGES and comp.node is not None:
                 at_node.setdefault(comp.node, []).append(j)
         totals = {node: float(sum(stages.values())) for node, stages in trip.node_hours().items()}
-        return cls(trip=trip, at_node=at_node, node_total_hours=totals)
+        saturated = frozenset(
+            node for node, cols in at_node.items() if any(trip.components[j].warning for j in cols)
+        )
+        return cls(trip=trip, at_node=at_node, node_total_hours=totals, saturated_nodes=saturated)
 
     def passes(self, node_id: str) -> bool:
         return node_id in self.trip.route.nodes
 
-    def stage_percentiles(self, node_id: str) -> dict[str, tuple[float, float]]:
-        """Stage -> (P50, P90) hours at the node, plus ``"total"`` for all stages."""
+    def stage_figures(self, node_id: str) -> dict[str, _Figure]:
+        """Stage -> hours at the node, plus ``"total"`` for all stages.
+
+        A figure is a lower bound when one of its components has a warning (it comes
+        from a saturated queue); so is the total then.
+        """
         cols = self.at_node.get(node_id, [])
         if not cols:
             return {}
         hours = self.trip.hours
+        comps = self.trip.components
         stages: dict[str, list[int]] = {}
         for j in cols:
-            stages.setdefault(self.trip.components[j].stage, []).append(j)
-        out: dict[str, tuple[float, float]] = {}
-        for stage, idx in stages.items():
+            stages.setdefault(comps[j].stage, []).append(j)
+        out: dict[str, _Figure] = {}
+        for stage, idx in [*stages.items(), ("total", cols)]:
             p50, p90 = np.percentile(hours[:, idx].sum(axis=1), [50, 90])
-            out[stage] = (float(p50), float(p90))
-        p50, p90 = np.percentile(hours[:, cols].sum(axis=1), [50, 90])
-        out["total"] = (float(p50), float(p90))
+            bound = any(comps[j].warning for j in idx)
+            out[stage] = _Figure(float(p50), float(p90), bound)
         return out
 
     def source_keys(self, node_id: str) -> list[str]:
@@ -207,10 +276,6 @@ def _bounds(
     )
 
 
-def _fmt_hours(value: float) -> str:
-    return f"{value:.0f} h" if value >= 100 else f"{value:.1f} h"
-
-
 def _add_network(m: folium.Map, network: Network) -> None:
     layer = folium.FeatureGroup(name="Network: rail by gauge, ferries, sea").add_to(m)
     for link in network.links_by_id.values():
@@ -219,12 +284,20 @@ def _add_network(m: folium.Map, network: Network) -> None:
         what = f"rail, {p.gauge_mm} mm gauge" if p.mode == "rail" else p.mode
         if p.sea:
             what += f" ({p.sea.replace('_', ' ')})"
-        text = f"<b>{_esc(p.id)}</b><br>{_esc(what)}, {p.length_km:,.0f} km"
+        closed = p.status == "closed"
+        text = _render(
+            "link_tooltip.html",
+            id=p.id,
+            what=what,
+            length_km=formatting.km(p.length_km),
+            closed=closed,
+            closed_since=p.closed_since,
+            closed_reason=p.closed_reason or "",
+        )
         classes = f"mc-link mc-link-{p.mode}"
         dash: str | None
-        if p.status == "closed":
+        if closed:
             colour, dash, opacity = CLOSED_COLOUR, _CLOSED_DASH, 0.9
-            text += f"<br>closed since {_esc(p.closed_since)}: {_esc(p.closed_reason or '')}"
             classes += " mc-link-closed"
         else:
             colour, dash, opacity = LINK_COLOURS[key], _NETWORK_DASH.get(p.mode), 0.95
@@ -241,14 +314,17 @@ def _add_network(m: folium.Map, network: Network) -> None:
 
 
 def _route_tooltip(trip: TripResult, scenario: str) -> str:
-    days = trip.days()
+    """Tooltip of a trip's route: door-to-door days, lower bounds if it saturates a queue."""
     route = trip.route
-    return (
-        f"<b>{_esc(trip.label or route.origin + ' - ' + route.destination)}</b><br>"
-        f"scenario {_esc(scenario)}, {_esc(route.corridor)} corridor, "
-        f"{route.distance_km:,.0f} km<br>"
-        f"days: P10 {days['p10']:.1f} / P50 {days['p50']:.1f} / P90 {days['p90']:.1f}"
-        f" (mean {days['mean']:.1f})"
+    bound = trip.saturated
+    return _render(
+        "route_tooltip.html",
+        label=trip.label or f"{route.origin} - {route.destination}",
+        scenario=scenario,
+        corridor=route.corridor,
+        distance_km=formatting.km(route.distance_km),
+        days={key: formatting.days(v, lower_bound=bound) for key, v in trip.days().items()},
+        note=formatting.SATURATED_NOTE if bound else None,
     )
 
 
@@ -260,7 +336,8 @@ def _add_routes(
         colour = SCENARIO_COLOURS[k % len(SCENARIO_COLOURS)]
         weight = _SCENARIO_WEIGHTS[min(k, len(_SCENARIO_WEIGHTS) - 1)]
         name = run.scenario.name
-        layer = folium.FeatureGroup(name=f"Routes: {_esc(name)}").add_to(m)
+        # Leaflet's layer control shows the name as HTML: escape it as text.
+        layer = folium.FeatureGroup(name=f"Routes: {html.escape(name)}").add_to(m)
         for trip in run.trips:
             folium.PolyLine(
                 route_coords(trip, network),
@@ -275,6 +352,37 @@ def _add_routes(
     return legend
 
 
+@dataclass(frozen=True)
+class _Cell:
+    """P50 and P90 hours of one scenario in a popup row, as shown."""
+
+    p50: str
+    p90: str
+    lower_bound: bool
+
+
+@dataclass(frozen=True)
+class _Row:
+    """A popup row: a stage (or ``total``), its label and one cell per scenario."""
+
+    stage: str
+    label: str
+    cells: list[_Cell | None]
+
+
+#: Stages shown in node popups: every stage spent at a node (not moving), then the total.
+_STAGE_ORDER = (*STANDING_STAGES, "total")
+
+
+def _cell(figure: _Figure) -> _Cell:
+    bound = figure.lower_bound
+    return _Cell(
+        p50=formatting.hours(figure.p50, lower_bound=bound),
+        p90=formatting.hours(figure.p90, lower_bound=bound),
+        lower_bound=bound,
+    )
+
+
 def _node_popup(
     node_id: str,
     network: Network,
@@ -284,103 +392,83 @@ def _node_popup(
     """Popup HTML of a node: identity, P50/P90 hours per stage per scenario, sources.
 
     For each scenario the figures are those of the first trip (in the scenario's order)
-    passing the node; the trip is named under the table.
+    passing the node; the trip is named under the table. A figure with a component from
+    a saturated queue is a lower bound, and the popup then carries the note once.
     """
     node = network.nodes_by_id[node_id].props
-    parts = [
-        f"<div class='mc-popup' style='font-size: 12px; line-height: 1.35;'>"
-        f"<b style='font-size: 13px;'>{_esc(node.name)}</b><br>"
-        f"{_esc(node.kind.replace('_', ' '))} &middot; {_esc(', '.join(node.countries))}"
-        f" &middot; <span style='color: #666;'>{_esc(node_id)}</span>"
-    ]
     shown: list[tuple[str, _TripIndex | None]] = []
     for run, index in zip(runs, indexes, strict=True):
         first = next((ix for ix in index if ix.passes(node_id)), None)
         shown.append((run.scenario.name, first))
-    figures = [ix.stage_percentiles(node_id) if ix else {} for _, ix in shown]
-    stages = [s for s in _STAGE_ORDER if any(s in f for f in figures)]
+    figures = [ix.stage_figures(node_id) if ix else {} for _, ix in shown]
+    rows = [
+        _Row(
+            stage=stage,
+            label="all stages" if stage == "total" else stage.replace("_", " "),
+            cells=[_cell(fig[stage]) if stage in fig else None for fig in figures],
+        )
+        for stage in _STAGE_ORDER
+        if any(stage in fig for fig in figures)
+    ]
     source_keys = [proc.source for proc in node.processes]
-    if stages:
-        head = "".join(
-            f"<th colspan='2' style='padding: 0 6px;'>{_esc(name)}</th>" for name, _ in shown
-        )
-        sub = "<th style='padding: 0 4px;'>P50</th><th style='padding: 0 4px;'>P90</th>" * len(
-            shown
-        )
-        rows = []
-        for stage in stages:
-            cells = []
-            for fig in figures:
-                if stage in fig:
-                    p50, p90 = fig[stage]
-                    cells.append(
-                        f"<td style='text-align: right; padding: 0 4px;'>{_fmt_hours(p50)}</td>"
-                        f"<td style='text-align: right; padding: 0 4px;'>{_fmt_hours(p90)}</td>"
-                    )
-                else:
-                    cells.append("<td colspan='2' style='text-align: center;'>&ndash;</td>")
-            label = "all stages" if stage == "total" else stage.replace("_", " ")
-            style = (
-                " style='border-top: 1px solid #bbb; font-weight: bold;'"
-                if stage == "total"
-                else ""
-            )
-            rows.append(f"<tr{style}><td>{_esc(label)}</td>{''.join(cells)}</tr>")
-        parts.append(
-            "<table class='mc-hours' style='border-collapse: collapse; margin: 6px 0;'>"
-            f"<tr><th></th>{head}</tr><tr><th style='text-align: left;'>stage</th>{sub}</tr>"
-            + "".join(rows)
-            + "</table>"
-        )
-        trips = "; ".join(
-            f"{_esc(name)}: {_esc(ix.trip.label)}" for name, ix in shown if ix is not None
-        )
-        parts.append(
-            "<div style='color: #555;'>Hours standing here (sampled P50 / P90) of the first "
-            f"trip passing the node in each scenario &mdash; {trips}.</div>"
-        )
+    if rows:
         for _, ix in shown:
             if ix is not None:
                 source_keys += ix.source_keys(node_id)
-    else:
-        parts.append(
-            "<div style='margin: 6px 0; color: #555;'>No trip of these scenarios stops here.</div>"
-        )
     keys = [k for k in dict.fromkeys(source_keys) if k in network.sources]
-    if keys:
-        items = "".join(f"<li>{_esc(network.cite(key))}</li>" for key in keys)
-        parts.append(
-            "<div style='margin-top: 4px; font-size: 11px; color: #333;'><b>Sources</b>"
-            f"<ul style='margin: 2px 0; padding-left: 16px;'>{items}</ul></div>"
-        )
-    parts.append("</div>")
-    return "".join(parts)
+    bound = any(cell is not None and cell.lower_bound for row in rows for cell in row.cells)
+    return _render(
+        "node_popup.html",
+        node={
+            "id": node_id,
+            "name": node.name,
+            "kind": node.kind.replace("_", " "),
+            "countries": ", ".join(node.countries),
+        },
+        scenarios=[name for name, _ in shown],
+        rows=rows,
+        trips=[(name, ix.trip.label) for name, ix in shown if ix is not None],
+        note=formatting.SATURATED_NOTE if bound else None,
+        sources=[network.cite(key) for key in keys],
+    )
 
 
-#: Stages shown in node popups: every stage spent at a node (not moving), then the total.
-_STAGE_ORDER = (*STANDING_STAGES, "total")
+def _hours_at_nodes(indexes: Sequence[Sequence[_TripIndex]]) -> dict[str, tuple[float, bool]]:
+    """Node -> (mean hours standing there summed over a scenario's trips, lower bound).
+
+    The busiest scenario counts; its hours are a lower bound if one of its trips meets a
+    saturated queue at the node.
+    """
+    out: dict[str, tuple[float, bool]] = {}
+    for index in indexes:
+        summed: dict[str, float] = {}
+        saturated: set[str] = set()
+        for ix in index:
+            for node_id, hours in ix.node_total_hours.items():
+                summed[node_id] = summed.get(node_id, 0.0) + hours
+            saturated |= ix.saturated_nodes
+        for node_id, hours in summed.items():
+            if node_id not in out or hours > out[node_id][0]:
+                out[node_id] = (hours, node_id in saturated)
+    return out
 
 
 def _add_nodes(
     m: folium.Map, network: Network, runs: Sequence[ScenarioRun], indexes: list[list[_TripIndex]]
 ) -> None:
-    hours_at: dict[str, float] = {}
-    for index in indexes:
-        summed: dict[str, float] = {}
-        for ix in index:
-            for node_id, hours in ix.node_total_hours.items():
-                summed[node_id] = summed.get(node_id, 0.0) + hours
-        for node_id, hours in summed.items():
-            hours_at[node_id] = max(hours_at.get(node_id, 0.0), hours)
-    max_hours = max(hours_at.values(), default=0.0)
+    hours_at = _hours_at_nodes(indexes)
+    max_hours = max((hours for hours, _ in hours_at.values()), default=0.0)
 
     layer = folium.FeatureGroup(name="Nodes: circle area = hours standing there").add_to(m)
     for node in network.nodes_by_id.values():
-        hours = hours_at.get(node.id, 0.0)
+        hours, bound = hours_at.get(node.id, (0.0, False))
         stops = hours > 0
-        tip = f"<b>{_esc(node.props.name)}</b>"
-        if stops:
-            tip += f"<br>{hours:,.0f} h standing here (all trips, busiest scenario)"
+        tip = _render(
+            "node_tooltip.html",
+            name=node.props.name,
+            hours=formatting.hours(hours, lower_bound=bound) if stops else None,
+            note=formatting.SATURATED_NOTE if stops and bound else None,
+        )
         circle = folium.CircleMarker(
             (node.lat, node.lon),
             radius=node_radius(hours, max_hours),
@@ -405,12 +493,12 @@ def scenario_map(
 
     Parameters
     ----------
-    runs : sequence of ScenarioRun
+    runs
         Results of :func:`midcorridor.run_scenario`, drawn in this order; may be empty
         (the network only).
-    network : Network
+    network
         The network the runs were made on.
-    title : str, optional
+    title
         Title shown on the map; defaults to the scenario names joined by " vs ".
 
     Returns
@@ -421,16 +509,24 @@ def scenario_map(
 
     Notes
     -----
-    Node circle area is proportional to the mean hours a container stands at the node
+    A route's tooltip gives its door-to-door days (P10 / P50 / P90 and mean). Node
+    circle area is proportional to the mean hours a container stands at the node
     (documents, inspection, transshipment, port, ferry wait, weather, congestion),
     summed over the trips of a scenario, the largest over the scenarios. A node's popup
     gives, per scenario, the sampled P50 and P90 hours per stage of the *first* trip of
     that scenario passing the node, and names that trip.
+
+    Days and hours of a trip through a saturated queue (``TripResult.saturated``) are
+    lower bounds over the simulated horizon, not transit times: they read ``>476`` (days)
+    or ``>11,000 h``, with :data:`midcorridor.formatting.SATURATED_NOTE` beside them. In a
+    popup, a stage is a lower bound where one of its components at the node comes from a
+    saturated queue, and so is that scenario's total.
     """
     names = [run.scenario.name for run in runs]
     if title is None:
         title = " vs ".join(names) if names else "Middle Corridor network"
     m = new_map(title, bounds=_bounds(runs, network))
+    add_stylesheet(m, _stylesheet(), key="midcorridor_map_css")
     folium.map.CustomPane(_NETWORK_PANE, z_index=420).add_to(m)
     folium.map.CustomPane(_NODES_PANE, z_index=450).add_to(m)
 
