@@ -75,7 +75,14 @@ def test_dir_lists_every_public_name() -> None:
         ("compare_runs", "runner"),
         ("ScenarioRun", "runner"),
         ("candidate_routes", "routing"),
-        ("simulate", "timing"),
+        ("sample_trip", "timing"),
+        ("scenario_map", "maps"),
+        ("time_distance_chart", "charts"),
+        ("write_report", "report"),
+        ("rank_bottlenecks", "analysis"),
+        ("sensitivity", "analysis"),
+        ("sweep_volume", "runner"),
+        ("STAGES", "vocabulary"),
         ("ScenarioError", "_errors"),
         ("NetworkError", "_errors"),
     ],
@@ -88,6 +95,23 @@ def test_public_names_are_the_modules_objects(name: str, module: str) -> None:
 def test_errors_share_one_base_class() -> None:
     for name in ("NetworkError", "PlaceNotFoundError", "RouteError", "ScenarioError"):
         assert issubclass(getattr(mc, name), mc.MidcorridorError)
+    # As in osmnx, a user error is a ValueError: ``except ValueError`` still catches it.
+    assert issubclass(mc.MidcorridorError, ValueError)
+
+
+def test_a_wrong_call_raises_the_right_error_class(network: mc.Network) -> None:
+    with pytest.raises(mc.ScenarioError, match="Nothing to compare"):
+        mc.compare_runs([])
+    with pytest.raises(mc.PlaceNotFoundError, match="Did you mean"):
+        mc.candidate_routes(network, "Almaty", "Konstanta")
+    with pytest.raises(mc.RouteError, match="Unknown corridor"):
+        mc.candidate_routes(network, "Almaty", "Constanta", corridor="southern")  # type: ignore[arg-type]
+
+
+def test_the_version_is_the_installed_distributions() -> None:
+    from importlib.metadata import version
+
+    assert mc.__version__ == version("midcorridor")
 
 
 def test_an_unknown_name_is_an_attribute_error() -> None:

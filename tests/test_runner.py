@@ -30,6 +30,7 @@ from midcorridor.timing import (
     expected_hours,
     sample_hours,
 )
+from midcorridor.vocabulary import CorridorChoice
 
 #: Today's Middle Corridor volume, TEU a week (as in scenarios/baseline.yaml).
 MIDDLE_VOLUME = 1087
@@ -63,7 +64,11 @@ def plan_one(tmp_path: Path, network: mc.Network, text: str) -> PlannedTrip:
 
 
 def candidates(
-    network: mc.Network, scenario: mc.Scenario, origin: str, destination: str, corridor: str
+    network: mc.Network,
+    scenario: mc.Scenario,
+    origin: str,
+    destination: str,
+    corridor: CorridorChoice,
 ) -> list[tuple[Route, float]]:
     """The routes the runner chooses among, with their expected hours after changes."""
     a, b = network.find_node(origin), network.find_node(destination)

@@ -18,14 +18,14 @@ from midcorridor.timing import (
     sample_hours,
     sample_trip,
 )
-from midcorridor.vocabulary import STAGES
+from midcorridor.vocabulary import STAGES, CorridorChoice
 
 
 def trip(
     network: mc.Network,
     origin: str,
     destination: str,
-    corridor: str,
+    corridor: CorridorChoice,
     *,
     month: int | None = None,
     volume_teu_per_week: float | None = None,

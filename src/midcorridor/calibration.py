@@ -9,6 +9,7 @@ from typing import Any
 from .network import Network
 from .runner import run_scenario
 from .scenario import RouteSpec, Scenario
+from .vocabulary import CorridorChoice
 
 __all__ = ["ABOVE", "BELOW", "TARGETS", "Calibration", "CalibrationRow", "Target", "calibrate"]
 
@@ -48,10 +49,8 @@ def _official(name: str, route: RouteSpec, low: float, high: float, source: str)
     return Target(name, route, published, round(low * BELOW, 1), round(high * ABOVE, 1), source)
 
 
-def _spec(origin: str, destination: str, corridor: str) -> RouteSpec:
-    return RouteSpec.model_validate(
-        {"origin": origin, "destination": destination, "corridor": corridor}
-    )
+def _spec(origin: str, destination: str, corridor: CorridorChoice) -> RouteSpec:
+    return RouteSpec(origin=origin, destination=destination, corridor=corridor)
 
 
 _KAZTAG = (

@@ -155,7 +155,7 @@ class SweepRoute:
     """One trip at one volume of a sweep: P50 and P90 days."""
 
     label: str
-    corridor: str
+    corridor: Corridor
     p50: float
     p90: float
     warnings: tuple[str, ...] = ()
@@ -216,7 +216,7 @@ class Sweep:
     """A scenario run at a series of volumes on one corridor (:func:`midcorridor.sweep_volume`)."""
 
     scenario: str
-    corridor: str
+    corridor: Corridor
     steps: tuple[SweepStep, ...]
 
     @property

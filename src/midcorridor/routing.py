@@ -17,7 +17,7 @@ import networkx as nx
 from ._errors import MidcorridorError, RouteError
 from .network import Network
 from .results import NetworkSummary, ShortestKm
-from .vocabulary import CORRIDOR_CHOICES, CORRIDORS, Corridor
+from .vocabulary import CORRIDOR_CHOICES, CORRIDORS, Corridor, CorridorChoice
 
 __all__ = [
     "REFERENCE_PAIRS",
@@ -147,7 +147,7 @@ def _simple_graph(network: Network, blocked_nodes: set[str], blocked_links: set[
     return g
 
 
-def _corridor_blocks(network: Network, corridor: str) -> tuple[set[str], set[str]]:
+def _corridor_blocks(network: Network, corridor: CorridorChoice) -> tuple[set[str], set[str]]:
     """Nodes and links that no route of ``corridor`` uses, to prune the search."""
     russia = {n.id for n in network.nodes_by_id.values() if "RU" in n.props.countries}
     caspian = {lk.id for lk in network.links_by_id.values() if lk.props.sea == "caspian"}
@@ -163,7 +163,7 @@ def iter_routes(
     origin: str,
     destination: str,
     *,
-    corridor: str | None = None,
+    corridor: CorridorChoice | None = None,
     blocked_nodes: Iterable[str] = (),
     blocked_links: Iterable[str] = (),
 ) -> Iterator[Route]:
@@ -194,7 +194,7 @@ def candidate_routes(
     origin: str,
     destination: str,
     *,
-    corridor: str | None = None,
+    corridor: CorridorChoice | None = None,
     avoid: Iterable[str] = (),
     blocked_links: Iterable[str] = (),
     k: int = 5,

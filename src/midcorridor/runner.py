@@ -32,7 +32,7 @@ from .routing import Route, iter_routes
 from .scenario import Change, Closures, RouteSpec, Scenario
 from .schema import Capacity, Service
 from .timing import Adjustment, Component, TripResult, components, expected_hours, sample_trip
-from .vocabulary import CORRIDORS, STAGES, Corridor
+from .vocabulary import CORRIDORS, STAGES, Corridor, CorridorChoice
 
 __all__ = [
     "PlannedTrip",
@@ -281,7 +281,7 @@ def _choices(
     network: Network,
     origin: str,
     destination: str,
-    corridor: str,
+    corridor: CorridorChoice,
     blocked_nodes: set[str],
     blocked_links: set[str],
 ) -> Iterator[Route]:
@@ -453,7 +453,7 @@ def compare_runs(runs: Sequence[ScenarioRun]) -> Comparison:
     return Comparison(scenarios=tuple(r.scenario.name for r in runs), rows=tuple(rows))
 
 
-def _constrained_points(run: ScenarioRun, corridor: str) -> dict[str, PointLoad]:
+def _constrained_points(run: ScenarioRun, corridor: Corridor) -> dict[str, PointLoad]:
     """Load of each simulated queue (Caspian crossing or node) on ``corridor``'s trips."""
     points: dict[str, PointLoad] = {}
     for trip in run.trips:
