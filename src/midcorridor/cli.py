@@ -29,6 +29,7 @@ from .vocabulary import Corridor, CorridorChoice, GroupBy
 
 if TYPE_CHECKING:
     from .network import Network
+    from .results import Ranking, Spread
     from .runner import ScenarioRun
     from .tables import Table
     from .timing import TripResult
@@ -422,6 +423,34 @@ def _pick_trips(result: ScenarioRun, label: str | None) -> list[TripResult]:
         raise MidcorridorError(f"No route labelled {label!r} in the scenario.{hint}") from None
 
 
+_Result = TypeVar("_Result", "Ranking", "Spread")
+
+
+def _analyse_trips(
+    scenario: Path,
+    route: str | None,
+    opts: RunOptions,
+    analyse: Callable[[TripResult, Network], _Result],
+    table: Callable[[_Result], Table],
+    *,
+    as_json: bool,
+    chart: Path | None,
+    draw: Callable[[_Result, Path], Path],
+) -> None:
+    """Run a scenario, analyse each trip (or the one labelled ``route``), print, draw."""
+    _check_outputs(chart=chart)
+    net = opts.load_network()
+    (result,) = opts.run([scenario], net)
+    analysed = [analyse(trip, net) for trip in _pick_trips(result, route)]
+    if as_json:
+        _print_json({"scenario": result.scenario.name, "routes": [a.to_dict() for a in analysed]})
+    else:
+        _print(*(table(a) for a in analysed))
+    if chart is not None:
+        draw(analysed[0], chart)
+        err.print(f"chart written to {escape(str(chart))}")
+
+
 @app.command()
 @_with_run_options("samples", "seed", "network")
 def rank(
@@ -442,20 +471,16 @@ def rank(
     from .charts import tornado_chart
     from .tables import rank_table
 
-    _check_outputs(chart=chart)
-    net = opts.load_network()
-    (result,) = opts.run([scenario], net)
-    rankings = [
-        rank_bottlenecks(t, group_by=group_by, network=net).head(top)
-        for t in _pick_trips(result, route)
-    ]
-    if as_json:
-        _print_json({"scenario": result.scenario.name, "routes": [r.to_dict() for r in rankings]})
-    else:
-        _print(*(rank_table(r) for r in rankings))
-    if chart is not None:
-        tornado_chart(rankings[0], chart, title=f"{rankings[0].label}: days saved if removed")
-        err.print(f"chart written to {escape(str(chart))}")
+    _analyse_trips(
+        scenario,
+        route,
+        opts,
+        lambda trip, net: rank_bottlenecks(trip, group_by=group_by, network=net).head(top),
+        rank_table,
+        as_json=as_json,
+        chart=chart,
+        draw=lambda r, path: tornado_chart(r, path, title=f"{r.label}: days saved if removed"),
+    )
 
 
 @app.command()
@@ -474,17 +499,16 @@ def sensitivity(
     from .charts import sensitivity_chart
     from .tables import spread_table
 
-    _check_outputs(chart=chart)
-    net = opts.load_network()
-    (result,) = opts.run([scenario], net)
-    spreads = [spread_of(t, network=net).head(top) for t in _pick_trips(result, route)]
-    if as_json:
-        _print_json({"scenario": result.scenario.name, "routes": [s.to_dict() for s in spreads]})
-    else:
-        _print(*(spread_table(s) for s in spreads))
-    if chart is not None:
-        sensitivity_chart(spreads[0], chart, title=f"{spreads[0].label}: what makes the spread")
-        err.print(f"chart written to {escape(str(chart))}")
+    _analyse_trips(
+        scenario,
+        route,
+        opts,
+        lambda trip, net: spread_of(trip, network=net).head(top),
+        spread_table,
+        as_json=as_json,
+        chart=chart,
+        draw=lambda s, path: sensitivity_chart(s, path, title=f"{s.label}: what makes the spread"),
+    )
 
 
 @app.command()

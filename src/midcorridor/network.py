@@ -12,10 +12,11 @@ import json
 import os
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import networkx as nx
 import yaml
@@ -314,6 +315,9 @@ def _read_features(path: Path, geometry_type: str, problems: _Problems) -> list[
     return good
 
 
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
 def _check_coords(raw: Any, depth: int) -> list[tuple[float, float]] | str:
     """Coordinates as (lon, lat) tuples, or a problem description."""
     points = [raw] if depth == 0 else raw
@@ -335,8 +339,8 @@ def _check_coords(raw: Any, depth: int) -> list[tuple[float, float]] | str:
 
 
 def _parse_model(
-    model: type[BaseModel], raw: dict[str, Any], file: str, label: str, problems: _Problems
-) -> Any:
+    model: type[_Model], raw: dict[str, Any], file: str, label: str, problems: _Problems
+) -> _Model | None:
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
@@ -367,43 +371,52 @@ def _read_sources(path: Path, problems: _Problems) -> dict[str, SourceEntry]:
     return sources
 
 
-def _read_nodes(path: Path, problems: _Problems) -> dict[str, Node]:
-    nodes: dict[str, Node] = {}
-    for feature in _read_features(path, "Point", problems):
+_Props = TypeVar("_Props", NodeProps, LinkProps)
+
+
+def _read_layer(
+    path: Path,
+    geometry_type: str,
+    model: type[_Props],
+    problems: _Problems,
+) -> Iterator[tuple[_Props, list[tuple[float, float]]]]:
+    """Each valid feature of a GeoJSON file: its properties and coordinates (lon, lat).
+
+    Features with bad geometry, invalid properties or a duplicate id are reported to
+    ``problems`` and skipped.
+    """
+    line = geometry_type == "LineString"
+    seen: set[str] = set()
+    for feature in _read_features(path, geometry_type, problems):
         raw = feature["properties"]
         label = str(raw.get("id", "?"))
-        coords = _check_coords(feature["geometry"].get("coordinates"), depth=0)
+        coords = _check_coords(feature["geometry"].get("coordinates"), depth=int(line))
         if isinstance(coords, str):
             problems.add(path.name, label, "geometry", coords)
             continue
-        props = _parse_model(NodeProps, raw, path.name, label, problems)
+        if line and len(coords) < 2:
+            problems.add(path.name, label, "geometry", "a line needs at least two points")
+            continue
+        props = _parse_model(model, raw, path.name, label, problems)
         if props is None:
             continue
-        if props.id in nodes:
+        if props.id in seen:
             problems.add(path.name, props.id, "id", "duplicate id")
             continue
-        nodes[props.id] = Node(props, *coords[0])
-    return nodes
+        seen.add(props.id)
+        yield props, coords
+
+
+def _read_nodes(path: Path, problems: _Problems) -> dict[str, Node]:
+    return {
+        props.id: Node(props, *coords[0])
+        for props, coords in _read_layer(path, "Point", NodeProps, problems)
+    }
 
 
 def _read_links(path: Path, problems: _Problems) -> dict[str, Link]:
     links: dict[str, Link] = {}
-    for feature in _read_features(path, "LineString", problems):
-        raw = feature["properties"]
-        label = str(raw.get("id", "?"))
-        coords = _check_coords(feature["geometry"].get("coordinates"), depth=1)
-        if isinstance(coords, str):
-            problems.add(path.name, label, "geometry", coords)
-            continue
-        if len(coords) < 2:
-            problems.add(path.name, label, "geometry", "a line needs at least two points")
-            continue
-        props = _parse_model(LinkProps, raw, path.name, label, problems)
-        if props is None:
-            continue
-        if props.id in links:
-            problems.add(path.name, props.id, "id", "duplicate id")
-            continue
+    for props, coords in _read_layer(path, "LineString", LinkProps, problems):
         lons, lats = zip(*coords, strict=True)
         geodesic_km = _GEOD.line_length(lons, lats) / 1000
         links[props.id] = Link(props, tuple(coords), geodesic_km)
