@@ -61,7 +61,8 @@ class Change(_Strict):
 
     Selectors left out match everything; a list matches any of its values. The action
     is exactly one of ``scale`` (multiply hours), ``set`` (hours become this) or ``add``
-    (hours added, may be negative; never below zero).
+    (hours added, may be negative). Changes selecting the same delay compose in order and
+    the result is floored at zero once, at the end.
     """
 
     stage: tuple[Stage, ...] | None = None
