@@ -183,6 +183,9 @@ def test_saturated_trips_read_as_lower_bounds_in_the_report(
     (row,) = _rows(section, trip.label)
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert cells[3:6] == [f">{int(trip.days()[q]):,}" for q in ("p10", "p50", "p90")]
+    # Its stage days that come from the saturated queues are lower bounds too.
+    assert "ferry_wait >" in cells[6]
+    assert f"{trip.stages_days()['ferry_wait']:.1f}" not in text
     changes = text.split("## What the later scenarios changed")[1].split("\n## ")[0]
     (row,) = _rows(changes, trip.label)
     assert f">{int(p50):,}" in row

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 __all__ = [
     "LOWER_BOUND",
     "SATURATED_NOTE",
+    "SATURATED_REASON",
     "correlation",
     "days",
     "delta_days",
@@ -31,12 +32,13 @@ __all__ = [
 
 #: Prefix of a figure that is a lower bound.
 LOWER_BOUND = ">"
-#: What a lower bound means; shown once beside any view that holds one.
-SATURATED_NOTE = (
-    f"{LOWER_BOUND} lower bound: a queue on this trip is saturated (it grows without bound "
-    "at this volume); the figure is the wait over a two-year simulated horizon, not a "
-    "transit time"
+#: Why a figure is a lower bound.
+SATURATED_REASON = (
+    "a queue on this trip is saturated (it grows without bound at this volume); the figure "
+    "is the wait over a two-year simulated horizon, not a transit time"
 )
+#: What a lower bound means; shown once beside any view that holds one.
+SATURATED_NOTE = f"{LOWER_BOUND} lower bound: {SATURATED_REASON}"
 #: Place names longer than this are shortened on charts.
 SHORT_NAME_CHARS = 18
 #: Stage changes smaller than this (days) are not listed as moved.
@@ -88,16 +90,32 @@ def correlation(value: float) -> str:
     return f"{value:+.2f}" if math.isfinite(value) else "-"
 
 
-def top_stages(stage_days: Mapping[str, float], n: int = 3) -> str:
-    """The ``n`` stages with the most days: ``"rail 6.5, port 4.5, ferry_wait 4.4"``."""
+def top_stages(
+    stage_days: Mapping[str, float], n: int = 3, *, lower_bound: Collection[str] = ()
+) -> str:
+    """The ``n`` stages with the most days: ``"rail 6.5, port 4.5, ferry_wait 4.4"``.
+
+    Stages in ``lower_bound`` read as lower bounds (``ferry_wait >354``).
+    """
     ranked = sorted(stage_days.items(), key=lambda kv: -kv[1])[:n]
-    return ", ".join(f"{stage} {value:.1f}" for stage, value in ranked if value > 0)
+    return ", ".join(
+        f"{stage} {days(value, lower_bound=stage in lower_bound)}"
+        for stage, value in ranked
+        if value > 0
+    )
 
 
-def moved_stages(stage_deltas: Mapping[str, float]) -> str:
-    """Stages whose days changed, most saved first: ``"documents -1.2, port -0.4"``."""
+def moved_stages(stage_deltas: Mapping[str, float], *, lower_bound: Collection[str] = ()) -> str:
+    """Stages whose days changed, most saved first: ``"documents -1.2, port -0.4"``.
+
+    Changes of stages in ``lower_bound`` read as lower bounds (``ferry_wait >+350``).
+    """
     moved = sorted(stage_deltas.items(), key=lambda kv: kv[1])
-    text = ", ".join(f"{s} {v:+.1f}" for s, v in moved if abs(v) >= MOVED_THRESHOLD_DAYS)
+    text = ", ".join(
+        f"{s} {delta_days(v, lower_bound=s in lower_bound)}"
+        for s, v in moved
+        if abs(v) >= MOVED_THRESHOLD_DAYS
+    )
     return text or "none"
 
 

@@ -298,7 +298,7 @@ def write_report(
         "names": " vs ".join(run.scenario.name for run in runs),
         "version": __version__,
         "saturated": any(run.saturated for run in runs),
-        "saturated_note": fmt.SATURATED_NOTE,
+        "saturated_reason": fmt.SATURATED_REASON,
         "sections": REPORT_SECTIONS,
         "pairs": _headline_pairs(reference, network),
         "run_sections": [_run_section(run) for run in runs],

@@ -58,6 +58,8 @@ class ComparisonEntry:
         Change of mean days per stage against the reference, days.
     warnings
         Why the figures are lower bounds (saturated queues), if they are.
+    lower_bound_stages
+        Stages whose days are lower bounds in this scenario or the reference.
     reference_saturated
         Whether the reference trip is saturated (its days, and so the change, unknown).
     """
@@ -68,6 +70,7 @@ class ComparisonEntry:
     delta_mean_days: float
     stage_deltas_days: Mapping[str, float]
     warnings: tuple[str, ...] = ()
+    lower_bound_stages: frozenset[str] = frozenset()
     reference_saturated: bool = False
 
     @property
@@ -90,6 +93,7 @@ class ComparisonEntry:
             "stage_deltas_days": dict(self.stage_deltas_days),
             "warnings": list(self.warnings),
             "saturated": self.saturated,
+            "lower_bound_stages": sorted(self.lower_bound_stages),
             "reference_saturated": self.reference_saturated,
         }
 

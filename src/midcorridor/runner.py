@@ -446,6 +446,7 @@ def compare_runs(runs: Sequence[ScenarioRun]) -> Comparison:
                     delta_mean_days=days["mean"] - base_days["mean"],
                     stage_deltas_days={s: stages[s] - base_stages[s] for s in STAGES},
                     warnings=tuple(other.warnings),
+                    lower_bound_stages=other.lower_bound_stages | trip.lower_bound_stages,
                     reference_saturated=trip.saturated,
                 )
             )

@@ -203,7 +203,7 @@ def run_table(run: ScenarioRun) -> Table:
                 trip.route.corridor,
                 fmt.km(trip.route.distance_km),
                 *(fmt.days(d[q], lower_bound=trip.saturated) for q in ("p10", "p50", "p90")),
-                fmt.top_stages(trip.stages_days()),
+                fmt.top_stages(trip.stages_days(), lower_bound=trip.lower_bound_stages),
             )
         )
     warnings = [w for trip in run.trips for w in trip.warnings]
@@ -229,12 +229,12 @@ def stages_table(run: ScenarioRun) -> Table:
     rows = []
     for trip in run.trips:
         days = trip.stages_days()
-        lb = trip.saturated
+        bounds = trip.lower_bound_stages
         rows.append(
             (
                 trip.label,
-                *(fmt.days(days[s], lower_bound=lb and s not in MOVING_STAGES) for s in stages),
-                fmt.days(trip.days()["mean"], lower_bound=lb),
+                *(fmt.days(days[s], lower_bound=s in bounds) for s in stages),
+                fmt.days(trip.days()["mean"], lower_bound=trip.saturated),
             )
         )
     return Table(
@@ -264,7 +264,9 @@ def compare_table(comparison: Comparison) -> Table:
                 )
                 p50 = f"{p50} ({delta})"
             cells.append(p50)
-        rows.append((row.label, *cells, fmt.moved_stages(row.last.stage_deltas_days)))
+        entry = row.last
+        moved = fmt.moved_stages(entry.stage_deltas_days, lower_bound=entry.lower_bound_stages)
+        rows.append((row.label, *cells, moved))
     return Table(
         title=f"Scenario comparison: P50 days (change against {first})",
         columns=_columns(

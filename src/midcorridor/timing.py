@@ -484,6 +484,11 @@ class TripResult:
         """Whether the trip passes a saturated queue: its days are then lower bounds."""
         return any(c.warning for c in self.components)
 
+    @property
+    def lower_bound_stages(self) -> frozenset[str]:
+        """Stages whose hours come from a saturated queue: their days are lower bounds."""
+        return frozenset(c.stage for c in self.components if c.warning)
+
     def days(self) -> dict[str, float]:
         """Mean, P10, P50 and P90 of door-to-door days."""
         p10, p50, p90 = np.percentile(self.total_days, [10, 50, 90])
