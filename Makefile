@@ -38,6 +38,7 @@ browser:
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_timing.py
 	$(BIN)/python benchmarks/bench_queue_engine.py
+	$(BIN)/python benchmarks/bench_startup.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
