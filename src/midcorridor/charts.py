@@ -72,9 +72,9 @@ def time_distance_points(trip: TripResult, network: Network) -> pd.DataFrame:
 
     Parameters
     ----------
-    trip : TripResult
+    trip
         A sampled trip.
-    network : Network
+    network
         The network it was routed on (for link lengths and place names).
 
     Returns
@@ -309,13 +309,13 @@ def time_distance_chart(runs: Sequence[ScenarioRun], network: Network, path: str
 
     Parameters
     ----------
-    runs : sequence of ScenarioRun
+    runs
         Results of :func:`midcorridor.run_scenario`. Each trip gets one line: colour by
         trip label (the same route in two scenarios shares a colour), line style by
         scenario.
-    network : Network
+    network
         The network the runs were made on.
-    path : str or Path
+    path
         Output file, ``.png`` (1440 x 840 pixels: 12 x 7 in at 120 dpi) or ``.svg``;
         missing parent folders are created.
 
