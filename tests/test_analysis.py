@@ -211,6 +211,9 @@ def test_constant_component_has_no_correlation(middle: mc.TripResult) -> None:
     row = frame[frame["group"] == f"{middle.components[0].stage} at ALMATY"].iloc[0]
     assert np.isnan(row["spearman"])
     assert row["variance_share"] == pytest.approx(0.0, abs=1e-12)
+    # In JSON an undefined correlation is null, never the non-JSON NaN.
+    rows = sensitivity(dataclasses.replace(middle, hours=hours)).to_dict()["sensitivity"]
+    assert any(r["spearman"] is None for r in rows)
     assert frame["variance_share"].sum() == pytest.approx(1.0, abs=1e-9)
 
 

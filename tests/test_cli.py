@@ -268,3 +268,127 @@ def test_map_and_chart_commands_write_their_files(
     code, _, err = cli(["map", BASELINE, "--out", str(tmp_path / "m.png")], capsys, monkeypatch)
     assert code == 2
     assert ".html" in err
+
+
+def test_version(capsys: Any, monkeypatch: Any) -> None:
+    from importlib.metadata import version
+
+    code, out, _ = cli(["--version"], capsys, monkeypatch)
+    assert code == 0
+    assert out.strip() == f"midcorridor {version('midcorridor')}"
+
+
+def test_a_bug_says_so_and_exits_1(capsys: Any, monkeypatch: Any) -> None:
+    import midcorridor.routing
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("something [bold]internal[/bold] broke")
+
+    monkeypatch.setattr(midcorridor.routing, "candidate_routes", broken)
+    code, _, err = cli(["routes", "Almaty", "Baku"], capsys, monkeypatch)
+    assert code == 1
+    assert "internal error" in err
+    assert "RuntimeError: something [bold]internal[/bold] broke" in err
+    assert "This is a bug in midcorridor" in err
+    assert "--debug" in err
+    # With --debug the traceback is the point: the exception propagates.
+    monkeypatch.setattr(sys, "argv", ["midcorridor", "--debug", "routes", "Almaty", "Baku"])
+    with pytest.raises(RuntimeError, match="broke"):
+        main()
+
+
+def test_validate_reports_every_file_even_after_a_crash(
+    tmp_path: Path, capsys: Any, monkeypatch: Any
+) -> None:
+    import midcorridor.runner
+
+    real = midcorridor.runner.check_scenario
+    calls: list[str] = []
+
+    def flaky(scenario: Any, network: Any) -> None:
+        calls.append(scenario.name)
+        if len(calls) == 1:
+            raise RuntimeError("boom")
+        real(scenario, network)
+
+    monkeypatch.setattr(midcorridor.runner, "check_scenario", flaky)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nroutes: []\n")
+    code, out, err = cli(["validate", BASELINE, DIGITAL, str(bad)], capsys, monkeypatch)
+    assert calls == ["baseline", "digital_customs"]  # bad.yaml fails when it is read
+    assert code == 1
+    assert "internal error" in err
+    assert "boom" in err
+    assert "ok" in out
+    assert "bad.yaml" in err
+
+
+def test_calibrate_exits_3_when_a_required_target_is_missed(
+    tmp_path: Path, capsys: Any, monkeypatch: Any
+) -> None:
+    x3 = str(ROOT / "scenarios" / "volume_x3.yaml")
+    code, out, err = cli(
+        ["calibrate", "--scenario", x3, "--samples", "200", "--json"], capsys, monkeypatch
+    )
+    assert code == 3
+    rows = json.loads(out)
+    assert any(r["required"] and not r["met"] for r in rows)
+    assert "required target(s) missed" in err
+
+
+def test_json_output_is_strict(capsys: Any, monkeypatch: Any) -> None:
+    """NaN and Infinity are not JSON: the output never holds them."""
+
+    def refuse(text: str) -> float:
+        raise AssertionError(f"non-JSON constant {text}")
+
+    code, out, _ = cli(["run", BASELINE, "--json", "--samples", "200"], capsys, monkeypatch)
+    assert code == 0
+    json.loads(out, parse_constant=refuse)
+    code, out, _ = cli(
+        ["sensitivity", BASELINE, "--json", "--samples", "200", "--top", "40"],
+        capsys,
+        monkeypatch,
+    )
+    assert code == 0
+    json.loads(out, parse_constant=refuse)
+
+
+def test_explain_blames_the_command_line_not_the_baseline(capsys: Any, monkeypatch: Any) -> None:
+    code, _, err = cli(["explain", "Almaty", "Almaty"], capsys, monkeypatch)
+    assert code == 2
+    assert "same place" in err
+    assert "baseline.yaml" not in err
+    code, _, err = cli(["explain", "Almaty", "Atlantis"], capsys, monkeypatch)
+    assert code == 2
+    assert "Unknown place 'Atlantis'" in err
+    assert "baseline.yaml" not in err
+
+
+@pytest.mark.parametrize(
+    ("command", "chart"),
+    [("sweep", "days against volume"), ("rank", "tornado chart"), ("sensitivity", "spread")],
+)
+def test_each_chart_option_says_what_it_draws(
+    command: str, chart: str, capsys: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    _, out, _ = cli([command, "--help"], capsys, monkeypatch)
+    line = next(line for line in out.splitlines() if "--chart" in line)
+    assert chart in line
+    assert "time-distance" not in line
+
+
+@pytest.mark.parametrize("label", ["Almaty-Constanta [via Aktau]", "x [/]", "y [/bold]"])
+def test_labels_with_brackets_print_as_written(
+    label: str, tmp_path: Path, capsys: Any, monkeypatch: Any
+) -> None:
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(
+        f"name: '[bold]{label}'\nroutes:\n"
+        f"  - {{origin: Almaty, destination: Baku, corridor: middle, label: '{label}'}}\n"
+    )
+    code, out, _ = cli(["run", str(scenario), "--samples", "100"], capsys, monkeypatch)
+    assert code == 0
+    assert label in out
+    assert f"[bold]{label}" in out

@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="midcorridor",
-    help="Transit times on the Middle Corridor and the northern route: networks, scenarios, maps.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -71,7 +70,19 @@ MapOpt = Annotated[
 ]
 ChartOpt = Annotated[
     Optional[Path],  # noqa: UP045
-    typer.Option("--chart", help="Also write a chart here (.png or .svg)."),
+    typer.Option("--chart", help="Also write a time-distance chart here (.png or .svg)."),
+]
+SweepChartOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option("--chart", help="Also write days against volume here (.png or .svg)."),
+]
+TornadoChartOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option("--chart", help="Also write a tornado chart of the first route (.png or .svg)."),
+]
+SpreadChartOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option("--chart", help="Also write the spread chart of the first route (.png or .svg)."),
 ]
 CorridorOpt = Annotated[
     CorridorChoice, typer.Option("--corridor", "-c", help="Corridor of the routes.")
@@ -157,7 +168,8 @@ def _with_run_options(*names: str) -> Callable[[_Command], _Command]:
 
 
 def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    """Print strict JSON: a NaN or infinity is a bug upstream, never written as ``NaN``."""
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
 
 
 def _print(*tables: Table) -> None:
@@ -375,7 +387,7 @@ def sweep(
         int, typer.Option("--samples", min=100, max=2_000_000, help="Monte Carlo samples.")
     ] = 5000,
     as_json: JsonOpt = False,
-    chart: ChartOpt = None,
+    chart: SweepChartOpt = None,
     *,
     opts: RunOptions,
 ) -> None:
@@ -462,7 +474,7 @@ def rank(
     ] = "place",
     top: TopOpt = 10,
     as_json: JsonOpt = False,
-    chart: ChartOpt = None,
+    chart: TornadoChartOpt = None,
     *,
     opts: RunOptions,
 ) -> None:
@@ -490,7 +502,7 @@ def sensitivity(
     route: RouteOpt = None,
     top: TopOpt = 10,
     as_json: JsonOpt = False,
-    chart: ChartOpt = None,
+    chart: SpreadChartOpt = None,
     *,
     opts: RunOptions,
 ) -> None:
@@ -548,16 +560,23 @@ def validate(scenarios: ScenariosArg, *, opts: RunOptions) -> None:
     from .scenario import load_scenario
 
     net = opts.load_network()
-    failed = 0
+    invalid = crashed = 0
     for path in scenarios:
         try:
             check_scenario(load_scenario(path), net)
         except MidcorridorError as exc:
-            failed += 1
+            invalid += 1
             err.print(f"[red]invalid[/red] {escape(str(exc))}")
+        except Exception as exc:  # a bug: report it and go on with the other files
+            if _state.debug:
+                raise
+            crashed += 1
+            err.print(f"[red]internal error[/red] {escape(str(path))}: {_bug_text(exc)}")
         else:
             out.print(f"[green]ok[/green] {escape(str(path))}")
-    if failed:
+    if crashed:
+        raise typer.Exit(1)
+    if invalid:
         raise typer.Exit(2)
 
 
@@ -577,8 +596,14 @@ def explain(
     from .tables import explain_table
 
     net = opts.load_network()
+    ends = [net.find_node(place) for place in (origin, destination)]
+    if ends[0] == ends[1]:
+        raise MidcorridorError(
+            f"{origin!r} and {destination!r} are the same place ({net.describe(ends[0])}): "
+            "name two different places."
+        )
     base = load_scenario(scenario or default_scenario())
-    spec = RouteSpec(origin=origin, destination=destination, corridor=corridor)
+    spec = RouteSpec(origin=ends[0], destination=ends[1], corridor=corridor)
     result = run_scenario(
         base.model_copy(update={"routes": (spec,)}),
         net,
@@ -604,7 +629,7 @@ def calibrate(
     *,
     opts: RunOptions,
 ) -> None:
-    """Check the baseline against published transit times."""
+    """Check the baseline against published transit times (exit 3 if a required one is missed)."""
     from .calibration import calibrate as run_calibration
     from .scenario import default_scenario, load_scenario
     from .tables import calibration_table
@@ -616,12 +641,71 @@ def calibrate(
         _print_json(result.to_dict())
     else:
         _print(calibration_table(result))
+    if result.missed:
+        names = "; ".join(r.target.name for r in result.missed)
+        err.print(f"[red]{len(result.missed)} required target(s) missed:[/red] {escape(names)}")
+        raise typer.Exit(CALIBRATION_MISSED_EXIT)
+
+
+@dataclass
+class _State:
+    """Options of the command as a whole."""
+
+    debug: bool = False
+
+
+_state = _State()
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        out.print(f"midcorridor {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="On an internal error, show the traceback.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Transit times on the Middle Corridor and the northern route: networks, scenarios, maps."""
+    _state.debug = debug
+
+
+def _bug_text(exc: BaseException) -> str:
+    return (
+        f"{escape(type(exc).__name__)}: {escape(str(exc)[:300])}. This is a bug in midcorridor, "
+        "not in your input: please report it on the project's issue tracker with the "
+        "command you ran and `midcorridor --version` (rerun with --debug for the traceback)."
+    )
+
+
+#: Exit codes: 2 a user mistake (a file, a place, an option), 1 a bug, 3 a missed
+#: calibration target, 130 an interrupt.
+USER_ERROR_EXIT, BUG_EXIT, CALIBRATION_MISSED_EXIT, INTERRUPTED_EXIT = 2, 1, 3, 130
 
 
 def main() -> None:
-    """Entry point: user mistakes are printed plainly and exit with code 2."""
+    """Entry point: user mistakes are printed plainly (exit 2); a bug says so (exit 1)."""
     try:
         app()
     except MidcorridorError as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}")
-        raise SystemExit(2) from None
+        err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+        raise SystemExit(USER_ERROR_EXIT) from None
+    except KeyboardInterrupt:
+        err.print("interrupted: no file was left half-written.")
+        raise SystemExit(INTERRUPTED_EXIT) from None
+    except Exception as exc:
+        if _state.debug:
+            raise
+        err.print(f"[red]internal error:[/red] {_bug_text(exc)}", soft_wrap=True)
+        raise SystemExit(BUG_EXIT) from None
