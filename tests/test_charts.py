@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -18,6 +20,7 @@ from midcorridor.charts import (
     time_distance_chart,
     time_distance_figure,
     time_distance_points,
+    write_chart,
 )
 
 Runs = list[mc.ScenarioRun]
@@ -48,6 +51,34 @@ def test_svg(runs: Runs, network: mc.Network, tmp_path: Path) -> None:
     text = out.read_text(encoding="utf-8")
     assert "<svg" in text
     assert "Duisburg" in text
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg"])
+def test_the_same_chart_gives_the_same_bytes(
+    runs: Runs, network: mc.Network, tmp_path: Path, suffix: str
+) -> None:
+    """Two separate drawings write byte-identical files: no date, version or random id."""
+    first = time_distance_chart(runs, network, tmp_path / f"a{suffix}").read_bytes()
+    second = time_distance_chart(runs, network, tmp_path / f"b{suffix}").read_bytes()
+    assert first == second
+    assert b"Matplotlib version" not in first
+    if suffix == ".svg":
+        assert b"<dc:date>" not in first
+        assert re.search(rb'id="m[0-9a-f]{10}"', first)  # hashed ids, with a fixed salt
+
+
+def test_chart_path_is_checked_before_drawing(tmp_path: Path) -> None:
+    (tmp_path / "a_file").write_text("x", encoding="utf-8")
+    (tmp_path / "a_folder.png").mkdir()
+
+    def draw() -> Any:
+        pytest.fail("drawn before the path was checked")
+
+    with pytest.raises(mc.MidcorridorError, match="which is a file"):
+        write_chart(draw, tmp_path / "a_file" / "chart.png")
+    with pytest.raises(mc.MidcorridorError, match="is a folder, not a file"):
+        write_chart(draw, tmp_path / "a_folder.png")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file", "a_folder.png"]
 
 
 @pytest.mark.parametrize("name", ["chart.jpg", "chart", "chart.png.txt"])

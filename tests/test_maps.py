@@ -177,6 +177,33 @@ def test_html_links_no_remote_asset(map_file: Path) -> None:
     assert "baseline vs digital_customs" in text
 
 
+#: A random element id as branca and folium make them (32 hex digits after a name).
+RANDOM_ID = re.compile(r"_[0-9a-f]{32}\b")
+
+
+def test_same_runs_give_the_same_html(map_file: Path, runs: list[Any], network: Any) -> None:
+    """``make demo`` rewrites a tracked map: it must not change when the runs do not."""
+    first = scenario_map(runs, network).get_root().render()
+    again = scenario_map(runs, network)
+    second = again.get_root().render()
+    assert first == second
+    assert again.get_root().render() == second  # rendering again adds nothing
+    assert map_file.read_bytes() == second.encode("utf-8")
+    assert not RANDOM_ID.search(second)
+    # Every element is named by its place in the page: circle_marker_0123, ...
+    names = set(re.findall(r"\b(?:circle_marker|poly_line|feature_group|popup)_(\w+)\b", second))
+    assert names
+    assert all(re.fullmatch(r"[0-9]{4}", name) for name in names)
+
+
+def test_map_save_refuses_a_name_that_is_not_html(
+    runs: list[Any], network: Any, tmp_path: Path
+) -> None:
+    with pytest.raises(mc.MidcorridorError, match=r"map\.png: the file name must end in \.html"):
+        scenario_map(runs[:1], network).save(tmp_path / "map.png")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_route_coords_follow_travel_direction(runs: list[Any], network: Any) -> None:
     for trip in runs[0].trips:
         coords = route_coords(trip, network)

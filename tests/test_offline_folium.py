@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import folium
 import pytest
 
+from midcorridor._errors import MidcorridorError
 from midcorridor._offline_folium import (
     COUNTRIES_LAYER_NAME,
     OSM_LAYER_NAME,
@@ -118,6 +119,52 @@ def test_stylesheet_goes_into_the_head_once_per_key() -> None:
     assert "<\\/style><script>alert(3)<\\/script>" in block
     # After Leaflet's CSS, so that its rules can override Leaflet's.
     assert head.index(".leaflet-tooltip") < head.index(".mc-b")
+
+
+def test_html_is_the_same_for_the_same_map(map_file: Path) -> None:
+    """No random element ids: the same map gives the same bytes, however often rendered."""
+    m = _build_map()
+    html = m.get_root().render()
+    assert html == _build_map().get_root().render()
+    assert html == m.get_root().render()
+    assert map_file.read_bytes() == html.encode("utf-8")
+    assert not re.search(r"_[0-9a-f]{32}\b", html)
+    assert re.search(r"\bvar map_[0-9]{4} = L\.map\(", html)
+    assert re.search(r"\bcircle_marker_[0-9]{4}\.bindPopup\(popup_[0-9]{4}\)", html)
+
+
+def test_an_element_added_after_a_render_gets_the_next_number() -> None:
+    m = _build_map()
+    first = m.get_root().render()
+    marker = folium.CircleMarker(BAKU, radius=3, popup="late").add_to(m)
+    second = m.get_root().render()
+    numbers = [int(n) for n in re.findall(r"_([0-9]{4})\b", first)]
+    assert int(marker._id) > max(numbers)
+    assert marker.get_name() in second
+    assert second.count("feature_group_") == first.count("feature_group_")
+
+
+def test_save_writes_the_file_atomically_and_accepts_open_files(tmp_path: Path) -> None:
+    m = _build_map()
+    html = m.get_root().render().encode("utf-8")
+    path = tmp_path / "new" / "map.htm"
+    m.save(path)
+    assert path.read_bytes() == html
+    assert sorted(p.name for p in path.parent.iterdir()) == ["map.htm"]
+    with (tmp_path / "open.html").open("wb") as handle:
+        m.save(handle, close_file=False)
+        assert not handle.closed
+    assert (tmp_path / "open.html").read_bytes() == html
+
+
+def test_save_refuses_a_bad_path_before_rendering(tmp_path: Path) -> None:
+    (tmp_path / "a_file").write_text("x", encoding="utf-8")
+    m = _build_map()
+    with pytest.raises(MidcorridorError, match=r"map\.txt: the file name must end in \.html"):
+        m.save(tmp_path / "map.txt")
+    with pytest.raises(MidcorridorError, match="which is a file"):
+        m.save(str(tmp_path / "a_file" / "map.html"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file"]
 
 
 def test_countries_basemap_covers_the_corridor() -> None:

@@ -10,6 +10,11 @@ CDNs and draws online map tiles, so with no internet the map never appears.
 ``midcorridor/static/``) into the page instead, and :func:`new_map` adds a Natural
 Earth country-outline basemap, so a saved map is a single self-contained HTML file.
 
+The saved page is the same, byte for byte, for the same map: branca and folium give
+every element a random id (``os.urandom``), which :class:`OfflineMap` replaces by
+sequential ones (``0000``, ``0001``, ... in the order of the element tree) when it
+renders. :meth:`OfflineMap.save` writes the file whole or not at all.
+
 Use only folium elements that need no extra CDN assets: ``CircleMarker``,
 ``PolyLine``, ``GeoJson``, ``Marker`` (default icon), ``DivIcon``, ``Tooltip``,
 ``Popup``, ``FeatureGroup`` and ``LayerControl`` work; ``folium.Icon`` and folium
@@ -32,18 +37,24 @@ import copy
 import functools
 import html
 import json
+import os
 import re
+from collections import OrderedDict
 from importlib import resources
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 import folium
 from branca.element import Element, Figure
 from jinja2 import Template
 
+from ._files import atomic_write, check_output_file
+
 __all__ = [
     "BASEMAP_PANE",
     "COUNTRIES_LAYER_NAME",
     "DEFAULT_BOUNDS",
+    "HTML_SUFFIXES",
     "OSM_LAYER_NAME",
     "OfflineMap",
     "add_legend",
@@ -62,6 +73,9 @@ BASEMAP_PANE = "basemap"
 #: Default view of :func:`new_map`: (min_lon, min_lat, max_lon, max_lat), Western
 #: Europe to eastern China.
 DEFAULT_BOUNDS: tuple[float, float, float, float] = (-10.0, 28.0, 122.0, 58.0)
+
+#: Suffixes :meth:`OfflineMap.save` accepts for a file name.
+HTML_SUFFIXES = (".html", ".htm")
 
 _STATIC = "static"
 _COUNTRIES_FILE = "countries_ne50m.geojson"
@@ -83,6 +97,8 @@ _BOX_STYLE = (
 )
 _LINE_DASH = {"solid": None, "dashed": "6 4"}
 _LEGEND_KEY = "midcorridor_legend"
+#: An id given by :func:`_number_elements` (branca's own are 32 hex digits).
+_SEQUENTIAL_ID = re.compile(r"[0-9]{4,9}")
 
 
 class _RawHtml(Element):
@@ -173,6 +189,65 @@ def countries_geojson() -> dict[str, Any]:
     return copy.deepcopy(_countries_parsed())
 
 
+def _element_tree(root: Element) -> list[Element]:
+    """Every element under ``root``, itself first, depth first, each once.
+
+    Children are the ``_children`` of each element and the elements it holds as
+    attributes outside them (a popup's ``html``, ``header`` and ``script``), attributes
+    first, in the order they were set.
+    """
+    out: list[Element] = []
+    seen: set[int] = set()
+    stack: list[Element] = [root]
+    while stack:
+        element = stack.pop()
+        if id(element) in seen:
+            continue
+        seen.add(id(element))
+        out.append(element)
+        held = [
+            value
+            for key, value in vars(element).items()
+            if key != "_parent" and isinstance(value, Element)
+        ]
+        stack.extend(reversed([*held, *element._children.values()]))
+    return out
+
+
+def _number_elements(root: Element) -> None:
+    """Replace the random ids of the elements under ``root`` by sequential ones.
+
+    branca gives each element a random ``_id``, which names it in the page's JavaScript
+    and HTML (``circle_marker_<id>``), so two saves of the same map differ. Each element
+    still holding a random id gets the next free number, ``0000``, ``0001``, ... in the
+    order of :func:`_element_tree`; an element numbered before keeps its number, so
+    rendering again changes nothing. Where the old name is used as a key of
+    ``_children`` (folium's popups render those keys) or kept as a string attribute (a
+    layer's default name, a method call's target), it is renamed too.
+    """
+    elements = _element_tree(root)
+    numbered = [int(e._id) for e in elements if _SEQUENTIAL_ID.fullmatch(e._id)]
+    next_number = max(numbered, default=-1) + 1
+    renamed: dict[str, str] = {}
+    for element in elements:
+        if _SEQUENTIAL_ID.fullmatch(element._id):
+            continue
+        old = element.get_name()
+        element._id = f"{next_number:04d}"
+        next_number += 1
+        renamed[old] = element.get_name()
+    if not renamed:
+        return
+    for element in elements:
+        if any(key in renamed for key in element._children):
+            element._children = OrderedDict(
+                (renamed.get(key, key), child) for key, child in element._children.items()
+            )
+        for key, value in vars(element).items():
+            if key != "_id" and isinstance(value, str) and value in renamed:
+                setattr(element, key, renamed[value])
+
+
 class OfflineMap(folium.Map):
     """A :class:`folium.Map` that loads nothing from the network.
 
@@ -208,10 +283,21 @@ class OfflineMap(folium.Map):
         # Per instance, so that add_js_link/add_css_link never touch the class lists.
         self.default_js = []
         self.default_css = []
+        # Keys of the page's scripts the last render added (see render).
+        self._rendered_scripts: list[str] = []
 
     def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # MacroElement returns None
-        """Render the map, inlining the offline assets into the page header."""
+        """Render the map, inlining the offline assets into the page header.
+
+        The scripts a previous render put into the page are removed first: folium's
+        layers add a new ``addTo`` script on every render, so rendering twice would
+        repeat them.
+        """
         figure = _figure(self)
+        for key in self._rendered_scripts:
+            figure.script._children.pop(key, None)
+        _number_elements(figure)
+        before = set(figure.script._children)
         switches = self.global_switches
         figure.header.add_child(
             _RawHtml(
@@ -229,6 +315,43 @@ class OfflineMap(folium.Map):
         for key in controls:
             self._children.move_to_end(key)
         super().render(**kwargs)
+        self._rendered_scripts = [key for key in figure.script._children if key not in before]
+
+    def save(
+        self,
+        outfile: str | bytes | os.PathLike[str] | BinaryIO,
+        close_file: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        """Write the page (UTF-8 HTML) to a file, whole or not at all.
+
+        Parameters
+        ----------
+        outfile
+            File name, ending in ``.html`` or ``.htm``; missing parent folders are
+            created. The page is rendered first, then written to a temporary file beside
+            it that replaces ``outfile`` once complete, so an interrupt leaves an earlier
+            file there as it was. An open binary file is written to as it is.
+        close_file
+            Close ``outfile`` after writing, if it is an open file (default True).
+        **kwargs
+            Passed to the page's ``render``.
+
+        Raises
+        ------
+        MidcorridorError
+            If the name does not end in ``.html`` or ``.htm`` or the file cannot be
+            written there (see :func:`midcorridor._files.check_output_file`), before
+            anything is rendered.
+        """
+        if not isinstance(outfile, str | bytes | os.PathLike):
+            super().save(outfile, close_file=close_file, **kwargs)
+            return
+        path = Path(os.fsdecode(outfile))
+        check_output_file(path, HTML_SUFFIXES, what="Map file")
+        page = self.get_root().render(**kwargs).encode("utf-8")
+        with atomic_write(path, binary=True) as handle:
+            handle.write(page)
 
 
 def _figure(m: folium.Map) -> Figure:

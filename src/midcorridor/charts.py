@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from . import formatting as fmt
-from ._errors import MidcorridorError
+from ._files import atomic_write, check_output_file
 from .network import Network
 from .results import Ranking, Spread, Sweep
 from .runner import ScenarioRun
@@ -57,6 +57,11 @@ FIGSIZE = (12.0, 7.0)
 DPI = 120
 #: Added to the label of a trip whose days are lower bounds (a saturated queue).
 LOWER_BOUND_LABEL = "lower bound: saturated queue"
+#: Metadata written per file type: none that changes between runs or versions (the PNG's
+#: matplotlib version, the SVG's date), so that the same figure gives the same bytes.
+_METADATA: dict[str, dict[str, str | None]] = {"png": {"Software": None}, "svg": {"Date": None}}
+#: Salt of the ids matplotlib hashes in an SVG (random per run unless set).
+_SVG_HASH_SALT = "midcorridor"
 #: Width of the bar charts (inches) and height per bar.
 _BAR_CHART_WIDTH = 10.0
 _BAR_HEIGHT = 0.42
@@ -125,30 +130,44 @@ def time_distance_points(trip: TripResult, network: Network) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["km", "days", "place", "stage", "node"])
 
 
-def _check_suffix(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix not in CHART_SUFFIXES:
-        raise MidcorridorError(
-            f"Chart file must end in {' or '.join(CHART_SUFFIXES)}, got {path.name!r}."
-        )
-    return suffix
-
-
 def write_chart(draw: Callable[[], Figure], path: str | Path) -> Path:
-    """Draw a figure and write it to ``path`` (``.png`` or ``.svg``), creating folders.
+    """Draw a figure and write it to ``path`` (``.png`` or ``.svg``), whole or not at all.
 
-    The file name is checked before anything is drawn.
+    The path is checked before anything is drawn. The file is written through a
+    temporary file moved onto ``path`` once complete (:func:`midcorridor._files.atomic_write`),
+    so an interrupt leaves any earlier file at ``path`` as it was. The same figure gives
+    the same bytes on every write: the PNG carries no software version, the SVG no date,
+    and the SVG's element ids are hashed with a fixed salt.
+
+    Parameters
+    ----------
+    draw
+        Returns the figure to write; called once the path is checked.
+    path
+        Output file, ``.png`` or ``.svg``; missing parent folders are created.
+
+    Returns
+    -------
+    Path
+        The file written.
 
     Raises
     ------
     MidcorridorError
-        If the file name does not end in ``.png`` or ``.svg``.
+        If the file name does not end in ``.png`` or ``.svg``, or the file cannot be
+        written there (see :func:`midcorridor._files.check_output_file`).
     """
+    import matplotlib
+
     out = Path(path)
-    suffix = _check_suffix(out)
+    check_output_file(out, CHART_SUFFIXES, what="Chart file")
+    file_format = out.suffix.lower()[1:]
     fig = draw()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, format=suffix[1:], dpi=DPI)
+    with (
+        matplotlib.rc_context({"svg.hashsalt": _SVG_HASH_SALT}),
+        atomic_write(out, binary=True) as handle,
+    ):
+        fig.savefig(handle, format=file_format, dpi=DPI, metadata=_METADATA[file_format])
     return out
 
 

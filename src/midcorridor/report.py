@@ -24,6 +24,7 @@ from markupsafe import Markup
 from . import formatting as fmt
 from . import tables
 from ._errors import MidcorridorError
+from ._files import atomic_folder, atomic_write, check_output_folder
 from .analysis import rank_bottlenecks, sensitivity
 from .charts import sensitivity_chart, time_distance_chart, tornado_chart
 from .network import Network
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 
     from .calibration import Calibration
 
-__all__ = ["REPORT_SECTIONS", "bottleneck_trips", "write_report"]
+__all__ = ["REPORT_FILE", "REPORT_SECTIONS", "bottleneck_trips", "write_report"]
 
 #: Headings of the report's sections, in order ("Calibration" only with calibration rows).
 REPORT_SECTIONS = (
@@ -48,6 +49,8 @@ REPORT_SECTIONS = (
     "Calibration",
     "Sources",
 )
+#: The report file of a report folder; a folder holding it may be replaced by a new report.
+REPORT_FILE = "report.md"
 #: Rows of each bottleneck table and tornado chart.
 TOP_BOTTLENECKS = 10
 #: Rows of the sensitivity table and chart.
@@ -258,7 +261,12 @@ def write_report(
     *,
     calibration: Calibration | None = None,
 ) -> Path:
-    """Write ``report.md`` and its charts (PNG) into ``folder``.
+    """Write ``report.md`` and its charts (PNG) into ``folder``, whole or not at all.
+
+    The report is written into a temporary folder beside ``folder`` that replaces it
+    once every file is complete (:func:`midcorridor._files.atomic_folder`): an earlier
+    report there is replaced whole, so no chart of it is left beside the new ones, and
+    an interrupt leaves it as it was.
 
     Parameters
     ----------
@@ -270,7 +278,8 @@ def write_report(
     folder
         Output folder, created if missing. Files written: ``report.md``,
         ``time_distance.png``, ``bottlenecks_<route>.png`` for each ranked route and
-        ``spread_<route>.png``.
+        ``spread_<route>.png``. An existing folder must be empty or hold an earlier
+        report (a ``report.md``): everything in it is replaced.
     calibration
         Output of :func:`midcorridor.calibrate`; adds a calibration section.
 
@@ -282,39 +291,44 @@ def write_report(
     Raises
     ------
     MidcorridorError
-        If ``runs`` is empty.
+        If ``runs`` is empty, or ``folder`` cannot be written or holds other files than
+        a report (see :func:`midcorridor._files.check_output_folder`); checked before
+        anything is drawn.
     """
     from . import __version__
 
     if not runs:
         raise MidcorridorError("A report needs at least one scenario run.")
     out_dir = Path(folder)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    check_output_folder(out_dir, owned_by=REPORT_FILE, what="Report folder")
     reference = runs[0]
     comparison = compare_runs(runs) if len(runs) > 1 else None
     time_distance = "time_distance.png"
-    time_distance_chart(runs, network, out_dir / time_distance)
-    context = {
-        "names": " vs ".join(run.scenario.name for run in runs),
-        "version": __version__,
-        "saturated": any(run.saturated for run in runs),
-        "saturated_reason": fmt.SATURATED_REASON,
-        "sections": REPORT_SECTIONS,
-        "pairs": _headline_pairs(reference, network),
-        "run_sections": [_run_section(run) for run in runs],
-        "stages_table": _table(tables.stages_table(reference)),
-        "reference": reference.scenario.name,
-        "comparison_table": _table(tables.compare_table(comparison)) if comparison else None,
-        "assumptions": _assumptions(runs),
-        "bottlenecks": _bottlenecks(reference, network, out_dir),
-        "spread": _spread(reference, network, out_dir),
-        "time_distance_chart": time_distance,
-        "calibration_table": _table(tables.calibration_table(calibration)) if calibration else None,
-        "calibration_met": calibration.required_met if calibration else 0,
-        "calibration_required": calibration.required if calibration else 0,
-        **_sources(runs, network),
-    }
-    text = _environment().get_template("report.md.j2").render(context)
-    path = out_dir / "report.md"
-    path.write_text(text.rstrip() + "\n", encoding="utf-8")
-    return path
+    with atomic_folder(out_dir, owned_by=REPORT_FILE) as work:
+        time_distance_chart(runs, network, work / time_distance)
+        context = {
+            "names": " vs ".join(run.scenario.name for run in runs),
+            "version": __version__,
+            "saturated": any(run.saturated for run in runs),
+            "saturated_reason": fmt.SATURATED_REASON,
+            "sections": REPORT_SECTIONS,
+            "pairs": _headline_pairs(reference, network),
+            "run_sections": [_run_section(run) for run in runs],
+            "stages_table": _table(tables.stages_table(reference)),
+            "reference": reference.scenario.name,
+            "comparison_table": _table(tables.compare_table(comparison)) if comparison else None,
+            "assumptions": _assumptions(runs),
+            "bottlenecks": _bottlenecks(reference, network, work),
+            "spread": _spread(reference, network, work),
+            "time_distance_chart": time_distance,
+            "calibration_table": (
+                _table(tables.calibration_table(calibration)) if calibration else None
+            ),
+            "calibration_met": calibration.required_met if calibration else 0,
+            "calibration_required": calibration.required if calibration else 0,
+            **_sources(runs, network),
+        }
+        text = _environment().get_template("report.md.j2").render(context)
+        with atomic_write(work / REPORT_FILE) as handle:
+            handle.write(text.rstrip() + "\n")
+    return out_dir / REPORT_FILE
