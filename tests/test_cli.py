@@ -392,3 +392,51 @@ def test_labels_with_brackets_print_as_written(
     assert code == 0
     assert label in out
     assert f"[bold]{label}" in out
+
+
+@pytest.mark.parametrize(
+    ("make", "args", "message"),
+    [
+        ("dir", ["run", BASELINE, "--map", "{p}"], "folder"),
+        ("file", ["run", BASELINE, "--chart", "{p}/under/c.png"], "which is a file"),
+        ("none", ["map", BASELINE, "--out", "{p}/m.png"], ".html"),
+        ("file", ["report", BASELINE, "--out", "{p}"], "is a file"),
+        ("full", ["report", BASELINE, "--out", "{p}"], "report.md"),
+    ],
+)
+def test_output_paths_are_refused_before_any_run(
+    make: str, args: list[str], message: str, tmp_path: Path, capsys: Any, monkeypatch: Any
+) -> None:
+    import midcorridor.runner
+
+    target = tmp_path / ("target.html" if make == "dir" else "target")
+    if make == "dir":
+        target.mkdir()
+    elif make == "file":
+        target.write_text("mine")
+    elif make == "full":  # a folder of someone else's files is not replaced by a report
+        target.mkdir()
+        (target / "thesis.docx").write_text("mine")
+
+    def no_run(*a: Any, **k: Any) -> None:
+        raise AssertionError("a scenario ran before the output path was checked")
+
+    monkeypatch.setattr(midcorridor.runner, "run_scenario", no_run)
+    filled = [a.replace("{p}", str(target)) for a in args]
+    code, _, err = cli(filled, capsys, monkeypatch)
+    assert code == 2
+    assert message in err
+    if make == "full":
+        assert (target / "thesis.docx").read_text() == "mine"
+
+
+def test_unwritable_output_folder_is_refused(tmp_path: Path, capsys: Any, monkeypatch: Any) -> None:
+    import os
+
+    real = os.access
+    monkeypatch.setattr(
+        os, "access", lambda p, mode, **k: False if str(p) == str(tmp_path) else real(p, mode)
+    )
+    code, _, err = cli(["run", BASELINE, "--map", str(tmp_path / "m.html")], capsys, monkeypatch)
+    assert code == 2
+    assert "not writable" in err or "writable" in err

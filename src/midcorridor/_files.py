@@ -29,6 +29,9 @@ from typing import IO, Any
 
 from ._errors import MidcorridorError
 
+#: File names an HTML page (a map) may have.
+HTML_SUFFIXES = (".html", ".htm")
+
 __all__ = ["atomic_folder", "atomic_write", "check_output_file", "check_output_folder"]
 
 #: Permissions of a new file and of a new folder, before the umask.

@@ -48,13 +48,12 @@ import folium
 from branca.element import Element, Figure
 from jinja2 import Template
 
-from ._files import atomic_write, check_output_file
+from ._files import HTML_SUFFIXES, atomic_write, check_output_file
 
 __all__ = [
     "BASEMAP_PANE",
     "COUNTRIES_LAYER_NAME",
     "DEFAULT_BOUNDS",
-    "HTML_SUFFIXES",
     "OSM_LAYER_NAME",
     "OfflineMap",
     "add_legend",
@@ -75,7 +74,6 @@ BASEMAP_PANE = "basemap"
 DEFAULT_BOUNDS: tuple[float, float, float, float] = (-10.0, 28.0, 122.0, 58.0)
 
 #: Suffixes :meth:`OfflineMap.save` accepts for a file name.
-HTML_SUFFIXES = (".html", ".htm")
 
 _STATIC = "static"
 _COUNTRIES_FILE = "countries_ne50m.geojson"

@@ -180,13 +180,14 @@ def _print(*tables: Table) -> None:
 
 
 def _check_outputs(map_path: Path | None = None, chart: Path | None = None) -> None:
-    """Refuse output file names we cannot write before any simulation runs."""
+    """Refuse output paths we cannot write (name, folder, permissions) before any run."""
+    from ._files import HTML_SUFFIXES, check_output_file
     from .charts import CHART_SUFFIXES
 
-    if chart is not None and chart.suffix.lower() not in CHART_SUFFIXES:
-        raise MidcorridorError(f"Chart path {chart}: use a .png or .svg file name.")
-    if map_path is not None and map_path.suffix.lower() not in (".html", ".htm"):
-        raise MidcorridorError(f"Map path {map_path}: use an .html file name.")
+    if map_path is not None:
+        check_output_file(map_path, HTML_SUFFIXES, what="Map file")
+    if chart is not None:
+        check_output_file(chart, CHART_SUFFIXES, what="Chart file")
 
 
 def _write_map_and_chart(
@@ -195,8 +196,7 @@ def _write_map_and_chart(
     if map_path is not None:
         from .maps import scenario_map
 
-        map_path.parent.mkdir(parents=True, exist_ok=True)
-        scenario_map(runs, network).save(str(map_path))
+        scenario_map(runs, network).save(map_path)
         err.print(f"map written to {escape(str(map_path))}")
     if chart is not None:
         from .charts import time_distance_chart
@@ -539,10 +539,12 @@ def report(
     opts: RunOptions,
 ) -> None:
     """Write a Markdown brief: headline days, where they go, changes, ranking, sources."""
+    from ._files import check_output_folder
     from .calibration import calibrate as run_calibration
-    from .report import write_report
+    from .report import REPORT_FILE, write_report
     from .scenario import default_scenario, load_scenario
 
+    check_output_folder(out_dir, owned_by=REPORT_FILE, what="Report folder")
     net = opts.load_network()
     runs = opts.run(scenarios, net)
     checked = None
