@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
 import numpy as np
 import pytest
 
 import midcorridor as mc
+from midcorridor import timing
 from midcorridor.routing import Route
 from midcorridor.schema import Range
 from midcorridor.timing import (
     Adjustment,
     Component,
     Dist,
+    TripResult,
     components,
     expected_hours,
     pert,
+    route_seed,
     sample_hours,
     sample_trip,
 )
@@ -182,3 +187,164 @@ def test_expected_hours_never_go_below_zero_either() -> None:
     sampled = sample_hours(comps, 10, np.random.default_rng(0), adj).sum(axis=1)
     np.testing.assert_allclose(sampled, 10.0)
     assert expected_hours(comps, adj) == pytest.approx(10.0)
+
+
+# Chunked sampling and bounded memory. The middle corridor at today's volume has every
+# kind of draw: PERT, uniform, inverse (rail), empirical groups, month-dependent storms.
+
+
+def _chunk_case(network: mc.Network) -> tuple[Route, list[Component], list[Adjustment]]:
+    route, comps = trip(network, "Almaty", "Constanta", "middle", volume_teu_per_week=1087)
+    adjustments = [
+        Adjustment(scale=0.8) if c.stage == "documents" else Adjustment(add=-2.0) for c in comps
+    ]
+    return route, comps, adjustments
+
+
+def _in_chunks(
+    route: Route, comps: list[Component], adj: list[Adjustment], samples: int, seed: int
+) -> np.ndarray:
+    """Every sample of a chunked run: ``sample_hours`` on successive chunks of one stream."""
+    rng = np.random.default_rng(route_seed(seed, route))
+    parts = []
+    for start in range(0, samples, timing.CHUNK):
+        parts.append(sample_hours(comps, min(timing.CHUNK, samples - start), rng, adj))
+    return np.concatenate(parts)
+
+
+def _stage_means(comps: list[Component], hours: np.ndarray) -> np.ndarray:
+    onehot = np.array([[c.stage == s for s in STAGES] for c in comps], dtype=float)
+    return (hours @ onehot).mean(axis=0) / 24
+
+
+@pytest.mark.parametrize(("chunk", "keep", "samples"), [(None, None, 3000), (500, 500, 500)])
+def test_a_run_within_one_chunk_draws_what_one_call_draws(
+    network: mc.Network,
+    monkeypatch: pytest.MonkeyPatch,
+    chunk: int | None,
+    keep: int | None,
+    samples: int,
+) -> None:
+    if chunk is not None:
+        monkeypatch.setattr(timing, "CHUNK", chunk)
+        monkeypatch.setattr(timing, "KEEP_SAMPLES", keep)
+    assert samples <= min(timing.CHUNK, timing.KEEP_SAMPLES)
+    route, comps, adj = _chunk_case(network)
+    reference = sample_hours(comps, samples, np.random.default_rng(route_seed(5, route)), adj)
+    result = sample_trip(route, comps, samples=samples, seed=5, adjustments=adj)
+    np.testing.assert_array_equal(result.hours, reference)
+    np.testing.assert_array_equal(result.total_days, reference.sum(axis=1) / 24)
+    assert result.samples == result.kept_samples == samples
+    assert result.kept_total_days is result.total_days
+    np.testing.assert_array_equal(result.mean_hours, reference.mean(axis=0))
+
+
+def test_default_sizes_keep_todays_runs_whole() -> None:
+    assert timing.CHUNK >= 20_000  # the default and published sample count draws in one go
+    assert timing.KEEP_SAMPLES >= timing.CHUNK
+
+
+def test_a_run_of_several_chunks_within_keep_keeps_every_sample(
+    network: mc.Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(timing, "CHUNK", 300)
+    monkeypatch.setattr(timing, "KEEP_SAMPLES", 1000)
+    route, comps, adj = _chunk_case(network)
+    result = sample_trip(route, comps, samples=1000, seed=5, adjustments=adj)
+    full = _in_chunks(route, comps, adj, 1000, seed=5)
+    np.testing.assert_array_equal(result.hours, full)
+    np.testing.assert_array_equal(result.total_days, full.sum(axis=1) / 24)
+    assert result.samples == result.kept_samples == 1000
+    # Chunks are not one call: a different stream from drawing the run at once.
+    at_once = sample_hours(comps, 1000, np.random.default_rng(route_seed(5, route)), adj)
+    assert not np.array_equal(full, at_once)
+
+
+def test_a_run_beyond_keep_keeps_days_of_all_and_hours_of_the_first(
+    network: mc.Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(timing, "CHUNK", 300)
+    monkeypatch.setattr(timing, "KEEP_SAMPLES", 1000)
+    route, comps, adj = _chunk_case(network)
+    done: list[int] = []
+    result = sample_trip(route, comps, samples=2500, seed=5, adjustments=adj, progress=done.append)
+    assert done == [300, 600, 900, 1200, 1500, 1800, 2100, 2400, 2500]
+    again = sample_trip(route, comps, samples=2500, seed=5, adjustments=adj)
+    np.testing.assert_array_equal(result.hours, again.hours)
+    np.testing.assert_array_equal(result.total_days, again.total_days)
+
+    full = _in_chunks(route, comps, adj, 2500, seed=5)
+    assert (result.samples, result.kept_samples) == (2500, 1000)
+    assert result.hours.shape == (1000, len(comps))
+    assert result.stage_hours.shape == (1000, len(STAGES))
+    np.testing.assert_array_equal(result.hours, full[:1000])
+    # Whole-trip figures over all 2,500 samples.
+    total = full.sum(axis=1) / 24
+    np.testing.assert_array_equal(result.total_days, total)
+    p10, p50, p90 = np.percentile(total, [10, 50, 90])
+    assert result.days() == pytest.approx(
+        {"mean": total.mean(), "p10": p10, "p50": p50, "p90": p90}, rel=1e-12
+    )
+    stage_means = _stage_means(comps, full)
+    assert list(result.stages_days().values()) == pytest.approx(list(stage_means), rel=1e-12)
+    assert sum(result.stages_days().values()) == pytest.approx(result.days()["mean"], rel=1e-12)
+    np.testing.assert_allclose(result.mean_hours, full.mean(axis=0), rtol=1e-12)
+    frame = result.stages_frame()
+    np.testing.assert_allclose(frame["mean_days"], stage_means, rtol=1e-12)
+    assert frame["share"].sum() == pytest.approx(1.0)
+    kept_stages = result.stage_hours / 24
+    np.testing.assert_allclose(frame["p90_days"], np.percentile(kept_stages, 90, axis=0))
+    comp_frame = result.components_frame()
+    np.testing.assert_allclose(comp_frame["mean_hours"], full.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(comp_frame["p50_hours"], np.percentile(full[:1000], 50, axis=0))
+    at_nodes = sum(sum(stages.values()) for stages in result.node_hours().values())
+    moving = sum(full[:, j].mean() for j, c in enumerate(comps) if c.stage in ("rail", "sea"))
+    assert at_nodes + moving == pytest.approx(total.mean() * 24, rel=1e-12)
+    # The kept samples' totals go row for row with the kept hours.
+    assert result.kept_total_days.shape == (1000,)
+    np.testing.assert_array_equal(result.kept_total_days, result.hours.sum(axis=1) / 24)
+    np.testing.assert_allclose(
+        result.stage_hours.sum(axis=1) / 24, result.kept_total_days, rtol=1e-12
+    )
+
+
+def _peak_bytes(route: Route, comps: list[Component], samples: int) -> int:
+    tracemalloc.start()
+    try:
+        result = sample_trip(route, comps, samples=samples, seed=1)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.samples == samples
+    return peak
+
+
+def test_memory_does_not_grow_with_samples_beyond_keep(
+    network: mc.Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(timing, "CHUNK", 500)
+    monkeypatch.setattr(timing, "KEEP_SAMPLES", 1000)
+    route, comps, _ = _chunk_case(network)
+    small, large = _peak_bytes(route, comps, 4000), _peak_bytes(route, comps, 16_000)
+    assert large < 1.5 * small
+    # Against one (16,000 x components) matrix of hours, which drawing in one go exceeds.
+    assert large < 16_000 * len(comps) * 8 / 4
+
+
+def test_trip_result_checks_its_arrays(network: mc.Network) -> None:
+    route, comps = trip(network, "Almaty", "Constanta", "middle")
+    hours = np.ones((4, len(comps)))
+    with pytest.raises(ValueError, match="one column per component"):
+        TripResult(route=route, components=tuple(comps), hours=hours[:, 1:])
+    with pytest.raises(ValueError, match="come together"):
+        TripResult(route=route, components=tuple(comps), hours=hours, sample_days=np.ones(9))
+    with pytest.raises(ValueError, match="kept samples"):
+        TripResult(
+            route=route,
+            components=tuple(comps),
+            hours=hours,
+            sample_days=np.ones(3),
+            hours_sum=np.ones(len(comps)),
+        )
+    whole = TripResult(route=route, components=tuple(comps), hours=hours)
+    assert (whole.samples, whole.kept_samples) == (4, 4)

@@ -4,8 +4,12 @@ A route is broken into *components*, each one delay at one place belonging to on
 (see :data:`midcorridor.schema.STAGES`): rail moving time on a link, documents at a
 border, the wait for a ferry at a port... Each component is a scaled beta distribution
 (PERT for three-point estimates, uniform for waits for a departure), optionally applied
-with a probability (inspections, storms). :func:`sample_trip` draws all components for all
-samples at once as an ``(samples, components)`` matrix of hours.
+with a probability (inspections, storms). :func:`sample_hours` draws all components for
+many samples at once as a ``(samples, components)`` matrix of hours; :func:`sample_trip`
+calls it on chunks of at most :data:`CHUNK` samples and keeps, in a :class:`TripResult`,
+the door-to-door days of every sample and the component hours of at most
+:data:`KEEP_SAMPLES` samples, so that its memory does not grow with the run but for
+8 bytes a sample.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "CHUNK",
+    "KEEP_SAMPLES",
     "Adjustment",
     "Component",
     "TripResult",
@@ -388,13 +394,55 @@ def route_seed(seed: int, route: Route) -> np.random.SeedSequence:
     return np.random.SeedSequence([seed, int.from_bytes(digest[:8], "little")])
 
 
+CHUNK = 50_000
+"""Samples :func:`sample_trip` draws at once: its working memory, whatever the run's size.
+
+A chunk's hours and the temporaries of :func:`sample_hours` take 16-20 bytes a sample and
+component (about 48 MB for 50,000 samples of the longest baseline route, 59 components).
+Runs of at most ``CHUNK`` samples draw exactly the numbers drawn before chunking existed.
+"""
+
+KEEP_SAMPLES = 200_000
+"""Samples whose hours of every component a :class:`TripResult` keeps (the first drawn).
+
+Door-to-door days are kept for every sample (8 bytes each); component hours, 8 bytes a
+sample and component, only for the first ``KEEP_SAMPLES`` samples of a larger run.
+"""
+
+
 def sample_hours(
     comps: Sequence[Component],
     samples: int,
     rng: np.random.Generator,
     adjustments: Sequence[Adjustment] | None = None,
 ) -> np.ndarray:
-    """Hours of every component in every sample, shape ``(samples, len(comps))``."""
+    """Hours of every component in every sample, drawn in one go.
+
+    Parameters
+    ----------
+    comps
+        The components (:func:`components`).
+    samples
+        Number of samples (rows).
+    rng
+        Random generator; it is advanced by the draws.
+    adjustments
+        A scenario's changes, one per component.
+
+    Returns
+    -------
+    numpy.ndarray
+        Hours, shape ``(samples, len(comps))``. Memory: the result and about as much
+        again in temporaries (:data:`CHUNK` bounds what :func:`sample_trip` asks for).
+
+    Notes
+    -----
+    The draws come in a fixed order: beta draws for every sample of the PERT columns,
+    uniforms for the uniform columns, row indices of each empirical group, departure
+    months (if a probability depends on the month), and uniforms deciding which
+    samples the probabilistic components happen in. The same ``rng`` state gives the
+    same numbers to the last digit.
+    """
     m = len(comps)
     low = np.array([c.dist.low for c in comps])
     width = np.array([c.dist.high - c.dist.low for c in comps])
@@ -404,14 +452,21 @@ def sample_hours(
     probability = np.array([c.probability for c in comps])
 
     # Draw only what varies: beta draws for PERT columns, plain uniforms for uniform
-    # waits (beta(1, 1)), nothing for constants. Same seed, same numbers.
-    x = np.zeros((samples, m))
+    # waits (beta(1, 1)), nothing for constants. Same seed, same numbers. Arithmetic is
+    # in place (the same operations in the same order, so the same numbers as building
+    # new arrays) to keep the temporaries to one column block at a time.
+    hours = np.zeros((samples, m))
     pert_cols = np.flatnonzero((width > 0) & ((alpha != 1) | (beta != 1)))
     uniform_cols = np.flatnonzero((width > 0) & (alpha == 1) & (beta == 1))
-    x[:, pert_cols] = rng.beta(alpha[pert_cols], beta[pert_cols], size=(samples, pert_cols.size))
-    x[:, uniform_cols] = rng.random((samples, uniform_cols.size))
-    x = low + width * x
-    hours = np.where(np.isnan(inverse), x, inverse / x)
+    hours[:, pert_cols] = rng.beta(
+        alpha[pert_cols], beta[pert_cols], size=(samples, pert_cols.size)
+    )
+    hours[:, uniform_cols] = rng.random((samples, uniform_cols.size))
+    hours *= width
+    hours += low
+    inverse_cols = np.flatnonzero(~np.isnan(inverse))
+    if inverse_cols.size:
+        hours[:, inverse_cols] = inverse[inverse_cols] / hours[:, inverse_cols]
     rows: dict[str | None, np.ndarray] = {}
     for j, comp in enumerate(comps):
         if comp.empirical is not None:
@@ -436,13 +491,25 @@ def sample_hours(
         scale = np.array([a.scale for a in adjustments])
         add = np.array([a.add for a in adjustments])
         override = np.array([np.nan if a.set is None else a.set for a in adjustments])
-        hours = np.where(np.isnan(override), np.maximum(hours * scale + add, 0.0), override)
+        hours *= scale
+        hours += add
+        np.maximum(hours, 0.0, out=hours)
+        set_cols = np.flatnonzero(~np.isnan(override))
+        if set_cols.size:
+            hours[:, set_cols] = override[set_cols]
     return hours
 
 
 @dataclass(frozen=True, eq=False)
 class TripResult:
     """Sampled transit times of one route.
+
+    Whole-trip figures (:attr:`total_days`, :meth:`days`, :meth:`stages_days`, means in
+    every frame) cover every sample drawn. Hours of each component are kept for the
+    first :data:`KEEP_SAMPLES` samples only: those drawn first, a uniform random subset
+    of the run since samples are independent. Figures that need a sample's components
+    (:attr:`hours`, :attr:`stage_hours`, percentiles of components and stages) read
+    the kept samples. A run of at most :data:`KEEP_SAMPLES` samples keeps them all.
 
     Attributes
     ----------
@@ -451,28 +518,107 @@ class TripResult:
     components
         The delays, in travel order.
     hours
-        Sampled hours, shape ``(samples, len(components))``.
+        Sampled hours of the kept samples, shape ``(kept_samples, len(components))``.
     label
         Name of the trip (e.g. "Almaty-Constanta middle").
+    sample_days
+        Door-to-door days of every sample drawn, shape ``(samples,)``, the kept samples
+        first; None when every sample is kept (computed from ``hours``).
+    hours_sum
+        Sum over every sample drawn of each component's hours, shape
+        ``(len(components),)``; None when every sample is kept.
+
+    Raises
+    ------
+    ValueError
+        If ``sample_days`` or ``hours_sum`` does not fit ``hours``.
     """
 
     route: Route
     components: tuple[Component, ...]
     hours: np.ndarray
     label: str = ""
+    sample_days: np.ndarray | None = field(default=None, repr=False)
+    hours_sum: np.ndarray | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.hours.ndim != 2 or self.hours.shape[1] != len(self.components):
+            raise ValueError(
+                f"hours must have one column per component ({len(self.components)}), "
+                f"got shape {self.hours.shape}"
+            )
+        if (self.sample_days is None) != (self.hours_sum is None):
+            raise ValueError("sample_days and hours_sum come together (or neither)")
+        if self.sample_days is not None and (
+            self.sample_days.ndim != 1 or self.sample_days.size < self.hours.shape[0]
+        ):
+            raise ValueError(
+                f"sample_days must be one-dimensional with at least the {self.hours.shape[0]} "
+                f"kept samples, got shape {self.sample_days.shape}"
+            )
+        if self.hours_sum is not None and self.hours_sum.shape != (len(self.components),):
+            raise ValueError(
+                f"hours_sum must have one value per component ({len(self.components)}), "
+                f"got shape {self.hours_sum.shape}"
+            )
+
+    @property
+    def samples(self) -> int:
+        """Samples drawn."""
+        if self.sample_days is None:
+            return int(self.hours.shape[0])
+        return int(self.sample_days.size)
+
+    @property
+    def kept_samples(self) -> int:
+        """Samples whose component hours are kept (rows of :attr:`hours`)."""
+        return int(self.hours.shape[0])
+
+    @property
+    def all_kept(self) -> bool:
+        """Whether :attr:`hours` holds every sample drawn."""
+        return self.kept_samples == self.samples
 
     @cached_property
     def total_days(self) -> np.ndarray:
-        """Door-to-door days of each sample."""
+        """Door-to-door days of every sample drawn, shape ``(samples,)``."""
+        if self.sample_days is not None:
+            return self.sample_days
         return self.hours.sum(axis=1) / HOURS_PER_DAY
 
+    @property
+    def kept_total_days(self) -> np.ndarray:
+        """Door-to-door days of the kept samples, shape ``(kept_samples,)``.
+
+        Row for row the totals of :attr:`hours`: for figures that set a sample's
+        components against its total (e.g. the total less a group's days).
+        """
+        if self.all_kept:
+            return self.total_days
+        return self.total_days[: self.kept_samples]
+
     @cached_property
-    def stage_hours(self) -> np.ndarray:
-        """Hours per stage (columns in :data:`STAGES` order) of each sample."""
+    def mean_hours(self) -> np.ndarray:
+        """Mean hours of each component over every sample drawn, shape ``(len(components),)``."""
+        if self.hours_sum is None or self.all_kept:
+            return self.hours.mean(axis=0)
+        return self.hours_sum / self.samples
+
+    @cached_property
+    def _stage_onehot(self) -> np.ndarray:
+        """``(len(components), len(STAGES))``: 1 where a component belongs to a stage."""
         onehot = np.zeros((len(self.components), len(STAGES)))
         for j, comp in enumerate(self.components):
             onehot[j, STAGES.index(comp.stage)] = 1.0
-        return self.hours @ onehot
+        return onehot
+
+    @cached_property
+    def stage_hours(self) -> np.ndarray:
+        """Hours per stage (columns in :data:`STAGES` order) of each kept sample.
+
+        Shape ``(kept_samples, len(STAGES))``.
+        """
+        return self.hours @ self._stage_onehot
 
     @property
     def warnings(self) -> list[str]:
@@ -490,7 +636,7 @@ class TripResult:
         return frozenset(c.stage for c in self.components if c.warning)
 
     def days(self) -> dict[str, float]:
-        """Mean, P10, P50 and P90 of door-to-door days."""
+        """Mean, P10, P50 and P90 of door-to-door days, over every sample drawn."""
         p10, p50, p90 = np.percentile(self.total_days, [10, 50, 90])
         return {
             "mean": float(self.total_days.mean()),
@@ -499,17 +645,26 @@ class TripResult:
             "p90": float(p90),
         }
 
+    def _stage_mean_days(self) -> np.ndarray:
+        """Mean days per stage over every sample drawn, in :data:`STAGES` order."""
+        if self.all_kept:
+            return self.stage_hours.mean(axis=0) / HOURS_PER_DAY
+        return self.mean_hours @ self._stage_onehot / HOURS_PER_DAY
+
     def stages_days(self) -> dict[str, float]:
-        """Mean days per stage, every stage listed (zero where none)."""
-        means = self.stage_hours.mean(axis=0) / HOURS_PER_DAY
+        """Mean days per stage over every sample drawn, every stage listed (zero where none)."""
+        means = self._stage_mean_days()
         return {stage: float(v) for stage, v in zip(STAGES, means, strict=True)}
 
     def stages_frame(self) -> pd.DataFrame:
-        """Days per stage: mean, P50, P90 and share of the mean total."""
+        """Days per stage: mean, P50, P90 and share of the mean total.
+
+        Means and shares cover every sample drawn; P50 and P90 the kept samples.
+        """
         import pandas as pd
 
         days = self.stage_hours / HOURS_PER_DAY
-        mean = days.mean(axis=0)
+        mean = days.mean(axis=0) if self.all_kept else self._stage_mean_days()
         return pd.DataFrame(
             {
                 "mean_days": mean,
@@ -521,7 +676,11 @@ class TripResult:
         )
 
     def components_frame(self) -> pd.DataFrame:
-        """One row per component: place, stage, P50 / P90 / mean hours, source key."""
+        """One row per component: place, stage, P50 / P90 / mean hours, source key.
+
+        Mean hours cover every sample drawn (they add up to the mean door-to-door hours);
+        P50 and P90 the kept samples.
+        """
         import pandas as pd
 
         p50, p90 = np.percentile(self.hours, [50, 90], axis=0)
@@ -531,7 +690,7 @@ class TripResult:
                 "link": [c.link for c in self.components],
                 "stage": [c.stage for c in self.components],
                 "probability": [c.probability for c in self.components],
-                "mean_hours": self.hours.mean(axis=0),
+                "mean_hours": self.mean_hours,
                 "p50_hours": p50,
                 "p90_hours": p90,
                 "source": [c.source for c in self.components],
@@ -540,10 +699,12 @@ class TripResult:
         )
 
     def node_hours(self) -> dict[str, dict[str, float]]:
-        """Mean hours spent at each node (not moving), by stage: ``{node: {stage: h}}``."""
+        """Mean hours spent at each node (not moving), by stage: ``{node: {stage: h}}``.
+
+        Means over every sample drawn.
+        """
         out: dict[str, dict[str, float]] = {}
-        means = self.hours.mean(axis=0)
-        for comp, mean in zip(self.components, means, strict=True):
+        for comp, mean in zip(self.components, self.mean_hours, strict=True):
             if comp.stage in MOVING_STAGES:
                 continue
             stages = out.setdefault(comp.node, {})
@@ -559,8 +720,9 @@ def sample_trip(
     seed: int = 0,
     adjustments: Sequence[Adjustment] | None = None,
     label: str = "",
+    progress: Callable[[int], None] | None = None,
 ) -> TripResult:
-    """Sample door-to-door times of a trip.
+    """Sample door-to-door times of a trip, in chunks of at most :data:`CHUNK` samples.
 
     Parameters
     ----------
@@ -576,7 +738,65 @@ def sample_trip(
         A scenario's changes, one per component.
     label
         Name of the trip.
+    progress
+        Called after each chunk with the number of samples drawn so far (the last call
+        gets ``samples``).
+
+    Returns
+    -------
+    TripResult
+        Door-to-door days of every sample; component hours of the first
+        :data:`KEEP_SAMPLES` samples (of every sample in a run no larger).
+
+    Notes
+    -----
+    Memory: about ``8 * samples`` bytes for the door-to-door days (only beyond
+    :data:`KEEP_SAMPLES`), ``8 * min(samples, KEEP_SAMPLES) * len(comps)`` bytes for the
+    kept hours, and one chunk's working memory (:data:`CHUNK`).
+
+    Chunk ``k`` is ``sample_hours(comps, n_k, rng, adjustments)`` with one generator
+    seeded by :func:`route_seed` for the whole run, ``n_k`` being ``CHUNK`` except for
+    the last chunk. A run of at most ``CHUNK`` samples is therefore one call, the same
+    numbers as drawing the run in one go; a larger run draws other (equally random,
+    still seeded and deterministic) numbers than one call would, as each chunk draws its
+    beta, uniform and other variates in turn. Changing ``CHUNK`` changes them too.
     """
     rng = np.random.default_rng(route_seed(seed, route))
-    hours = sample_hours(comps, samples, rng, adjustments)
-    return TripResult(route=route, components=tuple(comps), hours=hours, label=label)
+    chunk, keep = CHUNK, KEEP_SAMPLES
+    if chunk < 1 or keep < 1:
+        raise ValueError(f"CHUNK and KEEP_SAMPLES must be positive, got {chunk} and {keep}")
+    comps = tuple(comps)
+    if samples <= chunk and samples <= keep:
+        hours = sample_hours(comps, samples, rng, adjustments)
+        if progress is not None:
+            progress(samples)
+        return TripResult(route=route, components=comps, hours=hours, label=label)
+
+    kept_rows = min(samples, keep)
+    kept = np.empty((kept_rows, len(comps)))
+    # Beyond the kept samples, door-to-door days and component sums of every sample.
+    beyond = samples > keep
+    days = np.empty(samples) if beyond else None
+    hours_sum = np.zeros(len(comps)) if beyond else None
+    done = 0
+    while done < samples:
+        n = min(chunk, samples - done)
+        part = sample_hours(comps, n, rng, adjustments)
+        if done < kept_rows:
+            take = min(n, kept_rows - done)
+            kept[done : done + take] = part[:take]
+        if days is not None and hours_sum is not None:
+            days[done : done + n] = part.sum(axis=1) / HOURS_PER_DAY
+            hours_sum += part.sum(axis=0)
+        del part
+        done += n
+        if progress is not None:
+            progress(done)
+    return TripResult(
+        route=route,
+        components=comps,
+        hours=kept,
+        label=label,
+        sample_days=days,
+        hours_sum=hours_sum,
+    )
