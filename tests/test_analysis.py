@@ -240,3 +240,24 @@ def test_a_saturated_trip_is_flagged(saturated_runs: list[mc.ScenarioRun]) -> No
     data = rank_bottlenecks(trip).head(3).to_dict()
     assert data["saturated"] is True
     assert len(data["ranking"]) == 3
+
+
+def test_rankings_work_on_runs_larger_than_the_kept_rows(
+    network: mc.Network, baseline: mc.Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above KEEP_SAMPLES only some rows' component hours are kept: analyses use those."""
+    import midcorridor.timing
+
+    monkeypatch.setattr(midcorridor.timing, "KEEP_SAMPLES", 300)
+    monkeypatch.setattr(midcorridor.timing, "CHUNK", 200)
+    run = mc.run_scenario(baseline, network, samples=1000)
+    trip = run.trip(MIDDLE)
+    assert (trip.samples, trip.kept_samples) == (1000, 300)
+    ranking = rank_bottlenecks(trip)
+    assert ranking.p50_days == trip.days()["p50"]  # the trip's days: every sample
+    assert (ranking.frame["p50_saved_removed"] >= 0).all()
+    # Removing a group saves exactly its mean days on the kept rows.
+    stage = rank_bottlenecks(trip, group_by="stage").frame
+    assert stage["mean_days"].sum() == pytest.approx(trip.kept_total_days.mean(), abs=1e-9)
+    spread = sensitivity(trip).frame
+    assert spread["variance_share"].sum() == pytest.approx(1.0, abs=1e-9)

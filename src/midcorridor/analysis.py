@@ -160,7 +160,8 @@ def rank_bottlenecks(
 
     Notes
     -----
-    Savings are computed from the trip's own samples (no new sampling): for each sample
+    Savings are computed from the trip's own samples (no new sampling; above
+    :data:`midcorridor.timing.KEEP_SAMPLES` samples, from the kept rows): for each sample
     the group's hours are subtracted (times 0.5 or 1) from the door-to-door hours, and
     the percentiles of the reduced totals are compared with the trip's. Hours are never
     negative, so savings are never negative, removing saves at least as much as halving,
@@ -170,7 +171,7 @@ def rank_bottlenecks(
     import pandas as pd
 
     groups = _groups(trip, group_by, network)
-    total = trip.total_days
+    total = trip.kept_total_days  # the rows whose component hours are kept
     base_p50, base_p90 = np.percentile(total, [50, 90])
     weights = (
         np.stack([g.weights for g in groups], axis=1)
@@ -200,12 +201,13 @@ def rank_bottlenecks(
     frame = frame.sort_values(
         ["p50_saved_removed", "mean_days"], ascending=False, kind="stable"
     ).reset_index(drop=True)
+    days = trip.days()
     return Ranking(
         label=trip.label,
         group_by=group_by,
-        mean_days=float(total.mean()),
-        p50_days=float(base_p50),
-        p90_days=float(base_p90),
+        mean_days=days["mean"],
+        p50_days=days["p50"],
+        p90_days=days["p90"],
         saturated=trip.saturated,
         frame=frame,
     )
@@ -284,7 +286,7 @@ def sensitivity(
         raise MidcorridorError(f"group_by must be 'component' or 'stage', got {group_by!r}")
 
     x = trip.hours @ weights / HOURS_PER_DAY  # (samples, groups), days
-    total = trip.total_days
+    total = trip.kept_total_days  # the rows whose component hours are kept
     xc = x - x.mean(axis=0)
     tc = total - total.mean()
     var_total = float(tc @ tc)

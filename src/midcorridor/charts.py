@@ -98,7 +98,7 @@ def time_distance_points(trip: TripResult, network: Network) -> pd.DataFrame:
 
     route = trip.route
     position = {node_id: i for i, node_id in enumerate(route.nodes)}
-    means = trip.hours.mean(axis=0) / HOURS_PER_DAY
+    means = trip.mean_hours / HOURS_PER_DAY  # over every sample, kept or not
     # Stationary components of node i come before the movement along link i; the stable
     # sort keeps the model's order within each group.
     order = sorted(
