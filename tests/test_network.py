@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,12 +16,24 @@ import yaml
 import midcorridor as mc
 from midcorridor.network import (
     LINKS_FILE,
+    MAX_PROBLEMS_SHOWN,
     NODES_FILE,
     SOURCES_FILE,
     check,
     default_network_dir,
 )
-from midcorridor.schema import LINK_SOURCED_FIELDS
+from midcorridor.schema import (
+    CAPACITY_TEU_BOUNDS,
+    LENGTH_BOUNDS,
+    LINK_SOURCED_FIELDS,
+    MAX_HOURS,
+    MAX_LENGTH_KM,
+    RANGE_HOURS_BOUNDS,
+    SERVERS_BOUNDS,
+    SPEED_BOUNDS,
+    TRAINS_PER_DAY_BOUNDS,
+    VESSELS_BOUNDS,
+)
 
 Edit = Callable[[dict[str, Any]], None]
 
@@ -345,3 +358,201 @@ def test_link_length_is_held_to_its_geodesic(
     where = f"{LINKS_FILE}: feature {target['id']}: field length_km: "
     assert any(p.startswith(where) and expected in p for p in problems), problems
     assert problems == problems_of(folder)
+
+
+# --- implausible figures, self-loops, hostile files ----------------------------------------
+
+
+def first_ferry(data: dict[str, Any]) -> dict[str, Any]:
+    return next(f for f in data["features"] if f["properties"]["mode"] == "ferry")
+
+
+def _set(path: str, value: Any, pick: Callable[[dict[str, Any]], dict[str, Any]]) -> Edit:
+    """An edit setting the property at dotted ``path`` of the feature ``pick`` chooses."""
+
+    def edit(data: dict[str, Any]) -> None:
+        props = pick(data)["properties"]
+        *parents, last = path.split(".")
+        for part in parents:
+            props = props[int(part)] if part.isdigit() else props[part]
+        props[last] = value
+
+    return edit
+
+
+def _processed(data: dict[str, Any]) -> dict[str, Any]:
+    return next(f for f in data["features"] if f["properties"].get("processes"))
+
+
+def _aktau(data: dict[str, Any]) -> dict[str, Any]:
+    return feature(data, "AKTAU_PORT")
+
+
+@pytest.mark.parametrize(
+    ("file", "edit", "fld", "bounds"),
+    [
+        (
+            NODES_FILE,
+            _set("processes.0.hours.high", 1e308, _processed),
+            "processes.0.hours.high",
+            "8,760",
+        ),
+        (NODES_FILE, _set("capacity.servers", 10**9, _aktau), "capacity.servers", "1,000"),
+        (
+            NODES_FILE,
+            _set("capacity.trains_per_day", 1e-9, _aktau),
+            "capacity.trains_per_day",
+            "from 0.01 to 10,000 trains a day",
+        ),
+        (LINKS_FILE, _set("length_km", 1e9, first_rail), "length_km", "at most 20,000 km"),
+        (
+            LINKS_FILE,
+            _set("speed_km_per_day.high", 1e308, first_rail),
+            "speed_km_per_day.high",
+            "from 1 to 5,000 km a day",
+        ),
+        (
+            LINKS_FILE,
+            _set("speed_km_per_day.low", 1e-300, first_rail),
+            "speed_km_per_day.low",
+            "from 1 to 5,000 km a day",
+        ),
+        (LINKS_FILE, _set("sailing_hours.high", 9000, first_ferry), "sailing_hours.high", "8,760"),
+        (LINKS_FILE, _set("service.vessels", 10**9, first_ferry), "service.vessels", "1,000"),
+        (
+            LINKS_FILE,
+            _set("service.capacity_teu", 1e-9, first_ferry),
+            "service.capacity_teu",
+            "from 1 to 100,000 TEU a sailing",
+        ),
+        (
+            LINKS_FILE,
+            _set("service.round_trip_hours", 1e308, first_ferry),
+            "service.round_trip_hours",
+            "above 0 and at most 8,760 hours",
+        ),
+        (
+            LINKS_FILE,
+            _set("weather.hold_hours", {"low": 0, "mode": 0, "high": 0}, first_ferry),
+            "weather",
+            "storm holds averaging 0 h cannot close part of a month",
+        ),
+    ],
+)
+def test_implausible_figures_are_refused_stating_the_bounds(
+    tmp_path: Path, file: str, edit: Edit, fld: str, bounds: str
+) -> None:
+    problems = problems_of(broken_copy(tmp_path, file, edit))
+    hits = [p for p in problems if f"field {fld}: " in p and bounds in p]
+    assert hits, problems
+    assert not any("Value error" in p for p in problems)
+
+
+def test_the_real_network_is_within_the_bounds(network: mc.Network) -> None:
+    for link in network.links_by_id.values():
+        assert link.props.length_km <= MAX_LENGTH_KM
+        if link.props.sailing_hours is not None:
+            assert link.props.sailing_hours.high <= MAX_HOURS
+
+
+def test_a_link_from_a_node_to_itself_is_refused(tmp_path: Path) -> None:
+    def loop(data: dict[str, Any]) -> None:
+        props = first_rail(data)["properties"]
+        props["to"] = props["from"]
+
+    problems = problems_of(broken_copy(tmp_path, LINKS_FILE, loop))
+    assert any("a link must join two different nodes" in p for p in problems), problems
+
+
+def test_a_flood_of_problems_is_capped(tmp_path: Path) -> None:
+    def everything_unsourced(data: dict[str, Any]) -> None:
+        for feat in data["features"]:
+            feat["properties"]["sources"] = {"length_km": "nope"}
+
+    folder = broken_copy(tmp_path, LINKS_FILE, everything_unsourced)
+    shown = check(folder)
+    assert len(shown) == MAX_PROBLEMS_SHOWN + 1
+    rest = int(shown[-1].removeprefix("... and ").split()[0].replace(",", ""))
+    assert shown[-1] == f"... and {rest:,} more problems"
+    with pytest.raises(mc.NetworkError) as info:
+        mc.load(folder)
+    assert info.value.problems == shown
+    assert f"has {MAX_PROBLEMS_SHOWN + rest:,} problem(s)" in info.value.message
+
+
+def write_raw(tmp_path: Path, file: str, text: str) -> Path:
+    folder = tmp_path / "network"
+    shutil.copytree(default_network_dir(), folder)
+    (folder / file).write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("file", "text", "expected"),
+    [
+        (NODES_FILE, "[" * 100_000, "not valid JSON"),
+        (NODES_FILE, "[" + "9" * 5000 + "]", "not valid JSON"),
+        (SOURCES_FILE, "a: {assumption: x}\na: {assumption: y}\n", "duplicate key 'a'"),
+        (
+            SOURCES_FILE,
+            "a: &a [1, 2]\nb: &b [*a, *a]\n" + "c: [" + "*b, " * 60_000 + "]\n",
+            "more than 100,000 values",
+        ),
+        (SOURCES_FILE, "a: !!python/name:os.system\n", "is not allowed"),
+    ],
+    ids=["deep-json", "huge-int-json", "duplicate-yaml", "laughs-yaml", "tag-yaml"],
+)
+def test_hostile_files_are_problems_not_crashes(
+    tmp_path: Path, file: str, text: str, expected: str
+) -> None:
+    start = time.perf_counter()
+    problems = check(write_raw(tmp_path, file, text))
+    assert time.perf_counter() - start < 5
+    assert any(p.startswith(file) and expected in p for p in problems), problems
+
+
+def test_huge_coordinates_and_ids_are_problems_with_short_lines(tmp_path: Path) -> None:
+    def huge(data: dict[str, Any]) -> None:
+        data["features"][0]["geometry"]["coordinates"] = [10**400, 1]
+        data["features"][1]["properties"]["id"] = ["x" * 1000] * 1000
+
+    problems = problems_of(broken_copy(tmp_path, NODES_FILE, huge))
+    assert any("out of range" in p for p in problems), problems
+    assert all(len(p) < 400 for p in problems), max(problems, key=len)
+    problems = problems_of(
+        broken_copy(tmp_path / "links", LINKS_FILE, _set("service.vessels", 10**400, first_ferry))
+    )
+    assert any("field service.vessels: must be from 1 to 1,000" in p for p in problems)
+    assert any("a number of about 401 digits" in p for p in problems)
+
+
+def test_the_bounds_are_documented() -> None:
+    text = (Path(__file__).resolve().parents[1] / "docs" / "data-model.md").read_text("utf-8")
+    for bounds in (
+        RANGE_HOURS_BOUNDS,
+        SPEED_BOUNDS,
+        LENGTH_BOUNDS,
+        CAPACITY_TEU_BOUNDS,
+        VESSELS_BOUNDS,
+        TRAINS_PER_DAY_BOUNDS,
+        SERVERS_BOUNDS,
+    ):
+        assert f"{bounds.high:,.0f}" in text
+        assert f"{bounds.low:,g}" in text
+    assert f"first {MAX_PROBLEMS_SHOWN}" in text
+
+
+def test_an_unreadable_network_file_is_a_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = write_raw(tmp_path, SOURCES_FILE, "")
+    real_read_text = Path.read_text
+
+    def read_text(self: Path, *args: Any, **kwargs: Any) -> str:
+        if self.name == SOURCES_FILE:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", read_text)
+    problems = check(folder)
+    assert f"{SOURCES_FILE}: cannot be read (Permission denied)" in problems

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import math
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,7 @@ import numpy as np
 import pytest
 
 import midcorridor as mc
+from midcorridor.queue_engine import MAX_SAILINGS, MAX_TRAINS, simulate_ferry
 from midcorridor.routing import Route, iter_routes
 from midcorridor.runner import (
     ROUTE_CHOICES,
@@ -19,9 +22,12 @@ from midcorridor.runner import (
     adjustments_for,
     change_adjustment,
     change_matches,
+    check_scenario,
     plan_trips,
+    sweep_volume,
 )
 from midcorridor.scenario import Change
+from midcorridor.schema import Service
 from midcorridor.timing import (
     Adjustment,
     Component,
@@ -509,3 +515,133 @@ def test_a_caspian_service_change_reaches_the_ferry_waits_of_a_trip(
         assert service is not None
         assert waits[link_id].dist.high == service.headway_hours
         assert waits[link_id].dist.high != 12
+
+
+# --- what the queue engine refuses, and changes composed beyond the bounds -----------------
+
+CASPIAN_ONLY = one_route("Aktau", "Alat", "middle")
+
+
+def _refuse(*args: Any, **kwargs: Any) -> Any:
+    """Stand-in for a queue the engine refuses: a real pydantic error of the engine."""
+    return simulate_ferry(1e12, GOOD_FERRY, None)
+
+
+GOOD_FERRY = Service(
+    dispatch="on_fill", headway_hours=72, capacity_teu=300, vessels=6, round_trip_hours=84
+)
+
+
+def _both_errors(scenario: mc.Scenario, network: mc.Network) -> str:
+    """``check_scenario`` and ``run_scenario`` raise the same ScenarioError; its message."""
+    start = time.perf_counter()
+    with pytest.raises(mc.ScenarioError) as checked:
+        check_scenario(scenario, network)
+    with pytest.raises(mc.ScenarioError) as ran:
+        mc.run_scenario(scenario, network, samples=100)
+    assert time.perf_counter() - start < 2.0
+    assert str(checked.value) == str(ran.value)
+    message = str(checked.value)
+    assert "validation error" not in message
+    assert "errors.pydantic.dev" not in message
+    return message
+
+
+def test_a_sailing_count_the_engine_refuses_names_the_service_change(
+    tmp_path: Path, network: mc.Network
+) -> None:
+    extra = (
+        "services: [{sea: black_sea, headway_hours: 24, note: n, source: s}, "
+        "{sea: caspian, dispatch: scheduled, headway_hours: 1.0e-6, vessels: 1000, "
+        "round_trip_hours: 1.0e-6, note: n, source: s}]\n"
+    )
+    scenario = scenario_of(tmp_path, CASPIAN_ONLY + extra)
+    message = _both_errors(scenario, network)
+    assert message.startswith(f"{scenario.path}: field services.1: the queues of trip ")
+    assert f"more than {MAX_SAILINGS:,}" in message
+
+
+def test_an_engine_refusal_without_a_change_there_names_the_volume(
+    tmp_path: Path, network: mc.Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("midcorridor.timing.ferry_queue", _refuse)
+    scenario = scenario_of(tmp_path, CASPIAN_ONLY)
+    message = _both_errors(scenario, network)
+    assert message.startswith(f"{scenario.path}: field volume.middle: the queues of trip ")
+    assert f"{MIDDLE_VOLUME:,} TEU a week" in message
+    assert f"more than the {MAX_TRAINS:,} this model handles" in message
+
+
+def test_a_capacity_the_engine_refuses_names_the_capacity_change(
+    tmp_path: Path, network: mc.Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse_capacity(*args: Any, **kwargs: Any) -> Any:
+        raise ValueError("capacity.trains_per_day: no finite handling time")
+
+    monkeypatch.setattr("midcorridor.timing.node_queue", refuse_capacity)
+    extra = "capacities: [{node: Aktau, trains_per_day: 5, note: n, source: s}]\n"
+    scenario = scenario_of(tmp_path, CASPIAN_ONLY + extra)
+    message = _both_errors(scenario, network)
+    assert message.startswith(f"{scenario.path}: field capacities.0: ")
+    assert "capacity.trains_per_day: no finite handling time" in message
+
+
+@pytest.mark.parametrize("volume", [1e7, 10, -1, math.nan])
+def test_a_sweep_outside_the_volume_bounds_is_a_scenario_error(
+    tmp_path: Path, network: mc.Network, volume: float
+) -> None:
+    scenario = scenario_of(tmp_path, CASPIAN_ONLY)
+    with pytest.raises(mc.ScenarioError, match="must be 0 or from 20 to 100,000 TEU a week"):
+        sweep_volume(scenario, network, [1000, volume], samples=100)
+
+
+def test_a_sweep_the_engine_refuses_is_a_scenario_error(
+    tmp_path: Path, network: mc.Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("midcorridor.timing.ferry_queue", _refuse)
+    scenario = scenario_of(tmp_path, CASPIAN_ONLY)
+    with pytest.raises(mc.ScenarioError, match=r"field volume\.middle: .*more than the"):
+        sweep_volume(scenario, network, [2000], samples=100)
+
+
+def test_without_a_volume_a_value_error_is_not_blamed_on_the_scenario(
+    tmp_path: Path, network: mc.Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise ValueError("a bug")
+
+    monkeypatch.setattr("midcorridor.runner.components", broken)
+    scenario = scenario_of(tmp_path, CASPIAN_ONLY.replace(f"middle: {MIDDLE_VOLUME}", "middle: 0"))
+    with pytest.raises(ValueError, match="a bug") as info:
+        check_scenario(scenario, network)
+    assert not isinstance(info.value, mc.MidcorridorError)
+
+
+@pytest.mark.parametrize(
+    ("actions", "expected"),
+    [
+        (["scale: 1000", "scale: 1000"], "scale the rail hours at link ALMATY"),
+        (["add: 80000", "add: 80000"], "add 160,000 hours to the rail hours"),
+        (["set: 80000", "scale: 2"], "set the rail hours at link ALMATY"),
+        (["add: 87600", "scale: 1000"], "add 8.76e+07 hours"),
+    ],
+)
+def test_changes_composed_beyond_the_bounds_are_refused(
+    tmp_path: Path, network: mc.Network, actions: list[str], expected: str
+) -> None:
+    changes = "".join(f"  - {{stage: rail, {a}, note: n, source: s}}\n" for a in actions)
+    text = one_route("Almaty", "Constanta", "middle", "changes:\n" + changes)
+    message = _both_errors(scenario_of(tmp_path, text), network)
+    assert "field changes.0, changes.1: together these changes " in message
+    assert expected in message
+    assert "must stay within the bounds of one change" in message
+
+
+def test_changes_composed_within_the_bounds_run(tmp_path: Path, network: mc.Network) -> None:
+    changes = "".join(
+        f"  - {{stage: rail, {a}, note: n, source: s}}\n"
+        for a in ("scale: 1000", "scale: 0.5", "add: 87600", "add: -87600")
+    )
+    text = one_route("Almaty", "Constanta", "middle", "changes:\n" + changes)
+    run = mc.run_scenario(scenario_of(tmp_path, text), network, samples=100)
+    assert all(np.isfinite(trip.hours).all() for trip in run.trips)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -11,7 +14,21 @@ from pydantic import Field
 
 import midcorridor as mc
 import midcorridor.scenario as scenario_module
+from midcorridor._input import MAX_YAML_DEPTH, MAX_YAML_NODES
 from midcorridor.runner import check_scenario
+from midcorridor.schema import (
+    ADD_HOURS_BOUNDS,
+    MAX_CAPACITY_TEU,
+    MAX_HOURS,
+    MAX_SERVERS,
+    MAX_TRAINS_PER_DAY,
+    MAX_VESSELS,
+    MIN_VOLUME_TEU_PER_WEEK,
+    SCALE_BOUNDS,
+    SET_HOURS_BOUNDS,
+    VOLUME_BOUNDS,
+    Bounds,
+)
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 LIBRARY = sorted(SCENARIOS.glob("*.yaml"))
@@ -155,7 +172,7 @@ def test_unknown_key_suggests_the_valid_one(tmp_path: Path) -> None:
     ],
 )
 def test_wrong_type_or_range_names_the_field(tmp_path: Path, extra: str, fld: str) -> None:
-    err = error_of(write(tmp_path, MINIMAL + extra))
+    err = error_of(write(tmp_path, MINIMAL.replace("samples: 200\n", "") + extra))
     assert f"field {fld}" in str(err)
     assert "s.yaml" in str(err)
 
@@ -200,8 +217,9 @@ def test_yaml_is_read_safely(tmp_path: Path) -> None:
     err = error_of(path)
     assert not victim.exists()
     assert str(path) in str(err)
-    assert "python/object/apply:builtins.open" in str(err)
-    assert "could not determine a constructor for the tag" in str(err)
+    assert "the tag !!python/object/apply:builtins.open is not allowed" in str(err)
+    assert "only plain YAML" in str(err)
+    assert "syntax error" not in str(err)
 
 
 def test_service_change_on_an_unknown_link(tmp_path: Path, network: mc.Network) -> None:
@@ -284,3 +302,241 @@ def test_without_the_new_field_it_is_an_unknown_key(tmp_path: Path) -> None:
     err = error_of(write(tmp_path, MINIMAL + "teu_per_train: 62\n"))
     assert "teu_per_train" in str(err)
     assert "unknown key" in str(err)
+
+
+# --- hostile YAML ----------------------------------------------------------------------
+
+#: The 417-byte "billion laughs": nine aliases of nine aliases ... expand to 9**9 values.
+LAUGHS = (
+    "name: lol\n"
+    'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+    "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+    "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+    "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+    "f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+    "g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"
+    "h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\n"
+    "description: [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n"
+)
+
+
+def quick_error(path: Path, network: mc.Network | None = None) -> str:
+    """The message of the ScenarioError loading (and checking) ``path`` gives, in under 2 s."""
+    start = time.perf_counter()
+    err = error_of(path, network)
+    assert time.perf_counter() - start < 2.0
+    message = str(err)
+    assert str(path) in message
+    assert len(message) < 1000, message
+    return message
+
+
+def test_billion_laughs_is_refused_fast_without_expanding(tmp_path: Path) -> None:
+    assert len(LAUGHS.encode()) < 450
+    message = quick_error(write(tmp_path, LAUGHS))
+    assert f"more than {MAX_YAML_NODES:,} values" in message
+    assert "aliases" in message
+    assert "lol" not in message
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["[" * 20_000 + "]" * 20_000, "{a: " * 5_000 + "1" + "}" * 5_000, "\n  " + "- " * 100 + "x"],
+    ids=["lists", "mappings", "block"],
+)
+def test_deep_nesting_is_refused_not_a_recursion_error(tmp_path: Path, value: str) -> None:
+    message = quick_error(write(tmp_path, MINIMAL + "description: " + value + "\n"))
+    assert f"nested more than {MAX_YAML_DEPTH} levels deep" in message
+
+
+def test_nesting_within_the_limit_reaches_the_model(tmp_path: Path) -> None:
+    message = quick_error(write(tmp_path, MINIMAL + "description: " + "[" * 40 + "]" * 40 + "\n"))
+    assert "field description" in message
+
+
+def test_an_alias_inside_its_own_value_is_refused(tmp_path: Path) -> None:
+    message = quick_error(write(tmp_path, MINIMAL + "description: &x [1, *x]\n"))
+    assert "alias *x refers to a value that contains it" in message
+
+
+def test_aliases_within_the_limit_are_read(tmp_path: Path) -> None:
+    text = MINIMAL.replace("name: tiny", "name: &n tiny") + "description: *n\n"
+    assert mc.load_scenario(write(tmp_path, text)).description == "tiny"
+
+
+def test_a_duplicate_key_is_refused_naming_key_and_lines(tmp_path: Path) -> None:
+    message = quick_error(write(tmp_path, MINIMAL + "name: again\n"))
+    assert "duplicate key 'name'" in message
+    assert "line 6, column 1" in message
+    assert "first given at line 2" in message
+    nested = MINIMAL.replace("corridor: middle", "corridor: middle, origin: Aktau")
+    assert "duplicate key 'origin'" in quick_error(write(tmp_path, nested))
+
+
+@pytest.mark.parametrize(
+    "tagged",
+    ["!!python/object/apply:os.system [true]", "!!python/name:os.system", "!mine 3"],
+)
+def test_a_tag_is_not_allowed_and_not_called_a_syntax_error(tmp_path: Path, tagged: str) -> None:
+    message = quick_error(write(tmp_path, MINIMAL + f"description: {tagged}\n"))
+    assert "is not allowed: only plain YAML" in message
+    assert "syntax" not in message
+    assert "line 6" in message
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("9" * 5000, "integer too large"),
+        ("0x" + "f" * 100_000, "integer too large"),
+        ("2025-13-45", "cannot read this value"),
+        ("!!binary x", "YAML value error"),
+        ("\x1b[31m", "U+001B is not allowed"),
+    ],
+    ids=["int", "hex", "date", "binary", "control"],
+)
+def test_unreadable_values_are_scenario_errors(tmp_path: Path, value: str, expected: str) -> None:
+    message = quick_error(write(tmp_path, MINIMAL + f"description: {value}\n"))
+    assert expected in message
+
+
+def test_a_huge_value_is_echoed_short(tmp_path: Path) -> None:
+    items = ", ".join(["long text " * 5] * 2000)
+    message = quick_error(write(tmp_path, MINIMAL + f"description: [{items}]\n"))
+    assert "field description" in message
+    assert "..." in message
+
+
+@pytest.mark.parametrize("kind", ["folder", "permission"])
+def test_an_unreadable_parent_names_the_childs_extends_field(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    parent = tmp_path / "parent.yaml"
+    if kind == "folder":
+        parent.mkdir()
+    else:
+        parent.write_text(MINIMAL, encoding="utf-8")
+        real_read_text = Path.read_text
+
+        def read_text(self: Path, *args: Any, **kwargs: Any) -> str:
+            if self.name == "parent.yaml":
+                raise PermissionError(13, "Permission denied", str(self))
+            return real_read_text(self, *args, **kwargs)
+
+        monkeypatch.setattr(Path, "read_text", read_text)
+    child = write(tmp_path, "extends: parent.yaml\n", "child.yaml")
+    message = quick_error(child)
+    assert message.startswith(f"{child}: field extends: parent scenario 'parent.yaml'")
+    assert str(parent) in message
+    assert ("is a folder" if kind == "folder" else "cannot be read (Permission denied)") in message
+
+
+def test_an_unreadable_scenario_file_is_a_scenario_error(tmp_path: Path) -> None:
+    assert "is a folder, not a scenario file" in quick_error(tmp_path)
+    assert "cannot be read" in str(error_of(tmp_path / ("x" * 5000 + ".yaml")))
+    assert "not found" in str(error_of(Path("bad\x00name.yaml")))
+
+
+# --- numeric bounds --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("extra", "fld", "bounds"),
+    [
+        ("volume: {middle: 1.0e+7}", "volume.middle", VOLUME_BOUNDS),
+        ("volume: {middle: 1.0e+300}", "volume.middle", VOLUME_BOUNDS),
+        ("volume: {middle: 1.0e-300}", "volume.middle", VOLUME_BOUNDS),
+        ("volume: {middle: 1e-300}", "volume.middle", VOLUME_BOUNDS),
+        ("volume: {middle: 0.5}", "volume.middle", VOLUME_BOUNDS),
+        ("volume: {middle: .inf}", "volume.middle", VOLUME_BOUNDS),
+        ("volume: {middle: .nan}", "volume.middle", VOLUME_BOUNDS),
+        ("services: [{sea: caspian, capacity_teu: 1.0e-9, NS}]", "services.0.capacity_teu", None),
+        ("services: [{sea: caspian, vessels: 1000000000, NS}]", "services.0.vessels", None),
+        ("services: [{sea: caspian, vessels: 1.0e+9, NS}]", "services.0.vessels", None),
+        (
+            "services: [{sea: caspian, headway_hours: 1.0e+308, NS}]",
+            "services.0.headway_hours",
+            None,
+        ),
+        (
+            "services: [{sea: caspian, round_trip_hours: 9000, NS}]",
+            "services.0.round_trip_hours",
+            None,
+        ),
+        ("services: [{sea: caspian, max_hold_hours: 0, NS}]", "services.0.max_hold_hours", None),
+        ("capacities: [{node: Aktau, servers: 1000000000, NS}]", "capacities.0.servers", None),
+        (
+            "capacities: [{node: Aktau, trains_per_day: 1.0e+9, NS}]",
+            "capacities.0.trains_per_day",
+            None,
+        ),
+        (
+            "capacities: [{node: Aktau, trains_per_day: 1.0e-9, NS}]",
+            "capacities.0.trains_per_day",
+            None,
+        ),
+        ("changes: [{stage: rail, set: 1.0e+308, NS}]", "changes.0.set", SET_HOURS_BOUNDS),
+        ("changes: [{stage: rail, add: -1.0e+308, NS}]", "changes.0.add", ADD_HOURS_BOUNDS),
+        ("changes: [{stage: rail, add: 87601, NS}]", "changes.0.add", ADD_HOURS_BOUNDS),
+        ("changes: [{stage: rail, scale: 1.0e+300, NS}]", "changes.0.scale", SCALE_BOUNDS),
+        ("changes: [{stage: rail, scale: 1001, NS}]", "changes.0.scale", SCALE_BOUNDS),
+    ],
+)
+def test_implausible_figures_are_refused_stating_the_bounds(
+    tmp_path: Path, network: mc.Network, extra: str, fld: str, bounds: Bounds | None
+) -> None:
+    text = MINIMAL + extra.replace("NS", "note: n, source: s") + "\n"
+    message = quick_error(write(tmp_path, text), network)
+    assert f"field {fld}: must be " in message
+    if bounds is not None:
+        assert bounds.text() in message
+    assert "Value error" not in message
+
+
+def test_the_bounds_themselves_are_accepted(tmp_path: Path, network: mc.Network) -> None:
+    text = MINIMAL + (
+        "volume: {middle: 100000, northern: 20, other: 0}\n"
+        "services: [{sea: caspian, capacity_teu: 100000, vessels: 1000, headway_hours: 8760,"
+        " round_trip_hours: 8760, max_hold_hours: 8760, note: n, source: s}]\n"
+        "capacities: [{node: Aktau, trains_per_day: 10000, servers: 1000, note: n, source: s}]\n"
+        "changes:\n"
+        "  - {stage: documents, scale: 1000, note: n, source: s}\n"
+        "  - {stage: rail, set: 87600, note: n, source: s}\n"
+        "  - {stage: port, add: -87600, note: n, source: s}\n"
+    )
+    scenario = mc.load_scenario(write(tmp_path, text))
+    check_scenario(scenario, network)
+
+
+def test_a_volume_below_the_smallest_is_refused_and_zero_means_none(tmp_path: Path) -> None:
+    below = MIN_VOLUME_TEU_PER_WEEK / 2
+    message = str(error_of(write(tmp_path, MINIMAL + f"volume: {{middle: {below}}}\n")))
+    assert "field volume.middle: must be 0 or from 20 to 100,000 TEU a week" in message
+    scenario = mc.load_scenario(write(tmp_path, MINIMAL + "volume: {middle: -0.0}\n"))
+    assert scenario.volume["middle"] == 0
+    assert math.copysign(1, scenario.volume["middle"]) == 1
+
+
+@pytest.mark.parametrize("volume", [MIN_VOLUME_TEU_PER_WEEK, 21.3, 33.7, 55.5])
+def test_the_smallest_volumes_simulate_every_queue(
+    tmp_path: Path, network: mc.Network, volume: float
+) -> None:
+    text = MINIMAL.replace(
+        "corridor: middle}",
+        "corridor: middle}\n  - {origin: Aktau, destination: Alat, corridor: middle}",
+    )
+    text += f"volume: {{middle: {volume}}}\n"
+    run = mc.run_scenario(mc.load_scenario(write(tmp_path, text)), network, samples=100)
+    for trip in run.trips:
+        assert math.isfinite(trip.days()["p90"])
+
+
+def test_the_bounds_are_documented() -> None:
+    text = (SCENARIOS / "README.md").read_text(encoding="utf-8")
+    for bounds in (VOLUME_BOUNDS, SCALE_BOUNDS, SET_HOURS_BOUNDS, ADD_HOURS_BOUNDS):
+        assert f"{bounds.low:,g} to {bounds.high:,g}" in text
+    for value in (MAX_HOURS, MAX_CAPACITY_TEU, MAX_VESSELS, MAX_TRAINS_PER_DAY, MAX_SERVERS):
+        assert f"{value:,g}" in text
+    assert f"{MAX_YAML_DEPTH} levels" in text
+    assert f"{MAX_YAML_NODES:,} values" in text

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import os
 import re
 import unicodedata
@@ -19,11 +20,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import networkx as nx
-import yaml
 from pydantic import BaseModel, ValidationError
 from pyproj import Geod
 
 from ._errors import NetworkError, PlaceNotFoundError
+from ._input import MAX_ECHO_CHARS, YamlInputError, load_plain_yaml, short_repr
 from ._paths import NETWORK_ENV, default_folder
 from .schema import LINK_SOURCED_FIELDS, LinkProps, NodeProps, SourceEntry
 
@@ -41,6 +42,8 @@ MAX_FILE_BYTES = 20_000_000
 MAX_DETOUR = 1.6
 #: Link ends must meet their nodes within this many degrees.
 ENDPOINT_TOLERANCE_DEG = 1e-3
+#: Most problems reported (:func:`check`, :func:`load`); a last line counts the rest.
+MAX_PROBLEMS_SHOWN = 50
 
 _GEOD = Geod(ellps="WGS84")
 
@@ -247,6 +250,11 @@ class Network:
 # --- reading ---------------------------------------------------------------------------
 
 
+def _cut(text: str) -> str:
+    """``text`` cut to :data:`~midcorridor._input.MAX_ECHO_CHARS` characters."""
+    return text if len(text) <= MAX_ECHO_CHARS else text[: MAX_ECHO_CHARS - 3] + "..."
+
+
 class _Problems:
     """Collects problems as 'file: feature ID: field: problem'."""
 
@@ -258,7 +266,7 @@ class _Problems:
     ) -> None:
         where = [file]
         if feature is not None:
-            where.append(f"{what} {feature}")
+            where.append(f"{what} {_cut(feature)}")
         if fld:
             where.append(f"field {fld}")
         self.items.append(f"{': '.join(where)}: {problem}")
@@ -266,21 +274,26 @@ class _Problems:
     def add_validation(self, file: str, feature: str, error: ValidationError) -> None:
         for err in error.errors():
             loc = ".".join(str(p) for p in err["loc"]) or None
-            self.add(file, feature, loc, err["msg"])
+            self.add(file, feature, loc, str(err["msg"]).removeprefix("Value error, "))
 
 
 def _read_text(path: Path, problems: _Problems) -> str | None:
-    if not path.is_file():
-        problems.add(path.name, None, None, f"file not found at {path}")
-        return None
-    if path.stat().st_size > MAX_FILE_BYTES:
-        problems.add(path.name, None, None, f"file larger than {MAX_FILE_BYTES} bytes")
-        return None
     try:
+        if path.is_dir():
+            problems.add(path.name, None, None, f"{path} is a folder, not a file")
+            return None
+        if not path.is_file():
+            problems.add(path.name, None, None, f"file not found at {path}")
+            return None
+        if path.stat().st_size > MAX_FILE_BYTES:
+            problems.add(path.name, None, None, f"file larger than {MAX_FILE_BYTES:,} bytes")
+            return None
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         problems.add(path.name, None, None, f"not UTF-8 text ({exc.reason})")
-        return None
+    except OSError as exc:  # no permission, ...
+        problems.add(path.name, None, None, f"cannot be read ({exc.strerror or exc})")
+    return None
 
 
 def _read_features(path: Path, geometry_type: str, problems: _Problems) -> list[dict[str, Any]]:
@@ -291,6 +304,12 @@ def _read_features(path: Path, geometry_type: str, problems: _Problems) -> list[
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         problems.add(path.name, None, None, f"not valid JSON: {exc.msg} (line {exc.lineno})")
+        return []
+    except ValueError as exc:  # an integer of thousands of digits
+        problems.add(path.name, None, None, f"not valid JSON: {short_repr(str(exc))}")
+        return []
+    except RecursionError:
+        problems.add(path.name, None, None, "not valid JSON: values nested too deeply")
         return []
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         problems.add(path.name, None, None, "not a GeoJSON FeatureCollection")
@@ -303,7 +322,7 @@ def _read_features(path: Path, geometry_type: str, problems: _Problems) -> list[
     for i, feature in enumerate(features):
         label = f"#{i}"
         if isinstance(feature, dict) and isinstance(feature.get("properties"), dict):
-            label = str(feature["properties"].get("id", label))
+            label = _label(feature["properties"].get("id", label))
         geometry = feature.get("geometry") if isinstance(feature, dict) else None
         if not isinstance(geometry, dict) or geometry.get("type") != geometry_type:
             problems.add(path.name, label, "geometry", f"must be a {geometry_type}")
@@ -318,6 +337,11 @@ def _read_features(path: Path, geometry_type: str, problems: _Problems) -> list[
 _Model = TypeVar("_Model", bound=BaseModel)
 
 
+def _label(value: Any) -> str:
+    """A feature id for messages: the id if it is text, else a short repr (never huge)."""
+    return short_repr(value).strip("'") if isinstance(value, str) else short_repr(value)
+
+
 def _check_coords(raw: Any, depth: int) -> list[tuple[float, float]] | str:
     """Coordinates as (lon, lat) tuples, or a problem description."""
     points = [raw] if depth == 0 else raw
@@ -330,8 +354,11 @@ def _check_coords(raw: Any, depth: int) -> list[tuple[float, float]] | str:
             or len(point) < 2
             or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in point[:2])
         ):
-            return f"coordinate {point!r} is not a [lon, lat] pair of numbers"
-        lon, lat = float(point[0]), float(point[1])
+            return f"coordinate {short_repr(point)} is not a [lon, lat] pair of numbers"
+        try:
+            lon, lat = float(point[0]), float(point[1])
+        except OverflowError:  # an integer beyond any float
+            lon = lat = math.inf
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             return f"coordinate [{lon}, {lat}] is out of range (lon -180..180, lat -90..90)"
         out.append((lon, lat))
@@ -353,8 +380,8 @@ def _read_sources(path: Path, problems: _Problems) -> dict[str, SourceEntry]:
     if text is None:
         return {}
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+        data = load_plain_yaml(text)
+    except YamlInputError as exc:
         problems.add(path.name, None, None, f"not valid YAML: {exc}")
         return {}
     if not isinstance(data, dict):
@@ -363,9 +390,11 @@ def _read_sources(path: Path, problems: _Problems) -> dict[str, SourceEntry]:
     sources = {}
     for key, raw in data.items():
         if not isinstance(raw, dict):
-            problems.add(path.name, str(key), None, "must be a mapping (title, url, ...)", "source")
+            problems.add(
+                path.name, _label(key), None, "must be a mapping (title, url, ...)", "source"
+            )
             continue
-        entry = _parse_model(SourceEntry, raw, path.name, str(key), problems)
+        entry = _parse_model(SourceEntry, raw, path.name, _label(key), problems)
         if entry is not None:
             sources[str(key)] = entry
     return sources
@@ -389,7 +418,7 @@ def _read_layer(
     seen: set[str] = set()
     for feature in _read_features(path, geometry_type, problems):
         raw = feature["properties"]
-        label = str(raw.get("id", "?"))
+        label = _label(raw.get("id", "?"))
         coords = _check_coords(feature["geometry"].get("coordinates"), depth=int(line))
         if isinstance(coords, str):
             problems.add(path.name, label, "geometry", coords)
@@ -438,7 +467,7 @@ def _check_references(
                     NODES_FILE,
                     node.id,
                     f"processes.{i}.source",
-                    f"unknown source key {proc.source!r}",
+                    f"unknown source key {short_repr(proc.source)}",
                 )
         capacity = node.props.capacity
         if capacity is not None:
@@ -448,7 +477,7 @@ def _check_references(
                     NODES_FILE,
                     node.id,
                     "capacity.source",
-                    f"unknown source key {capacity.source!r}",
+                    f"unknown source key {short_repr(capacity.source)}",
                 )
     for link in links.values():
         p = link.props
@@ -456,7 +485,7 @@ def _check_references(
             if node_id not in nodes:
                 hint = difflib.get_close_matches(node_id, nodes, n=1)
                 more = f" (did you mean {hint[0]}?)" if hint else ""
-                problems.add(LINKS_FILE, p.id, end, f"unknown node {node_id!r}{more}")
+                problems.add(LINKS_FILE, p.id, end, f"unknown node {short_repr(node_id)}{more}")
                 continue
             node = nodes[node_id]
             point = link.coords[0] if end == "from" else link.coords[-1]
@@ -484,7 +513,9 @@ def _check_references(
                     f"not a sourced field (expected one of {', '.join(LINK_SOURCED_FIELDS)})",
                 )
             if key not in sources:
-                problems.add(LINKS_FILE, p.id, f"sources.{fld}", f"unknown source key {key!r}")
+                problems.add(
+                    LINKS_FILE, p.id, f"sources.{fld}", f"unknown source key {short_repr(key)}"
+                )
         if p.length_km < link.geodesic_km * 0.999:
             problems.add(
                 LINKS_FILE,
@@ -541,10 +572,17 @@ def _check_topology(nodes: dict[str, Node], links: dict[str, Link], problems: _P
                 )
 
 
+def _is_dir(folder: Path) -> bool:
+    try:
+        return folder.is_dir()
+    except (OSError, ValueError):  # a name too long, a NUL in it
+        return False
+
+
 def _read_network(folder: Path) -> tuple[Network | None, list[str]]:
     """The network in ``folder`` and every problem found (no network if there are any)."""
     problems = _Problems()
-    if not folder.is_dir():
+    if not _is_dir(folder):
         return None, [f"Network folder not found: {folder}"]
     sources = _read_sources(folder / SOURCES_FILE, problems)
     nodes = _read_nodes(folder / NODES_FILE, problems)
@@ -557,17 +595,28 @@ def _read_network(folder: Path) -> tuple[Network | None, list[str]]:
     return Network(nodes, links, sources, folder), []
 
 
+def _capped(problems: list[str]) -> list[str]:
+    """The first :data:`MAX_PROBLEMS_SHOWN` problems, and a line counting the rest."""
+    if len(problems) <= MAX_PROBLEMS_SHOWN:
+        return problems
+    rest = len(problems) - MAX_PROBLEMS_SHOWN
+    more = f"... and {rest:,} more problem{'s' if rest != 1 else ''}"
+    return [*problems[:MAX_PROBLEMS_SHOWN], more]
+
+
 def check(path: str | os.PathLike[str] | None = None) -> list[str]:
-    """Every problem of the network in folder ``path`` (default :func:`default_network_dir`).
+    """The problems of the network in folder ``path`` (default :func:`default_network_dir`).
 
     Returns
     -------
     list of str
         One sentence per problem, naming file, feature id, field and problem; empty if the
-        network is valid.
+        network is valid. Every problem is looked for, but only the first
+        :data:`MAX_PROBLEMS_SHOWN` are returned, followed by a line
+        "... and N more problems".
     """
     folder = Path(path) if path is not None else default_network_dir()
-    return _read_network(folder)[1]
+    return _capped(_read_network(folder)[1])
 
 
 def load(path: str | os.PathLike[str] | None = None) -> Network:
@@ -587,12 +636,15 @@ def load(path: str | os.PathLike[str] | None = None) -> Network:
     Raises
     ------
     NetworkError
-        Listing every problem found, each naming file, feature id, field and problem.
+        Counting every problem found and listing the first :data:`MAX_PROBLEMS_SHOWN`,
+        each naming file, feature id, field and problem.
     """
     folder = Path(path) if path is not None else default_network_dir()
     network, problems = _read_network(folder)
     if network is None:
-        if not folder.is_dir():
+        if not _is_dir(folder):
             raise NetworkError(problems[0])
-        raise NetworkError(f"The network in {folder} has {len(problems)} problem(s):", problems)
+        raise NetworkError(
+            f"The network in {folder} has {len(problems):,} problem(s):", _capped(problems)
+        )
     return network

@@ -17,6 +17,8 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
+
 from ._errors import MidcorridorError, ScenarioError
 from .network import Network
 from .results import (
@@ -30,7 +32,14 @@ from .results import (
 )
 from .routing import Route, iter_routes
 from .scenario import Change, Closures, RouteSpec, Scenario
-from .schema import Capacity, Service
+from .schema import (
+    ADD_HOURS_BOUNDS,
+    SCALE_BOUNDS,
+    SET_HOURS_BOUNDS,
+    VOLUME_BOUNDS,
+    Capacity,
+    Service,
+)
 from .timing import Adjustment, Component, TripResult, components, expected_hours, sample_trip
 from .vocabulary import CORRIDORS, STAGES, Corridor, CorridorChoice
 
@@ -99,6 +108,10 @@ class _Resolver:
     def __init__(self, network: Network, scenario: Scenario) -> None:
         self.network = network
         self.scenario = scenario
+        #: Indices of the service changes applied to each link, in order.
+        self.service_changes: dict[str, list[int]] = {}
+        #: Indices of the capacity changes applied to each node, in order.
+        self.capacity_changes: dict[str, list[int]] = {}
 
     def error(self, fld: str, message: str) -> ScenarioError:
         return ScenarioError(f"{self.scenario.path}: field {fld}: {message}")
@@ -151,6 +164,7 @@ class _Resolver:
                 by_sea = change.sea is None or link.props.sea in change.sea
                 if by_link and by_sea:
                     out[link.id] = service.model_copy(update=change.updates())
+                    self.service_changes.setdefault(link.id, []).append(i)
         return out
 
     def capacities(self) -> dict[str, Capacity]:
@@ -171,6 +185,7 @@ class _Resolver:
                 out[node_id] = current.model_copy(
                     update={**change.updates(), "source": current.source}
                 )
+                self.capacity_changes.setdefault(node_id, []).append(i)
         return out
 
     def change_nodes(self) -> list[set[str]]:
@@ -267,6 +282,87 @@ def _no_route_error(
     return resolver.error(f"routes.{i}", f"{where}: closed by {culprit} (closures).")
 
 
+def _engine_message(error: ValueError) -> str:
+    """The queue engine's complaint in one line (a pydantic error without its furniture)."""
+    if not isinstance(error, ValidationError):
+        return str(error)
+    parts = []
+    for err in error.errors():
+        loc = ".".join(str(p) for p in err["loc"])
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        parts.append(f"{loc}: {msg}" if loc else msg)
+    return "; ".join(parts)
+
+
+def _engine_error(
+    resolver: _Resolver, route: Route, label: str, volume: float, error: ValueError
+) -> ScenarioError:
+    """The queue engine refused a run for this trip: name the scenario field behind it.
+
+    That is the last service change applied to a crossing of the route when the engine
+    names the service, the last capacity change applied to a node of the route when it
+    names the capacity, and otherwise (or when no change applied there) the corridor's
+    volume, which is what makes the queues simulated at all.
+    """
+    message = _engine_message(error)
+    fld = f"volume.{route.corridor}"
+    if message.startswith("service"):
+        applied = [i for link in route.links for i in resolver.service_changes.get(link, [])]
+        if applied:
+            fld = f"services.{max(applied)}"
+    elif message.startswith("capacity"):
+        applied = [i for node in route.nodes for i in resolver.capacity_changes.get(node, [])]
+        if applied:
+            fld = f"capacities.{max(applied)}"
+    return resolver.error(
+        fld,
+        f"the queues of trip {label!r} ({route.corridor} corridor, {volume:,g} TEU a week) "
+        f"cannot be simulated: {message}",
+    )
+
+
+def _check_composed(
+    resolver: _Resolver,
+    comps: Sequence[Component],
+    adjustments: Sequence[Adjustment],
+    corridor: str,
+    change_nodes: Sequence[set[str]],
+) -> None:
+    """Refuse changes that, composed on one delay, leave the bounds of a single change.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the changes, the delay and the bound.
+    """
+    changes = resolver.scenario.changes
+    for comp, adj in zip(comps, adjustments, strict=True):
+        if adj.set is not None:
+            checks = [("set", adj.set, SET_HOURS_BOUNDS)]
+        else:
+            checks = [("scale", adj.scale, SCALE_BOUNDS), ("add", adj.add, ADD_HOURS_BOUNDS)]
+        for action, value, bounds in checks:
+            if bounds.contains(value):
+                continue
+            applied = [
+                i
+                for i, (change, nodes) in enumerate(zip(changes, change_nodes, strict=True))
+                if change_matches(change, comp, corridor, nodes)
+            ]
+            place = f"link {comp.link}" if comp.link is not None else f"node {comp.node}"
+            what = f"the {comp.stage} hours at {place}"
+            effect = {
+                "set": f"set {what} to {value:,g} hours",
+                "scale": f"scale {what} by {value:,g}",
+                "add": f"add {value:,g} hours to {what}",
+            }[action]
+            raise resolver.error(
+                ", ".join(f"changes.{i}" for i in applied),
+                f"together these changes {effect}; changes composed on one delay must stay "
+                f"within the bounds of one change: {action} {bounds.text()}",
+            )
+
+
 @dataclass(frozen=True)
 class PlannedTrip:
     """A trip ready to sample: its route, components and the scenario's adjustments."""
@@ -310,7 +406,9 @@ def plan_trips(
     Raises
     ------
     ScenarioError
-        For unknown places or links, and routes that no path (or the closures) allow.
+        For unknown places or links, routes that no path (or the closures) allow,
+        changes that compose beyond the bounds of one change, and volumes whose queues
+        the queue engine cannot simulate (too many trains or sailings).
     """
     month = month if month is not None else scenario.departure_month
     if month is not None and not 1 <= month <= 12:
@@ -337,20 +435,27 @@ def plan_trips(
         )
         for route in choices:
             volume = scenario.volume.get(route.corridor)
-            comps = components(
-                network,
-                route,
-                month=month,
-                volume_teu_per_week=volume,
-                services=services,
-                capacities=capacities,
-            )
+            label = _label(network, spec, route)
+            try:
+                comps = components(
+                    network,
+                    route,
+                    month=month,
+                    volume_teu_per_week=volume,
+                    services=services,
+                    capacities=capacities,
+                )
+            except MidcorridorError:
+                raise
+            except ValueError as exc:  # the queue engine refuses the run
+                if not volume:
+                    raise  # no queue was simulated: not the engine, a bug
+                raise _engine_error(resolver, route, label, volume, exc) from None
             adjustments = adjustments_for(comps, route.corridor, scenario.changes, change_nodes)
+            _check_composed(resolver, comps, adjustments, route.corridor, change_nodes)
             hours = expected_hours(comps, adjustments)
             if best is None or hours < best[0]:
-                trip = PlannedTrip(
-                    _label(network, spec, route), route, tuple(comps), tuple(adjustments)
-                )
+                trip = PlannedTrip(label, route, tuple(comps), tuple(adjustments))
                 best = (hours, trip)
         if best is None:
             raise _no_route_error(resolver, spec, i, origin, destination)
@@ -359,7 +464,11 @@ def plan_trips(
 
 
 def check_scenario(scenario: Scenario, network: Network) -> None:
-    """Raise :class:`ScenarioError` if the scenario cannot run on ``network``."""
+    """Raise :class:`ScenarioError` if the scenario cannot run on ``network``.
+
+    Plans every trip as :func:`run_scenario` does (places, closures, routes, changes, and
+    the queue simulations a volume calls for), so a scenario that passes runs.
+    """
     plan_trips(scenario, network)
 
 
@@ -496,7 +605,20 @@ def sweep_volume(
     Sweep
         Per volume, every trip's P50 and P90 days and the load of every Caspian
         crossing (link id) or capacity-limited node (node id) on the corridor's routes.
+
+    Raises
+    ------
+    ScenarioError
+        If a volume is outside the bounds of a scenario's volume
+        (:data:`~midcorridor.schema.VOLUME_BOUNDS`), before anything is run, or a run
+        fails as :func:`run_scenario` does.
     """
+    for volume in volumes:
+        if not VOLUME_BOUNDS.contains(volume):
+            raise ScenarioError(
+                f"Sweep volume {volume:g} on the {corridor} corridor: must be "
+                f"{VOLUME_BOUNDS.text()}."
+            )
     steps = []
     for volume in volumes:
         varied = scenario.model_copy(update={"volume": {**scenario.volume, corridor: volume}})

@@ -11,12 +11,23 @@ import difflib
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ._errors import ScenarioError
+from ._input import YamlInputError, load_plain_yaml, short_repr, short_text
 from ._paths import default_folder
-from .schema import CountryCode
+from .schema import (
+    AddHours,
+    CapacityTeu,
+    CountryCode,
+    Hours,
+    Scale,
+    Servers,
+    SetHours,
+    TrainsPerDay,
+    Vessels,
+    VolumeTeuPerWeek,
+)
 from .vocabulary import Corridor, CorridorChoice, Dispatch, LinkMode, NodeKind, Sea, Stage
 
 __all__ = [
@@ -63,6 +74,11 @@ class Change(_Strict):
     is exactly one of ``scale`` (multiply hours), ``set`` (hours become this) or ``add``
     (hours added, may be negative). Changes selecting the same delay compose in order and
     the result is floored at zero once, at the end.
+
+    Bounds (:mod:`midcorridor.schema`): ``scale`` 0 to :data:`~midcorridor.schema.MAX_SCALE`,
+    ``set`` 0 to :data:`~midcorridor.schema.MAX_CHANGE_HOURS` hours, ``add`` within
+    plus or minus :data:`~midcorridor.schema.MAX_CHANGE_HOURS` hours; changes composed on
+    one delay must stay within the same bounds.
     """
 
     stage: tuple[Stage, ...] | None = None
@@ -72,9 +88,9 @@ class Change(_Strict):
     link: tuple[str, ...] | None = None
     link_mode: tuple[LinkMode, ...] | None = None
     corridor: tuple[Corridor, ...] | None = None
-    scale: float | None = Field(default=None, ge=0, allow_inf_nan=False)
-    set: float | None = Field(default=None, ge=0, allow_inf_nan=False)
-    add: float | None = Field(default=None, allow_inf_nan=False)
+    scale: Scale | None = None
+    set: SetHours | None = None
+    add: AddHours | None = None
     note: str = Field(min_length=1)
     source: str = Field(min_length=1)
 
@@ -125,16 +141,21 @@ class ServiceChange(_Strict):
     """A change to ferry or shipping services: e.g. scheduled Caspian sailings.
 
     Selects links by ``link`` ids or by ``sea``; fields left out keep the network's values.
+    The figures have the bounds of a network :class:`~midcorridor.schema.LinkService`:
+    hours above 0 and at most :data:`~midcorridor.schema.MAX_HOURS`, ``capacity_teu``
+    :data:`~midcorridor.schema.MIN_CAPACITY_TEU` to
+    :data:`~midcorridor.schema.MAX_CAPACITY_TEU`, ``vessels`` 1 to
+    :data:`~midcorridor.schema.MAX_VESSELS`.
     """
 
     link: tuple[str, ...] | None = None
     sea: tuple[Sea, ...] | None = None
     dispatch: Dispatch | None = None
-    headway_hours: float | None = Field(default=None, gt=0, allow_inf_nan=False)
-    capacity_teu: float | None = Field(default=None, gt=0, allow_inf_nan=False)
-    vessels: int | None = Field(default=None, ge=1)
-    round_trip_hours: float | None = Field(default=None, gt=0, allow_inf_nan=False)
-    max_hold_hours: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    headway_hours: Hours | None = None
+    capacity_teu: CapacityTeu | None = None
+    vessels: Vessels | None = None
+    round_trip_hours: Hours | None = None
+    max_hold_hours: Hours | None = None
     note: str = Field(min_length=1)
     source: str = Field(min_length=1)
 
@@ -148,11 +169,17 @@ class ServiceChange(_Strict):
 
 
 class CapacityChange(_Strict):
-    """A change to the handling capacity of nodes (trains a day), e.g. a bigger port."""
+    """A change to the handling capacity of nodes (trains a day), e.g. a bigger port.
+
+    The figures have the bounds of a network :class:`~midcorridor.schema.NodeCapacity`:
+    ``trains_per_day`` :data:`~midcorridor.schema.MIN_TRAINS_PER_DAY` to
+    :data:`~midcorridor.schema.MAX_TRAINS_PER_DAY`, ``servers`` 1 to
+    :data:`~midcorridor.schema.MAX_SERVERS`.
+    """
 
     node: tuple[str, ...] = Field(min_length=1)
-    trains_per_day: float | None = Field(default=None, gt=0, allow_inf_nan=False)
-    servers: int | None = Field(default=None, ge=1)
+    trains_per_day: TrainsPerDay | None = None
+    servers: Servers | None = None
     note: str = Field(min_length=1)
     source: str = Field(min_length=1)
 
@@ -174,22 +201,11 @@ class ScenarioFile(_Strict):
     departure_month: int | None = Field(default=None, ge=1, le=12)
     samples: int | None = Field(default=None, ge=100, le=2_000_000)
     seed: int | None = Field(default=None, ge=0, lt=2**63)
-    volume: dict[Corridor, float] | None = None
+    volume: dict[Corridor, VolumeTeuPerWeek] | None = None
     changes: tuple[Change, ...] = ()
     services: tuple[ServiceChange, ...] = ()
     capacities: tuple[CapacityChange, ...] = ()
     closures: Closures | None = None
-
-    @field_validator("volume")
-    @classmethod
-    def _volumes(cls, value: dict[str, float] | None) -> dict[str, float] | None:
-        if value is not None:
-            for corridor, teu in value.items():
-                if not teu >= 0 or teu == float("inf"):
-                    raise ValueError(
-                        f"volume for {corridor} must be a finite number >= 0 TEU/week, got {teu}"
-                    )
-        return value
 
 
 class Scenario(_Strict):
@@ -202,7 +218,9 @@ class Scenario(_Strict):
     samples, seed
         Monte Carlo settings.
     volume
-        TEU per week on each corridor (sets ferry fill times and queue loads).
+        TEU per week on each corridor (sets ferry fill times and queue loads): 0 (no
+        queues simulated) or :data:`~midcorridor.schema.MIN_VOLUME_TEU_PER_WEEK` to
+        :data:`~midcorridor.schema.MAX_VOLUME_TEU_PER_WEEK`.
     changes
         Parents' changes first, then this file's.
     """
@@ -214,7 +232,7 @@ class Scenario(_Strict):
     departure_month: int | None = Field(default=None, ge=1, le=12)
     samples: int = Field(default=20_000, ge=100, le=2_000_000)
     seed: int = Field(default=0, ge=0)
-    volume: dict[Corridor, float] = Field(default_factory=dict)
+    volume: dict[Corridor, VolumeTeuPerWeek] = Field(default_factory=dict)
     changes: tuple[Change, ...] = ()
     services: tuple[ServiceChange, ...] = ()
     capacities: tuple[CapacityChange, ...] = ()
@@ -254,23 +272,66 @@ def default_scenario(name: str = "baseline") -> Path:
     return folder / f"{name}.yaml"
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise ScenarioError(f"{path}: scenario file not found.")
-    if path.stat().st_size > MAX_SCENARIO_BYTES:
-        raise ScenarioError(f"{path}: file is larger than {MAX_SCENARIO_BYTES} bytes.")
+class _UnreadableError(Exception):
+    """Why a file cannot be read (a phrase: "is a folder, not a scenario file")."""
+
+
+def _read_text(path: Path) -> str:
+    """The text of a scenario file.
+
+    Raises
+    ------
+    _UnreadableError
+        If it is missing, a folder, too large, unreadable or not UTF-8.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        if path.is_dir():
+            raise _UnreadableError("is a folder, not a scenario file")
+        if not path.is_file():
+            raise _UnreadableError("not found")
+        if path.stat().st_size > MAX_SCENARIO_BYTES:
+            raise _UnreadableError(f"is larger than {MAX_SCENARIO_BYTES:,} bytes")
+        return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise ScenarioError(f"{path}: not UTF-8 text ({exc.reason}).") from None
+        raise _UnreadableError(f"is not UTF-8 text ({exc.reason})") from None
+    except OSError as exc:  # no permission, a name too long, ...
+        raise _UnreadableError(f"cannot be read ({exc.strerror or exc})") from None
+    except ValueError as exc:  # a NUL character in the name
+        raise _UnreadableError(f"cannot be read ({exc})") from None
+
+
+def _read_yaml(path: Path, parent_of: tuple[Path, str] | None = None) -> dict[str, Any]:
+    """The mapping in a scenario file, read as plain YAML (:func:`load_plain_yaml`).
+
+    Parameters
+    ----------
+    path
+        The file.
+    parent_of
+        For a parent named by ``extends``: the child file and its ``extends`` value, so
+        that a parent that cannot be opened is reported at the child's field.
+
+    Raises
+    ------
+    ScenarioError
+        If the file is missing, not a file, unreadable, too large, not UTF-8, not plain
+        YAML within the bounds of :mod:`midcorridor._input`, or not a mapping.
+    """
     try:
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ScenarioError(f"{path}: YAML syntax error{where}: {exc.problem}.") from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"{path}: YAML error: {exc}.") from None
+        text = _read_text(path)
+    except _UnreadableError as exc:
+        if parent_of is None:
+            problem = "scenario file not found" if str(exc) == "not found" else str(exc)
+            raise ScenarioError(f"{path}: {problem}.") from None
+        child, extends = parent_of
+        raise ScenarioError(
+            f"{child}: field extends: parent scenario {short_repr(extends)} {exc} "
+            f"(looked for {short_text(str(path))})."
+        ) from None
+    try:
+        data = load_plain_yaml(text)
+    except YamlInputError as exc:
+        raise ScenarioError(f"{path}: {exc}") from None
     if not isinstance(data, dict):
         raise ScenarioError(
             f"{path}: a scenario file must be a mapping of fields (name, routes, ...)."
@@ -294,19 +355,29 @@ def _describe_errors(path: Path, error: ValidationError) -> list[str]:
         if err["type"] == "extra_forbidden":
             close = difflib.get_close_matches(str(loc[-1]), _valid_keys(loc), n=1)
             message = "unknown key" + (f" (did you mean {close[0]!r}?)" if close else "")
+        elif err["type"] == "value_error":  # ours: the message says what it got
+            message = message.removeprefix("Value error, ")
         elif "input" in err and err["type"] not in ("missing",):
-            message += f" (got {err['input']!r})"
+            message += f" (got {short_repr(err['input'])})"
         problems.append(f"{path}: field {field_name}: {message}")
     return problems
 
 
-def _read_file(path: Path) -> ScenarioFile:
-    data = _read_yaml(path)
+def _read_file(path: Path, parent_of: tuple[Path, str] | None = None) -> ScenarioFile:
+    data = _read_yaml(path, parent_of)
     try:
         return ScenarioFile.model_validate(data)
     except ValidationError as exc:
         problems = _describe_errors(path, exc)
         raise ScenarioError(f"{path}: invalid scenario.", problems) from None
+
+
+def _resolved(path: Path) -> Path:
+    """``path`` made absolute, symbolic links resolved where possible (for cycles)."""
+    try:
+        return path.resolve()
+    except (OSError, ValueError, RuntimeError):  # a NUL in the name, a symlink loop
+        return path.absolute()
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -331,21 +402,17 @@ def load_scenario(path: str | Path) -> Scenario:
     current: Path | None = Path(path)
     seen: list[Path] = []
     while current is not None:
-        resolved = current.resolve()
+        resolved = _resolved(current)
         if resolved in seen:
             cycle = " -> ".join(str(p) for p in [*seen, resolved])
             raise ScenarioError(f"{chain[-1][0]}: field extends: cycle: {cycle}.")
         if len(seen) >= MAX_EXTENDS_DEPTH:
             raise ScenarioError(f"{path}: field extends: chain longer than {MAX_EXTENDS_DEPTH}.")
         seen.append(resolved)
-        if chain and not current.is_file():
-            raise ScenarioError(
-                f"{chain[-1][0]}: field extends: parent scenario {chain[-1][1].extends!r} "
-                f"not found (looked for {current})."
-            )
-        parsed = _read_file(current)
+        parent_of = (chain[-1][0], str(chain[-1][1].extends)) if chain else None
+        parsed = _read_file(current, parent_of)
         chain.append((current, parsed))
-        current = (current.parent / parsed.extends) if parsed.extends else None
+        current = (current.parent / parsed.extends) if parsed.extends is not None else None
 
     merged: dict[str, Any] = {}
     for _, part in reversed(chain):

@@ -1,11 +1,20 @@
 """Pydantic models of the network files (``network/*.geojson``, ``network/sources.yaml``).
 
 See ``docs/data-model.md`` for the meaning of each field.
+
+The bounds of every figure, in the network and in scenario files, are declared once here
+(:class:`Bounds` and the constants ``MAX_*`` / ``MIN_*``): generous for any plausible
+corridor, and tight enough that every computation stays finite and every simulated run
+fits in memory. :class:`Range`, :class:`Service`, :class:`Capacity` and :class:`Weather`
+are what the time model and the queue engine take (positive, finite figures);
+:class:`HoursRange`, :class:`SpeedRange`, :class:`LinkService`, :class:`LinkWeather` and
+:class:`NodeCapacity` are the same read from a file, within the bounds.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -42,6 +51,163 @@ def _upper(value: object) -> object:
 CountryCode = Annotated[str, BeforeValidator(_upper), AfterValidator(_country_code)]
 
 
+# --- bounds ----------------------------------------------------------------------------
+
+#: Longest duration of one figure (a process, a sailing, a storm hold, a headway, a round
+#: trip, a hold limit), hours: a year.
+MAX_HOURS = 8_760.0
+#: Longest link, km (half the Earth's circumference).
+MAX_LENGTH_KM = 20_000.0
+#: Slowest and fastest commercial speed of a block train, km a day.
+MIN_SPEED_KM_PER_DAY = 1.0
+MAX_SPEED_KM_PER_DAY = 5_000.0
+#: Smallest and largest capacity of one sailing, TEU.
+MIN_CAPACITY_TEU = 1.0
+MAX_CAPACITY_TEU = 100_000.0
+#: Largest fleet on one service, vessels.
+MAX_VESSELS = 1_000
+#: Shortest mean storm hold on a crossing with closures, hours.
+MIN_MEAN_STORM_HOLD_HOURS = 1.0
+#: Smallest and largest handling capacity of a node, trains a day.
+MIN_TRAINS_PER_DAY = 0.01
+MAX_TRAINS_PER_DAY = 10_000.0
+#: Most parallel servers (tracks, gantries, lanes) at a node.
+MAX_SERVERS = 1_000
+#: Smallest positive and largest cargo volume of a corridor, TEU a week. Below the
+#: smallest, the two simulated years hold too few trains (of 84 TEU) to sample waits from;
+#: 0 means no volume (no queue is simulated).
+MIN_VOLUME_TEU_PER_WEEK = 20.0
+MAX_VOLUME_TEU_PER_WEEK = 100_000.0
+#: Largest ``set`` and ``add`` of a scenario change (and of changes composed), hours: ten
+#: years.
+MAX_CHANGE_HOURS = 87_600.0
+#: Largest ``scale`` of a scenario change (and of changes composed).
+MAX_SCALE = 1_000.0
+
+
+def _number(value: float) -> str:
+    return f"{value:,g}" if isinstance(value, float) else f"{value:,}"
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The allowed values of a figure: ``[low, high]`` (``(low, high]`` if ``low_open``).
+
+    Used as a pydantic ``AfterValidator``: a value outside is refused with a message
+    stating the bounds; non-finite values are always refused; ``-0.0`` is read as ``0``.
+
+    Parameters
+    ----------
+    low, high
+        The bounds.
+    unit
+        Unit of the figure, for messages ("hours", "TEU a week").
+    low_open
+        Whether ``low`` itself is excluded.
+    or_zero
+        Whether 0 is allowed too (below ``low``).
+    note
+        What the bounds mean, e.g. "(a year)".
+    """
+
+    low: float
+    high: float
+    unit: str
+    low_open: bool = False
+    or_zero: bool = False
+    note: str = ""
+
+    def text(self) -> str:
+        """The bounds in words, e.g. "above 0 and at most 8,760 hours (a year)"."""
+        if self.low_open:
+            words = f"above {_number(self.low)} and at most {_number(self.high)}"
+        else:
+            words = f"from {_number(self.low)} to {_number(self.high)}"
+        parts = ["0 or" if self.or_zero else "", words, self.unit, self.note]
+        return " ".join(p for p in parts if p)
+
+    def contains(self, value: float) -> bool:
+        """Whether ``value`` is allowed."""
+        try:
+            if not math.isfinite(value):
+                return False
+        except OverflowError:  # an int beyond any float
+            return False
+        if self.or_zero and value == 0:
+            return True
+        above = value > self.low if self.low_open else value >= self.low
+        return above and value <= self.high
+
+    def __call__(self, value: float) -> float:
+        if not self.contains(value):
+            try:
+                got = f"{value:g}"
+            except OverflowError:
+                got = f"a number of about {int(int(value).bit_length() * 0.30103) + 1:,} digits"
+            raise ValueError(f"must be {self.text()}, got {got}")
+        return value + 0  # -0.0 becomes 0.0
+
+
+HOURS_BOUNDS = Bounds(0, MAX_HOURS, "hours", low_open=True, note="(a year)")
+RANGE_HOURS_BOUNDS = Bounds(0, MAX_HOURS, "hours", note="(a year)")
+LENGTH_BOUNDS = Bounds(0, MAX_LENGTH_KM, "km", low_open=True)
+SPEED_BOUNDS = Bounds(MIN_SPEED_KM_PER_DAY, MAX_SPEED_KM_PER_DAY, "km a day")
+CAPACITY_TEU_BOUNDS = Bounds(MIN_CAPACITY_TEU, MAX_CAPACITY_TEU, "TEU a sailing")
+VESSELS_BOUNDS = Bounds(1, MAX_VESSELS, "vessels")
+TRAINS_PER_DAY_BOUNDS = Bounds(MIN_TRAINS_PER_DAY, MAX_TRAINS_PER_DAY, "trains a day")
+SERVERS_BOUNDS = Bounds(1, MAX_SERVERS, "servers")
+VOLUME_BOUNDS = Bounds(
+    MIN_VOLUME_TEU_PER_WEEK,
+    MAX_VOLUME_TEU_PER_WEEK,
+    "TEU a week",
+    or_zero=True,
+    note="(0: no queues simulated)",
+)
+SCALE_BOUNDS = Bounds(0, MAX_SCALE, "")
+SET_HOURS_BOUNDS = Bounds(0, MAX_CHANGE_HOURS, "hours", note="(ten years)")
+ADD_HOURS_BOUNDS = Bounds(-MAX_CHANGE_HOURS, MAX_CHANGE_HOURS, "hours", note="(ten years)")
+
+
+#: Hours of a duration, above 0 and at most :data:`MAX_HOURS`.
+Hours = Annotated[float, AfterValidator(HOURS_BOUNDS), Field(description=HOURS_BOUNDS.text())]
+#: Hours of a point of a three-point estimate, 0 to :data:`MAX_HOURS`.
+RangeHours = Annotated[
+    float, AfterValidator(RANGE_HOURS_BOUNDS), Field(description=RANGE_HOURS_BOUNDS.text())
+]
+#: Length of a link, km.
+LengthKm = Annotated[float, AfterValidator(LENGTH_BOUNDS), Field(description=LENGTH_BOUNDS.text())]
+#: Commercial speed of a block train, km a day.
+SpeedKmPerDay = Annotated[
+    float, AfterValidator(SPEED_BOUNDS), Field(description=SPEED_BOUNDS.text())
+]
+#: Capacity of one sailing, TEU.
+CapacityTeu = Annotated[
+    float, AfterValidator(CAPACITY_TEU_BOUNDS), Field(description=CAPACITY_TEU_BOUNDS.text())
+]
+#: Vessels on a service.
+Vessels = Annotated[int, AfterValidator(VESSELS_BOUNDS), Field(description=VESSELS_BOUNDS.text())]
+#: Handling capacity of a node, trains a day.
+TrainsPerDay = Annotated[
+    float, AfterValidator(TRAINS_PER_DAY_BOUNDS), Field(description=TRAINS_PER_DAY_BOUNDS.text())
+]
+#: Parallel servers at a node.
+Servers = Annotated[int, AfterValidator(SERVERS_BOUNDS), Field(description=SERVERS_BOUNDS.text())]
+#: Cargo volume of a corridor, TEU a week (0: none).
+VolumeTeuPerWeek = Annotated[
+    float, AfterValidator(VOLUME_BOUNDS), Field(description=VOLUME_BOUNDS.text())
+]
+#: ``scale`` of a scenario change.
+Scale = Annotated[float, AfterValidator(SCALE_BOUNDS), Field(description=SCALE_BOUNDS.text())]
+#: ``set`` of a scenario change, hours.
+SetHours = Annotated[
+    float, AfterValidator(SET_HOURS_BOUNDS), Field(description=SET_HOURS_BOUNDS.text())
+]
+#: ``add`` of a scenario change, hours.
+AddHours = Annotated[
+    float, AfterValidator(ADD_HOURS_BOUNDS), Field(description=ADD_HOURS_BOUNDS.text())
+]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -67,11 +233,28 @@ class Range(_Strict):
         return pert_mean(self.low, self.mode, self.high)
 
 
+class HoursRange(Range):
+    """A :class:`Range` of hours read from a file: each point 0 to :data:`MAX_HOURS`."""
+
+    low: RangeHours
+    mode: RangeHours
+    high: RangeHours
+
+
+class SpeedRange(Range):
+    """A :class:`Range` of train speeds, km a day: each point :data:`MIN_SPEED_KM_PER_DAY`
+    to :data:`MAX_SPEED_KM_PER_DAY`."""
+
+    low: SpeedKmPerDay
+    mode: SpeedKmPerDay
+    high: SpeedKmPerDay
+
+
 class Process(_Strict):
     """Something that happens to a container at a node, taking hours."""
 
     stage: NodeStage
-    hours: Range
+    hours: HoursRange
     probability: float = Field(default=1.0, ge=0, le=1, allow_inf_nan=False)
     modes: tuple[LinkMode, ...] | None = None
     applies: Literal["always", "ends", "through"] = "always"
@@ -80,12 +263,31 @@ class Process(_Strict):
 
 
 class Capacity(_Strict):
-    """Handling capacity of a node (border, gauge change, port), in trains a day."""
+    """Handling capacity of a node (border, gauge change, port), in trains a day.
+
+    What the queue engine takes (any positive figures); a node's capacity in the network
+    file is a :class:`NodeCapacity`.
+    """
 
     trains_per_day: float = Field(gt=0, allow_inf_nan=False)
     servers: int = Field(default=1, ge=1)
     source: str
     note: str | None = None
+
+
+class NodeCapacity(Capacity):
+    """A node's :class:`Capacity` as the network file gives it, within bounds.
+
+    Attributes
+    ----------
+    trains_per_day
+        :data:`MIN_TRAINS_PER_DAY` to :data:`MAX_TRAINS_PER_DAY`.
+    servers
+        1 to :data:`MAX_SERVERS`.
+    """
+
+    trains_per_day: TrainsPerDay
+    servers: Servers = 1
 
 
 class NodeProps(_Strict):
@@ -97,12 +299,16 @@ class NodeProps(_Strict):
     countries: tuple[CountryCode, ...] = Field(min_length=1, max_length=2)
     kind: NodeKind
     processes: tuple[Process, ...] = ()
-    capacity: Capacity | None = None
+    capacity: NodeCapacity | None = None
     note: str | None = None
 
 
 class Service(_Strict):
-    """A ferry or shipping service on a link."""
+    """A ferry or shipping service on a link.
+
+    What the queue engine takes (any positive figures); a link's service in the network
+    file is a :class:`LinkService`.
+    """
 
     dispatch: Dispatch
     headway_hours: float = Field(gt=0, allow_inf_nan=False)
@@ -110,6 +316,26 @@ class Service(_Strict):
     vessels: int = Field(ge=1)
     round_trip_hours: float = Field(gt=0, allow_inf_nan=False)
     max_hold_hours: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+
+
+class LinkService(Service):
+    """A link's :class:`Service` as the network file gives it, within bounds.
+
+    Attributes
+    ----------
+    headway_hours, round_trip_hours, max_hold_hours
+        Above 0 and at most :data:`MAX_HOURS`.
+    capacity_teu
+        :data:`MIN_CAPACITY_TEU` to :data:`MAX_CAPACITY_TEU`.
+    vessels
+        1 to :data:`MAX_VESSELS`.
+    """
+
+    headway_hours: Hours
+    capacity_teu: CapacityTeu
+    vessels: Vessels
+    round_trip_hours: Hours
+    max_hold_hours: Hours | None = None
 
 
 class Weather(_Strict):
@@ -125,6 +351,28 @@ class Weather(_Strict):
             if not (0 <= share <= 1) or math.isnan(share):
                 raise ValueError(f"closure shares must lie in [0, 1], got {share}")
         return value
+
+
+class LinkWeather(Weather):
+    """A link's :class:`Weather` as the network file gives it, within bounds.
+
+    ``hold_hours`` is an :class:`HoursRange`; where some month is partly closed, holds
+    must average at least :data:`MIN_MEAN_STORM_HOLD_HOURS` (shorter spells would need
+    countless of them to close that share).
+    """
+
+    hold_hours: HoursRange
+
+    @model_validator(mode="after")
+    def _holds_close_the_shares(self) -> LinkWeather:
+        partial = any(0 < share < 1 for share in self.closure_share_by_month)
+        if partial and self.hold_hours.mean < MIN_MEAN_STORM_HOLD_HOURS:
+            raise ValueError(
+                f"hold_hours: storm holds averaging {self.hold_hours.mean:g} h cannot close "
+                f"part of a month; give holds averaging at least "
+                f"{MIN_MEAN_STORM_HOLD_HOURS:g} h, or closure shares of 0"
+            )
+        return self
 
 
 #: Numeric fields of a link that need an entry in its ``sources``.
@@ -149,12 +397,12 @@ class LinkProps(_Strict):
     to: str
     mode: LinkMode
     sea: Sea | None = None
-    length_km: float = Field(gt=0, allow_inf_nan=False)
+    length_km: LengthKm
     gauge_mm: Literal[1435, 1520] | None = None
-    speed_km_per_day: Range | None = None
-    sailing_hours: Range | None = None
-    service: Service | None = None
-    weather: Weather | None = None
+    speed_km_per_day: SpeedRange | None = None
+    sailing_hours: HoursRange | None = None
+    service: LinkService | None = None
+    weather: LinkWeather | None = None
     status: Literal["open", "closed"] = "open"
     closed_since: int | None = Field(default=None, ge=1800, le=2100)
     closed_reason: str | None = None
@@ -164,13 +412,13 @@ class LinkProps(_Strict):
     @model_validator(mode="after")
     def _mode_fields(self) -> LinkProps:
         problems = []
+        if self.from_ == self.to:
+            problems.append(f"from and to are both {self.to}: a link must join two different nodes")
         if self.mode == "rail":
             if self.gauge_mm is None:
                 problems.append("a rail link needs gauge_mm")
             if self.speed_km_per_day is None:
                 problems.append("a rail link needs speed_km_per_day")
-            if self.speed_km_per_day is not None and self.speed_km_per_day.low <= 0:
-                problems.append("speed_km_per_day.low must be above 0")
             for name in ("sailing_hours", "service", "weather", "sea"):
                 if getattr(self, name) is not None:
                     problems.append(f"{name} is for ferry and sea links, not rail")
