@@ -129,9 +129,18 @@ def test_network_check_json_lists_the_problems(
     (folder / "sources.yaml").write_text("{}\n", encoding="utf-8")
     code, out, _ = cli(["network", "check", str(folder), "--json"], capsys, monkeypatch)
     assert code == 2
-    problems = json.loads(out)["problems"]
+    data = json.loads(out)
+    problems = data["problems"]
     assert len(problems) > 10
     assert all("unknown source key" in p or "sources" in p for p in problems[:5])
+    # Every problem is counted; the list is capped with a line counting the rest.
+    total = int(data["error"].split(" has ")[1].split(" problem")[0].replace(",", ""))
+    if total > len(problems):
+        shown, more = problems[:-1], problems[-1]
+        assert more == f"... and {total - len(shown):,} more problems"
+    code, _, err = cli(["network", "check", str(folder)], capsys, monkeypatch)
+    assert code == 2
+    assert f"has {total:,} problem(s)" in err
 
 
 def test_network_check_on_a_broken_copy_exits_2(

@@ -645,3 +645,22 @@ def test_changes_composed_within_the_bounds_run(tmp_path: Path, network: mc.Netw
     text = one_route("Almaty", "Constanta", "middle", "changes:\n" + changes)
     run = mc.run_scenario(scenario_of(tmp_path, text), network, samples=100)
     assert all(np.isfinite(trip.hours).all() for trip in run.trips)
+
+
+def test_progress_reports_every_sample_of_every_trip(
+    network: mc.Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import midcorridor.timing
+
+    monkeypatch.setattr(midcorridor.timing, "CHUNK", 100)
+    scenario = mc.load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml")
+    calls: list[tuple[int, int]] = []
+    run = mc.run_scenario(
+        scenario, network, samples=250, progress=lambda d, t: calls.append((d, t))
+    )
+    total = 250 * len(run.trips)
+    assert calls[-1] == (total, total)
+    assert all(t == total for _, t in calls)
+    done = [d for d, _ in calls]
+    assert done == sorted(done)
+    assert len(calls) == 3 * len(run.trips)  # chunks of 100, 100 and 50 per trip

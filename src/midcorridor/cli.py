@@ -28,6 +28,8 @@ from ._errors import MidcorridorError
 from .vocabulary import Corridor, CorridorChoice, GroupBy
 
 if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
     from .network import Network
     from .results import Ranking, Spread
     from .runner import ScenarioRun
@@ -122,10 +124,25 @@ class RunOptions:
         from .scenario import load_scenario
 
         loaded = [load_scenario(p) for p in scenarios]
-        return [
-            run_scenario(s, network, samples=self.samples, seed=self.seed, month=self.month)
-            for s in loaded
-        ]
+        runs = []
+        with _progress() as bar:
+            for scenario in loaded:
+                task = bar.add_task(f"sampling {scenario.name}", total=None)
+
+                def advance(done: int, total: int, task: TaskID = task) -> None:
+                    bar.update(task, completed=done, total=total)
+
+                runs.append(
+                    run_scenario(
+                        scenario,
+                        network,
+                        samples=self.samples,
+                        seed=self.seed,
+                        month=self.month,
+                        progress=advance,
+                    )
+                )
+        return runs
 
 
 _RUN_OPTIONS = {
@@ -165,6 +182,21 @@ def _with_run_options(*names: str) -> Callable[[_Command], _Command]:
 
 
 # --- output ------------------------------------------------------------------------------
+
+
+def _progress() -> Progress:
+    """A progress bar on stderr, shown only on a terminal and cleared when done."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
 
 
 def _print_json(data: Any) -> None:
@@ -214,21 +246,23 @@ def network_check(
     as_json: JsonOpt = False,
 ) -> None:
     """Validate the network files and summarise them (counts, km by mode and corridor)."""
-    from .network import check, default_network_dir, load
+    from ._errors import NetworkError
+    from .network import default_network_dir, load
     from .routing import network_summary
     from .tables import network_tables
 
     folder = path if path is not None else default_network_dir()
-    problems = check(folder)
-    if problems:
+    try:
+        network = load(folder)
+    except NetworkError as exc:  # every problem counted, the first ones listed
         if as_json:
-            _print_json({"path": str(folder), "problems": problems})
+            _print_json({"path": str(folder), "error": exc.message, "problems": exc.problems})
         else:
-            err.print(f"[red]The network in {escape(str(folder))} has {len(problems)} problem(s):")
-            for problem in problems:
+            err.print(f"[red]{escape(exc.message)}[/red]")
+            for problem in exc.problems:
                 err.print(f"  - {escape(problem)}", soft_wrap=True)
-        raise typer.Exit(2)
-    summary = network_summary(load(folder))
+        raise typer.Exit(2) from None
+    summary = network_summary(network)
     if as_json:
         _print_json(summary.to_dict())
     else:
@@ -392,8 +426,6 @@ def sweep(
     opts: RunOptions,
 ) -> None:
     """Days and crossing utilisation as the volume grows: where the corridor saturates."""
-    from rich.progress import Progress
-
     from .runner import sweep_volume
     from .scenario import load_scenario
     from .tables import sweep_table
@@ -402,7 +434,7 @@ def sweep(
     _check_outputs(chart=chart)
     net = opts.load_network()
     loaded = load_scenario(scenario)
-    with Progress(console=err, transient=True, disable=as_json) as progress:
+    with _progress() as progress:
         task = progress.add_task("volumes", total=len(volumes))
         result = sweep_volume(
             loaded,

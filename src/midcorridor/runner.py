@@ -479,6 +479,7 @@ def run_scenario(
     samples: int | None = None,
     seed: int | None = None,
     month: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ScenarioRun:
     """Time every route of a scenario.
 
@@ -490,6 +491,14 @@ def run_scenario(
         The network (:func:`midcorridor.load`).
     samples, seed, month
         Override the scenario's Monte Carlo samples, seed and departure month (1-12).
+    progress
+        Called as ``progress(done, total)`` with the samples drawn so far over all trips,
+        after each chunk (progress bars).
+
+    Returns
+    -------
+    ScenarioRun
+        One sampled :class:`~midcorridor.timing.TripResult` per route of the scenario.
 
     Raises
     ------
@@ -501,18 +510,28 @@ def run_scenario(
     month = month if month is not None else scenario.departure_month
     if samples < 1:
         raise ScenarioError(f"samples must be at least 1, got {samples}.")
-    trips = tuple(
-        sample_trip(
-            trip.route,
-            trip.components,
-            samples=samples,
-            seed=seed,
-            adjustments=trip.adjustments,
-            label=trip.label,
+    planned = plan_trips(scenario, network, month=month)
+    total = samples * len(planned)
+    trips = []
+    for i, trip in enumerate(planned):
+        done_before = i * samples
+        on_chunk = (
+            None if progress is None else (lambda n, base=done_before: progress(base + n, total))
         )
-        for trip in plan_trips(scenario, network, month=month)
+        trips.append(
+            sample_trip(
+                trip.route,
+                trip.components,
+                samples=samples,
+                seed=seed,
+                adjustments=trip.adjustments,
+                label=trip.label,
+                progress=on_chunk,
+            )
+        )
+    return ScenarioRun(
+        scenario=scenario, trips=tuple(trips), samples=samples, seed=seed, month=month
     )
-    return ScenarioRun(scenario=scenario, trips=trips, samples=samples, seed=seed, month=month)
 
 
 def compare_runs(runs: Sequence[ScenarioRun]) -> Comparison:
