@@ -379,18 +379,47 @@ def test_unchecking_scenario_layer_hides_its_routes(
     _assert_clean(browser_page)
 
 
+#: Resolves once Leaflet has no zoom or pan animation running and two frames have painted.
+MAP_SETTLED = """
+() => new Promise((resolve) => {
+  const idle = () => !document.querySelector(".leaflet-zoom-anim, .leaflet-pan-anim");
+  const settle = () => requestAnimationFrame(() => requestAnimationFrame(() =>
+    idle() ? resolve(true) : setTimeout(settle, 50)));
+  settle();
+})
+"""
+#: Tries per route line: a busy machine can move the map between finding a point and
+#: hovering it, so a miss finds the points again.
+HOVER_TRIES = 4
+
+
 def _hover_route_tooltips(bp: BrowserPage, selector: str) -> list[str]:
     """Texts of the tooltips shown on hovering each line of ``selector`` where it is on top."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
     page = bp.page
     page.wait_for_selector(selector)
+    page.evaluate(MAP_SETTLED)
+    count = len(page.evaluate(FIND_ROUTE_POINTS, selector))
     texts = []
-    for x, y in page.evaluate(FIND_ROUTE_POINTS, selector):
-        page.mouse.move(5, 5)
-        page.wait_for_selector(".mc-route-tip", state="detached", timeout=5_000)
-        page.mouse.move(x, y)
-        tooltip = page.wait_for_selector(".leaflet-tooltip .mc-route-tip", timeout=5_000)
-        assert tooltip is not None
-        texts.append(tooltip.inner_text())
+    for i in range(count):
+        for _ in range(HOVER_TRIES):
+            page.mouse.move(5, 5)
+            page.wait_for_selector(".mc-route-tip", state="detached", timeout=5_000)
+            page.evaluate(MAP_SETTLED)
+            points = page.evaluate(FIND_ROUTE_POINTS, selector)
+            if i >= len(points):
+                break
+            page.mouse.move(*points[i])
+            try:
+                tooltip = page.wait_for_selector(".leaflet-tooltip .mc-route-tip", timeout=3_000)
+            except PlaywrightTimeoutError:
+                continue
+            if tooltip is not None:
+                texts.append(tooltip.inner_text())
+                break
+        else:
+            pytest.fail(f"no tooltip on hovering line {i} of {selector!r} in {HOVER_TRIES} tries")
     return texts
 
 
