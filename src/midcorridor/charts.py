@@ -402,7 +402,11 @@ def sweep_figure(sweep: Sweep, *, title: str | None = None) -> Figure:
     first = sweep.first_saturated_volume
     if first is not None:
         ax.axvspan(
-            first, max(volumes), color="red", alpha=0.08, label=f"saturated: {LOWER_BOUND_LABEL}s"
+            first,
+            max(volumes),
+            color="red",
+            alpha=0.08,
+            label="saturated queue: days are lower bounds",
         )
     ax.set_xlabel("volume, TEU per week")
     ax.set_ylabel("days (solid P50, dotted P90; hollow points are lower bounds)")
