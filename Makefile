@@ -39,6 +39,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_timing.py
 	$(BIN)/python benchmarks/bench_queue_engine.py
 	$(BIN)/python benchmarks/bench_startup.py
+	$(BIN)/python benchmarks/bench_memory.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
