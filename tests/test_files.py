@@ -630,3 +630,27 @@ def test_check_output_folder_refuses_the_current_folder(
     for path in (Path(), inner, tmp_path / "report"):
         with pytest.raises(mc.MidcorridorError, match="current folder"):
             check_output_folder(path)
+
+
+def test_a_full_disk_is_a_clear_error_and_leaves_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from midcorridor._errors import MidcorridorError
+    from midcorridor._files import atomic_write
+
+    target = tmp_path / "map.html"
+    target.write_text("old")
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with (
+        pytest.raises(MidcorridorError, match=r"No space left on device.*unchanged"),
+        atomic_write(target) as out,
+    ):
+        out.write("new")
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["map.html"]

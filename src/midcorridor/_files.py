@@ -119,10 +119,12 @@ def atomic_write(path: Path, *, binary: bool = False) -> Iterator[IO[Any]]:
         os.chmod(temp, mode)
         os.replace(temp, target)
         temp = None
-    except BaseException:
+    except BaseException as exc:
         if temp is not None:
             with contextlib.suppress(OSError):
                 temp.unlink()
+        if isinstance(exc, OSError):  # a full disk, a lost permission: not a bug
+            raise _write_error(path, exc, "file") from exc
         raise
     _fsync_folder(folder)
 
@@ -183,11 +185,21 @@ def atomic_folder(path: Path, *, owned_by: str | None = None) -> Iterator[Path]:
         yield temp
         _swap_in(temp, target)
         temp = None
-    except BaseException:
+    except BaseException as exc:
         if temp is not None:
             shutil.rmtree(temp, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise _write_error(path, exc, "folder") from exc
         raise
     _fsync_folder(parent)
+
+
+def _write_error(path: Path, exc: OSError, what: str) -> MidcorridorError:
+    """A failed write as a user-facing error: what failed, why, and that nothing changed."""
+    reason = exc.strerror or str(exc)
+    return MidcorridorError(
+        f"Could not write {path}: {reason}. The {what} there, if any, is unchanged."
+    )
 
 
 def _swap_in(new: Path, target: Path) -> None:
