@@ -196,11 +196,12 @@ def node_radius(hours: float, max_hours: float) -> float:
 
 
 @dataclass(frozen=True)
-class _Figure:
-    """Sampled P50 and P90 hours of a stage at a node; a lower bound if a queue saturates."""
+class _Cell:
+    """Sampled P50 and P90 hours of a stage at a node, as shown; a lower bound if a queue
+    saturates."""
 
-    p50: float
-    p90: float
+    p50: str
+    p90: str
     lower_bound: bool
 
 
@@ -218,7 +219,7 @@ class _TripIndex:
     def of(cls, trip: TripResult) -> _TripIndex:
         at_node: dict[str, list[int]] = {}
         for j, comp in enumerate(trip.components):
-            if comp.stage not in MOVING_STAGES and comp.node is not None:
+            if comp.stage not in MOVING_STAGES:
                 at_node.setdefault(comp.node, []).append(j)
         totals = {node: float(sum(stages.values())) for node, stages in trip.node_hours().items()}
         saturated = frozenset(
@@ -229,7 +230,7 @@ class _TripIndex:
     def passes(self, node_id: str) -> bool:
         return node_id in self.trip.route.nodes
 
-    def stage_figures(self, node_id: str) -> dict[str, _Figure]:
+    def stage_cells(self, node_id: str) -> dict[str, _Cell]:
         """Stage -> hours at the node, plus ``"total"`` for all stages.
 
         A figure is a lower bound when one of its components has a warning (it comes
@@ -243,11 +244,15 @@ class _TripIndex:
         stages: dict[str, list[int]] = {}
         for j in cols:
             stages.setdefault(comps[j].stage, []).append(j)
-        out: dict[str, _Figure] = {}
+        out: dict[str, _Cell] = {}
         for stage, idx in [*stages.items(), ("total", cols)]:
             p50, p90 = np.percentile(hours[:, idx].sum(axis=1), [50, 90])
             bound = any(comps[j].warning for j in idx)
-            out[stage] = _Figure(float(p50), float(p90), bound)
+            out[stage] = _Cell(
+                formatting.hours(p50, lower_bound=bound),
+                formatting.hours(p90, lower_bound=bound),
+                bound,
+            )
         return out
 
     def source_keys(self, node_id: str) -> list[str]:
@@ -353,15 +358,6 @@ def _add_routes(
 
 
 @dataclass(frozen=True)
-class _Cell:
-    """P50 and P90 hours of one scenario in a popup row, as shown."""
-
-    p50: str
-    p90: str
-    lower_bound: bool
-
-
-@dataclass(frozen=True)
 class _Row:
     """A popup row: a stage (or ``total``), its label and one cell per scenario."""
 
@@ -372,15 +368,6 @@ class _Row:
 
 #: Stages shown in node popups: every stage spent at a node (not moving), then the total.
 _STAGE_ORDER = (*STANDING_STAGES, "total")
-
-
-def _cell(figure: _Figure) -> _Cell:
-    bound = figure.lower_bound
-    return _Cell(
-        p50=formatting.hours(figure.p50, lower_bound=bound),
-        p90=formatting.hours(figure.p90, lower_bound=bound),
-        lower_bound=bound,
-    )
 
 
 def _node_popup(
@@ -400,12 +387,12 @@ def _node_popup(
     for run, index in zip(runs, indexes, strict=True):
         first = next((ix for ix in index if ix.passes(node_id)), None)
         shown.append((run.scenario.name, first))
-    figures = [ix.stage_figures(node_id) if ix else {} for _, ix in shown]
+    figures = [ix.stage_cells(node_id) if ix else {} for _, ix in shown]
     rows = [
         _Row(
             stage=stage,
             label="all stages" if stage == "total" else stage.replace("_", " "),
-            cells=[_cell(fig[stage]) if stage in fig else None for fig in figures],
+            cells=[fig.get(stage) for fig in figures],
         )
         for stage in _STAGE_ORDER
         if any(stage in fig for fig in figures)
