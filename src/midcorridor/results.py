@@ -35,9 +35,6 @@ __all__ = [
     "SweepStep",
 ]
 
-#: Percentiles of door-to-door days that results report, with the mean.
-DAY_KEYS = ("mean", "p10", "p50", "p90")
-
 
 # --- comparison of scenarios ------------------------------------------------------------
 

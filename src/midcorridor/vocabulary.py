@@ -36,9 +36,7 @@ STANDING_STAGES: tuple[Stage, ...] = tuple(s for s in STAGES if s not in MOVING_
 NodeStage = Literal["documents", "inspection", "transshipment", "port", "congestion"]
 
 NodeKind = Literal["terminal", "city", "port", "border", "gauge_change", "junction"]
-NODE_KINDS: tuple[NodeKind, ...] = get_args(NodeKind)
 LinkMode = Literal["rail", "ferry", "sea"]
-LINK_MODES: tuple[LinkMode, ...] = get_args(LinkMode)
 #: The moving stage of each link mode.
 MOVING_STAGE_OF_MODE: dict[LinkMode, MovingStage] = {"rail": "rail", "ferry": "sea", "sea": "sea"}
 Sea = Literal["caspian", "black_sea"]
