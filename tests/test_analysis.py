@@ -55,18 +55,23 @@ def test_top_three_bottlenecks_middle_corridor(middle: mc.TripResult, network: m
     frame = ranked(middle, network=network)
     assert list(frame.columns) == list(RANK_COLUMNS)
     top = frame.head(3)
-    # The weekly Poti-Constanta ferry is the first bottleneck by far; then port handling
-    # and EU customs at the two Black Sea ports (close to each other).
-    assert top["group"].iloc[0] == "ferry_wait at Poti port"
-    assert top["node"].iloc[0] == "POTI"
-    assert set(top["group"].iloc[1:]) <= {
+    # The block train is booked on the weekly Poti-Constanta ferry: on plan it waits only
+    # its slack, late it waits a week. So the ferry leads on the mean and on the P90, while
+    # on the P50 port handling and EU customs at the Black Sea ports come as close.
+    black_sea = {
+        "ferry_wait at Poti port",
         "port at Poti port",
         "port at Constanța port",
         "documents at Constanța port",
     }
+    assert set(top["group"]) <= black_sea
+    assert "ferry_wait at Poti port" in set(top["group"])
+    by_mean = frame.sort_values("mean_days", ascending=False)
+    by_p90 = frame.sort_values("p90_saved_removed", ascending=False)
+    assert by_mean["group"].iloc[0] == by_p90["group"].iloc[0] == "ferry_wait at Poti port"
+    assert by_p90["p90_saved_removed"].iloc[0] > 2 * by_p90["p90_saved_removed"].iloc[1]
     assert (top["p50_saved_removed"] > 0.5).all()
     assert (top["p50_saved_half"] > 0).all()
-    assert top["p50_saved_removed"].iloc[0] > 2 * top["p50_saved_removed"].iloc[1]
     assert rank_bottlenecks(middle).label == MIDDLE
 
 
@@ -86,7 +91,7 @@ def test_top_bottleneck_via_russia(northern: mc.TripResult, network: mc.Network)
 
 def test_labels_fall_back_to_node_ids(middle: mc.TripResult) -> None:
     frame = ranked(middle)
-    assert frame["group"].iloc[0] == "ferry_wait at POTI"
+    assert "ferry_wait at POTI" in set(frame["group"].head(3))
 
 
 @pytest.mark.parametrize("group_by", GROUPINGS)
@@ -183,10 +188,15 @@ def test_biggest_share_is_a_big_variance_component(
     assert frame["group"].iloc[0] == "ferry_wait at POTI"
     assert frame["sd_days"].iloc[0] == frame["sd_days"].max()
     assert frame["variance_share"].iloc[0] > 0.3
-    assert frame["spearman"].iloc[0] > 0.5
+    # Weaker than a free-standing wait: a late train's slack before its booked sailing
+    # shrinks as its lateness grows, so part of the wait moves against the total.
+    assert frame["spearman"].iloc[0] > 0.3
     north = spread(northern)
-    assert north["group"].iloc[0] == "congestion at BREST_MALASZEWICZE"
-    assert north["variance_share"].iloc[0] > 0.5
+    # Rare holds of weeks to months (the 2025 Polish border closure, Russian sanctions
+    # checks) spread the northern trip more than the everyday Brest queue.
+    rare = {"disruption at KRASNOYE_OSINOVKA", "disruption at BREST_MALASZEWICZE"}
+    assert set(north["group"].head(2)) == rare
+    assert north["variance_share"].head(2).sum() > 0.5
     stage = spread(middle, group_by="stage")
     assert stage["stage"].iloc[0] == "ferry_wait"
 

@@ -15,7 +15,7 @@ from midcorridor.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = str(ROOT / "scenarios" / "baseline.yaml")
 DIGITAL = str(ROOT / "scenarios" / "digital_customs.yaml")
-# The nine stages the project promises, written out: the spec, not the code's constant.
+# The eleven stages the project promises, written out: the spec, not the code's constant.
 STAGE_NAMES = {
     "rail",
     "sea",
@@ -23,9 +23,11 @@ STAGE_NAMES = {
     "inspection",
     "transshipment",
     "port",
+    "consolidation",
     "ferry_wait",
     "weather",
     "congestion",
+    "disruption",
 }
 
 
@@ -81,12 +83,21 @@ def test_run_json_has_the_documented_shape(capsys: Any, monkeypatch: Any) -> Non
     assert data["seed"] == 4
     assert data["samples"] == 300
     route = data["routes"][0]
-    for key in ("label", "origin", "destination", "corridor", "distance_km", "path", "countries"):
+    keys = ("label", "shipment", "origin", "destination", "corridor", "distance_km", "path")
+    for key in (*keys, "countries", "connections"):
         assert key in route
     assert route["origin"] == route["path"][0] == "ALMATY"
     assert set(route["days"]) >= {"mean", "p10", "p50", "p90"}
     assert set(route["stages_days"]) == STAGE_NAMES
     assert all(len(c) == 2 for c in route["countries"])
+    shipments = {r["label"]: r["shipment"] for r in data["routes"]}
+    assert shipments["Almaty-Constanta, Middle Corridor"] == "block_train"
+    assert shipments["Almaty-Constanta, Middle Corridor, container"] == "container"
+    # The booked block train meets the weekly Black Sea ferry: its missed share and why.
+    (ferry,) = route["connections"]
+    assert ferry["link"] == "POTI-CONSTANTA"
+    assert 0 < ferry["missed_share"] < 0.5
+    assert sum(ferry["reasons"].values()) == pytest.approx(1.0)
 
 
 def test_compare_json_and_table(capsys: Any, monkeypatch: Any) -> None:
@@ -122,7 +133,7 @@ def test_network_check_json_lists_the_problems(
 ) -> None:
     folder = tmp_path / "network"
     folder.mkdir()
-    for name in ("nodes.geojson", "links.geojson"):
+    for name in ("nodes.geojson", "links.geojson", "shipments.yaml"):
         (folder / name).write_text(
             (ROOT / "network" / name).read_text(encoding="utf-8"), encoding="utf-8"
         )

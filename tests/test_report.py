@@ -119,7 +119,11 @@ def test_bottleneck_trips(runs: Runs) -> None:
     middle = [t.label for t in runs[0].trips if t.route.corridor == "middle"]
     assert labels[: len(middle)] == middle
     # "fastest open" takes the same path as "via Russia": ranked once.
-    assert labels[len(middle) :] == ["Almaty-Constanta, via Russia", "Xi'an-Duisburg, via Russia"]
+    assert labels[len(middle) :] == [
+        "Almaty-Constanta, via Russia",
+        "Almaty-Constanta, via Russia, container",
+        "Xi'an-Duisburg, via Russia",
+    ]
 
 
 def test_tornado_has_one_bar_per_row(runs: Runs, network: mc.Network) -> None:

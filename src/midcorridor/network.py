@@ -1,6 +1,7 @@
 """Read and validate the network files into a :class:`Network`.
 
-``load()`` reads ``nodes.geojson``, ``links.geojson`` and ``sources.yaml``, checks every
+``load()`` reads ``nodes.geojson``, ``links.geojson``, ``shipments.yaml`` and
+``sources.yaml``, checks every
 feature, and either returns a network or raises one :class:`NetworkError` listing every
 problem found (file, feature id, field, problem).
 """
@@ -26,7 +27,8 @@ from pyproj import Geod
 from ._errors import NetworkError, PlaceNotFoundError
 from ._input import MAX_ECHO_CHARS, YamlInputError, load_plain_yaml, short_repr
 from ._paths import NETWORK_ENV, default_folder
-from .schema import LINK_SOURCED_FIELDS, LinkProps, NodeProps, SourceEntry
+from .schema import LINK_SOURCED_FIELDS, LinkProps, NodeProps, ShipmentClass, SourceEntry
+from .vocabulary import SHIPMENTS
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -36,6 +38,7 @@ __all__ = ["Link", "Network", "Node", "check", "default_network_dir", "load"]
 NODES_FILE = "nodes.geojson"
 LINKS_FILE = "links.geojson"
 SOURCES_FILE = "sources.yaml"
+SHIPMENTS_FILE = "shipments.yaml"
 #: Largest network file read, bytes: a guard against reading something that is not ours.
 MAX_FILE_BYTES = 20_000_000
 #: ``length_km`` may exceed the geodesic length of its geometry by at most this factor.
@@ -120,6 +123,8 @@ class Network:
         Validated features by id.
     sources
         Source key -> entry of ``sources.yaml``.
+    shipments
+        Shipment class -> what it adds to a trip (``shipments.yaml``).
     path
         The folder the network was read from.
     """
@@ -127,6 +132,7 @@ class Network:
     nodes_by_id: dict[str, Node]
     links_by_id: dict[str, Link]
     sources: dict[str, SourceEntry]
+    shipments: dict[str, ShipmentClass]
     path: Path
     _index: dict[str, list[tuple[int, str]]] = field(default_factory=dict, repr=False)
 
@@ -375,7 +381,8 @@ def _parse_model(
         return None
 
 
-def _read_sources(path: Path, problems: _Problems) -> dict[str, SourceEntry]:
+def _read_mapping(path: Path, problems: _Problems, what: str) -> dict[Any, Any]:
+    """The YAML mapping in ``path`` (empty, with the problem reported, if there is none)."""
     text = _read_text(path, problems)
     if text is None:
         return {}
@@ -385,19 +392,44 @@ def _read_sources(path: Path, problems: _Problems) -> dict[str, SourceEntry]:
         problems.add(path.name, None, None, f"not valid YAML: {exc}")
         return {}
     if not isinstance(data, dict):
-        problems.add(path.name, None, None, "must map source keys to entries")
+        problems.add(path.name, None, None, f"must map {what}")
         return {}
-    sources = {}
-    for key, raw in data.items():
+    return data
+
+
+def _read_entries(
+    path: Path, model: type[_Model], problems: _Problems, *, what: str, fields: str
+) -> dict[str, _Model]:
+    """Each valid entry of a YAML mapping of ``what`` (keys) to ``model`` entries."""
+    entries = {}
+    for key, raw in _read_mapping(path, problems, f"{what} keys to entries").items():
         if not isinstance(raw, dict):
-            problems.add(
-                path.name, _label(key), None, "must be a mapping (title, url, ...)", "source"
-            )
+            problems.add(path.name, _label(key), None, f"must be a mapping ({fields})", what)
             continue
-        entry = _parse_model(SourceEntry, raw, path.name, _label(key), problems)
+        entry = _parse_model(model, raw, path.name, _label(key), problems)
         if entry is not None:
-            sources[str(key)] = entry
-    return sources
+            entries[str(key)] = entry
+    return entries
+
+
+def _read_sources(path: Path, problems: _Problems) -> dict[str, SourceEntry]:
+    return _read_entries(path, SourceEntry, problems, what="source", fields="title, url, ...")
+
+
+def _read_shipments(path: Path, problems: _Problems) -> dict[str, ShipmentClass]:
+    shipments = _read_entries(
+        path, ShipmentClass, problems, what="shipment", fields="description, priority, ..."
+    )
+    for key in shipments:
+        if key not in SHIPMENTS:
+            problems.add(
+                path.name, key, None, f"not a shipment class (one of {', '.join(SHIPMENTS)})"
+            )
+    if path.is_file():
+        for key in SHIPMENTS:
+            if key not in shipments:
+                problems.add(path.name, key, None, "shipment class missing", "shipment")
+    return {k: v for k, v in shipments.items() if k in SHIPMENTS}
 
 
 _Props = TypeVar("_Props", NodeProps, LinkProps)
@@ -452,13 +484,45 @@ def _read_links(path: Path, problems: _Problems) -> dict[str, Link]:
     return links
 
 
+def _check_shipments(
+    shipments: dict[str, ShipmentClass],
+    nodes: dict[str, Node],
+    sources: dict[str, SourceEntry],
+    problems: _Problems,
+) -> set[str]:
+    """Report unknown nodes and source keys of the shipment classes; the keys used."""
+    used: set[str] = set()
+    for name, shipment in shipments.items():
+        keys = [(f"sources.{fld}", key) for fld, key in shipment.sources.items()]
+        for i, proc in enumerate(shipment.processes):
+            keys.append((f"processes.{i}.source", proc.source))
+            for j, node_id in enumerate(proc.nodes or ()):
+                if node_id not in nodes:
+                    hint = difflib.get_close_matches(node_id, nodes, n=1)
+                    more = f" (did you mean {hint[0]}?)" if hint else ""
+                    problems.add(
+                        SHIPMENTS_FILE,
+                        name,
+                        f"processes.{i}.nodes.{j}",
+                        f"unknown node {short_repr(node_id)}{more}",
+                        "shipment",
+                    )
+        for fld, key in keys:
+            used.add(key)
+            if key not in sources:
+                problems.add(
+                    SHIPMENTS_FILE, name, fld, f"unknown source key {short_repr(key)}", "shipment"
+                )
+    return used
+
+
 def _check_references(
     nodes: dict[str, Node],
     links: dict[str, Link],
     sources: dict[str, SourceEntry],
     problems: _Problems,
+    used: set[str],
 ) -> None:
-    used: set[str] = set()
     for node in nodes.values():
         for i, proc in enumerate(node.props.processes):
             used.add(proc.source)
@@ -533,7 +597,9 @@ def _check_references(
                 f"length {link.geodesic_km:.0f} km: draw the alignment",
             )
     for key in sorted(set(sources) - used):
-        problems.add(SOURCES_FILE, key, None, "not used by any node or link", what="source")
+        problems.add(
+            SOURCES_FILE, key, None, "not used by any node, link or shipment", what="source"
+        )
 
 
 def _check_topology(nodes: dict[str, Node], links: dict[str, Link], problems: _Problems) -> None:
@@ -587,12 +653,14 @@ def _read_network(folder: Path) -> tuple[Network | None, list[str]]:
     sources = _read_sources(folder / SOURCES_FILE, problems)
     nodes = _read_nodes(folder / NODES_FILE, problems)
     links = _read_links(folder / LINKS_FILE, problems)
+    shipments = _read_shipments(folder / SHIPMENTS_FILE, problems)
     if nodes or links:
-        _check_references(nodes, links, sources, problems)
+        used = _check_shipments(shipments, nodes, sources, problems)
+        _check_references(nodes, links, sources, problems, used)
         _check_topology(nodes, links, problems)
     if problems.items:
         return None, problems.items
-    return Network(nodes, links, sources, folder), []
+    return Network(nodes, links, sources, shipments, folder), []
 
 
 def _capped(problems: list[str]) -> list[str]:

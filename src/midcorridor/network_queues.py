@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .queue_engine import QueueResult, simulate_ferry, simulate_server
+from .queue_engine import QueueResult, Season, simulate_ferry, simulate_server
 from .schema import Capacity, Service, Weather
 from .vocabulary import DAYS_IN_MONTH, DAYS_PER_WEEK, HOURS_PER_DAY
 
@@ -82,7 +82,12 @@ class SimulatedQueue:
 
 @lru_cache(maxsize=256)
 def ferry_queue(
-    service: Service, weather: Weather | None, volume_teu_per_week: float, seed: int = 0
+    service: Service,
+    weather: Weather | None,
+    volume_teu_per_week: float,
+    seed: int = 0,
+    *,
+    season: Season | None = None,
 ) -> SimulatedQueue:
     """Simulate a ferry link's queue at a volume (cached: same inputs, same result).
 
@@ -91,14 +96,17 @@ def ferry_queue(
     service, weather
         The link's service and storm closures (after a scenario's service changes).
     volume_teu_per_week
-        Offered volume, TEU per week.
+        Offered volume, TEU per week (mean over the year).
     seed
         Seed of the simulated arrivals and storms.
+    season
+        Volume of each month relative to the mean (12 values), or None.
     """
     result = simulate_ferry(
         volume_teu_per_week,
         service,
         weather,
+        season=season,
         horizon_days=HORIZON_DAYS,
         teu_per_train=TEU_PER_TRAIN,
         seed=seed,
@@ -107,7 +115,13 @@ def ferry_queue(
 
 
 @lru_cache(maxsize=256)
-def node_queue(capacity: Capacity, volume_teu_per_week: float, seed: int = 0) -> SimulatedQueue:
+def node_queue(
+    capacity: Capacity,
+    volume_teu_per_week: float,
+    seed: int = 0,
+    *,
+    season: Season | None = None,
+) -> SimulatedQueue:
     """Simulate the queue for a node's handling capacity at a volume (cached).
 
     Parameters
@@ -115,10 +129,15 @@ def node_queue(capacity: Capacity, volume_teu_per_week: float, seed: int = 0) ->
     capacity
         The node's handling capacity.
     volume_teu_per_week
-        Offered volume, TEU per week (as trains of :data:`TEU_PER_TRAIN` TEU).
+        Offered volume, TEU per week (as trains of :data:`TEU_PER_TRAIN` TEU; mean over
+        the year).
     seed
         Seed of the simulated arrivals.
+    season
+        Volume of each month relative to the mean (12 values), or None.
     """
     trains_per_day = volume_teu_per_week / TEU_PER_TRAIN / DAYS_PER_WEEK
-    result = simulate_server(trains_per_day, capacity, horizon_days=HORIZON_DAYS, seed=seed)
+    result = simulate_server(
+        trains_per_day, capacity, season=season, horizon_days=HORIZON_DAYS, seed=seed
+    )
     return SimulatedQueue(result)

@@ -84,6 +84,7 @@ __all__ = [
     "handling_hours",
     "max_hold_hours",
     "poisson_arrivals",
+    "season_of",
     "server_start_hours",
     "simulate_ferry",
     "simulate_server",
@@ -167,6 +168,10 @@ _Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 _HorizonDays = Annotated[float, Field(gt=0, le=MAX_HORIZON_DAYS, allow_inf_nan=False)]
 _Month = Annotated[int, Field(ge=1, le=12)]
 _Seed = Annotated[int, Field(ge=0)] | np.random.Generator
+_SeasonArg = Annotated[
+    tuple[Annotated[float, Field(ge=0, le=12, allow_inf_nan=False)], ...],
+    Field(min_length=12, max_length=12),
+]
 
 
 class _Args(BaseModel):
@@ -179,6 +184,7 @@ class _DrawArgs(_Args):
     model_config = ConfigDict(title="draw_ferry_inputs arguments")
 
     volume_teu_per_week: _NonNegative
+    season: _SeasonArg | None = None
     weather: Weather | None
     start_month: _Month
     horizon_days: _HorizonDays
@@ -187,6 +193,8 @@ class _DrawArgs(_Args):
 
     @model_validator(mode="after")
     def _bounded_trains(self) -> Self:
+        if self.season is not None and self.start_month != 1:
+            raise ValueError("season: a seasonal volume starts on 1 January (start_month 1)")
         weeks = self.horizon_days / DAYS_PER_WEEK
         trains = self.volume_teu_per_week / self.teu_per_train * weeks
         if trains > MAX_TRAINS:
@@ -212,6 +220,7 @@ class _ServerArgs(_Args):
     model_config = ConfigDict(title="simulate_server arguments")
 
     trains_per_day: _NonNegative
+    season: _SeasonArg | None = None
     capacity: Capacity
     horizon_days: _HorizonDays
     seed: _Seed
@@ -359,22 +368,30 @@ def _make_rngs(seed: int | np.random.Generator, n: int) -> list[np.random.Genera
 
 
 def poisson_arrivals(
-    rate_per_hour: float, horizon_hours: float, rng: np.random.Generator
+    rate_per_hour: float,
+    horizon_hours: float,
+    rng: np.random.Generator,
+    season: Season | None = None,
 ) -> FloatArray:
     """Arrival times of a Poisson process on ``[0, horizon_hours)``.
 
     The times are unit-rate exponential gaps divided by the rate, so with the same ``rng``
     state a higher rate gives the same arrivals compressed in time (common random numbers:
-    comparisons across volumes are less noisy).
+    comparisons across volumes are less noisy). With a ``season`` the rate varies by
+    calendar month (time 0 is 1 January): the same unit-rate arrivals are mapped through
+    the inverse of the cumulative rate, so a month's arrivals stay in that month.
 
     Parameters
     ----------
     rate_per_hour
-        Arrivals per hour, >= 0.
+        Mean arrivals per hour over a year, >= 0.
     horizon_hours
         Length of the window, hours, > 0.
     rng
         Random generator.
+    season
+        Rate of each calendar month relative to ``rate_per_hour`` (12 values, January
+        first, mean 1 over the year's days); None for a constant rate.
 
     Returns
     -------
@@ -387,7 +404,8 @@ def poisson_arrivals(
         If more than :data:`MAX_TRAINS` arrivals are expected (a guard on memory; the
         public simulations reject such volumes before they get here).
     """
-    expected = rate_per_hour * horizon_hours
+    knots, counts = _cumulative_rate(rate_per_hour, horizon_hours, season)
+    expected = float(counts[-1])
     if expected <= 0:
         return np.empty(0)
     if expected > MAX_TRAINS:
@@ -401,7 +419,45 @@ def poisson_arrivals(
         more = np.cumsum(rng.standard_exponential(n)) + cumulative[-1]
         cumulative = np.concatenate([cumulative, more])
     count = int(np.searchsorted(cumulative, expected, side="left"))
-    return cumulative[:count] / rate_per_hour
+    if season is None:
+        return cumulative[:count] / rate_per_hour
+    return np.interp(cumulative[:count], counts, knots)
+
+
+Season = tuple[float, ...]
+"""Relative rate of each calendar month (12 values, January first)."""
+
+
+def _cumulative_rate(
+    rate_per_hour: float, horizon_hours: float, season: Season | None
+) -> tuple[FloatArray, FloatArray]:
+    """Knots (hours) and expected arrivals by each knot, piecewise linear in between."""
+    if season is None:
+        return np.array([0.0, horizon_hours]), np.array([0.0, rate_per_hour * horizon_hours])
+    month_hours = np.array(DAYS_IN_MONTH, dtype=np.float64) * HOURS_PER_DAY
+    years = math.ceil(horizon_hours / month_hours.sum())
+    edges = np.concatenate(([0.0], np.cumsum(np.tile(month_hours, years))))
+    rates = rate_per_hour * np.tile(np.asarray(season, dtype=np.float64), years)
+    counts = np.concatenate(([0.0], np.cumsum(rates * np.diff(edges))))
+    inside = edges < horizon_hours
+    knots = np.append(edges[inside], horizon_hours)
+    return knots, np.interp(knots, edges, counts)
+
+
+def season_of(teu_per_week_by_month: tuple[float, ...]) -> tuple[float, Season | None]:
+    """Mean TEU a week over a year and each month's rate relative to it.
+
+    A constant volume (all months equal) gives ``(volume, None)``.
+    """
+    values = np.asarray(teu_per_week_by_month, dtype=np.float64)
+    if values.shape != (12,):
+        raise ValueError(f"a monthly volume needs 12 values, got {values.size}")
+    mean = float(np.average(values, weights=DAYS_IN_MONTH))
+    if np.all(values == values[0]):
+        return float(values[0]), None
+    if mean <= 0:
+        return 0.0, None
+    return mean, tuple(float(v) for v in values / mean)
 
 
 def _sample_pert(hours: Range, rng: np.random.Generator, n: int) -> FloatArray:
@@ -552,7 +608,7 @@ def _draw(args: _DrawArgs) -> FerryInputs:
     end = DRAIN_FACTOR * horizon
     rng_arrivals, rng_weather = _make_rngs(args.seed, 2)
     rate = args.volume_teu_per_week / args.teu_per_train / HOURS_PER_WEEK
-    arrivals = poisson_arrivals(rate, horizon, rng_arrivals)
+    arrivals = poisson_arrivals(rate, horizon, rng_arrivals, args.season)
     closures = storm_spells(
         args.weather, start_month=args.start_month, span_hours=end, rng=rng_weather
     )
@@ -774,17 +830,28 @@ def server_start_hours(arrival_hours: npt.ArrayLike, capacity: Capacity) -> Floa
 
 
 def _backlog_growing(
-    arrival_hours: FloatArray, done_hours: FloatArray, horizon_hours: float, scale: float
+    arrival_hours: FloatArray,
+    done_hours: FloatArray,
+    horizon_hours: float,
+    scale: float,
+    *,
+    seasonal: bool = False,
 ) -> bool:
     """True if the mean backlog over the last tenth of the horizon is markedly above the first.
 
     "Markedly": more than twice the first tenth's plus ``scale`` trains (a fleet load or a
-    day of capacity), so the noise of a stable queue does not trip it.
+    day of capacity), so the noise of a stable queue does not trip it. With a ``seasonal``
+    rate the last tenth is set against the same weeks a year earlier (a surge month
+    against a quiet one is not growth), when the horizon holds them.
     """
     if arrival_hours.size == 0:
         return False
     tenth = horizon_hours / 10
-    grid = np.linspace(0.0, tenth, 100)
+    start = 0.0
+    year = HOURS_PER_DAY * sum(DAYS_IN_MONTH)
+    if seasonal and horizon_hours - year >= tenth:
+        start = horizon_hours - tenth - year
+    grid = np.linspace(start, start + tenth, 100)
     done = np.sort(done_hours)
 
     def backlog(times: FloatArray) -> float:
@@ -794,7 +861,7 @@ def _backlog_growing(
         return float(queued.mean())
 
     first = backlog(grid)
-    last = backlog(grid + horizon_hours - tenth)
+    last = backlog(grid - start + horizon_hours - tenth)
     return last > 2 * first + scale
 
 
@@ -808,6 +875,7 @@ def simulate_ferry(
     service: Service,
     weather: Weather | None,
     *,
+    season: Season | None = None,
     start_month: int = 1,
     horizon_days: float = 365,
     teu_per_train: float = 84,
@@ -822,8 +890,11 @@ def simulate_ferry(
     Parameters
     ----------
     volume_teu_per_week
-        Offered volume, TEU per week, >= 0. A volume above capacity is allowed: the
-        result is ``saturated``.
+        Offered volume, TEU per week, >= 0 (the mean over a year with a ``season``). A
+        volume above capacity is allowed: the result is ``saturated``.
+    season
+        Volume of each calendar month relative to ``volume_teu_per_week`` (12 values,
+        see :func:`poisson_arrivals`); the horizon then starts on 1 January.
     service
         The ferry service (dispatch rule, fleet, capacity per sailing, hold limit).
     weather
@@ -854,6 +925,7 @@ def simulate_ferry(
     """
     args = _FerryArgs(
         volume_teu_per_week=volume_teu_per_week,
+        season=season,
         service=service,
         weather=weather,
         start_month=start_month,
@@ -883,7 +955,7 @@ def simulate_ferry(
     utilisation = offered / capacity if capacity > 0 else (math.inf if offered > 0 else 0.0)
     fleet_load = service.vessels * service.capacity_teu / teu
     saturated = utilisation >= 1 or _backlog_growing(
-        arrivals, departed, inputs.horizon_hours, fleet_load
+        arrivals, departed, inputs.horizon_hours, fleet_load, seasonal=season is not None
     )
     return QueueResult(
         wait_hours=total - weather_part,
@@ -899,6 +971,7 @@ def simulate_server(
     trains_per_day: float,
     capacity: Capacity,
     *,
+    season: Season | None = None,
     horizon_days: float = 365,
     seed: int | np.random.Generator = 0,
 ) -> QueueResult:
@@ -907,7 +980,11 @@ def simulate_server(
     Parameters
     ----------
     trains_per_day
-        Offered trains per day, >= 0 (Poisson arrivals). Above capacity is allowed.
+        Offered trains per day, >= 0 (Poisson arrivals; the mean over a year with a
+        ``season``). Above capacity is allowed.
+    season
+        Trains of each calendar month relative to ``trains_per_day`` (12 values, see
+        :func:`poisson_arrivals`); the horizon starts on 1 January.
     capacity
         The handling point: ``capacity.servers`` servers handling
         ``capacity.trains_per_day`` trains a day together (:func:`handling_hours`).
@@ -930,16 +1007,20 @@ def simulate_server(
         :data:`MAX_TRAINS` trains are expected).
     """
     args = _ServerArgs(
-        trains_per_day=trains_per_day, capacity=capacity, horizon_days=horizon_days, seed=seed
+        trains_per_day=trains_per_day,
+        season=season,
+        capacity=capacity,
+        horizon_days=horizon_days,
+        seed=seed,
     )
     capacity = args.capacity
     horizon = args.horizon_days * HOURS_PER_DAY
     (rng,) = _make_rngs(args.seed, 1)
-    arrivals = poisson_arrivals(args.trains_per_day / HOURS_PER_DAY, horizon, rng)
+    arrivals = poisson_arrivals(args.trains_per_day / HOURS_PER_DAY, horizon, rng, args.season)
     start = server_start_hours(arrivals, capacity)
     utilisation = args.trains_per_day / capacity.trains_per_day
     saturated = utilisation >= 1 or _backlog_growing(
-        arrivals, start, horizon, capacity.trains_per_day
+        arrivals, start, horizon, capacity.trains_per_day, seasonal=season is not None
     )
     return QueueResult(
         wait_hours=start - arrivals,

@@ -88,22 +88,24 @@ def _table(table: tables.Table) -> Markup:
     return Markup(tables.to_markdown(table))
 
 
-def _od(trip: TripResult) -> tuple[str, str]:
-    return trip.route.origin, trip.route.destination
+def _od(trip: TripResult) -> tuple[str, str, str]:
+    """Origin, destination and shipment: trips of one key are compared across corridors."""
+    return trip.route.origin, trip.route.destination, trip.shipment
 
 
 def _od_name(trip: TripResult, network: Network) -> str:
     """ "Almaty-Constanta" from the label "Almaty-Constanta, Middle Corridor", else names."""
     if ", " in trip.label:
         return trip.label.split(", ")[0]
-    return "-".join(fmt.short_place(network.nodes_by_id[n].props.name) for n in _od(trip))
+    ends = (trip.route.origin, trip.route.destination)
+    return "-".join(fmt.short_place(network.nodes_by_id[n].props.name) for n in ends)
 
 
 def _unique_paths(trips: Iterable[TripResult]) -> list[TripResult]:
-    """Trips with distinct paths, the first label of each path kept."""
+    """Trips with distinct paths (for each shipment), the first label of each kept."""
     seen: dict[tuple[str, ...], TripResult] = {}
     for trip in trips:
-        seen.setdefault(trip.route.nodes, trip)
+        seen.setdefault((trip.shipment, *trip.route.nodes), trip)
     return list(seen.values())
 
 
@@ -112,13 +114,13 @@ def bottleneck_trips(run: ScenarioRun) -> list[TripResult]:
 
     Every Middle Corridor trip of ``run``, then, for each of their origin-destination
     pairs, the northern trip with the lowest P50 (if the run has one); a path appearing
-    under two labels is ranked once. Without Middle Corridor trips: the fastest northern
-    trip.
+    under two labels is ranked once (for each shipment class). Without Middle Corridor
+    trips: the fastest northern trip.
     """
     middle = _unique_paths(t for t in run.trips if t.route.corridor == "middle")
     northern = [t for t in run.trips if t.route.corridor == "northern"]
     chosen: list[TripResult] = []
-    pairs: list[tuple[str, str] | None] = list(dict.fromkeys(_od(t) for t in middle))
+    pairs: list[tuple[str, str, str] | None] = list(dict.fromkeys(_od(t) for t in middle))
     if not pairs:
         pairs = [None]
     for pair in pairs:

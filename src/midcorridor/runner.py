@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,8 +40,17 @@ from .schema import (
     Capacity,
     Service,
 )
-from .timing import Adjustment, Component, TripResult, components, expected_hours, sample_trip
-from .vocabulary import CORRIDORS, STAGES, Corridor, CorridorChoice
+from .timing import (
+    Adjustment,
+    Component,
+    TripResult,
+    Volume,
+    components,
+    expected_hours,
+    plan_journey,
+    sample_trip,
+)
+from .vocabulary import CORRIDORS, STAGES, Corridor, CorridorChoice, Shipment
 
 __all__ = [
     "PlannedTrip",
@@ -94,9 +103,11 @@ class ScenarioRun:
 def _trip_dict(trip: TripResult, network: Network) -> dict[str, Any]:
     return {
         "label": trip.label,
+        "shipment": trip.shipment,
         **trip.route.to_dict(network),
         "days": trip.days(),
         "stages_days": trip.stages_days(),
+        "connections": [c.to_dict() for c in trip.connections],
         "warnings": trip.warnings,
         "saturated": trip.saturated,
     }
@@ -112,6 +123,8 @@ class _Resolver:
         self.service_changes: dict[str, list[int]] = {}
         #: Indices of the capacity changes applied to each node, in order.
         self.capacity_changes: dict[str, list[int]] = {}
+        #: Link id -> shipment class -> TEU a week in each month at its departures.
+        self.demands: dict[str, dict[str, tuple[float, ...]]] = {}
 
     def error(self, fld: str, message: str) -> ScenarioError:
         return ScenarioError(f"{self.scenario.path}: field {fld}: {message}")
@@ -165,7 +178,25 @@ class _Resolver:
                 if by_link and by_sea:
                     out[link.id] = service.model_copy(update=change.updates())
                     self.service_changes.setdefault(link.id, []).append(i)
+                    if change.demand_teu_per_week is not None:
+                        self.demands[link.id] = self._demand(change.demand_teu_per_week)
+        for link_id in self.demands:
+            if out[link_id].dispatch != "scheduled":
+                i = self.service_changes[link_id][-1]
+                raise self.error(
+                    f"services.{i}.demand_teu_per_week",
+                    f"link {link_id} is not a scheduled service (dispatch "
+                    f"{out[link_id].dispatch}): demand fills timetabled departures only",
+                )
         return out
+
+    def _demand(
+        self, demand: Mapping[Shipment, float | tuple[float, ...]]
+    ) -> dict[str, tuple[float, ...]]:
+        """Demand by class, 12 months each, highest boarding priority first."""
+        shipments = self.network.shipments
+        order = sorted(demand, key=lambda name: shipments[name].priority)
+        return {name: Volume.of(demand[name]).by_month() for name in order}
 
     def capacities(self) -> dict[str, Capacity]:
         """Node id -> handling capacity after the scenario's capacity changes (in order)."""
@@ -295,7 +326,11 @@ def _engine_message(error: ValueError) -> str:
 
 
 def _engine_error(
-    resolver: _Resolver, route: Route, label: str, volume: float, error: ValueError
+    resolver: _Resolver,
+    route: Route,
+    label: str,
+    teu_per_week: float | tuple[float, ...],
+    error: ValueError,
 ) -> ScenarioError:
     """The queue engine refused a run for this trip: name the scenario field behind it.
 
@@ -305,6 +340,7 @@ def _engine_error(
     volume, which is what makes the queues simulated at all.
     """
     message = _engine_message(error)
+    volume = Volume.of(teu_per_week).mean
     fld = f"volume.{route.corridor}"
     if message.startswith("service"):
         applied = [i for link in route.links for i in resolver.service_changes.get(link, [])]
@@ -371,6 +407,7 @@ class PlannedTrip:
     route: Route
     components: tuple[Component, ...]
     adjustments: tuple[Adjustment, ...]
+    shipment: Shipment = "block_train"
 
 
 def _choices(
@@ -444,6 +481,8 @@ def plan_trips(
                     volume_teu_per_week=volume,
                     services=services,
                     capacities=capacities,
+                    shipment=network.shipments.get(spec.shipment),
+                    demands=resolver.demands,
                 )
             except MidcorridorError:
                 raise
@@ -455,7 +494,7 @@ def plan_trips(
             _check_composed(resolver, comps, adjustments, route.corridor, change_nodes)
             hours = expected_hours(comps, adjustments)
             if best is None or hours < best[0]:
-                trip = PlannedTrip(label, route, tuple(comps), tuple(adjustments))
+                trip = PlannedTrip(label, route, tuple(comps), tuple(adjustments), spec.shipment)
                 best = (hours, trip)
         if best is None:
             raise _no_route_error(resolver, spec, i, origin, destination)
@@ -518,6 +557,14 @@ def run_scenario(
         on_chunk = (
             None if progress is None else (lambda n, base=done_before: progress(base + n, total))
         )
+        journey = plan_journey(
+            trip.components,
+            shipment=trip.shipment,
+            shipment_class=network.shipments.get(trip.shipment),
+            month=month,
+            adjustments=trip.adjustments,
+            seed=seed,
+        )
         trips.append(
             sample_trip(
                 trip.route,
@@ -527,6 +574,7 @@ def run_scenario(
                 adjustments=trip.adjustments,
                 label=trip.label,
                 progress=on_chunk,
+                journey=journey,
             )
         )
     return ScenarioRun(

@@ -11,7 +11,14 @@ import difflib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ._errors import ScenarioError
 from ._input import YamlInputError, load_plain_yaml, short_repr, short_text
@@ -21,14 +28,24 @@ from .schema import (
     CapacityTeu,
     CountryCode,
     Hours,
+    MonthlyVolume,
+    RangeHours,
     Scale,
     Servers,
     SetHours,
     TrainsPerDay,
     Vessels,
-    VolumeTeuPerWeek,
 )
-from .vocabulary import Corridor, CorridorChoice, Dispatch, LinkMode, NodeKind, Sea, Stage
+from .vocabulary import (
+    Corridor,
+    CorridorChoice,
+    Dispatch,
+    LinkMode,
+    NodeKind,
+    Sea,
+    Shipment,
+    Stage,
+)
 
 __all__ = [
     "CapacityChange",
@@ -59,11 +76,12 @@ def _as_tuple(value: Any) -> Any:
 
 
 class RouteSpec(_Strict):
-    """A trip to time: origin and destination by id, name or alias."""
+    """A trip to time: origin and destination by id, name or alias, and what travels."""
 
     origin: str = Field(min_length=1)
     destination: str = Field(min_length=1)
     corridor: CorridorChoice = "any"
+    shipment: Shipment = "block_train"
     label: str | None = None
 
 
@@ -141,6 +159,10 @@ class ServiceChange(_Strict):
     """A change to ferry or shipping services: e.g. scheduled Caspian sailings.
 
     Selects links by ``link`` ids or by ``sea``; fields left out keep the network's values.
+    ``demand_teu_per_week`` (shipment class -> TEU a week, one figure or 12 monthly ones)
+    is the cargo becoming ready for a *scheduled* service's departures: they then fill
+    up, classes board in their priority order, and what does not fit waits for the next
+    departure. Without it, every departure has room.
     The figures have the bounds of a network :class:`~midcorridor.schema.LinkService`:
     hours above 0 and at most :data:`~midcorridor.schema.MAX_HOURS`, ``capacity_teu``
     :data:`~midcorridor.schema.MIN_CAPACITY_TEU` to
@@ -156,6 +178,9 @@ class ServiceChange(_Strict):
     vessels: Vessels | None = None
     round_trip_hours: Hours | None = None
     max_hold_hours: Hours | None = None
+    first_departure_hours: RangeHours | None = None
+    cutoff_hours: RangeHours | None = None
+    demand_teu_per_week: dict[Shipment, MonthlyVolume] | None = None
     note: str = Field(min_length=1)
     source: str = Field(min_length=1)
 
@@ -163,8 +188,17 @@ class ServiceChange(_Strict):
 
     def updates(self) -> dict[str, Any]:
         """The service fields this change sets."""
-        fields = ("dispatch", "headway_hours", "capacity_teu", "vessels", "round_trip_hours")
-        out = {f: getattr(self, f) for f in (*fields, "max_hold_hours")}
+        fields = (
+            "dispatch",
+            "headway_hours",
+            "capacity_teu",
+            "vessels",
+            "round_trip_hours",
+            "max_hold_hours",
+            "first_departure_hours",
+            "cutoff_hours",
+        )
+        out = {f: getattr(self, f) for f in fields}
         return {k: v for k, v in out.items() if v is not None}
 
 
@@ -201,7 +235,7 @@ class ScenarioFile(_Strict):
     departure_month: int | None = Field(default=None, ge=1, le=12)
     samples: int | None = Field(default=None, ge=100, le=2_000_000)
     seed: int | None = Field(default=None, ge=0, lt=2**63)
-    volume: dict[Corridor, VolumeTeuPerWeek] | None = None
+    volume: dict[Corridor, MonthlyVolume] | None = None
     changes: tuple[Change, ...] = ()
     services: tuple[ServiceChange, ...] = ()
     capacities: tuple[CapacityChange, ...] = ()
@@ -218,8 +252,9 @@ class Scenario(_Strict):
     samples, seed
         Monte Carlo settings.
     volume
-        TEU per week on each corridor (sets ferry fill times and queue loads): 0 (no
-        queues simulated) or :data:`~midcorridor.schema.MIN_VOLUME_TEU_PER_WEEK` to
+        TEU per week on each corridor (sets ferry fill times and queue loads), one
+        figure or 12 monthly figures: each 0 (no queues simulated) or
+        :data:`~midcorridor.schema.MIN_VOLUME_TEU_PER_WEEK` to
         :data:`~midcorridor.schema.MAX_VOLUME_TEU_PER_WEEK`.
     changes
         Parents' changes first, then this file's.
@@ -232,7 +267,7 @@ class Scenario(_Strict):
     departure_month: int | None = Field(default=None, ge=1, le=12)
     samples: int = Field(default=20_000, ge=100, le=2_000_000)
     seed: int = Field(default=0, ge=0)
-    volume: dict[Corridor, VolumeTeuPerWeek] = Field(default_factory=dict)
+    volume: dict[Corridor, MonthlyVolume] = Field(default_factory=dict)
     changes: tuple[Change, ...] = ()
     services: tuple[ServiceChange, ...] = ()
     capacities: tuple[CapacityChange, ...] = ()

@@ -23,11 +23,14 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainValidator,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
 
 from .vocabulary import (
+    Connection,
     Dispatch,
     LinkMode,
     NodeKind,
@@ -196,6 +199,39 @@ Servers = Annotated[int, AfterValidator(SERVERS_BOUNDS), Field(description=SERVE
 VolumeTeuPerWeek = Annotated[
     float, AfterValidator(VOLUME_BOUNDS), Field(description=VOLUME_BOUNDS.text())
 ]
+
+
+def _one_volume(value: object, where: str = "") -> float:
+    """One volume, TEU a week; a number written as text ("1e3") is read as pydantic does."""
+    try:
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise TypeError
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"must be a number of TEU a week{where}, got {value!r:.40}") from None
+    try:
+        return VOLUME_BOUNDS(number)
+    except ValueError as exc:
+        raise ValueError(f"{exc}{where}") from None
+
+
+def _monthly_volume(value: object) -> float | tuple[float, ...]:
+    if isinstance(value, list | tuple):
+        if len(value) != 12:
+            raise ValueError(
+                f"give one volume or 12 monthly volumes (January first), got {len(value)}"
+            )
+        return tuple(_one_volume(v, f" (month {i})") for i, v in enumerate(value, start=1))
+    return _one_volume(value)
+
+
+#: TEU a week on a corridor: one figure for the year, or 12 monthly figures (January
+#: first); each 0 or within :data:`VOLUME_BOUNDS`.
+MonthlyVolume = Annotated[
+    float | tuple[float, ...],
+    PlainValidator(_monthly_volume),
+    WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "array", "items": {"type": "number"}}]}),
+]
 #: ``scale`` of a scenario change.
 Scale = Annotated[float, AfterValidator(SCALE_BOUNDS), Field(description=SCALE_BOUNDS.text())]
 #: ``set`` of a scenario change, hours.
@@ -316,6 +352,10 @@ class Service(_Strict):
     vessels: int = Field(ge=1)
     round_trip_hours: float = Field(gt=0, allow_inf_nan=False)
     max_hold_hours: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    #: ``scheduled`` only: clock time of one departure (hours from 00:00 on 1 January)
+    #: and how long before a departure a container must be ready to make it.
+    first_departure_hours: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+    cutoff_hours: float = Field(default=0.0, ge=0, allow_inf_nan=False)
 
 
 class LinkService(Service):
@@ -336,6 +376,8 @@ class LinkService(Service):
     vessels: Vessels
     round_trip_hours: Hours
     max_hold_hours: Hours | None = None
+    first_departure_hours: RangeHours = 0.0
+    cutoff_hours: RangeHours = 0.0
 
 
 class Weather(_Strict):
@@ -433,6 +475,78 @@ class LinkProps(_Strict):
             problems.append("a closed link needs closed_since and closed_reason")
         if problems:
             raise ValueError("; ".join(problems))
+        return self
+
+
+class ShipmentProcess(_Strict):
+    """A delay of one shipment class at some nodes of a trip (``shipments.yaml``).
+
+    Exactly one of ``at`` (the trip's origin or destination) or ``nodes`` (node ids)
+    says where it happens.
+    """
+
+    stage: NodeStage | Literal["ferry_wait"]
+    at: Literal["origin", "destination"] | None = None
+    nodes: tuple[str, ...] | None = Field(default=None, min_length=1)
+    hours: HoursRange
+    probability: float = Field(default=1.0, ge=0, le=1, allow_inf_nan=False)
+    months: tuple[Annotated[int, Field(ge=1, le=12)], ...] | None = Field(
+        default=None, min_length=1, max_length=12
+    )
+    source: str
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _one_place(self) -> ShipmentProcess:
+        if (self.at is None) == (self.nodes is None):
+            raise ValueError("give exactly one of at (origin or destination) or nodes")
+        if self.months is not None and len(set(self.months)) != len(self.months):
+            raise ValueError(f"months: each month once, got {list(self.months)}")
+        return self
+
+    def probability_by_month(self) -> tuple[float, ...] | None:
+        """``probability`` in the listed ``months`` (of departure) and 0 in the others."""
+        if self.months is None:
+            return None
+        return tuple(self.probability if m in self.months else 0.0 for m in range(1, 13))
+
+
+class ShipmentClass(_Strict):
+    """What one shipment class adds to a trip, and how it meets timetabled departures.
+
+    Attributes
+    ----------
+    description
+        What travels.
+    priority
+        Boarding order at a full departure: 1 boards first.
+    connection
+        ``booked``: the shipment leaves its origin on a plan that reaches its first
+        timetabled departure's cut-off with a probability of ``plan_quantile``, and waits
+        there for it; ``on_arrival``: it takes the next departure with room.
+    plan_quantile
+        For ``booked``: the share of trips whose plan is kept (0.5 to 0.99).
+    sources
+        Source keys of ``priority`` and ``plan_quantile``.
+    processes
+        The class's own delays.
+    """
+
+    description: str = Field(min_length=1)
+    priority: int = Field(ge=1, le=10)
+    connection: Connection
+    plan_quantile: float | None = Field(default=None, ge=0.5, le=0.99)
+    sources: dict[Literal["priority", "plan_quantile"], str]
+    processes: tuple[ShipmentProcess, ...] = ()
+
+    @model_validator(mode="after")
+    def _booked_plan(self) -> ShipmentClass:
+        if (self.connection == "booked") != (self.plan_quantile is not None):
+            raise ValueError("plan_quantile is given for, and only for, a booked connection")
+        missing = [f for f in ("priority", "plan_quantile") if getattr(self, f) is not None]
+        missing = [f for f in missing if f not in self.sources]
+        if missing:
+            raise ValueError(f"sources: no source for {', '.join(missing)}")
         return self
 
 

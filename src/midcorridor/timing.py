@@ -23,11 +23,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ._errors import NetworkError
+from .journeys import ConnectionStats, Journey, in_time, walk
 from .network import Network
 from .network_queues import ferry_queue, node_queue
+from .queue_engine import season_of
 from .routing import Route
-from .schema import Capacity, LinkProps, NodeProps, Range, Service
+from .schema import Capacity, LinkProps, NodeProps, Range, Service, ShipmentClass
+from .timetable import HOURS_PER_YEAR, DepartureLoads, Timetable, departure_loads
 from .vocabulary import (
+    DAYS_IN_MONTH,
     HOURS_PER_DAY,
     HOURS_PER_WEEK,
     MOVING_STAGE_OF_MODE,
@@ -35,6 +39,7 @@ from .vocabulary import (
     STAGES,
     LinkMode,
     NodeKind,
+    Shipment,
     Stage,
     pert_shape,
 )
@@ -48,9 +53,11 @@ __all__ = [
     "Adjustment",
     "Component",
     "TripResult",
+    "Volume",
     "components",
     "expected_hours",
     "pert",
+    "plan_journey",
     "sample_trip",
 ]
 
@@ -110,6 +117,15 @@ class Component:
         Load over capacity of the simulated queue this component comes from, if any.
     warning
         Set when the figure is not to be trusted as is (a saturated queue).
+    timetable
+        For the wait for a timetabled departure: its departures; the wait is then set
+        by the clock (:mod:`midcorridor.journeys`), ``dist`` being its year-round
+        distribution (uniform up to the headway) for route choice.
+    loads
+        Room left by class at each timetabled departure, when the departures are full.
+    empirical_by_month
+        Simulated waits by calendar month (January first), when the volume varies over
+        the year: drawn from the month the container gets there.
     """
 
     stage: Stage
@@ -127,6 +143,9 @@ class Component:
     probability_by_month: tuple[float, ...] | None = None
     utilisation: float | None = None
     warning: str = ""
+    timetable: Timetable | None = None
+    loads: DepartureLoads | None = field(default=None, repr=False)
+    empirical_by_month: tuple[np.ndarray, ...] | None = field(default=None, repr=False)
 
     @property
     def mean_hours(self) -> float:
@@ -158,14 +177,36 @@ def _link_modes_at(network: Network, route: Route, i: int) -> set[str]:
     return {network.links_by_id[route.links[j]].props.mode for j in idx}
 
 
+@dataclass(frozen=True)
+class Volume:
+    """Cargo on a corridor, TEU a week: a mean over the year and its season, if any."""
+
+    mean: float
+    season: tuple[float, ...] | None = None
+
+    @classmethod
+    def of(cls, teu_per_week: float | Sequence[float]) -> Volume:
+        """From one figure, or 12 monthly figures (January first)."""
+        if isinstance(teu_per_week, int | float):
+            return cls(float(teu_per_week))
+        mean, season = season_of(tuple(teu_per_week))
+        return cls(mean, season)
+
+    def by_month(self) -> tuple[float, ...]:
+        """TEU a week in each calendar month."""
+        return tuple(self.mean * f for f in (self.season or (1.0,) * 12))
+
+
 def components(
     network: Network,
     route: Route,
     *,
     month: int | None = None,
-    volume_teu_per_week: float | None = None,
+    volume_teu_per_week: float | Sequence[float] | None = None,
     services: Mapping[str, Service] | None = None,
     capacities: Mapping[str, Capacity] | None = None,
+    shipment: ShipmentClass | None = None,
+    demands: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
 ) -> list[Component]:
     """The delays of a trip along ``route``, in travel order.
 
@@ -179,22 +220,32 @@ def components(
         Departure month (1-12), for storm holds on sea crossings; None draws a month
         per sample, for a year-round picture.
     volume_teu_per_week
-        Cargo on this corridor, TEU a week. With it, Caspian crossings and nodes with a
-        ``capacity`` get waits from their simulated queues (:mod:`midcorridor.network_queues`)
-        and other ``on_fill`` ferries wait for their vessel to fill; without it, ferries
-        wait up to each service's ``headway_hours``.
+        Cargo on this corridor, TEU a week: one figure, or 12 monthly figures. With it,
+        Caspian crossings and nodes with a ``capacity`` get waits from their simulated
+        queues (:mod:`midcorridor.network_queues`; by month of arrival when the volume
+        varies) and other ``on_fill`` ferries wait for their vessel to fill; without
+        it, ferries wait up to each service's ``headway_hours``.
     services
         Link id -> service replacing the network's (a scenario's service changes).
     capacities
         Node id -> handling capacity replacing the network's (a scenario's changes).
+    shipment
+        What travels (:attr:`~midcorridor.network.Network.shipments`): its own delays are
+        added where they apply. None: a block train's delays only (the network's).
+    demands
+        Link id -> shipment class -> TEU a week becoming ready for the link's timetabled
+        departures in each month (12 values): the departures then fill up, and what
+        does not fit waits for the next one (:func:`~midcorridor.timetable.departure_loads`).
     """
+    volume = Volume.of(volume_teu_per_week) if volume_teu_per_week else None
     out: list[Component] = []
+    last = len(route.nodes) - 1
     for i, node_id in enumerate(route.nodes):
         node = network.nodes_by_id[node_id].props
         modes = _link_modes_at(network, route, i)
-        at_end = i in (0, len(route.nodes) - 1)
+        at_end = i in (0, last)
         capacity = (capacities or {}).get(node_id, node.capacity)
-        queued = capacity is not None and bool(volume_teu_per_week)
+        queued = capacity is not None and volume is not None
         for proc in node.processes:
             if proc.modes is not None and not modes.intersection(proc.modes):
                 continue
@@ -216,12 +267,51 @@ def components(
                     note=proc.note or "",
                 )
             )
-        if queued and capacity is not None and volume_teu_per_week is not None:
-            out.append(_node_queue_component(node, capacity, volume_teu_per_week, month))
+        if shipment is not None:
+            out.extend(_shipment_components(shipment, node, i, last, month))
+        if queued and capacity is not None and volume is not None:
+            out.append(_node_queue_component(node, capacity, volume, month))
         if i < len(route.links):
             link_id = route.links[i]
             service = (services or {}).get(link_id, network.links_by_id[link_id].props.service)
-            out.extend(_link_components(network, route, i, month, volume_teu_per_week, service))
+            demand = (demands or {}).get(link_id)
+            out.extend(_link_components(network, route, i, month, volume, service, demand))
+    return out
+
+
+def _shipment_components(
+    shipment: ShipmentClass, node: NodeProps, i: int, last: int, month: int | None
+) -> list[Component]:
+    """The shipment class's own delays at node ``i`` of a route ending at ``last``."""
+    out = []
+    for proc in shipment.processes:
+        here = (
+            (proc.at == "origin" and i == 0)
+            or (proc.at == "destination" and i == last)
+            or (proc.nodes is not None and node.id in proc.nodes)
+        )
+        if not here:
+            continue
+        by_month = proc.probability_by_month()
+        probability = proc.probability
+        if by_month is not None:
+            probability = by_month[month - 1] if month is not None else sum(by_month) / 12
+            by_month = None if month is not None else by_month
+        out.append(
+            Component(
+                stage=proc.stage,
+                node=node.id,
+                link=None,
+                dist=pert(proc.hours),
+                probability=probability,
+                source=proc.source,
+                countries=node.countries,
+                node_kind=node.kind,
+                link_mode=None,
+                note=proc.note or "",
+                probability_by_month=by_month,
+            )
+        )
     return out
 
 
@@ -230,8 +320,9 @@ def _link_components(
     route: Route,
     i: int,
     month: int | None,
-    volume: float | None,
+    volume: Volume | None,
     service: Service | None,
+    demand: Mapping[str, Sequence[float]] | None,
 ) -> list[Component]:
     link = network.links_by_id[route.links[i]].props
     node_id = route.nodes[i]
@@ -267,18 +358,21 @@ def _link_components(
     if link.sailing_hours is None or service is None:  # the schema rules this out
         raise NetworkError(f"link {link.id}: a {link.mode} link needs sailing_hours and service")
     parts = [make(moving, pert(link.sailing_hours), link.sources["sailing_hours"])]
-    if volume and link.sea == "caspian":
+    if volume is not None and link.sea == "caspian":
         return [*parts, *_queued_components(link, service, volume, month, make)]
     interval = service.headway_hours
     note = f"next departure within {interval:.0f} h ({service.dispatch})"
-    if service.dispatch == "on_fill" and volume:
-        fill = service.capacity_teu / (volume / HOURS_PER_WEEK)
+    if service.dispatch == "on_fill" and volume is not None:
+        fill = service.capacity_teu / (volume.mean / HOURS_PER_WEEK)
         interval = min(fill, service.max_hold_hours or fill)
         note = (
             f"vessel of {service.capacity_teu:.0f} TEU fills in {fill:.0f} h "
-            f"at {volume:.0f} TEU/week"
+            f"at {volume.mean:.0f} TEU/week"
         )
-    parts.append(make("ferry_wait", Dist(0.0, interval), link.sources["service"], note=note))
+    wait = make("ferry_wait", Dist(0.0, interval), link.sources["service"], note=note)
+    if service.dispatch == "scheduled":
+        wait = _timetabled(wait, service, demand)
+    parts.append(wait)
     if link.weather is not None:
         shares = link.weather.closure_share_by_month
         if month is None:
@@ -300,6 +394,43 @@ def _link_components(
     return parts
 
 
+#: Clock time the fluid queues of timetabled departures cover, hours: trips leave within
+#: the first year and arrive within the next two.
+TIMETABLE_HORIZON_HOURS = 3 * HOURS_PER_YEAR
+
+
+def _timetabled(
+    wait: Component, service: Service, demand: Mapping[str, Sequence[float]] | None
+) -> Component:
+    """The wait for a scheduled service, set by the clock (and by full departures)."""
+    table = Timetable(
+        service.headway_hours,
+        first_departure_hours=service.first_departure_hours,
+        cutoff_hours=service.cutoff_hours,
+    )
+    note = f"timetable: a departure every {service.headway_hours:.0f} h (scheduled)" + (
+        f", cut-off {service.cutoff_hours:.0f} h before" if service.cutoff_hours else ""
+    )
+    if not demand:
+        return replace(wait, timetable=table, note=note)
+    loads = departure_loads(
+        table, service.capacity_teu, dict(demand), until_hours=TIMETABLE_HORIZON_HOURS
+    )
+    offered = sum(np.average(v, weights=DAYS_IN_MONTH) for v in demand.values())
+    capacity = service.capacity_teu * HOURS_PER_WEEK / service.headway_hours
+    utilisation = float(offered / capacity)
+    note += (
+        f"; {offered:.0f} TEU/week for {capacity:.0f} TEU/week of departures "
+        f"(utilisation {utilisation:.2f}), boarding by class: {', '.join(demand)}"
+    )
+    warning = ""
+    if utilisation >= 1:
+        warning = _saturation_warning(wait.link or wait.node, offered, utilisation)
+    return replace(
+        wait, timetable=table, loads=loads, note=note, utilisation=utilisation, warning=warning
+    )
+
+
 def _saturation_warning(place: str, volume: float, utilisation: float) -> str:
     return (
         f"{place}: {volume:.0f} TEU/week saturates it (utilisation {utilisation:.2f}): the "
@@ -308,11 +439,14 @@ def _saturation_warning(place: str, volume: float, utilisation: float) -> str:
 
 
 def _node_queue_component(
-    node: NodeProps, capacity: Capacity, volume: float, month: int | None
+    node: NodeProps, capacity: Capacity, volume: Volume, month: int | None
 ) -> Component:
     """Congestion at a capacity-limited node, resampled from its simulated queue."""
-    queue = node_queue(capacity, float(volume))
+    queue = node_queue(capacity, volume.mean, season=volume.season)
     wait, _ = queue.waits(month)
+    by_month = None
+    if volume.season is not None and month is None:
+        by_month = tuple(queue.waits(m)[0] for m in range(1, 13))
     return Component(
         stage="congestion",
         node=node.id,
@@ -324,36 +458,47 @@ def _node_queue_component(
         node_kind=node.kind,
         link_mode=None,
         note=(
-            f"simulated queue: {volume:.0f} TEU/week against {capacity.trains_per_day:g} "
+            f"simulated queue: {volume.mean:.0f} TEU/week against {capacity.trains_per_day:g} "
             f"trains a day, utilisation {queue.utilisation:.2f}"
+            + (", volume by month" if volume.season else "")
         ),
         empirical=wait,
+        empirical_by_month=by_month,
         utilisation=queue.utilisation,
-        warning=_saturation_warning(node.id, volume, queue.utilisation) if queue.saturated else "",
+        warning=(
+            _saturation_warning(node.id, volume.mean, queue.utilisation) if queue.saturated else ""
+        ),
     )
 
 
 def _queued_components(
     link: LinkProps,
     service: Service,
-    volume: float,
+    volume: Volume,
     month: int | None,
     make: Callable[..., Component],
 ) -> list[Component]:
     """Ferry wait and storm delay resampled from the simulated queue at ``volume``."""
-    queue = ferry_queue(service, link.weather, float(volume))
+    queue = ferry_queue(service, link.weather, volume.mean, season=volume.season)
     wait, weather = queue.waits(month)
+    by_month: list[tuple[np.ndarray, ...] | None] = [None, None]
+    if volume.season is not None and month is None:
+        monthly = [queue.waits(m) for m in range(1, 13)]
+        by_month = [tuple(w for w, _ in monthly), tuple(h for _, h in monthly)]
     note = (
-        f"simulated queue: {volume:.0f} TEU/week, utilisation {queue.utilisation:.2f}, "
-        f"{service.dispatch}"
+        f"simulated queue: {volume.mean:.0f} TEU/week, utilisation {queue.utilisation:.2f}, "
+        f"{service.dispatch}" + (", volume by month" if volume.season else "")
     )
-    warning = _saturation_warning(link.id, volume, queue.utilisation) if queue.saturated else ""
+    warning = (
+        _saturation_warning(link.id, volume.mean, queue.utilisation) if queue.saturated else ""
+    )
     sources = (link.sources["service"], link.sources.get("weather", link.sources["service"]))
     return [
         replace(
             make("ferry_wait", Dist(0.0, 0.0), sources[0], note=note),
             empirical=wait,
             empirical_group=link.id,
+            empirical_by_month=by_month[0],
             utilisation=queue.utilisation,
             warning=warning,
         ),
@@ -361,6 +506,7 @@ def _queued_components(
             make("weather", Dist(0.0, 0.0), sources[1], note="storm closures, simulated"),
             empirical=weather,
             empirical_group=link.id,
+            empirical_by_month=by_month[1],
             warning=warning,
         ),
     ]
@@ -415,8 +561,23 @@ def sample_hours(
     samples: int,
     rng: np.random.Generator,
     adjustments: Sequence[Adjustment] | None = None,
+    journey: Journey | None = None,
 ) -> np.ndarray:
     """Hours of every component in every sample, drawn in one go.
+
+    See :func:`draw_hours`, which also counts missed timetabled departures.
+    """
+    return draw_hours(comps, samples, rng, adjustments, journey)[0]
+
+
+def draw_hours(
+    comps: Sequence[Component],
+    samples: int,
+    rng: np.random.Generator,
+    adjustments: Sequence[Adjustment] | None = None,
+    journey: Journey | None = None,
+) -> tuple[np.ndarray, list[ConnectionStats]]:
+    """Hours of every component in every sample, drawn in one go, and connections made.
 
     Parameters
     ----------
@@ -428,12 +589,17 @@ def sample_hours(
         Random generator; it is advanced by the draws.
     adjustments
         A scenario's changes, one per component.
+    journey
+        How the trip meets timetabled departures (default: on arrival, block train,
+        month drawn): used when a delay depends on the clock (:func:`~.journeys.in_time`).
 
     Returns
     -------
     numpy.ndarray
         Hours, shape ``(samples, len(comps))``. Memory: the result and about as much
         again in temporaries (:data:`CHUNK` bounds what :func:`sample_trip` asks for).
+    list of ConnectionStats
+        One per timetabled departure on the trip.
 
     Notes
     -----
@@ -441,7 +607,9 @@ def sample_hours(
     uniforms for the uniform columns, row indices of each empirical group, departure
     months (if a probability depends on the month), and uniforms deciding which
     samples the probabilistic components happen in. The same ``rng`` state gives the
-    same numbers to the last digit.
+    same numbers to the last digit. Then, only if a delay depends on the clock, the
+    walk of :func:`midcorridor.journeys.walk` draws departure times and sets those
+    delays: a trip without such delays gets the numbers it got before journeys existed.
     """
     m = len(comps)
     low = np.array([c.dist.low for c in comps])
@@ -478,6 +646,7 @@ def sample_hours(
             hours[:, j] = comp.empirical[idx]
     by_month = [j for j, c in enumerate(comps) if c.probability_by_month is not None]
     chance = np.flatnonzero(probability < 1)
+    months = None
     if chance.size:
         p = np.broadcast_to(probability[chance], (samples, chance.size))
         if by_month:
@@ -497,7 +666,10 @@ def sample_hours(
         set_cols = np.flatnonzero(~np.isnan(override))
         if set_cols.size:
             hours[:, set_cols] = override[set_cols]
-    return hours
+    stats: list[ConnectionStats] = []
+    if in_time(comps):
+        stats = walk(hours, comps, adjustments, months, rng, journey or Journey())
+    return hours, stats
 
 
 @dataclass(frozen=True, eq=False)
@@ -527,6 +699,10 @@ class TripResult:
     hours_sum
         Sum over every sample drawn of each component's hours, shape
         ``(len(components),)``; None when every sample is kept.
+    shipment
+        What travels (a shipment class).
+    connections
+        How every sample met each timetabled departure on the trip, in travel order.
 
     Raises
     ------
@@ -540,6 +716,8 @@ class TripResult:
     label: str = ""
     sample_days: np.ndarray | None = field(default=None, repr=False)
     hours_sum: np.ndarray | None = field(default=None, repr=False)
+    shipment: Shipment = "block_train"
+    connections: Sequence[ConnectionStats] = ()
 
     def __post_init__(self) -> None:
         if self.hours.ndim != 2 or self.hours.shape[1] != len(self.components):
@@ -712,6 +890,56 @@ class TripResult:
         return out
 
 
+#: Samples drawn to plan a booked trip (:func:`plan_journey`).
+PLAN_SAMPLES = 4_096
+
+
+def plan_journey(
+    comps: Sequence[Component],
+    *,
+    shipment: Shipment = "block_train",
+    shipment_class: ShipmentClass | None = None,
+    month: int | None = None,
+    adjustments: Sequence[Adjustment] | None = None,
+    seed: int = 0,
+) -> Journey:
+    """How a trip meets its timetabled departures; for a booked one, its plan.
+
+    A booked trip's plan allows, from the origin to its first timetabled departure's
+    cut-off, the ``plan_quantile`` of the hours the delays before it take (drawn
+    :data:`PLAN_SAMPLES` times with their own seed, after the scenario's changes: a
+    planner plans with today's paperwork, and with a faster one once it is faster).
+
+    Parameters
+    ----------
+    comps, adjustments
+        The trip's delays and the scenario's changes to them.
+    shipment, shipment_class
+        What travels and its class (None: on arrival).
+    month
+        Departure month (1-12), or None for a month drawn per sample.
+    seed
+        Seed of the planning draws.
+    """
+    connection = shipment_class.connection if shipment_class is not None else "on_arrival"
+    base = Journey(shipment=shipment, connection=connection, month=month)
+    first = next((j for j, c in enumerate(comps) if c.timetable is not None), None)
+    if connection != "booked" or first is None or shipment_class is None:
+        return base
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 0x504C414E]))
+    upstream = comps[:first]
+    adjusted = adjustments[:first] if adjustments is not None else None
+    hours = sample_hours(upstream, PLAN_SAMPLES, rng, adjusted, base)
+    onehot = np.zeros((len(upstream), len(STAGES)))
+    for j, comp in enumerate(upstream):
+        onehot[j, STAGES.index(comp.stage)] = 1.0
+    return replace(
+        base,
+        plan_hours=float(np.quantile(hours.sum(axis=1), shipment_class.plan_quantile or 0.5)),
+        plan_stage_hours=tuple(float(v) for v in (hours @ onehot).mean(axis=0)),
+    )
+
+
 def sample_trip(
     route: Route,
     comps: Sequence[Component],
@@ -721,6 +949,7 @@ def sample_trip(
     adjustments: Sequence[Adjustment] | None = None,
     label: str = "",
     progress: Callable[[int], None] | None = None,
+    journey: Journey | None = None,
 ) -> TripResult:
     """Sample door-to-door times of a trip, in chunks of at most :data:`CHUNK` samples.
 
@@ -741,6 +970,9 @@ def sample_trip(
     progress
         Called after each chunk with the number of samples drawn so far (the last call
         gets ``samples``).
+    journey
+        How the trip meets timetabled departures (:func:`plan_journey`); default on
+        arrival, as a block train, in a month drawn per sample.
 
     Returns
     -------
@@ -766,11 +998,29 @@ def sample_trip(
     if chunk < 1 or keep < 1:
         raise ValueError(f"CHUNK and KEEP_SAMPLES must be positive, got {chunk} and {keep}")
     comps = tuple(comps)
+    journey = journey or Journey()
+    connections: list[ConnectionStats] = []
+
+    def count(stats: list[ConnectionStats]) -> None:
+        if not connections:
+            connections.extend(stats)
+            return
+        for total, part in zip(connections, stats, strict=True):
+            total.add(part)
+
     if samples <= chunk and samples <= keep:
-        hours = sample_hours(comps, samples, rng, adjustments)
+        hours, stats = draw_hours(comps, samples, rng, adjustments, journey)
+        count(stats)
         if progress is not None:
             progress(samples)
-        return TripResult(route=route, components=comps, hours=hours, label=label)
+        return TripResult(
+            route=route,
+            components=comps,
+            hours=hours,
+            label=label,
+            shipment=journey.shipment,
+            connections=connections,
+        )
 
     kept_rows = min(samples, keep)
     kept = np.empty((kept_rows, len(comps)))
@@ -781,7 +1031,8 @@ def sample_trip(
     done = 0
     while done < samples:
         n = min(chunk, samples - done)
-        part = sample_hours(comps, n, rng, adjustments)
+        part, stats = draw_hours(comps, n, rng, adjustments, journey)
+        count(stats)
         if done < kept_rows:
             take = min(n, kept_rows - done)
             kept[done : done + take] = part[:take]
@@ -799,4 +1050,6 @@ def sample_trip(
         label=label,
         sample_days=days,
         hours_sum=hours_sum,
+        shipment=journey.shipment,
+        connections=connections,
     )

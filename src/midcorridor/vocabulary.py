@@ -22,9 +22,11 @@ Stage = Literal[
     "inspection",
     "transshipment",
     "port",
+    "consolidation",
     "ferry_wait",
     "weather",
     "congestion",
+    "disruption",
 ]
 STAGES: tuple[Stage, ...] = get_args(Stage)
 #: Stages in which the container moves (the distance cannot be waited away).
@@ -33,7 +35,21 @@ MOVING_STAGES: tuple[MovingStage, ...] = get_args(MovingStage)
 #: Stages in which the container stands at a node: every stage that is not moving.
 STANDING_STAGES: tuple[Stage, ...] = tuple(s for s in STAGES if s not in MOVING_STAGES)
 #: Stages of node processes (``ferry_wait`` and ``weather`` belong to ferry links).
-NodeStage = Literal["documents", "inspection", "transshipment", "port", "congestion"]
+NodeStage = Literal[
+    "documents", "inspection", "transshipment", "port", "consolidation", "congestion", "disruption"
+]
+#: Stages that are paperwork: what digitized customs acts on.
+PAPERWORK_STAGES: tuple[Stage, ...] = ("documents", "inspection")
+#: Stages that are waits for a departure: a train to be formed, a ferry or vessel.
+CONNECTION_STAGES: tuple[Stage, ...] = ("consolidation", "ferry_wait")
+
+#: What travels (see ``network/shipments.yaml``): a through block train booked end to
+#: end, wagons or wagon groups, or a single container on the regular services.
+Shipment = Literal["block_train", "wagonload", "container"]
+SHIPMENTS: tuple[Shipment, ...] = get_args(Shipment)
+#: How a shipment meets a timetabled departure: ``booked`` on a planned sailing, or
+#: ``on_arrival`` on the next one with room.
+Connection = Literal["booked", "on_arrival"]
 
 NodeKind = Literal["terminal", "city", "port", "border", "gauge_change", "junction"]
 LinkMode = Literal["rail", "ferry", "sea"]
