@@ -25,7 +25,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from ._errors import MidcorridorError
-from .vocabulary import Corridor, CorridorChoice, GroupBy
+from .vocabulary import Corridor, CorridorChoice, GroupBy, Shipment
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -620,11 +620,19 @@ def explain(
     origin: PlaceArg,
     destination: PlaceArg,
     corridor: CorridorOpt = "any",
+    shipment: Annotated[
+        Shipment,
+        typer.Option("--shipment", "-s", help="What travels (network/shipments.yaml)."),
+    ] = "block_train",
     scenario: ConditionsOpt = None,
     *,
     opts: RunOptions,
 ) -> None:
-    """Show a trip leg by leg: hours per stage at each place, with sources."""
+    """Show a trip leg by leg: hours per stage at each place, with sources.
+
+    Below the table: for each timetabled departure, the share of containers that missed
+    the first one they could have made, and why.
+    """
     from .runner import run_scenario
     from .scenario import RouteSpec, default_scenario, load_scenario
     from .tables import explain_table
@@ -637,7 +645,7 @@ def explain(
             "name two different places."
         )
     base = load_scenario(scenario or default_scenario())
-    spec = RouteSpec(origin=ends[0], destination=ends[1], corridor=corridor)
+    spec = RouteSpec(origin=ends[0], destination=ends[1], corridor=corridor, shipment=shipment)
     result = run_scenario(
         base.model_copy(update={"routes": (spec,)}),
         net,
@@ -663,14 +671,21 @@ def calibrate(
     *,
     opts: RunOptions,
 ) -> None:
-    """Check the baseline against published transit times (exit 3 if a required one is missed)."""
+    """Check the model against published transit times, by shipment class and era.
+
+    The 2025 targets run on the baseline, the 2022 ones on conditions_2022.yaml beside it
+    (exit 3 if a required target is missed).
+    """
     from .calibration import calibrate as run_calibration
+    from .calibration import era_scenarios
     from .scenario import default_scenario, load_scenario
     from .tables import calibration_table
 
     net = opts.load_network()
-    baseline = load_scenario(scenario or default_scenario())
-    result = run_calibration(net, baseline, samples=opts.samples)
+    path = scenario or default_scenario()
+    baseline = load_scenario(path)
+    eras = era_scenarios(path.parent)
+    result = run_calibration(net, baseline, samples=opts.samples, eras=eras)
     if as_json:
         _print_json(result.to_dict())
     else:

@@ -327,6 +327,7 @@ def _route_tooltip(trip: TripResult, scenario: str) -> str:
         label=trip.label or f"{route.origin} - {route.destination}",
         scenario=scenario,
         corridor=route.corridor,
+        shipment=trip.shipment.replace("_", " "),
         distance_km=formatting.km(route.distance_km),
         days={key: formatting.days(v, lower_bound=bound) for key, v in trip.days().items()},
         note=formatting.SATURATED_NOTE if bound else None,

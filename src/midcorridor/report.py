@@ -156,7 +156,8 @@ def _headline_pairs(run: ScenarioRun, network: Network) -> list[dict[str, str]]:
             gap_text = f"{fmt.days(gap)} {'more' if m50 >= n50 else 'fewer'}"
         out.append(
             {
-                "name": _od_name(mid, network),
+                "name": _od_name(mid, network)
+                + ("" if mid.shipment == "block_train" else f" ({mid.shipment.replace('_', ' ')})"),
                 "middle_days": fmt.days(m50, lower_bound=mid.saturated),
                 "northern_days": fmt.days(n50, lower_bound=north.saturated),
                 "gap": gap_text,

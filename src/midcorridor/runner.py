@@ -220,7 +220,16 @@ class _Resolver:
         return out
 
     def change_nodes(self) -> list[set[str]]:
-        """Node ids selected by each change's ``node`` field."""
+        """Node ids selected by each change's ``node`` field (and its source keys checked)."""
+        sources = self.network.sources
+        for i, change in enumerate(self.scenario.changes):
+            for j, key in enumerate(change.figure_source or ()):
+                if key not in sources:
+                    close = difflib.get_close_matches(key, list(sources), n=3)
+                    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+                    raise self.error(
+                        f"changes.{i}.figure_source.{j}", f"unknown source key {key!r}.{hint}"
+                    )
         return [
             {self.node(n, f"changes.{i}.node") for n in change.node or ()}
             for i, change in enumerate(self.scenario.changes)
@@ -237,12 +246,17 @@ def change_adjustment(change: Change) -> Adjustment:
 
 
 def change_matches(
-    change: Change, comp: Component, corridor: str, node_ids: Collection[str] = ()
+    change: Change,
+    comp: Component,
+    corridor: str,
+    node_ids: Collection[str] = (),
+    shipment: str = "block_train",
 ) -> bool:
     """Whether ``change`` applies to ``comp`` on a route of ``corridor``.
 
     Selectors left out match everything; a list matches any of its values. ``node_ids``
-    are the change's ``node`` selectors resolved to node ids.
+    are the change's ``node`` selectors resolved to node ids; ``shipment`` is what travels
+    on the trip.
     """
     checks = (
         (change.stage, lambda v: comp.stage in v),
@@ -252,6 +266,8 @@ def change_matches(
         (change.link, lambda v: comp.link in v),
         (change.link_mode, lambda v: comp.link_mode in v),
         (change.corridor, lambda v: corridor in v),
+        (change.shipment, lambda v: shipment in v),
+        (change.figure_source, lambda v: comp.source in v),
     )
     return all(test(selected) for selected, test in checks if selected is not None)
 
@@ -261,13 +277,14 @@ def adjustments_for(
     corridor: str,
     changes: Sequence[Change],
     change_nodes: Sequence[set[str]],
+    shipment: str = "block_train",
 ) -> list[Adjustment]:
-    """The combined effect of ``changes`` (in order) on each component."""
+    """The combined effect of ``changes`` (in order) on each component of a trip."""
     out = []
     for comp in comps:
         adj = Adjustment()
         for change, nodes in zip(changes, change_nodes, strict=True):
-            if change_matches(change, comp, corridor, nodes):
+            if change_matches(change, comp, corridor, nodes, shipment):
                 adj = adj.then(change_adjustment(change))
         out.append(adj)
     return out
@@ -363,6 +380,7 @@ def _check_composed(
     adjustments: Sequence[Adjustment],
     corridor: str,
     change_nodes: Sequence[set[str]],
+    shipment: str,
 ) -> None:
     """Refuse changes that, composed on one delay, leave the bounds of a single change.
 
@@ -383,7 +401,7 @@ def _check_composed(
             applied = [
                 i
                 for i, (change, nodes) in enumerate(zip(changes, change_nodes, strict=True))
-                if change_matches(change, comp, corridor, nodes)
+                if change_matches(change, comp, corridor, nodes, shipment)
             ]
             place = f"link {comp.link}" if comp.link is not None else f"node {comp.node}"
             what = f"the {comp.stage} hours at {place}"
@@ -490,8 +508,12 @@ def plan_trips(
                 if not volume:
                     raise  # no queue was simulated: not the engine, a bug
                 raise _engine_error(resolver, route, label, volume, exc) from None
-            adjustments = adjustments_for(comps, route.corridor, scenario.changes, change_nodes)
-            _check_composed(resolver, comps, adjustments, route.corridor, change_nodes)
+            adjustments = adjustments_for(
+                comps, route.corridor, scenario.changes, change_nodes, spec.shipment
+            )
+            _check_composed(
+                resolver, comps, adjustments, route.corridor, change_nodes, spec.shipment
+            )
             hours = expected_hours(comps, adjustments)
             if best is None or hours < best[0]:
                 trip = PlannedTrip(label, route, tuple(comps), tuple(adjustments), spec.shipment)

@@ -88,7 +88,9 @@ class RouteSpec(_Strict):
 class Change(_Strict):
     """A change to the hours of the components it selects.
 
-    Selectors left out match everything; a list matches any of its values. The action
+    Selectors left out match everything; a list matches any of its values. ``shipment``
+    selects trips by what travels; ``figure_source`` selects the delays whose figure rests
+    on these source keys (of ``network/sources.yaml``), e.g. one assumption. The action
     is exactly one of ``scale`` (multiply hours), ``set`` (hours become this) or ``add``
     (hours added, may be negative). Changes selecting the same delay compose in order and
     the result is floored at zero once, at the end.
@@ -106,6 +108,8 @@ class Change(_Strict):
     link: tuple[str, ...] | None = None
     link_mode: tuple[LinkMode, ...] | None = None
     corridor: tuple[Corridor, ...] | None = None
+    shipment: tuple[Shipment, ...] | None = None
+    figure_source: tuple[str, ...] | None = None
     scale: Scale | None = None
     set: SetHours | None = None
     add: AddHours | None = None
@@ -113,7 +117,16 @@ class Change(_Strict):
     source: str = Field(min_length=1)
 
     _listify = field_validator(
-        "stage", "country", "node", "node_kind", "link", "link_mode", "corridor", mode="before"
+        "stage",
+        "country",
+        "node",
+        "node_kind",
+        "link",
+        "link_mode",
+        "corridor",
+        "shipment",
+        "figure_source",
+        mode="before",
     )(_as_tuple)
 
     @model_validator(mode="after")

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import rich.table
 
     from .calibration import Calibration
+    from .journeys import ConnectionStats
     from .network import Network
     from .results import Comparison, NetworkSummary, Ranking, Spread, Sweep
     from .routing import Route
@@ -201,6 +202,7 @@ def run_table(run: ScenarioRun) -> Table:
             (
                 trip.label,
                 trip.route.corridor,
+                trip.shipment,
                 fmt.km(trip.route.distance_km),
                 *(fmt.days(d[q], lower_bound=trip.saturated) for q in ("p10", "p50", "p90")),
                 fmt.top_stages(trip.stages_days(), lower_bound=trip.lower_bound_stages),
@@ -212,6 +214,7 @@ def run_table(run: ScenarioRun) -> Table:
         columns=_columns(
             "route",
             "corridor",
+            "shipment",
             "km#",
             "P10 days#",
             "P50 days#",
@@ -266,17 +269,37 @@ def compare_table(comparison: Comparison) -> Table:
             cells.append(p50)
         entry = row.last
         moved = fmt.moved_stages(entry.stage_deltas_days, lower_bound=entry.lower_bound_stages)
-        rows.append((row.label, *cells, moved))
+        kinds = entry.delta_by_kind
+        split = (
+            " / ".join(fmt.delta_days(kinds[k]) for k in ("paperwork", "connections", "other"))
+            if entry.delta_known and not entry.saturated
+            else "-"
+        )
+        rows.append((row.label, *cells, split, moved))
     return Table(
         title=f"Scenario comparison: P50 days (change against {first})",
         columns=_columns(
             "route",
             *(f"{name}#" for name in comparison.scenarios),
+            f"mean change in {last}: paperwork / connections / other",
             f"stages that moved in {last} (mean days)",
         ),
         rows=tuple(rows),
         notes=_lower_bound_notes(comparison.saturated),
     )
+
+
+def connection_note(stats: ConnectionStats) -> str:
+    """How a trip met a timetabled departure: who missed the first one, and why."""
+    text = (
+        f"Timetabled departures on {stats.link}: {stats.missed_share:.0%} of containers "
+        "left later than the first departure they could have made"
+    )
+    if not stats.missed:
+        return text + "."
+    shares = sorted(((n / stats.missed, r) for r, n in stats.reasons.items()), reverse=True)
+    why = ", ".join(f"{reason} {share:.0%}" for share, reason in shares if share >= 0.005)
+    return f"{text}; why (the delay that overran its plan most, or a full departure): {why}."
 
 
 def explain_table(trip: TripResult, network: Network) -> tuple[Table, list[str]]:
@@ -330,10 +353,15 @@ def explain_table(trip: TripResult, network: Network) -> tuple[Table, list[str]]
     )
     p50 = fmt.days(trip.days()["p50"], lower_bound=trip.saturated)
     table = Table(
-        title=f"{trip.label}: {fmt.km(trip.route.distance_km)} km, P50 {p50} days",
+        title=(
+            f"{trip.label} ({trip.shipment}): {fmt.km(trip.route.distance_km)} km, P50 {p50} days"
+        ),
         columns=_columns("place", "stage", "P50 h#", "P90 h#", "mean h#", "note", "src#"),
         rows=tuple(rows),
-        notes=_lower_bound_notes(trip.saturated, trip.warnings),
+        notes=(
+            *_lower_bound_notes(trip.saturated, trip.warnings),
+            *(connection_note(c) for c in trip.connections),
+        ),
         total_from=len(rows) - 1,
     )
     citations = [f"[{i}] {key}: {network.cite(key)}" for i, key in enumerate(keys, 1)]
@@ -341,33 +369,49 @@ def explain_table(trip: TripResult, network: Network) -> tuple[Table, list[str]]
 
 
 def calibration_table(calibration: Calibration) -> Table:
-    """Each target, its band, the model's value and whether it is met."""
+    """Each target by shipment class and era: its band, the model's value, whether it is
+    met, and for a missed one how far off and which stages lack evidence."""
     rows = []
     for row in calibration:
         t = row.target
         if t.unit == "ratio":
             band, value = f"{t.low:g}-{t.high:g}", f"{row.value:.2f}"
+            gap = f"{row.gap:+.2f}"
         else:
             band = f"{t.low:g}-{t.high:g} d"
             value = f"{fmt.days(row.value, lower_bound=row.saturated)} d"
+            gap = f"{fmt.delta_days(row.gap)} d"
+        met = "yes" if row.met else f"no ({gap})" if not row.saturated else "no"
         rows.append(
             (
                 t.name,
+                t.shipment,
+                t.era,
                 t.published,
                 band,
                 value,
-                "yes" if row.met else "no",
+                met,
                 "required" if t.required else "context",
-                t.source,
+                t.evidence_gap if not row.met and t.evidence_gap else t.source,
             )
         )
     title = (
-        f"Calibration: baseline against published figures, {calibration.required_met} of "
+        f"Calibration by shipment class and era, {calibration.required_met} of "
         f"{calibration.required} required targets met"
     )
     return Table(
         title=title,
-        columns=_columns("target", "published", "band#", "model P50#", "met", "kind", "source"),
+        columns=_columns(
+            "target",
+            "shipment",
+            "era",
+            "published",
+            "band#",
+            "model P50#",
+            "met",
+            "kind",
+            "source, or evidence missing",
+        ),
         rows=tuple(rows),
         notes=_lower_bound_notes(calibration.saturated),
     )
