@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 import midcorridor as mc
-from midcorridor.calibration import TARGETS, Calibration, calibrate
+from midcorridor.calibration import TARGETS, Calibration, calibrate, era_scenarios
 from midcorridor.scenario import default_scenario
 
 #: Tolerance around a published range (docs/calibration.md): published figures are best
@@ -58,17 +58,74 @@ def test_all_required_targets_are_counted_as_met(calibration: Calibration) -> No
     assert calibration.missed == ()
 
 
-def test_the_brief_headline_is_reported_and_not_met(calibration: Calibration) -> None:
+def test_the_brief_headline_is_a_single_container_target_reported_with_its_gap(
+    calibration: Calibration,
+) -> None:
     context = {r.target.name: r for r in calibration if not r.target.required}
-    middle = context["Kazakhstan-Romania, Middle Corridor (brief)"]
-    north = context["Kazakhstan-Romania through Russia (brief)"]
-    ratio = context["Through Russia / Middle Corridor, Kazakhstan-Romania (brief)"]
-    # The brief's ordering holds even where its size does not: through Russia is faster,
-    # but block trains do not take 50 days, nor twice as long as through Russia.
-    assert north.value < middle.value < 45
+    middle = context["Kazakhstan-Romania, Middle Corridor, single container (brief)"]
+    north = context["Kazakhstan-Romania through Russia, single container (brief)"]
+    ratio = context[
+        "Through Russia / Middle Corridor, Kazakhstan-Romania, single container (brief)"
+    ]
+    block = next(
+        r for r in calibration.rows if r.target.name == "Altynkol-Constanta, block train 2024"
+    )
+    assert middle.target.shipment == north.target.shipment == "container"
+    # Year-round, a single container takes longer than a block train but not 50 days:
+    # the stages that would make up the rest have no published evidence, and calibrate
+    # says so rather than tuning a figure.
+    assert block.value < middle.value < 45
     assert not middle.met
-    assert 0.5 < ratio.value < 1
-    assert not ratio.met
+    assert middle.gap < 0
+    assert "no published figure" in middle.to_dict()["evidence_gap"]
+    # Through Russia is faster for a single container too, about half the time.
+    assert north.value < middle.value
+    assert 0.4 <= ratio.value <= 0.7
+
+
+def test_a_single_container_leaving_in_winter_takes_about_50_days(
+    network: mc.Network, baseline: mc.Scenario
+) -> None:
+    """The brief's "about 50 days" (Yomiuri 2024-08-09) is met by winter departures.
+
+    Not a calibrated figure: it comes from the 2024-25 Aktau waits of single consignments
+    (MLIT trials, November-March) with the rest of the network unchanged. Tolerance: the
+    target band of the brief, 45-55 days.
+    """
+    spec = mc.RouteSpec(origin="Almaty", destination="Constanta", corridor="middle")
+    routes = (
+        spec.model_copy(update={"shipment": "container", "label": "container"}),
+        spec.model_copy(update={"corridor": "northern", "shipment": "container", "label": "north"}),
+    )
+    run = mc.run_scenario(
+        baseline.model_copy(update={"routes": routes}), network, samples=2000, month=12
+    )
+    middle, north = (run.trip(label).days()["p50"] for label in ("container", "north"))
+    assert 45 <= middle <= 55
+    assert middle > 2 * north
+    summer = mc.run_scenario(
+        baseline.model_copy(update={"routes": routes[:1]}), network, samples=2000, month=6
+    )
+    assert summer.trips[0].days()["p50"] < middle - 15
+
+
+def test_the_2022_targets_run_on_the_2022_conditions(
+    network: mc.Network, baseline: mc.Scenario
+) -> None:
+    eras = era_scenarios(default_scenario().parent)
+    assert set(eras) == {"2022"}
+    result = calibrate(network, baseline, samples=1000, eras=eras)
+    rows = {r.target.name: r for r in result if r.target.era == "2022"}
+    # The 2022 border reloading queue (a sourced 6 days) gives the Kazakh section's 12 days.
+    assert rows["Kazakh transit section, China border to Caspian port, 2022"].met
+    # China to the Black Sea in 2022 (38-53 days) is missed and the gap is stated.
+    poti = rows["Xi'an-Poti (China to the Black Sea), 2022"]
+    assert not poti.met
+    assert poti.gap < 0
+    assert poti.to_dict()["evidence_gap"]
+    assert [r.target.era for r in result] == sorted(
+        (r.target.era for r in result), key=lambda era: era != "2025"
+    )
 
 
 def test_a_saturated_baseline_meets_nothing_on_the_saturated_routes(

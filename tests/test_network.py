@@ -18,6 +18,7 @@ from midcorridor.network import (
     LINKS_FILE,
     MAX_PROBLEMS_SHOWN,
     NODES_FILE,
+    SHIPMENTS_FILE,
     SOURCES_FILE,
     check,
     default_network_dir,
@@ -43,7 +44,7 @@ def broken_copy(tmp_path: Path, file: str, edit: Edit) -> Path:
     folder = tmp_path / "network"
     shutil.copytree(default_network_dir(), folder)
     path = folder / file
-    if file == SOURCES_FILE:
+    if file in (SOURCES_FILE, SHIPMENTS_FILE):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         edit(data)
         path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
@@ -169,6 +170,30 @@ def _unused_source(d: dict[str, Any]) -> None:
     d["never_cited"] = {"assumption": "unused"}
 
 
+def _shipment_unknown_node(d: dict[str, Any]) -> None:
+    d["container"]["processes"][1]["nodes"] = ["AKTAU_PORTT"]
+
+
+def _shipment_unknown_source(d: dict[str, Any]) -> None:
+    d["wagonload"]["processes"][0]["source"] = "no_such_source"
+
+
+def _shipment_missing(d: dict[str, Any]) -> None:
+    del d["wagonload"]
+
+
+def _shipment_unknown_class(d: dict[str, Any]) -> None:
+    d["truck"] = d["container"]
+
+
+def _shipment_two_places(d: dict[str, Any]) -> None:
+    d["container"]["processes"][0]["nodes"] = ["ALMATY"]
+
+
+def _booked_without_plan(d: dict[str, Any]) -> None:
+    del d["block_train"]["plan_quantile"]
+
+
 @pytest.mark.parametrize(
     ("file", "edit", "expected"),
     [
@@ -183,6 +208,12 @@ def _unused_source(d: dict[str, Any]) -> None:
         (LINKS_FILE, _too_long, "more than 1.6x"),
         (NODES_FILE, _orphan, "feature NOWHERE: no route reaches this node"),
         (SOURCES_FILE, _unused_source, "never_cited"),
+        (SHIPMENTS_FILE, _shipment_unknown_node, "unknown node 'AKTAU_PORTT' (did you mean"),
+        (SHIPMENTS_FILE, _shipment_unknown_source, "unknown source key 'no_such_source'"),
+        (SHIPMENTS_FILE, _shipment_missing, "shipment wagonload: shipment class missing"),
+        (SHIPMENTS_FILE, _shipment_unknown_class, "truck: not a shipment class"),
+        (SHIPMENTS_FILE, _shipment_two_places, "give exactly one of at"),
+        (SHIPMENTS_FILE, _booked_without_plan, "plan_quantile is given for"),
     ],
 )
 def test_broken_copy_is_refused_naming_file_feature_field(
@@ -191,7 +222,9 @@ def test_broken_copy_is_refused_naming_file_feature_field(
     problems = problems_of(broken_copy(tmp_path, file, edit))
     hits = [p for p in problems if expected in p]
     assert hits, problems
-    assert all(p.startswith((NODES_FILE, LINKS_FILE, SOURCES_FILE)) for p in problems)
+    assert all(
+        p.startswith((NODES_FILE, LINKS_FILE, SOURCES_FILE, SHIPMENTS_FILE)) for p in problems
+    )
     assert file in hits[0]
 
 

@@ -26,7 +26,7 @@ from midcorridor.runner import (
     plan_trips,
     sweep_volume,
 )
-from midcorridor.scenario import Change
+from midcorridor.scenario import Change, default_scenario
 from midcorridor.schema import Service
 from midcorridor.timing import (
     Adjustment,
@@ -664,3 +664,38 @@ def test_progress_reports_every_sample_of_every_trip(
     done = [d for d, _ in calls]
     assert done == sorted(done)
     assert len(calls) == 3 * len(run.trips)  # chunks of 100, 100 and 50 per trip
+
+
+def test_changes_select_by_shipment_and_by_the_source_of_a_figure(
+    network: mc.Network, baseline: mc.Scenario
+) -> None:
+    """digital_customs drops the single container's new transit declarations only."""
+    digital = mc.load_scenario(default_scenario("digital_customs"))
+    spec = mc.RouteSpec(origin="Almaty", destination="Constanta", corridor="middle")
+    routes = (
+        spec.model_copy(update={"label": "block"}),
+        spec.model_copy(update={"shipment": "container", "label": "box"}),
+    )
+    plans = {
+        (name, trip.label): trip
+        for name, scenario in (("base", baseline), ("digital", digital))
+        for trip in plan_trips(scenario.model_copy(update={"routes": routes}), network)
+    }
+    redeclared = "asm_transit_redeclaration"
+    box = plans["digital", "box"]
+    hits = [
+        a for c, a in zip(box.components, box.adjustments, strict=True) if c.source == redeclared
+    ]
+    assert len(hits) == 2  # Alat and Beyuk Kesik
+    assert all(a.set == 0 for a in hits)
+    assert not any(c.source == redeclared for c in plans["digital", "block"].components)
+    # Both classes keep the network's own document delays, scaled by digitization.
+    for label in ("block", "box"):
+        base, dig = plans["base", label], plans["digital", label]
+        alat = [
+            (a0, a1)
+            for c, a0, a1 in zip(base.components, base.adjustments, dig.adjustments, strict=True)
+            if c.node == "ALAT_PORT" and c.stage == "documents" and c.source != redeclared
+        ]
+        assert alat
+        assert all(a0.scale == 1 and a1.scale == pytest.approx(0.47) for a0, a1 in alat)

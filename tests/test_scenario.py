@@ -540,3 +540,49 @@ def test_the_bounds_are_documented() -> None:
         assert f"{value:,g}" in text
     assert f"{MAX_YAML_DEPTH} levels" in text
     assert f"{MAX_YAML_NODES:,} values" in text
+
+
+@pytest.mark.parametrize(
+    ("extra", "fld", "problem"),
+    [
+        (
+            "  - {origin: Almaty, destination: Aktau, shipment: containr}\n",
+            "routes.1.shipment",
+            "'block_train', 'wagonload' or 'container'",
+        ),
+        ("volume: {middle: [100, 200]}\n", "volume.middle", "12 monthly volumes"),
+        (
+            "volume: {middle: [100, 100, 100, 100, 100, 5, 100, 100, 100, 100, 100, 100]}\n",
+            "volume.middle",
+            "(month 6)",
+        ),
+        (
+            "services: [{link: AKTAU_PORT-ALAT_PORT, demand_teu_per_week: {container: 100},"
+            " note: n, source: s}]\n",
+            "services.0.demand_teu_per_week",
+            "not a scheduled service",
+        ),
+        (
+            "changes: [{figure_source: mlit_trials_winter, set: 0, note: n, source: s}]\n",
+            "changes.0.figure_source.0",
+            "Did you mean: mlit_trials_winter_2025",
+        ),
+    ],
+)
+def test_shipment_fields_are_checked(
+    tmp_path: Path, network: mc.Network, extra: str, fld: str, problem: str
+) -> None:
+    text = MINIMAL + extra
+    message = quick_error(write(tmp_path, text), network)
+    assert f"field {fld}" in message
+    assert problem in message
+
+
+def test_monthly_volumes_and_shipments_load(tmp_path: Path) -> None:
+    text = MINIMAL + (
+        "  - {origin: Almaty, destination: Constanta, corridor: middle, shipment: container}\n"
+        "volume: {middle: [500, 500, 500, 500, 500, 500, 500, 500, 500, 1500, 1500, 0]}\n"
+    )
+    scenario = mc.load_scenario(write(tmp_path, text))
+    assert [r.shipment for r in scenario.routes] == ["block_train", "container"]
+    assert scenario.volume["middle"] == (500.0,) * 9 + (1500.0, 1500.0, 0.0)

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from .results import Comparison, NetworkSummary, Ranking, Spread, Sweep
     from .routing import Route, candidate_routes, network_summary
     from .runner import ScenarioRun, compare_runs, run_scenario, sweep_volume
-    from .scenario import Scenario, load_scenario
+    from .scenario import RouteSpec, Scenario, load_scenario
     from .timing import TripResult, components, sample_trip
     from .vocabulary import CORRIDORS, STAGES
 
@@ -73,6 +73,7 @@ _API = {
     "compare_runs": "runner",
     "run_scenario": "runner",
     "sweep_volume": "runner",
+    "RouteSpec": "scenario",
     "Scenario": "scenario",
     "load_scenario": "scenario",
     "CORRIDORS": "vocabulary",

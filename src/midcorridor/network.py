@@ -423,7 +423,11 @@ def _read_shipments(path: Path, problems: _Problems) -> dict[str, ShipmentClass]
     for key in shipments:
         if key not in SHIPMENTS:
             problems.add(
-                path.name, key, None, f"not a shipment class (one of {', '.join(SHIPMENTS)})"
+                path.name,
+                key,
+                None,
+                f"not a shipment class (one of {', '.join(SHIPMENTS)})",
+                "shipment",
             )
     if path.is_file():
         for key in SHIPMENTS:
