@@ -40,6 +40,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_queue_engine.py
 	$(BIN)/python benchmarks/bench_startup.py
 	$(BIN)/python benchmarks/bench_memory.py
+	$(BIN)/python benchmarks/bench_journeys.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

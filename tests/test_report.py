@@ -67,7 +67,8 @@ def test_report_calibration_table(report: Path, calibration: Calibration) -> Non
     text = report.read_text(encoding="utf-8")
     section = text.split("\n## Calibration\n")[1].split("\n## ")[0]
     for row in calibration:
-        assert f"| {row.target.name} | {row.target.published} |" in section
+        t = row.target
+        assert f"| {t.name} | {t.shipment} | {t.era} | {t.published} |" in section
 
 
 def test_report_links_charts_that_exist(report: Path) -> None:
@@ -186,9 +187,9 @@ def test_saturated_trips_read_as_lower_bounds_in_the_report(
     section = text.split("### Scenario volume_x3")[1].split("\n## ")[0]
     (row,) = _rows(section, trip.label)
     cells = [c.strip() for c in row.strip("|").split("|")]
-    assert cells[3:6] == [f">{int(trip.days()[q]):,}" for q in ("p10", "p50", "p90")]
+    assert cells[4:7] == [f">{int(trip.days()[q]):,}" for q in ("p10", "p50", "p90")]
     # Its stage days that come from the saturated queues are lower bounds too.
-    assert "ferry_wait >" in cells[6]
+    assert "ferry_wait >" in cells[7]
     assert f"{trip.stages_days()['ferry_wait']:.1f}" not in text
     changes = text.split("## What the later scenarios changed")[1].split("\n## ")[0]
     (row,) = _rows(changes, trip.label)

@@ -53,7 +53,8 @@ class Journey:
         Departure month from the origin (1-12); None: the month drawn for each sample.
     plan_hours
         For ``booked``: hours the plan allows from the origin to the first timetabled
-        departure's cut-off.
+        departure's cut-off; 12 values (January first) when they depend on the
+        departure month (queues that follow a monthly volume).
     plan_stage_hours
         For ``booked``: mean hours of each stage (:data:`STAGES` order) before that
         departure, to say which stage made a late trip late.
@@ -62,7 +63,7 @@ class Journey:
     shipment: Shipment = "block_train"
     connection: Connection = "on_arrival"
     month: int | None = None
-    plan_hours: float | None = None
+    plan_hours: float | tuple[float, ...] | None = None
     plan_stage_hours: tuple[float, ...] | None = None
 
 
@@ -166,8 +167,11 @@ def walk(
     if journey.connection == "booked" and journey.plan_hours is not None and first_table:
         # The train leaves its origin so that, on plan, it is ready at the cut-off.
         booked_at = timetabled[0]
-        departure = first_table.next_departure(start + journey.plan_hours)
-        start = departure - first_table.cutoff_hours - journey.plan_hours
+        plan = np.asarray(journey.plan_hours, dtype=np.float64)
+        if plan.ndim:
+            plan = plan[months]
+        departure = first_table.next_departure(start + plan)
+        start = departure - first_table.cutoff_hours - plan
     clock = start.copy()
     stats = []
     group_rows: dict[str, np.ndarray] = {}
@@ -181,8 +185,17 @@ def walk(
             if j == booked_at:
                 late = first > departure
                 leaves = np.where(late, first, departure)
-                count.missed = int(late.sum())
+                rolled = np.zeros(n, dtype=bool)
+                if comp.loads is not None:  # reserved slots fill up too
+                    number, rolls = comp.loads.departure_index(
+                        journey.shipment, leaves - table.cutoff_hours, rng.random(n)
+                    )
+                    leaves = table.departure_hours(number)
+                    rolled = (rolls > 0) & ~late
+                count.missed = int((late | rolled).sum())
                 count.reasons = _late_stages(hours[late, :j], comps[:j], journey)
+                if rolled.any():
+                    count.reasons[FULL_DEPARTURE] = int(rolled.sum())
             elif comp.loads is not None:
                 number, rolled = comp.loads.departure_index(journey.shipment, clock, rng.random(n))
                 leaves = table.departure_hours(number)

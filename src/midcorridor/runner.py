@@ -50,7 +50,7 @@ from .timing import (
     plan_journey,
     sample_trip,
 )
-from .vocabulary import CORRIDORS, STAGES, Corridor, CorridorChoice, Shipment
+from .vocabulary import CORRIDORS, SHIPMENTS, STAGES, Corridor, CorridorChoice, Shipment
 
 __all__ = [
     "PlannedTrip",
@@ -193,10 +193,10 @@ class _Resolver:
     def _demand(
         self, demand: Mapping[Shipment, float | tuple[float, ...]]
     ) -> dict[str, tuple[float, ...]]:
-        """Demand by class, 12 months each, highest boarding priority first."""
+        """Demand of every class (0 where not given), 12 months each, by boarding priority."""
         shipments = self.network.shipments
-        order = sorted(demand, key=lambda name: shipments[name].priority)
-        return {name: Volume.of(demand[name]).by_month() for name in order}
+        order = sorted(SHIPMENTS, key=lambda name: shipments[name].priority)
+        return {name: Volume.of(demand.get(name, 0.0)).by_month() for name in order}
 
     def capacities(self) -> dict[str, Capacity]:
         """Node id -> handling capacity after the scenario's capacity changes (in order)."""

@@ -926,16 +926,29 @@ def plan_journey(
     first = next((j for j, c in enumerate(comps) if c.timetable is not None), None)
     if connection != "booked" or first is None or shipment_class is None:
         return base
-    rng = np.random.default_rng(np.random.SeedSequence([seed, 0x504C414E]))
     upstream = comps[:first]
     adjusted = adjustments[:first] if adjustments is not None else None
-    hours = sample_hours(upstream, PLAN_SAMPLES, rng, adjusted, base)
+    quantile = shipment_class.plan_quantile or 0.5
     onehot = np.zeros((len(upstream), len(STAGES)))
     for j, comp in enumerate(upstream):
         onehot[j, STAGES.index(comp.stage)] = 1.0
+
+    def pilot(journey: Journey) -> np.ndarray:
+        rng = np.random.default_rng(np.random.SeedSequence([seed, 0x504C414E]))
+        return sample_hours(upstream, PLAN_SAMPLES, rng, adjusted, journey)
+
+    hours = pilot(base)
+    plan: float | tuple[float, ...] = float(np.quantile(hours.sum(axis=1), quantile))
+    if month is None and in_time(upstream):
+        # Queues that follow a monthly volume: a train leaving in a busy month is planned
+        # with that month's waits.
+        plan = tuple(
+            float(np.quantile(pilot(replace(base, month=m)).sum(axis=1), quantile))
+            for m in range(1, 13)
+        )
     return replace(
         base,
-        plan_hours=float(np.quantile(hours.sum(axis=1), shipment_class.plan_quantile or 0.5)),
+        plan_hours=plan,
         plan_stage_hours=tuple(float(v) for v in (hours @ onehot).mean(axis=0)),
     )
 
