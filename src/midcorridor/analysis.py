@@ -8,6 +8,12 @@ hours: the P50 and P90 of those totals are read off the same samples, for all gr
 once. Because the samples are shared, the mean days saved by removing a group are exactly
 that group's mean days; P50 and P90 savings are smaller or larger, depending on how the
 group's hours move with the rest.
+
+The savings hold the rest of the trip fixed: a wait for a timetabled sailing keeps its
+sampled hours when an earlier delay is removed, although on the clock the container
+might then make an earlier sailing (:mod:`midcorridor.journeys`). To count that, run a
+scenario that changes the delay (``compare`` splits its saving into paperwork and
+connections).
 """
 
 from __future__ import annotations
