@@ -460,3 +460,21 @@ def test_unwritable_output_folder_is_refused(tmp_path: Path, capsys: Any, monkey
     code, _, err = cli(["run", BASELINE, "--map", str(tmp_path / "m.html")], capsys, monkeypatch)
     assert code == 2
     assert "not writable" in err or "writable" in err
+
+
+def test_evidence_json_has_the_documented_shape(capsys: Any, monkeypatch: Any) -> None:
+    code, out, _ = cli(["evidence", BASELINE, "--json", "--samples", "300"], capsys, monkeypatch)
+    assert code == 0
+    data = json.loads(out)
+    assert data["scenario"] == "baseline"
+    route = data["routes"][0]
+    assert {"label", "shipment", "days_mean", "days_by_basis", "assumptions"} <= set(route)
+    assert set(route["days_by_basis"]) == {"published", "derived", "assumption"}
+    assert sum(route["days_by_basis"].values()) == pytest.approx(route["days_mean"])
+    first = route["assumptions"][0]
+    assert {"source", "days_mean", "variance_share"} <= set(first)
+    code, out, _ = cli(
+        ["evidence", BASELINE, "--samples", "300", "--top", "2"], capsys, monkeypatch
+    )
+    assert code == 0
+    assert "what the mean days rest on" in out

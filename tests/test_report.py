@@ -59,8 +59,14 @@ def test_report_content(report: Path, runs: Runs, network: mc.Network) -> None:
     assert "### Almaty-Constanta, via Russia" in text
     assert "ferry_wait at Poti port" in text
     assert "P50 saved, removed" in text
+    lines = text.splitlines()
     for key in {c.source for t in runs[0].trips for c in t.components}:
-        assert f"- `{key}`: {network.cite(key)}" in text
+        (line,) = [x for x in lines if x.startswith(f"- `{key}`: ")]
+        entry = network.sources[key]
+        # Each figure's basis, and for a publication the document itself.
+        assert line.startswith(f"- `{key}`: {entry.basis.capitalize()}: ")
+        if entry.url:
+            assert f"<{entry.url}>" in line
 
 
 def test_report_calibration_table(report: Path, calibration: Calibration) -> None:

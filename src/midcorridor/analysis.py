@@ -37,6 +37,7 @@ __all__ = [
     "SENSITIVITY_COLUMNS",
     "rank_bottlenecks",
     "sensitivity",
+    "variance_shares",
 ]
 
 #: Columns of :func:`rank_bottlenecks`.
@@ -235,6 +236,22 @@ def _rank_columns(x: np.ndarray) -> np.ndarray:
     return pd.DataFrame(x).rank(axis=0, method="average").to_numpy()
 
 
+def variance_shares(days: np.ndarray, total: np.ndarray) -> np.ndarray:
+    """Each column's share of the variance of ``total``: ``cov(X_g, T) / var(T)``.
+
+    Parameters
+    ----------
+    days
+        ``(samples, groups)``: days of each group of delays in each sample.
+    total
+        ``(samples,)``: door-to-door days of the same samples. When the groups cover
+        every delay once, the shares add up to 1 (``var(T) = sum_g cov(X_g, T)``).
+    """
+    tc = total - total.mean()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(((days - days.mean(axis=0)).T @ tc) / float(tc @ tc))
+
+
 def sensitivity(
     trip: TripResult,
     *,
@@ -293,11 +310,8 @@ def sensitivity(
 
     x = trip.hours @ weights / HOURS_PER_DAY  # (samples, groups), days
     total = trip.kept_total_days  # the rows whose component hours are kept
-    xc = x - x.mean(axis=0)
-    tc = total - total.mean()
-    var_total = float(tc @ tc)
+    share = variance_shares(x, total)
     with np.errstate(invalid="ignore", divide="ignore"):
-        share = (xc.T @ tc) / var_total
         rx = _rank_columns(x)
         rt = _rank_columns(total[:, None])[:, 0]
         rxc = rx - rx.mean(axis=0)

@@ -25,7 +25,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from ._errors import MidcorridorError
-from .vocabulary import Corridor, CorridorChoice, GroupBy, Shipment
+from .vocabulary import DEFAULT_ERA, Corridor, CorridorChoice, GroupBy, Shipment
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -243,9 +243,16 @@ def _write_map_and_chart(
 @network_app.command("check")
 def network_check(
     path: Annotated[Optional[Path], typer.Argument(help="Network folder.")] = None,  # noqa: UP045
+    era: Annotated[
+        int,
+        typer.Option(
+            "--era", min=1990, max=2100, help="List published figures older than this year."
+        ),
+    ] = DEFAULT_ERA,
     as_json: JsonOpt = False,
 ) -> None:
-    """Validate the network files and summarise them (counts, km by mode and corridor)."""
+    """Validate the network files and summarise them (counts, km by mode and corridor,
+    sources by basis, figures older than the era)."""
     from ._errors import NetworkError
     from .network import default_network_dir, load
     from .routing import network_summary
@@ -262,7 +269,7 @@ def network_check(
             for problem in exc.problems:
                 err.print(f"  - {escape(problem)}", soft_wrap=True)
         raise typer.Exit(2) from None
-    summary = network_summary(network)
+    summary = network_summary(network, era=era)
     if as_json:
         _print_json(summary.to_dict())
     else:
@@ -556,6 +563,32 @@ def sensitivity(
 
 
 @app.command()
+@_with_run_options("samples", "seed", "month", "network")
+def evidence(
+    scenario: ScenarioArg,
+    top: TopOpt = 5,
+    as_json: JsonOpt = False,
+    *,
+    opts: RunOptions,
+) -> None:
+    """What each route's mean days rest on: published, derived or assumed figures.
+
+    Per route, the assumptions that explain most of the spread of the days come first:
+    what is worth measuring first, and which measurement would settle it.
+    """
+    from .evidence import evidence as evidence_of
+    from .tables import evidence_tables
+
+    net = opts.load_network()
+    (run,) = opts.run([scenario], net)
+    result = evidence_of(run, net)
+    if as_json:
+        _print_json(result.to_dict())
+    else:
+        _print(*evidence_tables(result, top=top))
+
+
+@app.command()
 @_with_run_options("samples", "seed", "network")
 def report(
     scenarios: Annotated[
@@ -653,7 +686,7 @@ def explain(
         seed=opts.seed,
         month=opts.month,
     )
-    table, citations = explain_table(result.trips[0], net)
+    table, citations = explain_table(result.trips[0], net, era=base.era)
     _print(table)
     out.print("Sources:")
     for line in citations:

@@ -14,7 +14,7 @@ import math
 import os
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -27,6 +27,7 @@ from pyproj import Geod
 from ._errors import NetworkError, PlaceNotFoundError
 from ._input import MAX_ECHO_CHARS, YamlInputError, load_plain_yaml, short_repr
 from ._paths import NETWORK_ENV, default_folder
+from .results import StaleSource
 from .schema import LINK_SOURCED_FIELDS, LinkProps, NodeProps, ShipmentClass, SourceEntry
 from .vocabulary import SHIPMENTS
 
@@ -45,6 +46,8 @@ MAX_FILE_BYTES = 20_000_000
 MAX_DETOUR = 1.6
 #: Link ends must meet their nodes within this many degrees.
 ENDPOINT_TOLERANCE_DEG = 1e-3
+#: A published figure is stale when more than this many years older than its era.
+ERA_TOLERANCE_YEARS = 1
 #: Most problems reported (:func:`check`, :func:`load`); a last line counts the rest.
 MAX_PROBLEMS_SHOWN = 50
 
@@ -248,6 +251,33 @@ class Network:
         shared = tuple(c for c in a if c in b)
         return shared or tuple(dict.fromkeys((*a, *b)))
 
+    def stale_sources(self, era: int, keys: Iterable[str] | None = None) -> list[StaleSource]:
+        """Published and derived figures older than ``era`` by more than the tolerance.
+
+        Parameters
+        ----------
+        era
+            Year the figures are used for (a scenario's ``era``).
+        keys
+            Source keys to look at (default: every key), each once.
+
+        Notes
+        -----
+        A figure is stale when its publication is more than :data:`ERA_TOLERANCE_YEARS`
+        older than the era: a 2024 figure stands for 2025, a 2022 one does not.
+        """
+        out = []
+        for key in dict.fromkeys(keys if keys is not None else self.sources):
+            entry = self.sources[key]
+            year = entry.year
+            if (
+                entry.basis != "assumption"
+                and year is not None
+                and year < era - ERA_TOLERANCE_YEARS
+            ):
+                out.append(StaleSource(key=key, year=year, basis=entry.basis, era=era))
+        return out
+
     def cite(self, key: str) -> str:
         """Citation text of a source key."""
         return self.sources[key].cite()
@@ -277,10 +307,12 @@ class _Problems:
             where.append(f"field {fld}")
         self.items.append(f"{': '.join(where)}: {problem}")
 
-    def add_validation(self, file: str, feature: str, error: ValidationError) -> None:
+    def add_validation(
+        self, file: str, feature: str, error: ValidationError, what: str = "feature"
+    ) -> None:
         for err in error.errors():
             loc = ".".join(str(p) for p in err["loc"]) or None
-            self.add(file, feature, loc, str(err["msg"]).removeprefix("Value error, "))
+            self.add(file, feature, loc, str(err["msg"]).removeprefix("Value error, "), what)
 
 
 def _read_text(path: Path, problems: _Problems) -> str | None:
@@ -372,12 +404,17 @@ def _check_coords(raw: Any, depth: int) -> list[tuple[float, float]] | str:
 
 
 def _parse_model(
-    model: type[_Model], raw: dict[str, Any], file: str, label: str, problems: _Problems
+    model: type[_Model],
+    raw: dict[str, Any],
+    file: str,
+    label: str,
+    problems: _Problems,
+    what: str = "feature",
 ) -> _Model | None:
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        problems.add_validation(file, label, exc)
+        problems.add_validation(file, label, exc, what)
         return None
 
 
@@ -406,7 +443,7 @@ def _read_entries(
         if not isinstance(raw, dict):
             problems.add(path.name, _label(key), None, f"must be a mapping ({fields})", what)
             continue
-        entry = _parse_model(model, raw, path.name, _label(key), problems)
+        entry = _parse_model(model, raw, path.name, _label(key), problems, what)
         if entry is not None:
             entries[str(key)] = entry
     return entries

@@ -24,14 +24,18 @@ if TYPE_CHECKING:
     from .vocabulary import Corridor
 
 __all__ = [
+    "AssumptionShare",
     "Comparison",
     "ComparisonEntry",
     "ComparisonRow",
+    "Evidence",
+    "EvidenceRoute",
     "NetworkSummary",
     "PointLoad",
     "Ranking",
     "ShortestKm",
     "Spread",
+    "StaleSource",
     "Sweep",
     "SweepRoute",
     "SweepStep",
@@ -383,6 +387,9 @@ class NetworkSummary:
     countries: tuple[str, ...]
     sources: int
     shortest_km: tuple[ShortestKm, ...]
+    sources_by_basis: Mapping[str, int] = field(default_factory=dict)
+    era: int = 2025
+    stale_sources: tuple[StaleSource, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON of the summary (``network check --json``)."""
@@ -397,5 +404,96 @@ class NetworkSummary:
             "countries": list(self.countries),
             "sources": self.sources,
             "shortest_km": [p.to_dict() for p in self.shortest_km],
+            "sources_by_basis": dict(self.sources_by_basis),
+            "era": self.era,
+            "stale_sources": [s.to_dict() for s in self.stale_sources],
             "problems": [],
+        }
+
+
+# --- evidence ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaleSource:
+    """A publication older than the era it is used for (by more than the tolerance)."""
+
+    key: str
+    year: int
+    basis: str
+    era: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON of the entry."""
+        return {"source": self.key, "year": self.year, "basis": self.basis, "era": self.era}
+
+
+@dataclass(frozen=True)
+class AssumptionShare:
+    """An assumption on a trip: its mean days and its share of the spread of the days.
+
+    ``variance_share`` is the covariance of the days resting on it with the door-to-door
+    days over their variance (:func:`~midcorridor.analysis.variance_shares`); ``settle``
+    says which measurement would settle it, where the source entry says.
+    """
+
+    source: str
+    days_mean: float
+    variance_share: float
+    settle: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON of the entry."""
+        return {
+            "source": self.source,
+            "days_mean": self.days_mean,
+            "variance_share": self.variance_share,
+            "settle": self.settle,
+        }
+
+
+@dataclass(frozen=True)
+class EvidenceRoute:
+    """What one trip's mean days rest on, by basis (``published``, ``derived``, ``assumption``)."""
+
+    label: str
+    shipment: str
+    days_mean: float
+    days_by_basis: Mapping[str, float]
+    assumptions: tuple[AssumptionShare, ...]
+    stale: tuple[StaleSource, ...] = ()
+    saturated: bool = False
+
+    @property
+    def assumed_share(self) -> float:
+        """Share of the mean days resting on assumptions."""
+        return self.days_by_basis.get("assumption", 0.0) / self.days_mean if self.days_mean else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON of the route."""
+        return {
+            "label": self.label,
+            "shipment": self.shipment,
+            "days_mean": self.days_mean,
+            "days_by_basis": dict(self.days_by_basis),
+            "assumptions": [a.to_dict() for a in self.assumptions],
+            "stale_sources": [s.to_dict() for s in self.stale],
+            "saturated": self.saturated,
+        }
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the routes of a scenario rest on (``midcorridor evidence``)."""
+
+    scenario: str
+    era: int
+    routes: tuple[EvidenceRoute, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON: ``{"scenario", "era", "routes": [...]}``."""
+        return {
+            "scenario": self.scenario,
+            "era": self.era,
+            "routes": [r.to_dict() for r in self.routes],
         }

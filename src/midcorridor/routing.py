@@ -17,7 +17,7 @@ import networkx as nx
 from ._errors import MidcorridorError, RouteError
 from .network import Network
 from .results import NetworkSummary, ShortestKm
-from .vocabulary import CORRIDOR_CHOICES, CORRIDORS, Corridor, CorridorChoice
+from .vocabulary import CORRIDOR_CHOICES, CORRIDORS, DEFAULT_ERA, Corridor, CorridorChoice
 
 __all__ = [
     "REFERENCE_PAIRS",
@@ -257,9 +257,13 @@ REFERENCE_PAIRS = (("Almaty", "Constanta"), ("Xi'an", "Duisburg"), ("Almaty", "D
 
 
 def network_summary(
-    network: Network, pairs: Iterable[tuple[str, str]] = REFERENCE_PAIRS
+    network: Network,
+    pairs: Iterable[tuple[str, str]] = REFERENCE_PAIRS,
+    *,
+    era: int = DEFAULT_ERA,
 ) -> NetworkSummary:
-    """Counts, open km by mode, and the shortest km per corridor between ``pairs``.
+    """Counts, open km by mode, the shortest km per corridor between ``pairs``, and the
+    sources by basis with those older than ``era``.
 
     Pairs naming a place the network lacks are left out.
     """
@@ -292,4 +296,7 @@ def network_summary(
         countries=tuple(sorted(network.countries)),
         sources=len(network.sources),
         shortest_km=tuple(shortest),
+        sources_by_basis=dict(Counter(e.basis for e in network.sources.values())),
+        era=era,
+        stale_sources=tuple(network.stale_sources(era)),
     )

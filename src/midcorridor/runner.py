@@ -501,6 +501,7 @@ def plan_trips(
                     capacities=capacities,
                     shipment=network.shipments.get(spec.shipment),
                     demands=resolver.demands,
+                    era=scenario.era,
                 )
             except MidcorridorError:
                 raise

@@ -37,6 +37,7 @@ from .schema import (
     Vessels,
 )
 from .vocabulary import (
+    DEFAULT_ERA,
     Corridor,
     CorridorChoice,
     Dispatch,
@@ -246,6 +247,7 @@ class ScenarioFile(_Strict):
     extends: str | None = None
     routes: tuple[RouteSpec, ...] | None = Field(default=None, min_length=1)
     departure_month: int | None = Field(default=None, ge=1, le=12)
+    era: int | None = Field(default=None, ge=1990, le=2100)
     samples: int | None = Field(default=None, ge=100, le=2_000_000)
     seed: int | None = Field(default=None, ge=0, lt=2**63)
     volume: dict[Corridor, MonthlyVolume] | None = None
@@ -262,6 +264,9 @@ class Scenario(_Strict):
     ----------
     departure_month
         1-12, for storm holds; None: each sample departs in a random month.
+    era
+        The year whose conditions the scenario describes: figures published more than a
+        year before it are listed as stale (``validate``, ``explain``, ``evidence``).
     samples, seed
         Monte Carlo settings.
     volume
@@ -278,6 +283,7 @@ class Scenario(_Strict):
     path: Path
     routes: tuple[RouteSpec, ...] = Field(min_length=1)
     departure_month: int | None = Field(default=None, ge=1, le=12)
+    era: int = Field(default=DEFAULT_ERA, ge=1990, le=2100)
     samples: int = Field(default=20_000, ge=100, le=2_000_000)
     seed: int = Field(default=0, ge=0)
     volume: dict[Corridor, MonthlyVolume] = Field(default_factory=dict)

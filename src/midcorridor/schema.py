@@ -14,8 +14,10 @@ are what the time model and the queue engine take (positive, finite figures);
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -294,6 +296,9 @@ class Process(_Strict):
     probability: float = Field(default=1.0, ge=0, le=1, allow_inf_nan=False)
     modes: tuple[LinkMode, ...] | None = None
     applies: Literal["always", "ends", "through"] = "always"
+    #: Last year whose conditions this describes (a crisis, a congested year): the
+    #: process applies only to scenarios of that era or earlier.
+    until: int | None = Field(default=None, ge=1990, le=2100)
     source: str
     note: str | None = None
 
@@ -550,32 +555,104 @@ class ShipmentClass(_Strict):
         return self
 
 
-class SourceEntry(_Strict):
-    """One entry of ``sources.yaml``: a publication, or a stated assumption."""
+#: What a figure rests on (``sources.yaml``): a publication that states it, a computation
+#: from published figures, or an assumption.
+Basis = Literal["published", "derived", "assumption"]
+BASES: tuple[Basis, ...] = ("published", "derived", "assumption")
 
+_DATE = re.compile(r"^(\d{4})(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+#: Words in a publication's quote or note that say its figure was not published.
+_ASSUMED = re.compile(r"\b(assum\w*|estimat\w*|guess\w*)\b", re.IGNORECASE)
+
+
+def _deep_link(url: str) -> bool:
+    """Whether ``url`` points into a site (has a path or query), not at its home page."""
+    parts = urlsplit(url)
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.netloc)
+        and (parts.path.strip("/") != "" or bool(parts.query))
+    )
+
+
+class SourceEntry(_Strict):
+    """One entry of ``sources.yaml``: what a figure rests on.
+
+    Attributes
+    ----------
+    basis
+        ``published``: the source states the figure for this place and era; ``derived``:
+        computed from published figures (``derivation``); ``assumption``: neither.
+    title, publisher, date, url, quote
+        The publication (of the main input, for a derived figure): ``url`` to the
+        document itself, ``date`` as ``YYYY[-MM[-DD]]``, ``quote`` the sentence or table
+        cell that holds the figure. Required for ``published`` and ``derived``.
+    derivation
+        How the figure is computed from the published one(s).
+    assumption
+        Why the figure is what it is, for an ``assumption``.
+    settle
+        Which measurement would settle the figure (assumptions and derived figures).
+    """
+
+    basis: Basis
     title: str | None = None
     publisher: str | None = None
-    year: int | None = None
+    date: str | None = None
     url: str | None = None
+    quote: str | None = None
+    derivation: str | None = None
     assumption: str | None = None
+    settle: str | None = None
     note: str | None = None
 
     @model_validator(mode="after")
-    def _publication_or_assumption(self) -> SourceEntry:
-        if self.assumption is None and not (self.title and (self.url or self.publisher)):
-            raise ValueError(
-                "a source needs a title with a url or publisher, or an 'assumption' saying why"
-            )
+    def _evidence(self) -> SourceEntry:
+        problems = []
+        if self.basis == "assumption":
+            if not self.assumption:
+                problems.append("an assumption needs 'assumption' saying why")
+        else:
+            for name in ("title", "date", "url", "quote"):
+                if not getattr(self, name):
+                    problems.append(f"a {self.basis} figure needs '{name}'")
+            if self.url and not _deep_link(self.url):
+                problems.append(
+                    f"url {self.url!r} is a home page: link the document that holds the figure"
+                )
+            if self.basis == "derived" and not self.derivation:
+                problems.append("a derived figure needs 'derivation' (the computation)")
+            if self.basis == "published":
+                said = " ".join(t for t in (self.quote, self.note) if t)
+                if _ASSUMED.search(said):
+                    problems.append(
+                        "a published figure whose quote or note says it was assumed or "
+                        "estimated: make it an assumption (or derived)"
+                    )
+            if self.assumption:
+                problems.append(f"a {self.basis} figure has no 'assumption'")
+        if self.date is not None and not _DATE.match(self.date):
+            problems.append(f"date {self.date!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
+    @property
+    def year(self) -> int | None:
+        """Year of the publication (None for an assumption without a date)."""
+        match = _DATE.match(self.date or "")
+        return int(match.group(1)) if match else None
+
     def cite(self) -> str:
-        """A one-line citation for tables and popups."""
-        if self.assumption is not None and not self.title:
+        """A one-line citation for tables and popups, starting with the basis."""
+        if self.basis == "assumption":
             return f"Assumption: {self.assumption}"
-        parts = [p for p in (self.publisher, self.title, str(self.year or "")) if p]
-        text = ", ".join(parts)
+        parts = [p for p in (self.publisher, self.title, self.date) if p]
+        text = f"{self.basis.capitalize()}: " + ", ".join(parts)
         if self.url:
             text += f" <{self.url}>"
-        if self.assumption is not None:
-            text += f" (assumption: {self.assumption})"
+        if self.quote:
+            text += f' "{self.quote}"'
+        if self.derivation:
+            text += f" (derived: {self.derivation})"
         return text

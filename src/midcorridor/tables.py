@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from . import formatting as fmt
-from .vocabulary import CORRIDORS, HOURS_PER_DAY, MOVING_STAGES, STAGES
+from .vocabulary import CORRIDORS, DEFAULT_ERA, HOURS_PER_DAY, MOVING_STAGES, STAGES
 
 if TYPE_CHECKING:
     import rich.table
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .calibration import Calibration
     from .journeys import ConnectionStats
     from .network import Network
-    from .results import Comparison, NetworkSummary, Ranking, Spread, Sweep
+    from .results import Comparison, Evidence, NetworkSummary, Ranking, Spread, Sweep
     from .routing import Route
     from .runner import ScenarioRun
     from .timing import TripResult
@@ -155,7 +155,11 @@ def network_tables(summary: NetworkSummary) -> list[Table]:
                 ", ".join(f"{m} {fmt.km(v)}" for m, v in summary.open_km_by_mode.items()),
             ),
             ("countries", " ".join(summary.countries)),
-            ("sources", str(summary.sources)),
+            ("sources", f"{summary.sources}  ({counts(summary.sources_by_basis)})"),
+            (
+                f"older than {summary.era}",
+                ", ".join(f"{s.key} ({s.year})" for s in summary.stale_sources) or "none",
+            ),
             ("problems", "none"),
         ),
     )
@@ -302,8 +306,11 @@ def connection_note(stats: ConnectionStats) -> str:
     return f"{text}; why (the delay that overran its plan most, or a full departure): {why}."
 
 
-def explain_table(trip: TripResult, network: Network) -> tuple[Table, list[str]]:
-    """Leg by leg and node by node: hours per stage (P50, P90, mean) and sources.
+def explain_table(
+    trip: TripResult, network: Network, *, era: int = DEFAULT_ERA
+) -> tuple[Table, list[str]]:
+    """Leg by leg and node by node: hours per stage (P50, P90, mean), each figure's basis
+    and source; the figures published before ``era`` (less the tolerance) are noted.
 
     Returns
     -------
@@ -335,6 +342,7 @@ def explain_table(trip: TripResult, network: Network) -> tuple[Table, list[str]]
                     for q in ("p50_hours", "p90_hours", "mean_hours")
                 ),
                 note,
+                network.sources[comp.source].basis,
                 str(keys.index(comp.source) + 1),
             )
         )
@@ -349,6 +357,7 @@ def explain_table(trip: TripResult, network: Network) -> tuple[Table, list[str]]
             fmt.hours(mean_days * HOURS_PER_DAY, lower_bound=trip.saturated, unit=False),
             f"= {fmt.days(mean_days, lower_bound=trip.saturated)} days",
             "",
+            "",
         )
     )
     p50 = fmt.days(trip.days()["p50"], lower_bound=trip.saturated)
@@ -356,11 +365,16 @@ def explain_table(trip: TripResult, network: Network) -> tuple[Table, list[str]]
         title=(
             f"{trip.label} ({trip.shipment}): {fmt.km(trip.route.distance_km)} km, P50 {p50} days"
         ),
-        columns=_columns("place", "stage", "P50 h#", "P90 h#", "mean h#", "note", "src#"),
+        columns=_columns("place", "stage", "P50 h#", "P90 h#", "mean h#", "note", "basis", "src#"),
         rows=tuple(rows),
         notes=(
             *_lower_bound_notes(trip.saturated, trip.warnings),
             *(connection_note(c) for c in trip.connections),
+            *(
+                f"[{keys.index(s.key) + 1}] {s.key}: published {s.year}, older than the "
+                f"scenario's era {s.era}"
+                for s in network.stale_sources(era, keys)
+            ),
         ),
         total_from=len(rows) - 1,
     )
@@ -510,3 +524,51 @@ def spread_table(spread: Spread, *, top: int | None = None) -> Table:
         rows=rows,
         notes=_lower_bound_notes(spread.saturated),
     )
+
+
+def evidence_tables(evidence: Evidence, *, top: int = 5) -> list[Table]:
+    """``evidence``: mean days by basis per route, then each route's top assumptions."""
+    rows = []
+    for route in evidence.routes:
+        by = route.days_by_basis
+        lb = route.saturated
+        rows.append(
+            (
+                route.label,
+                route.shipment,
+                fmt.days(route.days_mean, lower_bound=lb),
+                *(fmt.days(by.get(b, 0.0), lower_bound=lb) for b in ("published", "derived")),
+                fmt.days(by.get("assumption", 0.0), lower_bound=lb),
+                f"{route.assumed_share:.0%}",
+                str(len(route.stale)),
+            )
+        )
+    summary = Table(
+        title=f"Scenario {evidence.scenario}: what the mean days rest on (era {evidence.era})",
+        columns=_columns(
+            "route",
+            "shipment",
+            "mean days#",
+            "published#",
+            "derived#",
+            "assumed#",
+            "assumed share#",
+            f"sources older than {evidence.era}#",
+        ),
+        rows=tuple(rows),
+        notes=_lower_bound_notes(any(r.saturated for r in evidence.routes)),
+    )
+    tables = [summary]
+    for route in evidence.routes:
+        tables.append(
+            Table(
+                title=f"{route.label}: assumptions that drive the spread (measure these first)",
+                columns=_columns("source", "mean days#", "variance share#", "what would settle it"),
+                rows=tuple(
+                    (a.source, f"{a.days_mean:.2f}", f"{a.variance_share:.0%}", a.settle or "-")
+                    for a in route.assumptions[:top]
+                ),
+                notes=tuple(f"{s.key}: published {s.year}, used for {s.era}" for s in route.stale),
+            )
+        )
+    return tables

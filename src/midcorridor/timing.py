@@ -32,6 +32,7 @@ from .schema import Capacity, LinkProps, NodeProps, Range, Service, ShipmentClas
 from .timetable import HOURS_PER_YEAR, DepartureLoads, Timetable, departure_loads
 from .vocabulary import (
     DAYS_IN_MONTH,
+    DEFAULT_ERA,
     HOURS_PER_DAY,
     HOURS_PER_WEEK,
     MOVING_STAGE_OF_MODE,
@@ -207,6 +208,7 @@ def components(
     capacities: Mapping[str, Capacity] | None = None,
     shipment: ShipmentClass | None = None,
     demands: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
+    era: int = DEFAULT_ERA,
 ) -> list[Component]:
     """The delays of a trip along ``route``, in travel order.
 
@@ -236,6 +238,9 @@ def components(
         Link id -> shipment class -> TEU a week becoming ready for the link's timetabled
         departures in each month (12 values): the departures then fill up, and what
         does not fit waits for the next one (:func:`~midcorridor.timetable.departure_loads`).
+    era
+        Year whose conditions the trip is in: node processes that describe only earlier
+        years (``until``) are left out.
     """
     volume = Volume.of(volume_teu_per_week) if volume_teu_per_week else None
     out: list[Component] = []
@@ -248,6 +253,8 @@ def components(
         queued = capacity is not None and volume is not None
         for proc in node.processes:
             if proc.modes is not None and not modes.intersection(proc.modes):
+                continue
+            if proc.until is not None and era > proc.until:
                 continue
             if (proc.applies == "ends" and not at_end) or (proc.applies == "through" and at_end):
                 continue

@@ -70,6 +70,9 @@ GroupBy = Literal["place", "country", "stage"]
 #: How the spread of days is broken down: every delay, or every stage.
 SpreadBy = Literal["component", "stage"]
 
+#: Era (year of the conditions) of a scenario that does not say: what ``network/`` describes.
+DEFAULT_ERA = 2025
+
 #: PERT shape parameter: weight of the mode in a three-point estimate.
 PERT_LAMBDA = 4.0
 
