@@ -192,6 +192,27 @@ def test_explain_lists_stage_hours_with_sources(capsys: Any, monkeypatch: Any) -
     assert "[1]" in out
 
 
+def test_explain_shows_each_figures_basis_missed_sailings_and_stale_sources(
+    capsys: Any, monkeypatch: Any
+) -> None:
+    args = ["explain", "Almaty", "Constanta", "-c", "middle", "-s", "container"]
+    code, out, _ = cli([*args, "--samples", "500"], capsys, monkeypatch)
+    assert code == 0
+    assert "(container)" in out
+    assert "basis" in out
+    assert "assumption" in out
+    assert "Timetabled departures on POTI-CONSTANTA" in out
+    assert "older than the scenario's era 2025" in out
+    # Every citation starts with its basis.
+    citations = out.split("Sources:")[1].splitlines()[1:]
+    assert citations
+    assert all(
+        line.split(": ", 1)[1].startswith(("Published: ", "Derived: ", "Assumption: "))
+        for line in citations
+        if line.startswith("  [")
+    )
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

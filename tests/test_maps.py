@@ -308,6 +308,14 @@ def test_unsaturated_popup_has_no_lower_bound(map_file: Path) -> None:
     assert NOTE_HTML not in popup
 
 
+def test_popup_sources_say_what_each_figure_rests_on(map_file: Path, network: Any) -> None:
+    popup = _popup(map_file.read_text(encoding="utf-8"), AKTAU)
+    sources = popup.split('class="mc-sources"')[1]
+    bases = re.findall(r"(Published|Derived|Assumption): ", sources)
+    assert "Assumption" in bases
+    assert {"Published", "Derived"} & set(bases)
+
+
 # --- in chromium, offline ----------------------------------------------------------------
 
 
