@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import midcorridor as mc
+from components import make_component
 from midcorridor.journeys import FULL_DEPARTURE, Journey, in_time
 from midcorridor.runner import PlannedTrip, plan_trips
 from midcorridor.timetable import Timetable
@@ -21,7 +22,7 @@ from midcorridor.timing import (
     plan_journey,
     sample_hours,
 )
-from midcorridor.vocabulary import DAYS_IN_MONTH, STAGES, Stage
+from midcorridor.vocabulary import DAYS_IN_MONTH, STAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -30,30 +31,7 @@ RUSSIA = "Almaty-Constanta, via Russia"
 SAMPLES = 1_000
 
 
-def _comp(
-    stage: Stage,
-    dist: Dist,
-    *,
-    probability: float = 1.0,
-    timetable: Timetable | None = None,
-    link: str | None = None,
-    probability_by_month: tuple[float, ...] | None = None,
-    empirical: np.ndarray | None = None,
-) -> Component:
-    return Component(
-        stage=stage,
-        node="X",
-        link=link,
-        dist=dist,
-        probability=probability,
-        source="s",
-        countries=("GE",),
-        node_kind="port",
-        link_mode="ferry" if link else None,
-        probability_by_month=probability_by_month,
-        empirical=empirical,
-        timetable=timetable,
-    )
+_comp = make_component
 
 
 def _plan_stage_hours(**hours: float) -> tuple[float, ...]:
@@ -362,11 +340,12 @@ services:
     assert run.trip("block").days()["mean"] > roomy.trip("block").days()["mean"] + 30
 
 
-def test_a_booked_plan_follows_the_month_of_a_monthly_volume(
-    tmp_path: Path, network: mc.Network
-) -> None:
-    """Year-round results equal the average of the months (the plan is made per month)."""
-    scenario = _scenario(
+SURGE = [1087.0] * 9 + [3261.0, 3261.0] + [1087.0]  # three times the 2024 volume in Oct-Nov
+
+
+def _surge(tmp_path: Path) -> mc.Scenario:
+    """Almaty-Constanta on the Middle Corridor with a Middle Corridor surge in Oct-Nov."""
+    return _scenario(
         tmp_path,
         f"""
 name: autumn_surge
@@ -375,6 +354,13 @@ routes:
   - {{origin: Almaty, destination: Constanta, corridor: middle, label: middle}}
 """,
     )
+
+
+def test_a_booked_plan_follows_the_month_of_a_monthly_volume(
+    tmp_path: Path, network: mc.Network
+) -> None:
+    """Year-round results equal the average of the months (the plan is made per month)."""
+    scenario = _surge(tmp_path)
     year = mc.run_scenario(scenario, network, samples=6_000).trip("middle").days()["mean"]
     months = [
         mc.run_scenario(scenario, network, samples=1_000, month=m).trip("middle").days()["mean"]
@@ -385,21 +371,11 @@ routes:
 
 # --- month dependence, end to end -------------------------------------------------------
 
-SURGE = [1087.0] * 9 + [3261.0, 3261.0] + [1087.0]  # three times today's in Oct-Nov
-
 
 def test_a_volume_surge_lengthens_trips_in_and_after_it(
     tmp_path: Path, network: mc.Network
 ) -> None:
-    scenario = _scenario(
-        tmp_path,
-        f"""
-name: autumn_surge
-volume: {{middle: {json.dumps(SURGE)}, northern: 7923}}
-routes:
-  - {{origin: Almaty, destination: Constanta, corridor: middle, label: middle}}
-""",
-    )
+    scenario = _surge(tmp_path)
 
     def mean_days(month: int) -> float:
         run = mc.run_scenario(scenario, network, samples=SAMPLES, month=month)

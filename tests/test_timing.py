@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import midcorridor as mc
+from components import make_component
 from midcorridor import timing
 from midcorridor.routing import Route
 from midcorridor.schema import Range
@@ -159,16 +160,8 @@ def test_adjustments_change_the_sampled_hours() -> None:
 
 
 def _comp(dist: Dist, probability: float = 1.0) -> Component:
-    return Component(
-        stage="documents",
-        node="X",
-        link=None,
-        dist=dist,
-        probability=probability,
-        source="s",
-        countries=("KZ",),
-        node_kind="border",
-        link_mode=None,
+    return make_component(
+        "documents", dist, probability=probability, countries=("KZ",), node_kind="border"
     )
 
 
