@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 
 import midcorridor as mc
+from bench_timing import best_of
 from midcorridor.journeys import Journey, in_time
 from midcorridor.runner import PlannedTrip, plan_trips
 from midcorridor.scenario import ServiceChange
@@ -75,16 +76,6 @@ class Case:
     adjustments: tuple[Adjustment, ...]
     journey: Journey
     trip: PlannedTrip
-
-
-def best_of(fn: Callable[[], object], repeat: int) -> float:
-    """Fastest of ``repeat`` wall-clock runs, seconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def stripped(comps: Sequence[Component]) -> tuple[Component, ...]:
