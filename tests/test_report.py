@@ -59,6 +59,10 @@ def test_report_content(report: Path, runs: Runs, network: mc.Network) -> None:
     assert "### Almaty-Constanta, via Russia" in text
     assert "ferry_wait at Poti port" in text
     assert "P50 saved, removed" in text
+    evidence = text.split("\n## What the days rest on\n")[1].split("\n## ")[0]
+    assert "assumed share" in evidence
+    for trip in runs[0].trips:
+        assert trip.label in evidence
     lines = text.splitlines()
     for key in {c.source for t in runs[0].trips for c in t.components}:
         (line,) = [x for x in lines if x.startswith(f"- `{key}`: ")]

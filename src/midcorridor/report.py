@@ -28,6 +28,7 @@ from ._files import atomic_folder, atomic_write, check_output_folder
 from .analysis import rank_bottlenecks, sensitivity
 from .charts import sensitivity_chart, time_distance_chart, tornado_chart
 from .network import Network
+from .evidence import evidence
 from .runner import ScenarioRun, compare_runs
 from .timing import TripResult
 
@@ -47,6 +48,7 @@ REPORT_SECTIONS = (
     "What makes the spread",
     "Time-distance chart",
     "Calibration",
+    "What the days rest on",
     "Sources",
 )
 #: The report file of a report folder; a folder holding it may be replaced by a new report.
@@ -329,6 +331,7 @@ def write_report(
             ),
             "calibration_met": calibration.required_met if calibration else 0,
             "calibration_required": calibration.required if calibration else 0,
+            "evidence_table": _table(tables.evidence_tables(evidence(reference, network))[0]),
             **_sources(runs, network),
         }
         text = _environment().get_template("report.md.j2").render(context)
