@@ -27,8 +27,8 @@ from ._errors import MidcorridorError
 from ._files import atomic_folder, atomic_write, check_output_folder
 from .analysis import rank_bottlenecks, sensitivity
 from .charts import sensitivity_chart, time_distance_chart, tornado_chart
-from .network import Network
 from .evidence import evidence
+from .network import Network
 from .runner import ScenarioRun, compare_runs
 from .timing import TripResult
 
