@@ -437,3 +437,11 @@ routes:
     # Only the booked block train plans its sailing; the others take the next one.
     assert block.connections[0].missed > 0
     assert container.connections[0].missed == wagons.connections[0].missed == 0
+
+
+def test_twelve_zero_months_are_no_volume(tmp_path: Path, network: mc.Network) -> None:
+    routes = "routes: [{origin: Almaty, destination: Constanta, corridor: middle, label: m}]\n"
+    zero = _scenario(tmp_path, "name: zero\nvolume: {middle: 0}\n" + routes)
+    months = _scenario(tmp_path, f"name: months\nvolume: {{middle: {[0] * 12}}}\n" + routes)
+    days = [mc.run_scenario(s, network, samples=500).trip("m").total_days for s in (zero, months)]
+    np.testing.assert_array_equal(days[0], days[1])

@@ -33,7 +33,7 @@ from .vocabulary import STAGES, Connection, Shipment
 if TYPE_CHECKING:
     from .timing import Adjustment, Component
 
-__all__ = ["FULL_DEPARTURE", "ConnectionStats", "Journey", "in_time", "walk"]
+__all__ = ["FULL_DEPARTURE", "ConnectionStats", "Journey", "in_time", "stage_matrix", "walk"]
 
 #: Reason given for a container rolled over by a departure with no room for it.
 FULL_DEPARTURE = "full departure"
@@ -109,6 +109,16 @@ class ConnectionStats:
             "missed_share": self.missed_share,
             "reasons": {r: n / self.missed for r, n in self.reasons.items()} if self.missed else {},
         }
+
+
+def stage_matrix(comps: Sequence[Component]) -> np.ndarray:
+    """``(len(comps), len(STAGES))``: 1 where a component belongs to a stage.
+
+    ``hours @ stage_matrix(comps)`` gives hours by stage, in :data:`STAGES` order.
+    """
+    matrix = np.zeros((len(comps), len(STAGES)))
+    matrix[np.arange(len(comps)), [STAGES.index(c.stage) for c in comps]] = 1.0
+    return matrix
 
 
 def in_time(comps: Sequence[Component]) -> bool:
@@ -227,10 +237,7 @@ def _late_stages(
     """For each late sample, the stage before the departure that overran its plan most."""
     if upstream.shape[0] == 0 or journey.plan_stage_hours is None:
         return {}
-    onehot = np.zeros((len(comps), len(STAGES)))
-    for j, comp in enumerate(comps):
-        onehot[j, STAGES.index(comp.stage)] = 1.0
-    excess = upstream @ onehot - np.asarray(journey.plan_stage_hours)
+    excess = upstream @ stage_matrix(comps) - np.asarray(journey.plan_stage_hours)
     worst = np.argmax(excess, axis=1)
     stages, counts = np.unique(worst, return_counts=True)
     return {STAGES[s]: int(c) for s, c in zip(stages, counts, strict=True)}

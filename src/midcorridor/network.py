@@ -525,6 +525,12 @@ def _read_links(path: Path, problems: _Problems) -> dict[str, Link]:
     return links
 
 
+def _unknown_node(node_id: str, nodes: dict[str, Node]) -> str:
+    """The problem of a reference to a node that does not exist, with a close match."""
+    hint = difflib.get_close_matches(node_id, nodes, n=1)
+    return f"unknown node {short_repr(node_id)}" + (f" (did you mean {hint[0]}?)" if hint else "")
+
+
 def _check_shipments(
     shipments: dict[str, ShipmentClass],
     nodes: dict[str, Node],
@@ -539,13 +545,11 @@ def _check_shipments(
             keys.append((f"processes.{i}.source", proc.source))
             for j, node_id in enumerate(proc.nodes or ()):
                 if node_id not in nodes:
-                    hint = difflib.get_close_matches(node_id, nodes, n=1)
-                    more = f" (did you mean {hint[0]}?)" if hint else ""
                     problems.add(
                         SHIPMENTS_FILE,
                         name,
                         f"processes.{i}.nodes.{j}",
-                        f"unknown node {short_repr(node_id)}{more}",
+                        _unknown_node(node_id, nodes),
                         "shipment",
                     )
         for fld, key in keys:
@@ -588,9 +592,7 @@ def _check_references(
         p = link.props
         for end, node_id in (("from", p.from_), ("to", p.to)):
             if node_id not in nodes:
-                hint = difflib.get_close_matches(node_id, nodes, n=1)
-                more = f" (did you mean {hint[0]}?)" if hint else ""
-                problems.add(LINKS_FILE, p.id, end, f"unknown node {short_repr(node_id)}{more}")
+                problems.add(LINKS_FILE, p.id, end, _unknown_node(node_id, nodes))
                 continue
             node = nodes[node_id]
             point = link.coords[0] if end == "from" else link.coords[-1]

@@ -113,6 +113,12 @@ def _trip_dict(trip: TripResult, network: Network) -> dict[str, Any]:
     }
 
 
+def _did_you_mean(value: str, choices: Collection[str]) -> str:
+    """`` Did you mean: a, b?`` with the closest of ``choices``, or nothing."""
+    close = difflib.get_close_matches(value, list(choices), n=3)
+    return f" Did you mean: {', '.join(close)}?" if close else ""
+
+
 class _Resolver:
     """Turns a scenario's place names into node ids, errors naming file and field."""
 
@@ -150,8 +156,7 @@ class _Resolver:
             blocked_nodes.add(self.node(name, f"closures.nodes.{i}"))
         for i, link_id in enumerate(closures.links):
             if link_id not in net.links_by_id:
-                close = difflib.get_close_matches(link_id, list(net.links_by_id), n=3)
-                hint = f" Did you mean: {', '.join(close)}?" if close else ""
+                hint = _did_you_mean(link_id, net.links_by_id)
                 raise self.error(f"closures.links.{i}", f"unknown link {link_id!r}.{hint}")
         return blocked_nodes, set(closures.links)
 
@@ -164,8 +169,7 @@ class _Resolver:
                 link = net.links_by_id.get(link_id)
                 if link is None or link.props.service is None:
                     ferries = [lk for lk, v in net.links_by_id.items() if v.props.service]
-                    close = difflib.get_close_matches(link_id, ferries, n=3)
-                    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+                    hint = _did_you_mean(link_id, ferries)
                     raise self.error(
                         f"services.{i}.link.{j}", f"no ferry or sea link {link_id!r}.{hint}"
                     )
@@ -219,17 +223,19 @@ class _Resolver:
                 self.capacity_changes.setdefault(node_id, []).append(i)
         return out
 
-    def change_nodes(self) -> list[set[str]]:
-        """Node ids selected by each change's ``node`` field (and its source keys checked)."""
+    def check_figure_sources(self) -> None:
+        """Refuse a change selecting a source key that ``sources.yaml`` does not have."""
         sources = self.network.sources
         for i, change in enumerate(self.scenario.changes):
             for j, key in enumerate(change.figure_source or ()):
                 if key not in sources:
-                    close = difflib.get_close_matches(key, list(sources), n=3)
-                    hint = f" Did you mean: {', '.join(close)}?" if close else ""
                     raise self.error(
-                        f"changes.{i}.figure_source.{j}", f"unknown source key {key!r}.{hint}"
+                        f"changes.{i}.figure_source.{j}",
+                        f"unknown source key {key!r}.{_did_you_mean(key, sources)}",
                     )
+
+    def change_nodes(self) -> list[set[str]]:
+        """Node ids selected by each change's ``node`` field."""
         return [
             {self.node(n, f"changes.{i}.node") for n in change.node or ()}
             for i, change in enumerate(self.scenario.changes)
@@ -470,6 +476,7 @@ def plan_trips(
         raise ScenarioError(f"departure month must be 1-12, got {month}.")
     resolver = _Resolver(network, scenario)
     blocked_nodes, blocked_links = resolver.closures(scenario.closures)
+    resolver.check_figure_sources()
     change_nodes = resolver.change_nodes()
     services = resolver.services()
     capacities = resolver.capacities()

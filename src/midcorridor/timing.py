@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ._errors import NetworkError
-from .journeys import ConnectionStats, Journey, in_time, walk
+from .journeys import ConnectionStats, Journey, in_time, stage_matrix, walk
 from .network import Network
 from .network_queues import ferry_queue, node_queue
 from .queue_engine import season_of
@@ -31,7 +31,6 @@ from .routing import Route
 from .schema import Capacity, LinkProps, NodeProps, Range, Service, ShipmentClass
 from .timetable import HOURS_PER_YEAR, DepartureLoads, Timetable, departure_loads
 from .vocabulary import (
-    DAYS_IN_MONTH,
     DEFAULT_ERA,
     HOURS_PER_DAY,
     HOURS_PER_WEEK,
@@ -243,6 +242,8 @@ def components(
         years (``until``) are left out.
     """
     volume = Volume.of(volume_teu_per_week) if volume_teu_per_week else None
+    if volume is not None and volume.mean <= 0:  # 12 zero months: no queues, as 0
+        volume = None
     out: list[Component] = []
     last = len(route.nodes) - 1
     for i, node_id in enumerate(route.nodes):
@@ -286,6 +287,19 @@ def components(
     return out
 
 
+def _in_month(
+    by_month: tuple[float, ...], month: int | None
+) -> tuple[float, tuple[float, ...] | None]:
+    """A probability of each departure month as ``(probability, probability_by_month)``.
+
+    In a given month (1-12), that month's value and no monthly values; over the year
+    (None), the mean and the monthly values, drawn per sample's month.
+    """
+    if month is None:
+        return sum(by_month) / 12, by_month
+    return by_month[month - 1], None
+
+
 def _shipment_components(
     shipment: ShipmentClass, node: NodeProps, i: int, last: int, month: int | None
 ) -> list[Component]:
@@ -299,11 +313,9 @@ def _shipment_components(
         )
         if not here:
             continue
-        by_month = proc.probability_by_month()
-        probability = proc.probability
+        probability, by_month = proc.probability, proc.probability_by_month()
         if by_month is not None:
-            probability = by_month[month - 1] if month is not None else sum(by_month) / 12
-            by_month = None if month is not None else by_month
+            probability, by_month = _in_month(by_month, month)
         out.append(
             Component(
                 stage=proc.stage,
@@ -381,12 +393,10 @@ def _link_components(
         wait = _timetabled(wait, service, demand)
     parts.append(wait)
     if link.weather is not None:
-        shares = link.weather.closure_share_by_month
+        share, by_month = _in_month(link.weather.closure_share_by_month, month)
         if month is None:
-            share, by_month = sum(shares) / 12, shares
             note = f"closed {share:.0%} of days over the year (departure month drawn)"
         else:
-            share, by_month = shares[month - 1], None
             note = f"closed {share:.0%} of days in month {month}"
         parts.append(
             make(
@@ -423,7 +433,7 @@ def _timetabled(
     loads = departure_loads(
         table, service.capacity_teu, dict(demand), until_hours=TIMETABLE_HORIZON_HOURS
     )
-    offered = sum(np.average(v, weights=DAYS_IN_MONTH) for v in demand.values())
+    offered = sum(Volume.of(v).mean for v in demand.values())
     capacity = service.capacity_teu * HOURS_PER_WEEK / service.headway_hours
     utilisation = float(offered / capacity)
     note += (
@@ -792,10 +802,7 @@ class TripResult:
     @cached_property
     def _stage_onehot(self) -> np.ndarray:
         """``(len(components), len(STAGES))``: 1 where a component belongs to a stage."""
-        onehot = np.zeros((len(self.components), len(STAGES)))
-        for j, comp in enumerate(self.components):
-            onehot[j, STAGES.index(comp.stage)] = 1.0
-        return onehot
+        return stage_matrix(self.components)
 
     @cached_property
     def stage_hours(self) -> np.ndarray:
@@ -936,9 +943,6 @@ def plan_journey(
     upstream = comps[:first]
     adjusted = adjustments[:first] if adjustments is not None else None
     quantile = shipment_class.plan_quantile or 0.5
-    onehot = np.zeros((len(upstream), len(STAGES)))
-    for j, comp in enumerate(upstream):
-        onehot[j, STAGES.index(comp.stage)] = 1.0
 
     def pilot(journey: Journey) -> np.ndarray:
         rng = np.random.default_rng(np.random.SeedSequence([seed, 0x504C414E]))
@@ -956,7 +960,7 @@ def plan_journey(
     return replace(
         base,
         plan_hours=plan,
-        plan_stage_hours=tuple(float(v) for v in (hours @ onehot).mean(axis=0)),
+        plan_stage_hours=tuple(float(v) for v in (hours @ stage_matrix(upstream)).mean(axis=0)),
     )
 
 
