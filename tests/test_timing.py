@@ -341,3 +341,10 @@ def test_trip_result_checks_its_arrays(network: mc.Network) -> None:
         )
     whole = TripResult(route=route, components=tuple(comps), hours=hours)
     assert (whole.samples, whole.kept_samples) == (4, 4)
+
+
+def test_an_adjustment_applies_to_one_delays_samples() -> None:
+    hours = np.array([0.0, 10.0, 100.0])
+    np.testing.assert_array_equal(Adjustment(scale=0.5, add=-10).apply(hours), [0, 0, 40])
+    np.testing.assert_array_equal(Adjustment(set=7).apply(hours), [7, 7, 7])
+    np.testing.assert_array_equal(Adjustment().apply(hours), hours)

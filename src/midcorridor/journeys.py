@@ -8,9 +8,10 @@ the trip in travel order with a clock (hours from 00:00 on 1 January):
   the container leaves on the first departure it is ready for by the cut-off, or, when
   departures are full (:class:`~midcorridor.timetable.DepartureLoads`), on the first
   with room for its class. A shipment whose connection is ``booked`` (a block train)
-  leaves its origin on a plan that reaches its booked departure in
-  :attr:`Journey.plan_quantile` of trips; late, it waits for the next one. So an hour of
-  paperwork before a weekly ferry can cost a week, and saving it can save the week.
+  leaves its origin on a plan that reaches its booked departure in the class's
+  ``plan_quantile`` of trips (:class:`~midcorridor.schema.ShipmentClass`); late, it
+  waits for the next one. So an hour of paperwork before a weekly ferry can cost a
+  week, and saving it can save the week.
 - **waits that change over the year** (queues simulated with a monthly volume): drawn
   from the waits of the month the container reaches the queue.
 
@@ -126,14 +127,6 @@ def in_time(comps: Sequence[Component]) -> bool:
     return any(c.timetable is not None or c.empirical_by_month is not None for c in comps)
 
 
-def _adjusted(values: np.ndarray, adjustment: Adjustment | None) -> np.ndarray:
-    if adjustment is None:
-        return values
-    if adjustment.set is not None:
-        return np.full_like(values, adjustment.set)
-    return np.maximum(values * adjustment.scale + adjustment.add, 0.0)
-
-
 def walk(
     hours: np.ndarray,
     comps: Sequence[Component],
@@ -214,7 +207,8 @@ def walk(
                     count.reasons = {FULL_DEPARTURE: count.missed}
             else:
                 leaves = first
-            hours[:, j] = _adjusted(leaves - clock, adjustment)
+            wait = leaves - clock
+            hours[:, j] = adjustment.apply(wait) if adjustment is not None else wait
             stats.append(count)
         elif comp.empirical_by_month is not None:
             key = comp.empirical_group or str(j)
@@ -226,7 +220,7 @@ def walk(
                 waits = comp.empirical_by_month[m]
                 here = arrival_month == m
                 picked = waits[(rows[here] * waits.size).astype(np.int64)]
-                hours[here, j] = _adjusted(picked, adjustment)
+                hours[here, j] = adjustment.apply(picked) if adjustment is not None else picked
         clock += hours[:, j]
     return stats
 

@@ -170,6 +170,12 @@ class Adjustment:
             return Adjustment(set=max(0.0, self.set * other.scale + other.add))
         return Adjustment(scale=self.scale * other.scale, add=self.add * other.scale + other.add)
 
+    def apply(self, hours: np.ndarray) -> np.ndarray:
+        """The adjusted hours of one delay (an array of samples), floored at zero."""
+        if self.set is not None:
+            return np.full_like(hours, self.set)
+        return np.maximum(hours * self.scale + self.add, 0.0)
+
 
 def _link_modes_at(network: Network, route: Route, i: int) -> set[str]:
     """Modes of the route's links arriving at and leaving node ``i`` of the route."""
