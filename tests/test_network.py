@@ -437,7 +437,7 @@ def _aktau(data: dict[str, Any]) -> dict[str, Any]:
             "capacity.trains_per_day",
             "from 0.01 to 10,000 trains a day",
         ),
-        (LINKS_FILE, _set("length_km", 1e9, first_rail), "length_km", "at most 20,000 km"),
+        (LINKS_FILE, _set("length_km", 1e9, first_rail), "length_km", "at most 40,000 km"),
         (
             LINKS_FILE,
             _set("speed_km_per_day.high", 1e308, first_rail),

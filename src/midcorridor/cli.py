@@ -30,6 +30,7 @@ from .vocabulary import DEFAULT_ERA, Corridor, CorridorChoice, GroupBy, Shipment
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
+    from .choice import ChoiceResult
     from .network import Network
     from .results import Ranking, Spread
     from .runner import ScenarioRun
@@ -339,27 +340,109 @@ def compare(
     as_json: JsonOpt = False,
     map_path: MapOpt = None,
     chart: ChartOpt = None,
+    with_choice: Annotated[
+        bool,
+        typer.Option(
+            "--choice",
+            help="Also the corridor choice: TEU a year moved between corridors, Caspian load.",
+        ),
+    ] = False,
     *,
     opts: RunOptions,
 ) -> None:
     """Compare scenarios route by route: days in each and what moved."""
     from .runner import compare_runs
-    from .tables import compare_table, run_table
+    from .tables import choice_change_table, compare_table, run_table
 
     _check_outputs(map_path, chart)
     net = opts.load_network()
     runs = opts.run(scenarios, net)
     comparison = compare_runs(runs)
+    choices = _solve_choices(scenarios, net, opts, None, 0.0) if with_choice else []
     if as_json:
-        _print_json(
-            {"scenarios": [r.to_dict(net) for r in runs], "comparison": comparison.to_dict()}
-        )
+        out = {"scenarios": [r.to_dict(net) for r in runs], "comparison": comparison.to_dict()}
+        if choices:
+            out["choice"] = [c.to_dict() for c in choices]
+        _print_json(out)
     else:
-        _print(*(run_table(r) for r in runs), compare_table(comparison))
+        tables = [*(run_table(r) for r in runs), compare_table(comparison)]
+        if choices:
+            tables.append(choice_change_table(choices))
+        _print(*tables)
     _write_map_and_chart(runs, net, map_path, chart)
 
 
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="File to write.")]
+BaselineOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option(
+        "--baseline",
+        help="Scenario the choice is calibrated on (default: scenarios/baseline.yaml).",
+    ),
+]
+CarbonOpt = Annotated[
+    float,
+    typer.Option("--carbon-price", min=0, max=10_000, help="Carbon price, USD per t CO2e."),
+]
+#: Monte Carlo samples of each run of the choice's fixed point, unless --samples says.
+CHOICE_SAMPLES = 5_000
+
+
+def _solve_choices(
+    scenarios: list[Path],
+    net: Network,
+    opts: RunOptions,
+    baseline: Path | None,
+    carbon_price: float,
+) -> list[ChoiceResult]:
+    """The corridor choice of each scenario file, calibrated on ``baseline``."""
+    from .choice import solve
+    from .scenario import default_scenario, load_scenario
+
+    reference = load_scenario(baseline if baseline is not None else default_scenario())
+    loaded = [load_scenario(p) for p in scenarios]
+    results = []
+    with _progress() as bar:
+        for scenario in loaded:
+            bar.add_task(f"corridor choice {scenario.name}", total=None)
+            results.append(
+                solve(
+                    scenario,
+                    net,
+                    baseline=reference,
+                    samples=opts.samples or CHOICE_SAMPLES,
+                    seed=opts.seed,
+                    carbon_usd_per_t=carbon_price,
+                )
+            )
+    return results
+
+
+@app.command()
+@_with_run_options("samples", "seed", "network")
+def choice(
+    scenarios: ScenariosArg,
+    baseline: BaselineOpt = None,
+    carbon_price: CarbonOpt = 0.0,
+    as_json: JsonOpt = False,
+    *,
+    opts: RunOptions,
+) -> None:
+    """Which corridor cargo would choose: shares of the Middle Corridor, the northern
+    route and the sea for each market of network/choice.yaml, with the Caspian queues fed
+    back to a fixed point. Several scenarios: also the change against the first.
+    """
+    net = opts.load_network()
+    results = _solve_choices(scenarios, net, opts, baseline, carbon_price)
+    if as_json:
+        _print_json([r.to_dict() for r in results] if len(results) > 1 else results[0].to_dict())
+        return
+    from .tables import choice_change_table, choice_table
+
+    tables = [choice_table(r) for r in results]
+    if len(results) > 1:
+        tables.append(choice_change_table(results))
+    _print(*tables)
 
 
 @app.command("map")

@@ -80,6 +80,16 @@ def km(value: float) -> str:
     return f"{value:,.0f}" if math.isfinite(value) else _NOT_A_NUMBER
 
 
+def usd(value: float) -> str:
+    """``"6,191"``: US dollars, whole."""
+    return f"{value:,.0f}"
+
+
+def tonnes(kg: float) -> str:
+    """``"5.4"``: kilograms shown as tonnes, one decimal."""
+    return f"{kg / 1000:.1f}"
+
+
 def percent(value: float, *, decimals: int = 0) -> str:
     """A share (0-1) as a percentage (``0.125`` -> ``12%``)."""
     return f"{value:.{decimals}%}" if math.isfinite(value) else _NOT_A_NUMBER

@@ -28,7 +28,15 @@ from ._errors import NetworkError, PlaceNotFoundError
 from ._input import MAX_ECHO_CHARS, YamlInputError, load_plain_yaml, short_repr
 from ._paths import NETWORK_ENV, default_folder
 from .results import StaleSource
-from .schema import LINK_SOURCED_FIELDS, LinkProps, NodeProps, ShipmentClass, SourceEntry
+from .schema import (
+    LINK_SOURCED_FIELDS,
+    ChoiceBook,
+    CostBook,
+    LinkProps,
+    NodeProps,
+    ShipmentClass,
+    SourceEntry,
+)
 from .vocabulary import SHIPMENTS
 
 if TYPE_CHECKING:
@@ -40,6 +48,10 @@ NODES_FILE = "nodes.geojson"
 LINKS_FILE = "links.geojson"
 SOURCES_FILE = "sources.yaml"
 SHIPMENTS_FILE = "shipments.yaml"
+#: Cost and CO2 figures (optional: without it, trips have days only).
+COSTS_FILE = "costs.yaml"
+#: Corridor-choice markets and parameters (optional: without it, no choice model).
+CHOICE_FILE = "choice.yaml"
 #: Largest network file read, bytes: a guard against reading something that is not ours.
 MAX_FILE_BYTES = 20_000_000
 #: ``length_km`` may exceed the geodesic length of its geometry by at most this factor.
@@ -128,6 +140,10 @@ class Network:
         Source key -> entry of ``sources.yaml``.
     shipments
         Shipment class -> what it adds to a trip (``shipments.yaml``).
+    costs
+        Cost and CO2 figures (``costs.yaml``), or None when the folder has none.
+    choice
+        Corridor-choice markets and parameters (``choice.yaml``), or None.
     path
         The folder the network was read from.
     """
@@ -137,6 +153,8 @@ class Network:
     sources: dict[str, SourceEntry]
     shipments: dict[str, ShipmentClass]
     path: Path
+    costs: CostBook | None = None
+    choice: ChoiceBook | None = None
     _index: dict[str, list[tuple[int, str]]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -242,6 +260,35 @@ class Network:
     def describe(self, node_id: str) -> str:
         """``"Name (ID)"`` for messages."""
         return f"{self.nodes_by_id[node_id].props.name} ({node_id})"
+
+    def require_costs(self) -> CostBook:
+        """The cost and CO2 figures.
+
+        Raises
+        ------
+        NetworkError
+            When the network folder has no ``costs.yaml``.
+        """
+        if self.costs is None:
+            raise NetworkError(
+                f"The network in {self.path} has no {COSTS_FILE}: costs and CO2 need one."
+            )
+        return self.costs
+
+    def require_choice(self) -> ChoiceBook:
+        """The corridor-choice markets and parameters.
+
+        Raises
+        ------
+        NetworkError
+            When the network folder has no ``choice.yaml`` or no ``costs.yaml``.
+        """
+        self.require_costs()
+        if self.choice is None:
+            raise NetworkError(
+                f"The network in {self.path} has no {CHOICE_FILE}: corridor choice needs one."
+            )
+        return self.choice
 
     def link_countries(self, link_id: str) -> tuple[str, ...]:
         """Countries a link runs through: the ones its two ends share, else both ends'."""
@@ -561,6 +608,102 @@ def _check_shipments(
     return used
 
 
+def _read_costs(path: Path, problems: _Problems) -> CostBook | None:
+    if not path.exists():
+        return None
+    raw = _read_mapping(path, problems, "container, emission_factors, rail, links, nodes")
+    return _parse_model(CostBook, raw, path.name, "costs", problems, "section") if raw else None
+
+
+def _read_choice(path: Path, problems: _Problems) -> ChoiceBook | None:
+    if not path.exists():
+        return None
+    raw = _read_mapping(path, problems, "year, markets, observed_shares, ...")
+    return _parse_model(ChoiceBook, raw, path.name, "choice", problems, "section") if raw else None
+
+
+def _check_choice(
+    choice: ChoiceBook,
+    nodes: dict[str, Node],
+    sources: dict[str, SourceEntry],
+    problems: _Problems,
+) -> set[str]:
+    """Report unknown source keys of the choice file; the keys used. (Its places are
+    names, resolved and checked when the choice model runs.)"""
+    used = set()
+    for fld, key in choice.sources():
+        used.add(key)
+        if key not in sources:
+            problems.add(CHOICE_FILE, None, fld, f"unknown source key {short_repr(key)}")
+    return used
+
+
+def _check_costs(
+    costs: CostBook,
+    nodes: dict[str, Node],
+    links: dict[str, Link],
+    sources: dict[str, SourceEntry],
+    problems: _Problems,
+) -> set[str]:
+    """Report cost figures that name unknown places or sources, or that a trip lacks."""
+    used: set[str] = set()
+
+    def source(key: str, where: str, fld: str) -> None:
+        used.add(key)
+        if key not in sources:
+            problems.add(COSTS_FILE, where, fld, f"unknown source key {short_repr(key)}", "entry")
+
+    for section in (costs.container, costs.emission_factors):
+        for fld, key in section.sources.items():
+            source(key, type(section).__name__.lower(), f"sources.{fld}")
+    for code, rail in costs.rail.items():
+        for fld, key in rail.sources.items():
+            source(key, f"rail.{code}", f"sources.{fld}")
+    for link_id, charge in costs.links.items():
+        source(charge.source, f"links.{link_id}", "source")
+        if link_id not in links:
+            hint = difflib.get_close_matches(link_id, links, n=1)
+            problems.add(
+                COSTS_FILE,
+                f"links.{link_id}",
+                None,
+                f"unknown link {short_repr(link_id)}"
+                + (f" (did you mean {hint[0]}?)" if hint else ""),
+                "entry",
+            )
+        elif links[link_id].props.mode == "rail":
+            problems.add(
+                COSTS_FILE,
+                f"links.{link_id}",
+                None,
+                "a rail link is priced by its country's tariff (rail), not here",
+                "entry",
+            )
+    for node_id, charges in costs.nodes.items():
+        if node_id not in nodes:
+            problems.add(
+                COSTS_FILE, f"nodes.{node_id}", None, _unknown_node(node_id, nodes), "entry"
+            )
+        for i, charge in enumerate(charges):
+            source(charge.source, f"nodes.{node_id}", f"{i}.source")
+    for link in links.values():
+        p = link.props
+        if p.mode != "rail":
+            if link.id not in costs.links:
+                problems.add(
+                    COSTS_FILE, "links", None, f"no freight for {p.mode} link {p.id}", "section"
+                )
+            continue
+        ends = [nodes[n].props.countries for n in (p.from_, p.to) if n in nodes]
+        shared = [c for c in ends[0] if all(c in e for e in ends)] if ends else []
+        for code in shared or {c for e in ends for c in e}:
+            if code not in costs.rail:
+                problems.add(
+                    COSTS_FILE, "rail", None, f"no tariff for {code} (rail link {p.id})", "section"
+                )
+    return used
+
+
 def _check_references(
     nodes: dict[str, Node],
     links: dict[str, Link],
@@ -697,13 +840,19 @@ def _read_network(folder: Path) -> tuple[Network | None, list[str]]:
     nodes = _read_nodes(folder / NODES_FILE, problems)
     links = _read_links(folder / LINKS_FILE, problems)
     shipments = _read_shipments(folder / SHIPMENTS_FILE, problems)
+    costs = _read_costs(folder / COSTS_FILE, problems)
+    choice = _read_choice(folder / CHOICE_FILE, problems)
     if nodes or links:
         used = _check_shipments(shipments, nodes, sources, problems)
+        if costs is not None:
+            used |= _check_costs(costs, nodes, links, sources, problems)
+        if choice is not None:
+            used |= _check_choice(choice, nodes, sources, problems)
         _check_references(nodes, links, sources, problems, used)
         _check_topology(nodes, links, problems)
     if problems.items:
         return None, problems.items
-    return Network(nodes, links, sources, shipments, folder), []
+    return Network(nodes, links, sources, shipments, folder, costs, choice), []
 
 
 def _capped(problems: list[str]) -> list[str]:

@@ -1,7 +1,8 @@
 """Candidate paths between two places, labelled by corridor.
 
-A route's corridor is ``middle`` when it crosses the Caspian by ferry, ``northern`` when
-it passes through Russia, and ``other`` otherwise.
+A route's corridor is ``middle`` when it crosses the Caspian by ferry, ``sea`` when it
+sails a deep-sea line (``sea: ocean``), ``northern`` when it passes through Russia, and
+``other`` otherwise.
 """
 
 from __future__ import annotations
@@ -94,8 +95,11 @@ class Route:
 
 def classify(network: Network, links: Iterable[str], countries: Iterable[str]) -> Corridor:
     """Corridor label of a path given its link ids and countries."""
-    if any(network.links_by_id[lk].props.sea == "caspian" for lk in links):
+    seas = {network.links_by_id[lk].props.sea for lk in links}
+    if "caspian" in seas:
         return "middle"
+    if "ocean" in seas:
+        return "sea"
     if "RU" in countries:
         return "northern"
     return "other"
@@ -151,11 +155,14 @@ def _corridor_blocks(network: Network, corridor: CorridorChoice) -> tuple[set[st
     """Nodes and links that no route of ``corridor`` uses, to prune the search."""
     russia = {n.id for n in network.nodes_by_id.values() if "RU" in n.props.countries}
     caspian = {lk.id for lk in network.links_by_id.values() if lk.props.sea == "caspian"}
+    ocean = {lk.id for lk in network.links_by_id.values() if lk.props.sea == "ocean"}
     if corridor == "middle":
-        return russia, set()
+        return russia, ocean
     if corridor == "northern":
-        return set(), caspian
-    return russia, caspian
+        return set(), caspian | ocean
+    if corridor == "sea":
+        return russia, caspian
+    return russia, caspian | ocean
 
 
 def iter_routes(

@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ._errors import MidcorridorError, ScenarioError
+from .costs import LegChange, TripCost, cost_seed, price_trip
 from .network import Network
 from .results import (
     Comparison,
@@ -57,6 +58,7 @@ __all__ = [
     "ScenarioRun",
     "check_scenario",
     "compare_runs",
+    "constrained_points",
     "plan_trips",
     "run_scenario",
     "sweep_volume",
@@ -75,17 +77,29 @@ class ScenarioRun:
     samples: int
     seed: int
     month: int | None
+    costs: tuple[TripCost, ...] = ()
 
     def to_dict(self, network: Network) -> dict[str, Any]:
         """JSON-ready results (``midcorridor run --json``)."""
+        costs = self.costs or (None,) * len(self.trips)
         return {
             "scenario": self.scenario.name,
             "description": self.scenario.description,
             "seed": self.seed,
             "samples": self.samples,
             "departure_month": self.month,
-            "routes": [_trip_dict(trip, network) for trip in self.trips],
+            "routes": [
+                _trip_dict(trip, network, cost)
+                for trip, cost in zip(self.trips, costs, strict=True)
+            ],
         }
+
+    def cost(self, label: str) -> TripCost | None:
+        """Cost and CO2 of the trip with this label (None without cost figures)."""
+        for trip, cost in zip(self.trips, self.costs, strict=False):
+            if trip.label == label:
+                return cost
+        return None
 
     @property
     def saturated(self) -> bool:
@@ -100,12 +114,13 @@ class ScenarioRun:
         raise KeyError(label)
 
 
-def _trip_dict(trip: TripResult, network: Network) -> dict[str, Any]:
+def _trip_dict(trip: TripResult, network: Network, cost: TripCost | None) -> dict[str, Any]:
     return {
         "label": trip.label,
         "shipment": trip.shipment,
         **trip.route.to_dict(network),
         "days": trip.days(),
+        **(cost.to_dict() if cost is not None else {}),
         "stages_days": trip.stages_days(),
         "connections": [c.to_dict() for c in trip.connections],
         "warnings": trip.warnings,
@@ -158,7 +173,10 @@ class _Resolver:
             if link_id not in net.links_by_id:
                 hint = _did_you_mean(link_id, net.links_by_id)
                 raise self.error(f"closures.links.{i}", f"unknown link {link_id!r}.{hint}")
-        return blocked_nodes, set(closures.links)
+        by_passage = {
+            lk.id for lk in net.links_by_id.values() if lk.props.passage in closures.passages
+        }
+        return blocked_nodes, set(closures.links) | by_passage
 
     def services(self) -> dict[str, Service]:
         """Link id -> service after the scenario's service changes (in order)."""
@@ -221,6 +239,28 @@ class _Resolver:
                     update={**change.updates(), "source": current.source}
                 )
                 self.capacity_changes.setdefault(node_id, []).append(i)
+        return out
+
+    def cost_changes(self) -> list[LegChange]:
+        """The scenario's cost changes, with places resolved and links checked."""
+        out = []
+        for i, change in enumerate(self.scenario.costs):
+            for j, link_id in enumerate(change.link or ()):
+                if link_id not in self.network.links_by_id:
+                    hint = _did_you_mean(link_id, self.network.links_by_id)
+                    raise self.error(f"costs.{i}.link.{j}", f"unknown link {link_id!r}.{hint}")
+            nodes = [self.node(n, f"costs.{i}.node.{j}") for j, n in enumerate(change.node or ())]
+            out.append(
+                LegChange(
+                    links=None if change.link is None else frozenset(change.link),
+                    nodes=None if change.node is None else frozenset(nodes),
+                    countries=None if change.country is None else frozenset(change.country),
+                    kinds=None if change.kind is None else frozenset(change.kind),
+                    seas=None if change.sea is None else frozenset(change.sea),
+                    scale=change.scale if change.scale is not None else 1.0,
+                    add=change.add_usd or 0.0,
+                )
+            )
         return out
 
     def check_figure_sources(self) -> None:
@@ -311,6 +351,7 @@ def _no_route_error(
     """Explain why no route exists, naming the closure that cut it if one did."""
     net, scenario = resolver.network, resolver.scenario
     wanted = "" if spec.corridor == "any" else f" on the {spec.corridor} corridor"
+    via = [resolver.node(v, f"routes.{i}.via.{j}") for j, v in enumerate(spec.via)]
 
     def exists(closures: Closures) -> bool:
         nodes, links = resolver.closures(closures)
@@ -322,8 +363,10 @@ def _no_route_error(
             blocked_nodes=nodes,
             blocked_links=links,
         )
-        return next(routes, None) is not None
+        return any(all(v in r.nodes for v in via) for r in routes)
 
+    if spec.via:
+        wanted += " via " + ", ".join(spec.via)
     where = f"No route from {net.describe(origin)} to {net.describe(destination)}{wanted}"
     if not exists(Closures()):
         return resolver.error(f"routes.{i}", f"{where} even with every link open.")
@@ -441,8 +484,10 @@ def _choices(
     corridor: CorridorChoice,
     blocked_nodes: set[str],
     blocked_links: set[str],
+    via: Collection[str] = (),
 ) -> Iterator[Route]:
-    """The :data:`ROUTE_CHOICES` shortest routes of each wanted corridor."""
+    """The :data:`ROUTE_CHOICES` shortest routes of each wanted corridor (through every
+    node of ``via``)."""
     wanted = CORRIDORS if corridor == "any" else (corridor,)
     for name in wanted:
         routes = iter_routes(
@@ -453,7 +498,8 @@ def _choices(
             blocked_nodes=blocked_nodes,
             blocked_links=blocked_links,
         )
-        yield from itertools.islice(routes, ROUTE_CHOICES)
+        passing = (r for r in routes if all(v in r.nodes for v in via))
+        yield from itertools.islice(passing, ROUTE_CHOICES)
 
 
 def plan_trips(
@@ -492,8 +538,9 @@ def plan_trips(
                     f"routes.{i}.{fld}", f"{network.describe(end)} is itself closed (closures)."
                 )
         best: tuple[float, PlannedTrip] | None = None
+        via = [resolver.node(v, f"routes.{i}.via.{j}") for j, v in enumerate(spec.via)]
         choices = _choices(
-            network, origin, destination, spec.corridor, blocked_nodes, blocked_links
+            network, origin, destination, spec.corridor, blocked_nodes, blocked_links, via
         )
         for route in choices:
             volume = scenario.volume.get(route.corridor)
@@ -580,8 +627,9 @@ def run_scenario(
     if samples < 1:
         raise ScenarioError(f"samples must be at least 1, got {samples}.")
     planned = plan_trips(scenario, network, month=month)
+    cost_changes = _Resolver(network, scenario).cost_changes()
     total = samples * len(planned)
-    trips = []
+    trips, costs = [], []
     for i, trip in enumerate(planned):
         done_before = i * samples
         on_chunk = (
@@ -607,8 +655,23 @@ def run_scenario(
                 journey=journey,
             )
         )
+        if network.costs is not None:
+            costs.append(
+                price_trip(
+                    network,
+                    trip.route,
+                    trips[-1].total_days,
+                    cost_seed(seed, trip.route),
+                    cost_changes,
+                )
+            )
     return ScenarioRun(
-        scenario=scenario, trips=tuple(trips), samples=samples, seed=seed, month=month
+        scenario=scenario,
+        trips=tuple(trips),
+        samples=samples,
+        seed=seed,
+        month=month,
+        costs=tuple(costs),
     )
 
 
@@ -660,7 +723,7 @@ def compare_runs(runs: Sequence[ScenarioRun]) -> Comparison:
     return Comparison(scenarios=tuple(r.scenario.name for r in runs), rows=tuple(rows))
 
 
-def _constrained_points(run: ScenarioRun, corridor: Corridor) -> dict[str, PointLoad]:
+def constrained_points(run: ScenarioRun, corridor: Corridor) -> dict[str, PointLoad]:
     """Load of each simulated queue (Caspian crossing or node) on ``corridor``'s trips."""
     points: dict[str, PointLoad] = {}
     for trip in run.trips:
@@ -732,7 +795,7 @@ def sweep_volume(
                     warnings=tuple(trip.warnings),
                 )
             )
-        steps.append(SweepStep(volume, tuple(routes), _constrained_points(run, corridor)))
+        steps.append(SweepStep(volume, tuple(routes), constrained_points(run, corridor)))
         if on_step is not None:
             on_step(volume)
     return Sweep(scenario=scenario.name, corridor=corridor, steps=tuple(steps))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -43,6 +43,7 @@ from .vocabulary import (
     Dispatch,
     LinkMode,
     NodeKind,
+    Passage,
     Sea,
     Shipment,
     Stage,
@@ -52,6 +53,7 @@ __all__ = [
     "CapacityChange",
     "Change",
     "Closures",
+    "CostChange",
     "RouteSpec",
     "Scenario",
     "ServiceChange",
@@ -77,13 +79,19 @@ def _as_tuple(value: Any) -> Any:
 
 
 class RouteSpec(_Strict):
-    """A trip to time: origin and destination by id, name or alias, and what travels."""
+    """A trip to time: origin and destination by id, name or alias, and what travels.
+
+    ``via`` names places the route must pass (e.g. the port a sea route lands at).
+    """
 
     origin: str = Field(min_length=1)
     destination: str = Field(min_length=1)
     corridor: CorridorChoice = "any"
     shipment: Shipment = "block_train"
+    via: tuple[str, ...] = ()
     label: str | None = None
+
+    _listify = field_validator("via", mode="before")(_as_tuple)
 
 
 class Change(_Strict):
@@ -142,11 +150,13 @@ class Change(_Strict):
 
 
 class Closures(_Strict):
-    """What is taken out of the network: countries (transit through them), nodes, links."""
+    """What is taken out of the network: countries (transit through them), nodes, links,
+    and sea passages (``suez``: every deep-sea line through the Red Sea)."""
 
     countries: tuple[CountryCode, ...] = ()
     nodes: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
+    passages: tuple[Passage, ...] = ()
     note: str | None = None
     source: str | None = None
 
@@ -156,6 +166,7 @@ class Closures(_Strict):
             countries=tuple(dict.fromkeys((*self.countries, *other.countries))),
             nodes=tuple(dict.fromkeys((*self.nodes, *other.nodes))),
             links=tuple(dict.fromkeys((*self.links, *other.links))),
+            passages=tuple(dict.fromkeys((*self.passages, *other.passages))),
             note=other.note or self.note,
             source=other.source or self.source,
         )
@@ -166,6 +177,7 @@ class Closures(_Strict):
             [("country", c) for c in self.countries]
             + [("node", n) for n in self.nodes]
             + [("link", lk) for lk in self.links]
+            + [("passage", p) for p in self.passages]
         )
 
 
@@ -239,6 +251,35 @@ class CapacityChange(_Strict):
         return {k: v for k, v in out.items() if v is not None}
 
 
+class CostChange(_Strict):
+    """A change to the freight cost of the trips' legs (USD per loaded 40-ft container).
+
+    Selects legs by ``link`` ids, ``node`` (charges there), ``country`` or ``kind``
+    (``rail``, ``ferry``, ``sea``, ``charge``); ``sea`` selects ferry and sea legs by the
+    water they cross (``ocean`` for deep-sea lines). Selectors left out match everything.
+    The action is ``scale`` (multiply) or ``add_usd`` (added, may be negative; a leg's cost
+    is floored at 0), e.g. a war-risk surcharge on every ocean leg.
+    """
+
+    link: tuple[str, ...] | None = None
+    node: tuple[str, ...] | None = None
+    country: tuple[CountryCode, ...] | None = None
+    kind: tuple[Literal["rail", "ferry", "sea", "charge"], ...] | None = None
+    sea: tuple[Sea, ...] | None = None
+    scale: float | None = Field(default=None, ge=0, le=100, allow_inf_nan=False)
+    add_usd: float | None = Field(default=None, ge=-100_000, le=100_000, allow_inf_nan=False)
+    note: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+
+    _listify = field_validator("link", "node", "country", "kind", "sea", mode="before")(_as_tuple)
+
+    @model_validator(mode="after")
+    def _one_action(self) -> CostChange:
+        if (self.scale is None) == (self.add_usd is None):
+            raise ValueError("give exactly one of scale or add_usd")
+        return self
+
+
 class ScenarioFile(_Strict):
     """What one YAML file may hold; every field optional so a child overrides a parent."""
 
@@ -254,6 +295,7 @@ class ScenarioFile(_Strict):
     changes: tuple[Change, ...] = ()
     services: tuple[ServiceChange, ...] = ()
     capacities: tuple[CapacityChange, ...] = ()
+    costs: tuple[CostChange, ...] = ()
     closures: Closures | None = None
 
 
@@ -275,7 +317,8 @@ class Scenario(_Strict):
         :data:`~midcorridor.schema.MIN_VOLUME_TEU_PER_WEEK` to
         :data:`~midcorridor.schema.MAX_VOLUME_TEU_PER_WEEK`.
     changes
-        Parents' changes first, then this file's.
+        Parents' changes first, then this file's (likewise ``services``, ``capacities``
+        and ``costs``, the changes to freight costs).
     """
 
     name: str
@@ -290,12 +333,13 @@ class Scenario(_Strict):
     changes: tuple[Change, ...] = ()
     services: tuple[ServiceChange, ...] = ()
     capacities: tuple[CapacityChange, ...] = ()
+    costs: tuple[CostChange, ...] = ()
     closures: Closures = Closures()
     chain: tuple[Path, ...] = ()
 
 
 #: Fields a child file adds to its parents' (in order); closures are merged as sets.
-_ACCUMULATED_FIELDS = ("changes", "services", "capacities")
+_ACCUMULATED_FIELDS = ("changes", "services", "capacities", "costs")
 #: Fields of a file that are not inherited as values. Every other field of the file model
 #: is overridden by a child that sets it, so a new field is inherited without being listed.
 _NOT_INHERITED = (*_ACCUMULATED_FIELDS, "closures", "extends")
@@ -305,6 +349,7 @@ _NESTED: dict[str, type[BaseModel]] = {
     "changes": Change,
     "services": ServiceChange,
     "capacities": CapacityChange,
+    "costs": CostChange,
     "closures": Closures,
 }
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import rich.table
 
     from .calibration import Calibration
+    from .choice import ChoiceResult
     from .journeys import ConnectionStats
     from .network import Network
     from .results import Comparison, Evidence, NetworkSummary, Ranking, Spread, Sweep
@@ -30,6 +31,8 @@ __all__ = [
     "Column",
     "Table",
     "calibration_table",
+    "choice_change_table",
+    "choice_table",
     "compare_table",
     "explain_table",
     "network_tables",
@@ -198,10 +201,15 @@ def _run_title(run: ScenarioRun) -> str:
 
 
 def run_table(run: ScenarioRun) -> Table:
-    """One row per trip: corridor, km, P10 / P50 / P90 days, biggest stages."""
+    """One row per trip: corridor, km, P10 / P50 / P90 days, P50 cost and CO2 per loaded
+    40-ft container (when the network has cost figures), biggest stages."""
     rows = []
-    for trip in run.trips:
+    for i, trip in enumerate(run.trips):
         d = trip.days()
+        money: tuple[str, ...] = ()
+        if run.costs:
+            cost = run.costs[i]
+            money = (fmt.usd(cost.cost_usd()["p50"]), fmt.tonnes(cost.co2e_kg()["p50"]))
         rows.append(
             (
                 trip.label,
@@ -209,10 +217,15 @@ def run_table(run: ScenarioRun) -> Table:
                 trip.shipment,
                 fmt.km(trip.route.distance_km),
                 *(fmt.days(d[q], lower_bound=trip.saturated) for q in ("p10", "p50", "p90")),
+                *money,
                 fmt.top_stages(trip.stages_days(), lower_bound=trip.lower_bound_stages),
             )
         )
     warnings = [w for trip in run.trips for w in trip.warnings]
+    money_columns = ("P50 USD/FEU#", "P50 t CO2e/FEU#") if run.costs else ()
+    notes = _lower_bound_notes(run.saturated, warnings)
+    if run.costs:
+        notes += (COST_NOTE,)
     return Table(
         title=_run_title(run),
         columns=_columns(
@@ -223,11 +236,20 @@ def run_table(run: ScenarioRun) -> Table:
             "P10 days#",
             "P50 days#",
             "P90 days#",
+            *money_columns,
             "biggest stages (mean days)",
         ),
         rows=tuple(rows),
-        notes=_lower_bound_notes(run.saturated, warnings),
+        notes=notes,
     )
+
+
+#: What the cost and CO2 columns hold.
+COST_NOTE = (
+    "USD/FEU: freight, handling and fees for a loaded 40-ft container (the cost of the "
+    "cargo's time is apart: midcorridor run --json, cost_of_time_usd); t CO2e/FEU: well to "
+    "wheel, network/costs.yaml."
+)
 
 
 def stages_table(run: ScenarioRun) -> Table:
@@ -572,3 +594,116 @@ def evidence_tables(evidence: Evidence, *, top: int = 5) -> list[Table]:
             )
         )
     return tables
+
+
+def _equilibrium_notes(result: ChoiceResult) -> tuple[str, ...]:
+    state = "converged" if result.converged else "did NOT converge"
+    notes = [
+        f"Fixed point {state} after {result.iterations} iteration(s): largest change of a "
+        f"corridor's TEU in the last one {fmt.percent(result.residual, decimals=2)}."
+    ]
+    volumes = ", ".join(f"{c} {v:,.0f}" for c, v in result.volumes.items())
+    notes.append(f"Volumes the last run was timed with, TEU a week: {volumes}.")
+    if result.utilisation:
+        loads = ", ".join(
+            f"{place} {u:.2f}" + (" (saturated)" if sat else "")
+            for place, (u, sat) in result.utilisation.items()
+        )
+        notes.append(f"Middle Corridor queues, utilisation: {loads}.")
+    full = sorted(
+        {c for m in result.markets for c, o in m.options.items() if o.saturated}
+        | ({"middle"} if any(sat for _, sat in result.utilisation.values()) else set())
+    )
+    if full:
+        notes.append(
+            f"At capacity: {', '.join(full)} (a queue saturates; its days are lower bounds, "
+            "marked >): its share is what it can carry, not what shippers would send."
+        )
+    return tuple(notes)
+
+
+def choice_table(result: ChoiceResult) -> Table:
+    """Per market and corridor: P50 days, cost, CO2, generalized cost, share, TEU a year."""
+    rows = []
+    for m in result.markets:
+        teu = m.teu_per_year()
+        for corridor, option in m.options.items():
+            rows.append(
+                (
+                    f"{m.market.origin}-{m.market.destination}",
+                    corridor,
+                    fmt.days(option.days["p50"], lower_bound=option.saturated),
+                    fmt.usd(option.cost_usd),
+                    fmt.tonnes(option.co2e_kg),
+                    fmt.usd(option.generalized_cost_usd),
+                    fmt.percent(m.shares.get(corridor, 0.0), decimals=2),
+                    fmt.usd(teu[corridor]),
+                )
+            )
+    shares, teu_total = result.shares(), result.teu_per_year()
+    total_from = len(rows)
+    for corridor, share in shares.items():
+        rows.append(
+            (
+                "all markets",
+                corridor,
+                "",
+                "",
+                "",
+                "",
+                fmt.percent(share, decimals=2),
+                fmt.usd(teu_total[corridor]),
+            )
+        )
+    return Table(
+        title=f"Corridor choice, scenario {result.scenario} (per loaded 40-ft container)",
+        columns=_columns(
+            "market",
+            "corridor",
+            "P50 days#",
+            "USD#",
+            "t CO2e#",
+            "generalized USD#",
+            "share#",
+            "TEU a year#",
+        ),
+        rows=tuple(rows),
+        notes=_equilibrium_notes(result),
+        total_from=total_from,
+    )
+
+
+def choice_change_table(results: Sequence[ChoiceResult]) -> Table:
+    """TEU a year and share of each corridor in every scenario, and the change against
+    the first."""
+    first = results[0]
+    rows = []
+    for corridor in first.teu_per_year():
+        cells = []
+        for i, result in enumerate(results):
+            teu, share = result.teu_per_year()[corridor], result.shares()[corridor]
+            cell = f"{fmt.usd(teu)} ({fmt.percent(share, decimals=2)})"
+            if i > 0:
+                delta = teu - first.teu_per_year()[corridor]
+                cell += f" {delta:+,.0f}"
+            cells.append(cell)
+        rows.append((corridor, *cells))
+    for place in dict.fromkeys(p for r in results for p in r.utilisation):
+        cells = []
+        for result in results:
+            load = result.utilisation.get(place)
+            cells.append(
+                "-" if load is None else f"{load[0]:.2f}" + (" saturated" if load[1] else "")
+            )
+        rows.append((f"utilisation {place}", *cells))
+    return Table(
+        title=f"Corridor choice: TEU a year (share), change against {first.scenario}",
+        columns=_columns("corridor", *(f"{r.scenario}#" for r in results)),
+        rows=tuple(rows),
+        notes=tuple(
+            f"{r.scenario}: fixed point "
+            + ("converged" if r.converged else "did NOT converge (a queue saturates)")
+            + f" in {r.iterations} iteration(s)"
+            for r in results
+        ),
+    )

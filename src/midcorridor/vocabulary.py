@@ -55,14 +55,23 @@ NodeKind = Literal["terminal", "city", "port", "border", "gauge_change", "juncti
 LinkMode = Literal["rail", "ferry", "sea"]
 #: The moving stage of each link mode.
 MOVING_STAGE_OF_MODE: dict[LinkMode, MovingStage] = {"rail": "rail", "ferry": "sea", "sea": "sea"}
-Sea = Literal["caspian", "black_sea"]
+#: The water a ferry or sea link crosses: ``ocean`` for deep-sea container lines
+#: (China-Europe by Suez or the Cape).
+Sea = Literal["caspian", "black_sea", "ocean"]
 Dispatch = Literal["on_fill", "scheduled"]
+#: The way a deep-sea line from China to Europe goes: through the Red Sea and the Suez
+#: Canal, or round the Cape of Good Hope.
+Passage = Literal["suez", "cape"]
+PASSAGES: tuple[Passage, ...] = get_args(Passage)
 
 #: Corridor labels of a route (see :func:`midcorridor.routing.classify`).
-Corridor = Literal["middle", "northern", "other"]
+Corridor = Literal["middle", "northern", "sea", "other"]
 CORRIDORS: tuple[Corridor, ...] = get_args(Corridor)
+#: The corridors cargo chooses between (:mod:`midcorridor.choice`).
+ChoiceCorridor = Literal["middle", "northern", "sea"]
+CHOICE_CORRIDORS: tuple[ChoiceCorridor, ...] = get_args(ChoiceCorridor)
 #: A corridor wanted for a trip: one of :data:`CORRIDORS`, or ``any``.
-CorridorChoice = Literal["middle", "northern", "other", "any"]
+CorridorChoice = Literal["middle", "northern", "sea", "other", "any"]
 CORRIDOR_CHOICES: tuple[CorridorChoice, ...] = get_args(CorridorChoice)
 
 #: How bottlenecks are grouped: a stage at a node, all waits in a country, or a stage.
