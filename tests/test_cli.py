@@ -64,7 +64,7 @@ def test_help_lists_the_choices(capsys: Any, monkeypatch: Any) -> None:
     monkeypatch.setenv("COLUMNS", "200")
     code, out, _ = cli(["routes", "--help"], capsys, monkeypatch)
     assert code == 0
-    assert "middle|northern|other|any" in out
+    assert "middle|northern|sea|other|any" in out
     code, out, _ = cli(["rank", "--help"], capsys, monkeypatch)
     assert "place|country|stage" in out
     # The shared options, declared once, reach every command that runs a scenario.

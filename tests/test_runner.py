@@ -378,6 +378,7 @@ routes:
 closures:
   countries: [RU]
   links: [AKTAU_PORT-ALAT_PORT]
+  passages: [suez, cape]
   note: parent's closures
   source: test
 """
@@ -412,6 +413,7 @@ def test_closures_by_absolute_path_accumulate_too(tmp_path: Path) -> None:
     closures = mc.load_scenario(child).closures
     assert set(closures.links) == {"AKTAU_PORT-ALAT_PORT", "POTI-CONSTANTA"}
     assert closures.countries == ("RU",)
+    assert closures.passages == ("suez", "cape")
 
 
 def test_a_child_runs_with_its_parents_closures_and_its_own(
@@ -483,7 +485,7 @@ def test_a_service_change_by_sea_changes_every_link_of_that_sea_only(
     scenario = scenario_of(tmp_path, _services_text(sea))
     services = _Resolver(network, scenario).services()
     served = [lk for lk in network.links_by_id.values() if lk.props.service is not None]
-    assert {lk.props.sea for lk in served} == {"caspian", "black_sea"}
+    assert {lk.props.sea for lk in served} == {"caspian", "black_sea", "ocean"}
     for link in served:
         before = link.props.service
         assert before is not None

@@ -9,6 +9,8 @@ The public API, in pipeline order (files -> network -> routes -> scenario runs -
     run = mc.run_scenario(base, net)
     run.trips[0].stages_frame()                       # days per stage
     mc.scenario_map([run], net).save("maps/baseline.html")
+    run.cost(run.trips[0].label).to_dict()            # USD, CO2e, cost of time
+    mc.solve_choice(base, net, baseline=base).shares()  # corridor shares of the cargo
 
 Names are imported on first use, so that ``midcorridor --help`` starts fast; type
 checkers and ``dir(mc)`` see them all.
@@ -30,6 +32,9 @@ if TYPE_CHECKING:
     from .analysis import rank_bottlenecks, sensitivity
     from .calibration import Calibration, calibrate
     from .charts import sensitivity_chart, sweep_chart, time_distance_chart, tornado_chart
+    from .choice import ChoiceResult
+    from .choice import solve as solve_choice
+    from .costs import TripCost, cost_legs
     from .maps import scenario_map
     from .network import Network, load
     from .report import write_report
@@ -53,6 +58,10 @@ _API = {
     "sensitivity": "analysis",
     "Calibration": "calibration",
     "calibrate": "calibration",
+    "ChoiceResult": "choice",
+    "solve_choice": "choice",
+    "cost_legs": "costs",
+    "TripCost": "costs",
     "sensitivity_chart": "charts",
     "sweep_chart": "charts",
     "time_distance_chart": "charts",
@@ -83,6 +92,9 @@ _API = {
     "sample_trip": "timing",
 }
 
+#: Public names that differ from the name in their module.
+_ALIASES = {"solve_choice": "solve"}
+
 __all__ = sorted(_API)
 
 
@@ -100,7 +112,8 @@ def __getattr__(name: str) -> Any:
         globals()[name] = value = _version()
         return value
     if name in _API:
-        value = getattr(importlib.import_module(f".{_API[name]}", __name__), name)
+        module = importlib.import_module(f".{_API[name]}", __name__)
+        value = getattr(module, _ALIASES.get(name, name))
         globals()[name] = value  # later look-ups skip this function
         return value
     raise AttributeError(f"module 'midcorridor' has no attribute {name!r}")

@@ -1,0 +1,214 @@
+"""Corridor choice: logit shares, calibration to observed shares, the capacity fixed point."""
+
+from __future__ import annotations
+
+import math
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+import midcorridor as mc
+from midcorridor.choice import (
+    ChoiceResult,
+    Option,
+    calibrate,
+    generalized_cost,
+    logit_shares,
+    solve,
+)
+from midcorridor.network import CHOICE_FILE, default_network_dir
+from midcorridor.vocabulary import CHOICE_CORRIDORS, ChoiceCorridor
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+#: Samples of each run of the fixed point in these tests.
+SAMPLES = 1000
+
+costs = st.floats(min_value=0, max_value=50_000, allow_nan=False)
+
+
+@given(costs, costs, costs)
+def test_shares_sum_to_one_and_the_cheaper_corridor_gains(
+    middle: float, northern: float, sea: float
+) -> None:
+    constants: dict[ChoiceCorridor, float] = {"middle": -1.0, "northern": 0.5, "sea": 0.0}
+    gc: dict[ChoiceCorridor, float] = {"middle": middle, "northern": northern, "sea": sea}
+    shares = logit_shares(gc, constants, 2000)
+    assert sum(shares.values()) == pytest.approx(1.0)
+    assert all(0 <= s <= 1 for s in shares.values())
+    cheaper = logit_shares({**gc, "middle": middle - 500}, constants, 2000)
+    assert cheaper["middle"] >= shares["middle"]
+    assert cheaper["sea"] <= shares["sea"]
+
+
+def test_the_logit_follows_its_formula() -> None:
+    shares = logit_shares({"middle": 3000.0, "sea": 1000.0}, {"middle": 0.2}, 1000)
+    odds = math.exp(0.2 - 3.0) / math.exp(-1.0)
+    assert shares["middle"] / shares["sea"] == pytest.approx(odds)
+    with pytest.raises(ValueError, match="no corridor"):
+        logit_shares({}, {}, 1000)
+
+
+def test_generalized_cost_adds_time_unreliability_and_carbon() -> None:
+    days = {"mean": 20.0, "p50": 19.0, "p90": 25.0}
+    gc = generalized_cost(
+        days, 5000, 4000, value_of_day_usd=100, reliability_weight=0.5, carbon_usd_per_t=50
+    )
+    assert gc == pytest.approx(5000 + 100 * (20 + 0.5 * 6) + 50 * 4)
+
+
+def _option(corridor: str, gc: float) -> Option:
+    return Option(corridor, {"mean": 1, "p50": 1, "p90": 1}, gc, 0, gc, False)  # type: ignore[arg-type]
+
+
+def test_calibration_reproduces_the_observed_shares(network: mc.Network) -> None:
+    book = network.require_choice()
+    options = {
+        m.id: {c: _option(c, gc) for c, gc in zip(CHOICE_CORRIDORS, gcs, strict=True)}
+        for m, gcs in zip(book.markets, [(15000, 9000, 11000), (14000, 10000, 9900)], strict=False)
+    }
+    constants = calibrate(options, book)
+    assert constants["sea"] == 0
+    teu = dict.fromkeys(CHOICE_CORRIDORS, 0.0)
+    for m in book.markets:
+        costs = {c: o.generalized_cost_usd for c, o in options[m.id].items()}
+        for c, s in logit_shares(costs, constants, book.cost_scale_usd.value).items():
+            teu[c] += s * m.teu_per_year
+    total = sum(teu.values())
+    for c in CHOICE_CORRIDORS:
+        assert teu[c] / total == pytest.approx(book.observed_shares[c].value, abs=1e-5)
+
+
+@pytest.fixture(scope="module")
+def baseline_choice(network: mc.Network, baseline: mc.Scenario) -> ChoiceResult:
+    return solve(baseline, network, baseline=baseline, samples=SAMPLES)
+
+
+def test_the_baseline_takes_the_observed_shares_at_once(
+    baseline_choice: ChoiceResult, network: mc.Network
+) -> None:
+    """Calibrated on itself, the baseline is its own fixed point: observed 2024 split."""
+    book = network.require_choice()
+    for c, share in baseline_choice.shares().items():
+        assert share == pytest.approx(book.observed_shares[c].value, abs=1e-5)
+    assert baseline_choice.iterations == 1
+    assert baseline_choice.converged
+    teu = baseline_choice.teu_per_year()
+    assert teu["northern"] == pytest.approx(412_000, rel=0.001)  # UTLC ERA, 2024
+    assert teu["middle"] == pytest.approx(56_500, rel=0.001)  # Kazakh ministry, 2024
+    for m in baseline_choice.markets:
+        assert sum(m.shares.values()) == pytest.approx(1.0)
+        assert set(m.options) == set(CHOICE_CORRIDORS)
+
+
+def _scenario(tmp_path: Path, text: str) -> mc.Scenario:
+    path = tmp_path / "s.yaml"
+    path.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\nname: s\n{text}", encoding="utf-8")
+    return mc.load_scenario(path)
+
+
+def test_a_dearer_middle_corridor_loses_cargo_and_a_faster_one_gains(
+    tmp_path: Path, network: mc.Network, baseline: mc.Scenario, baseline_choice: ChoiceResult
+) -> None:
+    dearer = _scenario(
+        tmp_path,
+        "costs:\n  - {sea: caspian, add_usd: 2000, note: surcharge, source: test}\n",
+    )
+    faster = mc.load_scenario(SCENARIOS / "digital_corridor_2030.yaml")
+    before = baseline_choice.teu_per_year()["middle"]
+    after_dearer = solve(dearer, network, baseline=baseline, samples=SAMPLES)
+    after_faster = solve(faster, network, baseline=baseline, samples=SAMPLES)
+    assert after_dearer.teu_per_year()["middle"] < 0.6 * before
+    assert after_faster.teu_per_year()["middle"] > 1.2 * before
+    for result in (after_dearer, after_faster):
+        assert result.converged
+        assert sum(result.shares().values()) == pytest.approx(1.0)
+
+
+def test_the_fixed_point_converges_and_is_stable_under_seeds(
+    network: mc.Network, baseline: mc.Scenario
+) -> None:
+    digital = mc.load_scenario(SCENARIOS / "digital_customs.yaml")
+    results = [solve(digital, network, baseline=baseline, samples=SAMPLES, seed=s) for s in (1, 2)]
+    for result in results:
+        assert result.converged
+        assert result.residual <= 0.005
+        assert result.iterations > 1  # the moved cargo was fed back at least once
+    a, b = (r.teu_per_year()["middle"] for r in results)
+    assert a == pytest.approx(b, rel=0.03)
+
+
+def test_a_closed_corridor_gets_no_cargo(network: mc.Network, baseline: mc.Scenario) -> None:
+    closed = mc.load_scenario(SCENARIOS / "northern_closed.yaml")
+    result = solve(closed, network, baseline=baseline, samples=SAMPLES)
+    for m in result.markets:
+        assert "northern" not in m.options
+        assert m.shares.get("northern", 0.0) == 0
+    assert result.teu_per_year()["northern"] == 0
+    data = result.to_dict()
+    assert set(data) >= {"scenario", "pairs", "equilibrium"}
+    assert set(data["equilibrium"]) >= {"iterations", "residual"}
+    pair = data["pairs"][0]
+    assert set(pair) >= {
+        "origin",
+        "destination",
+        "shipment",
+        "shares",
+        "teu_per_year",
+        "generalized_cost_usd",
+    }
+    assert set(pair["shares"]) == {"middle", "northern", "sea"}
+
+
+# --- bad choice input --------------------------------------------------------------------
+
+
+def _choice_copy(tmp_path: Path, edit: Any) -> Path:
+    folder = tmp_path / "network"
+    shutil.copytree(default_network_dir(), folder)
+    path = folder / CHOICE_FILE
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    edit(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return folder
+
+
+def _shares_off(data: dict[str, Any]) -> None:
+    data["observed_shares"]["sea"]["value"] = 0.5
+
+
+def _unknown_source(data: dict[str, Any]) -> None:
+    data["cost_scale_usd"]["source"] = "nowhere"
+
+
+def _zero_scale(data: dict[str, Any]) -> None:
+    data["cost_scale_usd"]["value"] = 0
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (_shares_off, "observed_shares must sum to 1"),
+        (_unknown_source, "unknown source key 'nowhere'"),
+        (_zero_scale, "cost_scale_usd must be above 0"),
+    ],
+)
+def test_bad_choice_files_are_refused(tmp_path: Path, edit: Any, expected: str) -> None:
+    with pytest.raises(mc.NetworkError) as info:
+        mc.load(_choice_copy(tmp_path, edit))
+    text = "\n".join(info.value.problems)
+    assert "choice.yaml" in text
+    assert expected in text
+
+
+def test_a_market_at_an_unknown_place_says_which(tmp_path: Path, baseline: mc.Scenario) -> None:
+    def misspell(data: dict[str, Any]) -> None:
+        data["markets"][0]["destination"] = "Duisberg"
+
+    net = mc.load(_choice_copy(tmp_path, misspell))
+    with pytest.raises(mc.NetworkError, match=r"choice\.yaml: markets\.0\.destination.*Duisburg"):
+        solve(baseline, net, baseline=baseline, samples=100)

@@ -1,0 +1,282 @@
+"""Cost and CO2 per leg: sums against hand-computed legs, draws, changes, bad input."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import yaml
+
+import midcorridor as mc
+from midcorridor.costs import (
+    LegChange,
+    adjust,
+    cost_legs,
+    leg_means,
+    sample_costs,
+    time_cost_usd,
+)
+from midcorridor.network import COSTS_FILE, default_network_dir
+from midcorridor.routing import candidate_routes
+from midcorridor.schema import CostBook
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+
+
+def _pert(r: dict[str, float] | Any) -> float:
+    low, mode, high = (r["low"], r["mode"], r["high"]) if isinstance(r, dict) else r
+    return (low + 4 * mode + high) / 6
+
+
+def _raw_costs() -> dict[str, Any]:
+    return yaml.safe_load((default_network_dir() / COSTS_FILE).read_text(encoding="utf-8"))
+
+
+def test_a_rail_trip_costs_its_km_times_each_countrys_tariff(network: mc.Network) -> None:
+    """Dostyk-Brest by hand: km in KZ, RU and BY times their tariffs; CO2 from traction."""
+    raw = _raw_costs()
+    (route,) = candidate_routes(network, "Dostyk", "Brest", corridor="northern", k=1)
+    usd = co2 = 0.0
+    ef = raw["emission_factors"]
+    for link_id in route.links:
+        link = network.links_by_id[link_id].props
+        ends = [network.nodes_by_id[n].props.countries for n in (link.from_, link.to)]
+        countries = [c for c in ends[0] if c in ends[1]] or list(dict.fromkeys(ends[0] + ends[1]))
+        for code in countries:
+            rail = raw["rail"][code]
+            km = link.length_km / len(countries)
+            usd += km * _pert(rail["usd_per_km"])
+            g_per_tkm = rail["electrified_share"] * rail["grid_g_per_kwh"] * _pert(
+                ef["rail_electric_kwh_per_tkm"]
+            ) + (1 - rail["electrified_share"]) * _pert(ef["rail_diesel_g_per_tkm"])
+            co2 += raw["container"]["cargo_tonnes"] * km * g_per_tkm / 1000
+    legs = cost_legs(network, route)
+    assert {leg.kind for leg in legs} == {"rail"}
+    mean_usd, mean_co2 = leg_means(legs, network.require_costs())
+    assert mean_usd.sum() == pytest.approx(usd, rel=1e-9)
+    assert mean_co2.sum() == pytest.approx(co2, rel=1e-9)
+
+
+def test_a_middle_corridor_trip_pays_its_crossings_and_port_handling(network: mc.Network) -> None:
+    raw = _raw_costs()
+    route = candidate_routes(network, "Almaty", "Constanta", corridor="middle", k=1)[0]
+    legs = cost_legs(network, route)
+    crossings = [leg for leg in legs if leg.kind in ("ferry", "sea")]
+    assert [leg.link for leg in crossings] == [
+        lk for lk in route.links if network.links_by_id[lk].props.mode != "rail"
+    ]
+    charges = [leg for leg in legs if leg.kind == "charge"]
+    # Handling where the container changes between train and ship: both ends of each crossing.
+    assert {leg.node for leg in charges} == {
+        n
+        for lk in route.links
+        if network.links_by_id[lk].props.mode != "rail"
+        for n in (network.links_by_id[lk].props.from_, network.links_by_id[lk].props.to)
+    }
+    mean_usd, _ = leg_means(legs, network.require_costs())
+    by_leg = dict(zip([leg.link or leg.node for leg in legs], mean_usd, strict=False))
+    for leg in crossings:
+        assert by_leg[leg.link] == pytest.approx(_pert(raw["links"][leg.link]["usd"]))
+
+
+def test_draws_average_to_the_exact_means_and_shared_figures_move_together(
+    network: mc.Network,
+) -> None:
+    book = network.require_costs()
+    route = candidate_routes(network, "Almaty", "Constanta", corridor="middle", k=1)[0]
+    legs = cost_legs(network, route)
+    sample = sample_costs(legs, book, 40_000, np.random.default_rng(3))
+    assert sample.usd.mean() == pytest.approx(sample.leg_usd_mean.sum(), rel=0.005)
+    assert sample.co2e_kg.mean() == pytest.approx(sample.leg_co2e_kg_mean.sum(), rel=0.005)
+    # Two legs on one figure (the same tariff) are one draw: the variance of their sum is
+    # four times a leg's, not twice (as independent draws would give).
+    kz = next(leg for leg in legs if leg.countries == ("KZ",) and leg.kind == "rail")
+    one = sample_costs([kz], book, 40_000, np.random.default_rng(4)).usd
+    two = sample_costs([kz, kz], book, 40_000, np.random.default_rng(4)).usd
+    assert two.var() == pytest.approx(4 * one.var(), rel=1e-9)
+
+
+def _fixed(book: CostBook) -> CostBook:
+    """``book`` with every range collapsed to its mode."""
+
+    def collapse(value: Any) -> Any:
+        if isinstance(value, dict):
+            if set(value) == {"low", "mode", "high"}:
+                return {"low": value["mode"], "mode": value["mode"], "high": value["mode"]}
+            return {k: collapse(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [collapse(v) for v in value]
+        return value
+
+    return CostBook.model_validate(collapse(book.model_dump()))
+
+
+def test_fixed_figures_give_the_hand_sum_and_changes_apply_in_order(network: mc.Network) -> None:
+    book = _fixed(network.require_costs())
+    routes = candidate_routes(network, "Xi'an", "Duisburg", corridor="sea", k=8)
+    route = next(r for r in routes if "ROTTERDAM" in r.nodes)
+    legs = cost_legs(network, route, book)
+    ocean = next(leg for leg in legs if leg.sea == "ocean")
+    hand = book.links[str(ocean.link)].usd.mode
+    total = sum(
+        book.rail[leg.countries[0]].usd_per_km.mode * leg.km for leg in legs if leg.kind == "rail"
+    )
+    total += hand + sum(
+        book.nodes[str(leg.node)][0].usd.mode for leg in legs if leg.kind == "charge"
+    )
+    drawn = sample_costs(legs, book, 10, np.random.default_rng(0)).usd
+    assert drawn == pytest.approx(np.full(10, total))
+    # Double the ocean freight, then add a 500 USD surcharge: only the ocean leg moves.
+    changes = [
+        LegChange(seas=frozenset({"ocean"}), scale=2.0),
+        LegChange(kinds=frozenset({"sea"}), add=500.0),
+    ]
+    changed = sample_costs(adjust(legs, changes), book, 10, np.random.default_rng(0)).usd
+    assert changed == pytest.approx(np.full(10, total + hand + 500))
+    # A cut larger than the leg floors it at zero instead of paying the shipper.
+    cut = sample_costs(
+        adjust(legs, [LegChange(seas=frozenset({"ocean"}), add=-1e6)]),
+        book,
+        10,
+        np.random.default_rng(0),
+    ).usd
+    assert cut == pytest.approx(np.full(10, total - hand))
+
+
+def test_the_cost_of_time_is_value_times_holding_share_times_days(network: mc.Network) -> None:
+    book = _fixed(network.require_costs())
+    days = np.array([10.0, 20.0, 50.0])
+    cargo = book.container
+    expected = days * cargo.value_usd.mode * cargo.holding_share_per_day.mode
+    assert time_cost_usd(days, book, np.random.default_rng(1)) == pytest.approx(expected)
+
+
+def test_every_route_of_a_run_has_cost_co2_and_time_cost(network: mc.Network) -> None:
+    run = mc.run_scenario(mc.load_scenario(SCENARIOS / "baseline.yaml"), network, samples=300)
+    data = run.to_dict(network)
+    corridors = {r["corridor"] for r in data["routes"]}
+    assert {"middle", "northern", "sea"} <= corridors
+    for route in data["routes"]:
+        for key in ("cost_usd", "co2e_kg", "cost_of_time_usd"):
+            figures = route[key]
+            assert figures["p10"] <= figures["p50"] <= figures["p90"]
+            assert figures["mean"] > 0
+    # The cost of time is reported apart, never inside the freight cost.
+    trip = run.trips[0]
+    cost = run.cost(trip.label)
+    assert cost is not None
+    assert cost.sample.usd.mean() == pytest.approx(cost.sample.leg_usd_mean.sum(), rel=0.05)
+
+
+def test_red_sea_closed_sends_the_sea_route_round_the_cape(network: mc.Network) -> None:
+    runs = [
+        mc.run_scenario(mc.load_scenario(SCENARIOS / f"{name}.yaml"), network, samples=500)
+        for name in ("baseline", "red_sea_closed")
+    ]
+    label = "Xi'an-Duisburg, by sea"
+    open_, closed = (r.trip(label) for r in runs)
+    assert any(network.links_by_id[lk].props.passage == "suez" for lk in open_.route.links)
+    assert all(network.links_by_id[lk].props.passage != "suez" for lk in closed.route.links)
+    # PEMP 2024: round the Cape adds 7 days at least, 10-14 commonly, to Rotterdam.
+    added = closed.days()["p50"] - open_.days()["p50"]
+    assert 7 <= added <= 14
+    cost_open, cost_closed = (r.cost(label) for r in runs)
+    assert cost_open is not None
+    assert cost_closed is not None
+    assert cost_closed.cost_usd()["mean"] > cost_open.cost_usd()["mean"]
+    assert cost_closed.co2e_kg()["mean"] > cost_open.co2e_kg()["mean"]
+
+
+# --- bad cost input ----------------------------------------------------------------------
+
+
+def _costs_copy(tmp_path: Path, edit: Any) -> Path:
+    folder = tmp_path / "network"
+    shutil.copytree(default_network_dir(), folder)
+    path = folder / COSTS_FILE
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    edit(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return folder
+
+
+def _problems(folder: Path) -> str:
+    with pytest.raises(mc.NetworkError) as info:
+        mc.load(folder)
+    return "\n".join(info.value.problems)
+
+
+def _rename_link(data: dict[str, Any]) -> None:
+    data["links"]["AKTAU_PORT-ALAT_POR"] = data["links"].pop("AKTAU_PORT-ALAT_PORT")
+
+
+def _drop_tariff(data: dict[str, Any]) -> None:
+    del data["rail"]["GE"]
+
+
+def _unknown_source(data: dict[str, Any]) -> None:
+    data["rail"]["KZ"]["sources"]["usd_per_km"] = "no_such_key"
+
+
+def _unordered(data: dict[str, Any]) -> None:
+    data["links"]["POTI-CONSTANTA"]["usd"] = {"low": 900, "mode": 800, "high": 1200}
+
+
+def _negative(data: dict[str, Any]) -> None:
+    data["nodes"]["POTI"][0]["usd"] = {"low": -5, "mode": 420, "high": 500}
+
+
+def _rail_priced_as_crossing(data: dict[str, Any]) -> None:
+    data["links"]["XIAN-LANZHOU"] = dict(data["links"]["POTI-CONSTANTA"])
+
+
+def _unknown_node(data: dict[str, Any]) -> None:
+    data["nodes"]["POTTI"] = data["nodes"].pop("POTI")
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (_rename_link, "unknown link 'AKTAU_PORT-ALAT_POR' (did you mean AKTAU_PORT-ALAT_PORT?)"),
+        (_rename_link, "no freight for ferry link AKTAU_PORT-ALAT_PORT"),
+        (_drop_tariff, "no tariff for GE"),
+        (_unknown_source, "unknown source key 'no_such_key'"),
+        (_unordered, "low <= mode <= high"),
+        (_negative, "greater than or equal to 0"),
+        (_rail_priced_as_crossing, "a rail link is priced by its country's tariff"),
+        (_unknown_node, "unknown node 'POTTI' (did you mean POTI?)"),
+    ],
+)
+def test_bad_cost_files_are_refused_with_what_and_where(
+    tmp_path: Path, edit: Any, expected: str
+) -> None:
+    text = _problems(_costs_copy(tmp_path, edit))
+    assert "costs.yaml" in text
+    assert expected in text
+
+
+def test_a_scenario_cost_change_naming_an_unknown_link_says_which(
+    tmp_path: Path, network: mc.Network
+) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        f"extends: {SCENARIOS / 'baseline.yaml'}\nname: s\n"
+        "costs:\n  - {link: POTI-CONSTANTAA, scale: 2, note: n, source: s}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(mc.ScenarioError, match=r"costs\.0\.link\.0.*Did you mean.*POTI-CONSTANTA"):
+        mc.run_scenario(mc.load_scenario(path), network, samples=100)
+
+
+def test_a_cost_change_needs_exactly_one_action(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        f"extends: {SCENARIOS / 'baseline.yaml'}\nname: s\n"
+        "costs:\n  - {kind: sea, scale: 2, add_usd: 5, note: n, source: s}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(mc.ScenarioError, match="exactly one of scale or add_usd"):
+        mc.load_scenario(path)
