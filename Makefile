@@ -11,7 +11,8 @@ STAMP := $(VENV)/.installed
 demo: $(STAMP)
 	$(BIN)/midcorridor network check
 	$(BIN)/midcorridor compare scenarios/baseline.yaml scenarios/digital_customs.yaml \
-		--map maps/baseline_vs_digital.html --chart maps/baseline_vs_digital.png
+		--map maps/baseline_vs_digital.html --chart maps/baseline_vs_digital.png \
+		--cost-chart maps/baseline_vs_digital_cost.png
 	$(BIN)/midcorridor report scenarios/baseline.yaml scenarios/digital_customs.yaml \
 		--out reports/baseline_vs_digital
 

@@ -35,9 +35,15 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from .costs import CostLeg, TripCost
+    from .routing import Route
+
 __all__ = [
     "CHART_SUFFIXES",
     "LOWER_BOUND_LABEL",
+    "cost_distance_chart",
+    "cost_distance_figure",
+    "cost_distance_points",
     "sensitivity_chart",
     "sensitivity_figure",
     "sweep_chart",
@@ -187,6 +193,83 @@ def _trip_label(label: str, *, saturated: bool) -> str:
 
 def time_distance_figure(runs: Sequence[ScenarioRun], network: Network) -> Figure:
     """The time-distance chart as a matplotlib figure (see :func:`time_distance_chart`)."""
+    points = [[time_distance_points(trip, network) for trip in run.trips] for run in runs]
+    return _distance_figure(
+        runs,
+        network,
+        points,
+        y="days",
+        ylabel="Elapsed time, mean (days)",
+        title="Time-distance",
+        subtitle="slanted = moving by rail or sea, vertical = standing at a node (checks, "
+        "handling, ferry waits)",
+    )
+
+
+def cost_distance_points(cost: TripCost) -> pd.DataFrame:
+    """The vertices of a trip's cost-distance line (UNESCAP's time/cost-distance method).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row for the departure, then one per cost leg in travel order: a charge at a
+        place rises in place, a rail, ferry or sea leg moves on by its km. Columns: ``km``
+        (cumulative distance, km), ``usd`` (cumulative mean cost, USD per loaded 40-ft
+        container) and ``node`` (where the container is after the leg).
+    """
+    import pandas as pd
+
+    legs = cost.sample.legs
+    nodes = _leg_ends(legs, cost.route)
+    rows: list[dict[str, object]] = [{"km": 0.0, "usd": 0.0, "node": nodes[0]}]
+    km = usd = 0.0
+    for leg, mean, node in zip(legs, cost.sample.leg_usd_mean, nodes[1:], strict=True):
+        km += leg.km
+        usd += float(mean)
+        rows.append({"km": km, "usd": usd, "node": node})
+    return pd.DataFrame(rows, columns=["km", "usd", "node"])
+
+
+def _leg_ends(legs: Sequence[CostLeg], route: Route) -> list[str]:
+    """The node the container is at before the first leg and after each leg."""
+    after_link = {link: route.nodes[i + 1] for i, link in enumerate(route.links)}
+    out = [route.origin]
+    for i, leg in enumerate(legs):
+        if leg.node is not None:
+            out.append(leg.node)
+        elif i + 1 < len(legs) and legs[i + 1].link == leg.link:
+            out.append(out[-1])  # a rail link split between two countries: halfway
+        else:
+            out.append(after_link[str(leg.link)])
+    return out
+
+
+def cost_distance_figure(runs: Sequence[ScenarioRun], network: Network) -> Figure:
+    """The cost-distance chart as a matplotlib figure (see :func:`cost_distance_chart`)."""
+    points = [[cost_distance_points(cost) for cost in run.costs] for run in runs if run.costs]
+    return _distance_figure(
+        [run for run in runs if run.costs],
+        network,
+        points,
+        y="usd",
+        ylabel="Cumulative cost, mean (USD per loaded 40-ft container)",
+        title="Cost-distance",
+        subtitle="slanted = rail, ferry or sea freight, vertical = charges at a place "
+        "(handling, fees)",
+    )
+
+
+def _distance_figure(
+    runs: Sequence[ScenarioRun],
+    network: Network,
+    points: Sequence[Sequence[pd.DataFrame]],
+    *,
+    y: str,
+    ylabel: str,
+    title: str,
+    subtitle: str,
+) -> Figure:
+    """Lines of ``y`` against km, one per trip: colour by trip label, style by scenario."""
     from matplotlib.lines import Line2D
 
     fig = _new_figure(*FIGSIZE)
@@ -207,20 +290,19 @@ def time_distance_figure(runs: Sequence[ScenarioRun], network: Network) -> Figur
                 trip.label if same == trip.label else f"{trip.label} (same path as {same})"
             )
 
-    points = [[time_distance_points(trip, network) for trip in run.trips] for run in runs]
     for k, (run, frames) in enumerate(zip(runs, points, strict=True)):
         style = _LINESTYLES[k % len(_LINESTYLES)]
         for trip, frame in zip(run.trips, frames, strict=True):
             ax.plot(
                 frame["km"],
-                frame["days"],
+                frame[y],
                 color=route_colour[trip.label],
                 linestyle=style,
                 linewidth=1.8 if k == 0 else 1.4,
                 label=_trip_label(f"{trip.label} [{run.scenario.name}]", saturated=trip.saturated),
             )
-            if trip.saturated:  # the end of the line is a lower bound: say it on the line
-                end_km, end_days = float(frame["km"].iloc[-1]), float(frame["days"].iloc[-1])
+            if trip.saturated and y == "days":  # the end is a lower bound: say it on the line
+                end_km, end_days = float(frame["km"].iloc[-1]), float(frame[y].iloc[-1])
                 ax.annotate(
                     f"{fmt.days(end_days, lower_bound=True)} d, {LOWER_BOUND_LABEL}",
                     (end_km, end_days),
@@ -235,20 +317,15 @@ def time_distance_figure(runs: Sequence[ScenarioRun], network: Network) -> Figur
     ax.set_ylim(bottom=0)
     ax.margins(x=0.02, y=0.04)
     fig.canvas.draw()  # fix the limits before placing labels
-    _label_stops(ax, points[0] if points else [], network)
+    _label_stops(ax, points[0] if points else [], network, y)
 
     ax.set_xlabel("Distance from origin (km)")
-    ax.set_ylabel("Elapsed time, mean (days)")
+    ax.set_ylabel(ylabel)
     names = " vs ".join(run.scenario.name for run in runs) or "no scenario"
-    ax.set_title(
-        f"Time-distance: {names}\n"
-        "slanted = moving by rail or sea, vertical = standing at a node (checks, handling, "
-        "ferry waits)",
-        fontsize=11,
-    )
+    ax.set_title(f"{title}: {names}\n{subtitle}", fontsize=11)
     ax.grid(True, color="#dddddd", linewidth=0.6)
 
-    saturated = {t.label for run in runs for t in run.trips if t.saturated}
+    saturated = {t.label for run in runs for t in run.trips if t.saturated and y == "days"}
     route_handles = [
         Line2D(
             [],
@@ -279,7 +356,9 @@ def time_distance_figure(runs: Sequence[ScenarioRun], network: Network) -> Figur
     return fig
 
 
-def _label_stops(ax: Axes, frames: Sequence[pd.DataFrame], network: Network) -> None:
+def _label_stops(
+    ax: Axes, frames: Sequence[pd.DataFrame], network: Network, y: str = "days"
+) -> None:
     """Name the major stops (ends, ports, borders, gauge changes) without crowding.
 
     A label is placed at the top of the stop's vertical step; one closer than
@@ -295,7 +374,7 @@ def _label_stops(ax: Axes, frames: Sequence[pd.DataFrame], network: Network) -> 
         stops = zip(
             last["node"].astype(str).tolist(),
             last["km"].astype(float).tolist(),
-            last["days"].astype(float).tolist(),
+            last[y].astype(float).tolist(),
             strict=True,
         )
         for node_id, km, days in stops:
@@ -354,6 +433,15 @@ def time_distance_chart(runs: Sequence[ScenarioRun], network: Network, path: str
     the end of its line.
     """
     return write_chart(lambda: time_distance_figure(runs, network), path)
+
+
+def cost_distance_chart(runs: Sequence[ScenarioRun], network: Network, path: str | Path) -> Path:
+    """Write a cost-distance chart (cumulative mean USD against km) of every trip.
+
+    As :func:`time_distance_chart`, with cost in place of time: freight rises along the
+    line, charges at a place (port handling, fees) are vertical steps.
+    """
+    return write_chart(lambda: cost_distance_figure(runs, network), path)
 
 
 def sweep_chart(sweep: Sweep, path: str | Path, *, title: str | None = None) -> Path:

@@ -75,6 +75,10 @@ ChartOpt = Annotated[
     Optional[Path],  # noqa: UP045
     typer.Option("--chart", help="Also write a time-distance chart here (.png or .svg)."),
 ]
+CostChartOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option("--cost-chart", help="Also write a cost-distance chart here (.png or .svg)."),
+]
 SweepChartOpt = Annotated[
     Optional[Path],  # noqa: UP045
     typer.Option("--chart", help="Also write days against volume here (.png or .svg)."),
@@ -212,19 +216,26 @@ def _print(*tables: Table) -> None:
         out.print(to_rich(table))
 
 
-def _check_outputs(map_path: Path | None = None, chart: Path | None = None) -> None:
+def _check_outputs(
+    map_path: Path | None = None, chart: Path | None = None, cost_chart: Path | None = None
+) -> None:
     """Refuse output paths we cannot write (name, folder, permissions) before any run."""
     from ._files import HTML_SUFFIXES, check_output_file
     from .charts import CHART_SUFFIXES
 
     if map_path is not None:
         check_output_file(map_path, HTML_SUFFIXES, what="Map file")
-    if chart is not None:
-        check_output_file(chart, CHART_SUFFIXES, what="Chart file")
+    for path in (chart, cost_chart):
+        if path is not None:
+            check_output_file(path, CHART_SUFFIXES, what="Chart file")
 
 
 def _write_map_and_chart(
-    runs: list[ScenarioRun], network: Network, map_path: Path | None, chart: Path | None
+    runs: list[ScenarioRun],
+    network: Network,
+    map_path: Path | None,
+    chart: Path | None,
+    cost_chart: Path | None = None,
 ) -> None:
     if map_path is not None:
         from .maps import scenario_map
@@ -236,6 +247,12 @@ def _write_map_and_chart(
 
         time_distance_chart(runs, network, chart)
         err.print(f"chart written to {escape(str(chart))}")
+    if cost_chart is not None:
+        from .charts import cost_distance_chart
+
+        network.require_costs()
+        cost_distance_chart(runs, network, cost_chart)
+        err.print(f"cost chart written to {escape(str(cost_chart))}")
 
 
 # --- commands ----------------------------------------------------------------------------
@@ -340,6 +357,7 @@ def compare(
     as_json: JsonOpt = False,
     map_path: MapOpt = None,
     chart: ChartOpt = None,
+    cost_chart: CostChartOpt = None,
     with_choice: Annotated[
         bool,
         typer.Option(
@@ -354,7 +372,7 @@ def compare(
     from .runner import compare_runs
     from .tables import choice_change_table, compare_table, run_table
 
-    _check_outputs(map_path, chart)
+    _check_outputs(map_path, chart, cost_chart)
     net = opts.load_network()
     runs = opts.run(scenarios, net)
     comparison = compare_runs(runs)
@@ -369,7 +387,7 @@ def compare(
         if choices:
             tables.append(choice_change_table(choices))
         _print(*tables)
-    _write_map_and_chart(runs, net, map_path, chart)
+    _write_map_and_chart(runs, net, map_path, chart, cost_chart)
 
 
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="File to write.")]
@@ -464,13 +482,21 @@ def map_command(
 def chart_command(
     scenarios: ScenariosArg,
     out_path: OutOpt = Path("maps/chart.png"),
+    cost: Annotated[
+        bool, typer.Option("--cost", help="Cumulative USD against km instead of days.")
+    ] = False,
     *,
     opts: RunOptions,
 ) -> None:
-    """Write a time-distance chart (.png or .svg): km against days, one line per route."""
+    """Write a time-distance chart (.png or .svg): km against days, one line per route
+    (with --cost, the cost-distance chart: km against USD per container)."""
     _check_outputs(chart=out_path)
     net = opts.load_network()
-    _write_map_and_chart(opts.run(scenarios, net), net, None, out_path)
+    runs = opts.run(scenarios, net)
+    if cost:
+        _write_map_and_chart(runs, net, None, None, out_path)
+    else:
+        _write_map_and_chart(runs, net, None, out_path)
 
 
 #: Most steps a sweep runs.
@@ -741,17 +767,22 @@ def explain(
         typer.Option("--shipment", "-s", help="What travels (network/shipments.yaml)."),
     ] = "block_train",
     scenario: ConditionsOpt = None,
+    via: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--via", help="A place the route must pass (repeat for more)."),
+    ] = None,
     *,
     opts: RunOptions,
 ) -> None:
-    """Show a trip leg by leg: hours per stage at each place, with sources.
+    """Show a trip leg by leg: hours per stage at each place, then USD and CO2 per leg,
+    with sources.
 
-    Below the table: for each timetabled departure, the share of containers that missed
-    the first one they could have made, and why.
+    Below the first table: for each timetabled departure, the share of containers that
+    missed the first one they could have made, and why.
     """
     from .runner import run_scenario
     from .scenario import RouteSpec, default_scenario, load_scenario
-    from .tables import explain_table
+    from .tables import cost_explain_table, explain_table
 
     net = opts.load_network()
     ends = [net.find_node(place) for place in (origin, destination)]
@@ -761,7 +792,13 @@ def explain(
             "name two different places."
         )
     base = load_scenario(scenario or default_scenario())
-    spec = RouteSpec(origin=ends[0], destination=ends[1], corridor=corridor, shipment=shipment)
+    spec = RouteSpec(
+        origin=ends[0],
+        destination=ends[1],
+        corridor=corridor,
+        shipment=shipment,
+        via=tuple(via or ()),
+    )
     result = run_scenario(
         base.model_copy(update={"routes": (spec,)}),
         net,
@@ -770,7 +807,15 @@ def explain(
         month=opts.month,
     )
     table, citations = explain_table(result.trips[0], net, era=base.era)
-    _print(table)
+    tables = [table]
+    if result.costs:
+        cited = list(dict.fromkeys(c.source for c in result.trips[0].components))
+        cost_table, cost_citations = cost_explain_table(
+            result.costs[0], net, cited=cited, era=base.era
+        )
+        tables.append(cost_table)
+        citations = [*citations, *cost_citations]
+    _print(*tables)
     out.print("Sources:")
     for line in citations:
         out.print(f"  {escape(line)}", soft_wrap=True)

@@ -351,12 +351,15 @@ class TripCost:
 
     Attributes
     ----------
+    route
+        The path.
     sample
         The legs and the drawn door-to-door USD and kg CO2e.
     time_usd
         Cost of the cargo's time in transit, USD, for each sample (from its days).
     """
 
+    route: Route
     sample: CostSample
     time_usd: np.ndarray = field(repr=False)
 
@@ -408,7 +411,7 @@ def price_trip(
     legs = adjust(cost_legs(network, route, book), changes)
     rng = np.random.default_rng(seed)
     sample = sample_costs(legs, book, days.size, rng)
-    return TripCost(sample=sample, time_usd=time_cost_usd(days, book, rng))
+    return TripCost(route=route, sample=sample, time_usd=time_cost_usd(days, book, rng))
 
 
 def time_cost_usd(days: np.ndarray, book: CostBook, rng: np.random.Generator) -> np.ndarray:

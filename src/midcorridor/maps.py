@@ -47,6 +47,7 @@ import numpy as np
 
 from . import formatting
 from ._offline_folium import OfflineMap, add_legend, add_stylesheet, new_map
+from .costs import TripCost
 from .network import Network
 from .runner import ScenarioRun
 from .timing import TripResult
@@ -318,10 +319,19 @@ def _add_network(m: folium.Map, network: Network) -> None:
         _in_pane(line, _NETWORK_PANE).add_to(layer)
 
 
-def _route_tooltip(trip: TripResult, scenario: str) -> str:
-    """Tooltip of a trip's route: door-to-door days, lower bounds if it saturates a queue."""
+def _route_tooltip(trip: TripResult, scenario: str, cost: TripCost | None = None) -> str:
+    """Tooltip of a trip's route: door-to-door days, lower bounds if it saturates a queue,
+    and its cost and CO2 per loaded 40-ft container."""
     route = trip.route
     bound = trip.saturated
+    money = None
+    if cost is not None:
+        usd, co2, time = cost.cost_usd(), cost.co2e_kg(), cost.cost_of_time_usd()
+        money = {
+            "usd": {k: formatting.usd(v) for k, v in usd.items()},
+            "co2": {k: formatting.tonnes(v) for k, v in co2.items()},
+            "time_usd": formatting.usd(time["mean"]),
+        }
     return _render(
         "route_tooltip.html",
         label=trip.label or f"{route.origin} - {route.destination}",
@@ -330,6 +340,7 @@ def _route_tooltip(trip: TripResult, scenario: str) -> str:
         shipment=trip.shipment.replace("_", " "),
         distance_km=formatting.km(route.distance_km),
         days={key: formatting.days(v, lower_bound=bound) for key, v in trip.days().items()},
+        money=money,
         note=formatting.SATURATED_NOTE if bound else None,
     )
 
@@ -344,14 +355,15 @@ def _add_routes(
         name = run.scenario.name
         # Leaflet's layer control shows the name as HTML: escape it as text.
         layer = folium.FeatureGroup(name=f"Routes: {html.escape(name)}").add_to(m)
-        for trip in run.trips:
+        costs = run.costs or (None,) * len(run.trips)
+        for trip, cost in zip(run.trips, costs, strict=True):
             folium.PolyLine(
                 route_coords(trip, network),
                 color=colour,
                 weight=weight,
                 opacity=0.45 if k == 0 else 0.75,
                 class_name=f"mc-route mc-scenario-{k}",
-                tooltip=folium.Tooltip(_route_tooltip(trip, name), sticky=True),
+                tooltip=folium.Tooltip(_route_tooltip(trip, name, cost), sticky=True),
             ).add_to(layer)
         band = "widest band" if k == 0 else "narrower band on top"
         legend.append((f"Routes: {name} ({band})", colour, "solid"))

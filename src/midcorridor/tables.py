@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from .calibration import Calibration
     from .choice import ChoiceResult
+    from .costs import TripCost
     from .journeys import ConnectionStats
     from .network import Network
     from .results import Comparison, Evidence, NetworkSummary, Ranking, Spread, Sweep
@@ -34,6 +35,7 @@ __all__ = [
     "choice_change_table",
     "choice_table",
     "compare_table",
+    "cost_explain_table",
     "explain_table",
     "network_tables",
     "rank_table",
@@ -707,3 +709,57 @@ def choice_change_table(results: Sequence[ChoiceResult]) -> Table:
             for r in results
         ),
     )
+
+
+def cost_explain_table(
+    cost: TripCost, network: Network, *, cited: Sequence[str] = (), era: int = DEFAULT_ERA
+) -> tuple[Table, list[str]]:
+    """Per cost leg of a trip: what is paid or emitted, mean USD and kg CO2e, the basis of
+    its figures; and the citations of the figures not in ``cited`` (source keys already
+    numbered 1, 2, ... by an earlier table), numbered on from them."""
+    keys: list[str] = list(cited)
+    rows = []
+    for leg, usd, co2 in zip(
+        cost.sample.legs, cost.sample.leg_usd_mean, cost.sample.leg_co2e_kg_mean, strict=True
+    ):
+        refs = []
+        for key in leg.sources:
+            if key not in keys:
+                keys.append(key)
+            refs.append(keys.index(key) + 1)
+        bases = sorted({network.sources[k].basis for k in leg.sources})
+        rows.append(
+            (
+                leg.what,
+                leg.kind,
+                fmt.usd(float(usd)),
+                f"{co2:,.0f}",
+                "/".join(bases),
+                ", ".join(f"[{r}]" for r in dict.fromkeys(refs)),
+            )
+        )
+    usd_total, co2_total = cost.cost_usd(), cost.co2e_kg()
+    rows.append(
+        ("total (mean)", "", fmt.usd(usd_total["mean"]), f"{co2_total['mean']:,.0f}", "", "")
+    )
+    time = cost.cost_of_time_usd()
+    table = Table(
+        title="Cost and CO2 by leg, per loaded 40-ft container (mean)",
+        columns=_columns("leg", "kind", "USD#", "kg CO2e#", "basis", "sources"),
+        rows=tuple(rows),
+        notes=(
+            f"USD P10 {fmt.usd(usd_total['p10'])} / P50 {fmt.usd(usd_total['p50'])} / P90 "
+            f"{fmt.usd(usd_total['p90'])}; cost of the cargo's time (apart, not in the USD "
+            f"column): mean {fmt.usd(time['mean'])}, P90 {fmt.usd(time['p90'])}.",
+            *(
+                f"[{keys.index(s.key) + 1}] {s.key}: published {s.year}, older than the "
+                f"scenario's era {era}"
+                for s in network.stale_sources(era, keys[len(cited) :])
+            ),
+        ),
+        total_from=len(rows) - 1,
+    )
+    citations = [
+        f"[{i}] {key}: {network.cite(key)}" for i, key in enumerate(keys, start=1) if i > len(cited)
+    ]
+    return table, citations
