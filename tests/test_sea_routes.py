@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+from pathlib import Path
+
 import pytest
 
 import midcorridor as mc
-from midcorridor.sea_routes import ocean_legs
+from midcorridor.network import LINKS_FILE, default_network_dir
+from midcorridor.sea_routes import ocean_legs, write_ocean_legs
 
 #: The Suez Canal (lon, lat) and how near a Suez line passes it, degrees.
 SUEZ = (32.35, 30.5)
@@ -38,3 +43,22 @@ def test_suez_lines_pass_the_canal_and_cape_lines_round_africa(network: mc.Netwo
         else:
             assert not near_suez, link.id
             assert min(lats) < -33, link.id  # south of the Cape of Good Hope (34.4 S)
+
+
+def test_writing_the_ocean_legs_restores_a_stored_line_in_the_files_layout(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "network"
+    shutil.copytree(default_network_dir(), folder)
+    path = folder / LINKS_FILE
+    original = path.read_text(encoding="utf-8")
+    data = json.loads(original)
+    link = next(f for f in data["features"] if f["properties"]["id"] == "SHANGHAI-ROTTERDAM")
+    link["properties"]["length_km"] = 21_000
+    lon, lat = link["geometry"]["coordinates"][3]
+    link["geometry"]["coordinates"][3] = [lon + 0.3, lat]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    changed = write_ocean_legs(mc.load(folder))
+    assert [leg.link for leg in changed] == ["SHANGHAI-ROTTERDAM"]
+    assert path.read_text(encoding="utf-8") == original
+    assert write_ocean_legs(mc.load(folder)) == []

@@ -294,6 +294,27 @@ def network_check(
         _print(*network_tables(summary))
 
 
+@network_app.command("sea-routes")
+def network_sea_routes(
+    path: Annotated[Optional[Path], typer.Argument(help="Network folder.")] = None,  # noqa: UP045
+    write: Annotated[
+        bool, typer.Option("--write", help="Store searoute's lines and lengths in the file.")
+    ] = False,
+) -> None:
+    """Compare each ocean link's stored line and length with what searoute draws today
+    (with --write, store searoute's in links.geojson)."""
+    from .network import load
+    from .sea_routes import ocean_legs, write_ocean_legs
+    from .tables import sea_routes_table
+
+    network = load(path)
+    if write:
+        changed = write_ocean_legs(network)
+        out.print(f"{len(changed)} ocean link(s) updated in {escape(str(network.path))}")
+    else:
+        _print(sea_routes_table(list(ocean_legs(network)), network))
+
+
 @app.command()
 @_with_run_options("network")
 def routes(
@@ -832,28 +853,35 @@ def calibrate(
     *,
     opts: RunOptions,
 ) -> None:
-    """Check the model against published transit times, by shipment class and era.
+    """Check the model against published transit times, by shipment class and era, and
+    its costs against published freight rates.
 
     The 2025 targets run on the baseline, the 2022 ones on conditions_2022.yaml beside it
-    (exit 3 if a required target is missed).
+    (exit 3 if a required target is missed: a required time target, or a rate a cost
+    figure was derived from).
     """
     from .calibration import calibrate as run_calibration
     from .calibration import era_scenarios
+    from .cost_checks import check_costs
     from .scenario import default_scenario, load_scenario
-    from .tables import calibration_table
+    from .tables import calibration_table, cost_check_table
 
     net = opts.load_network()
     path = scenario or default_scenario()
     baseline = load_scenario(path)
     eras = era_scenarios(path.parent)
     result = run_calibration(net, baseline, samples=opts.samples, eras=eras)
+    costs = check_costs(net, baseline) if net.costs is not None else []
     if as_json:
-        _print_json(result.to_dict())
+        _print_json({"times": result.to_dict(), "costs": [c.to_dict() for c in costs]})
     else:
-        _print(calibration_table(result))
-    if result.missed:
-        names = "; ".join(r.target.name for r in result.missed)
-        err.print(f"[red]{len(result.missed)} required target(s) missed:[/red] {escape(names)}")
+        _print(calibration_table(result), *([cost_check_table(costs)] if costs else []))
+    missed = [r.target.name for r in result.missed]
+    missed += [c.target.name for c in costs if c.target.calibrated and not c.met]
+    if missed:
+        err.print(
+            f"[red]{len(missed)} required target(s) missed:[/red] {escape('; '.join(missed))}"
+        )
         raise typer.Exit(CALIBRATION_MISSED_EXIT)
 
 
