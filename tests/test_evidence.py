@@ -15,6 +15,8 @@ from midcorridor.evidence import evidence
 from midcorridor.network import ERA_TOLERANCE_YEARS, SOURCES_FILE, default_network_dir
 from midcorridor.schema import BASES
 
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+
 
 @pytest.fixture(scope="module")
 def run(network: mc.Network, baseline: mc.Scenario) -> mc.ScenarioRun:
@@ -139,3 +141,20 @@ def test_network_check_lists_stale_figures(tmp_path: Path, network: mc.Network) 
     assert [s["source"] for s in data["stale_sources"]] == [
         s.key for s in network.stale_sources(2025)
     ]
+
+
+def test_evidence_counts_the_freight_cost_by_basis_too(network: mc.Network) -> None:
+    run = mc.run_scenario(mc.load_scenario(SCENARIOS / "baseline.yaml"), network, samples=300)
+    result = evidence(run, network)
+    for route, cost in zip(result.routes, run.costs, strict=True):
+        assert sum(route.usd_by_basis.values()) == pytest.approx(cost.sample.leg_usd_mean.sum())
+        share = route.assumed_usd_share
+        assert share is not None
+        assert 0 <= share <= 1
+    by_label = {r.label: r for r in result.routes}
+    # The northern route is priced by tariffs derived from published rates; the Middle
+    # Corridor's port handling is assumed.
+    assert by_label["Xi'an-Duisburg, via Russia"].assumed_usd_share == 0
+    middle = by_label["Xi'an-Duisburg, Middle Corridor"].assumed_usd_share
+    assert middle is not None
+    assert middle > 0

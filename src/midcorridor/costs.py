@@ -71,7 +71,7 @@ class CostLeg:
     usd_terms, co2_terms
         The figures the leg's USD and kg CO2e are made of.
     sources
-        Source keys of the figures.
+        Source keys of the figures, the one of its price first.
     """
 
     what: str
@@ -86,6 +86,11 @@ class CostLeg:
     sources: tuple[str, ...]
     usd_scale: float = 1.0
     usd_add: float = 0.0
+
+    @property
+    def usd_source(self) -> str:
+        """Source key of the leg's price (tariff, freight or charge)."""
+        return self.sources[0]
 
 
 def _figures(book: CostBook) -> dict[str, Range]:

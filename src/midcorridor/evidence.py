@@ -24,15 +24,26 @@ from .timing import TripResult
 from .vocabulary import HOURS_PER_DAY
 
 if TYPE_CHECKING:
+    from .costs import TripCost
     from .runner import ScenarioRun
 
 __all__ = ["evidence", "trip_evidence"]
 
 
-def trip_evidence(trip: TripResult, network: Network, era: int) -> EvidenceRoute:
-    """Mean days of ``trip`` by basis, its assumptions ranked by variance share."""
+def trip_evidence(
+    trip: TripResult, network: Network, era: int, cost: TripCost | None = None
+) -> EvidenceRoute:
+    """Mean days of ``trip`` by basis, its assumptions ranked by variance share; with its
+    ``cost``, its mean USD by the basis of each leg's price."""
     comps = trip.components
     keys = [c.source for c in comps]
+    usd_by_basis: dict[str, float] = {}
+    cost_keys: list[str] = []
+    if cost is not None:
+        for leg, usd in zip(cost.sample.legs, cost.sample.leg_usd_mean, strict=True):
+            b = network.sources[leg.usd_source].basis
+            usd_by_basis[b] = usd_by_basis.get(b, 0.0) + float(usd)
+        cost_keys = [k for leg in cost.sample.legs for k in leg.sources]
     basis = [network.sources[k].basis for k in keys]
     mean_days = trip.mean_hours / HOURS_PER_DAY
     by_basis: dict[str, float] = {
@@ -61,8 +72,9 @@ def trip_evidence(trip: TripResult, network: Network, era: int) -> EvidenceRoute
         days_mean=float(trip.total_days.mean()),
         days_by_basis=by_basis,
         assumptions=tuple(assumptions),
-        stale=tuple(network.stale_sources(era, keys)),
+        stale=tuple(network.stale_sources(era, keys + cost_keys)),
         saturated=trip.saturated,
+        usd_by_basis=usd_by_basis,
     )
 
 
@@ -72,5 +84,8 @@ def evidence(run: ScenarioRun, network: Network) -> Evidence:
     return Evidence(
         scenario=run.scenario.name,
         era=era,
-        routes=tuple(trip_evidence(trip, network, era) for trip in run.trips),
+        routes=tuple(
+            trip_evidence(trip, network, era, cost)
+            for trip, cost in zip(run.trips, run.costs or (None,) * len(run.trips), strict=True)
+        ),
     )

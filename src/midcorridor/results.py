@@ -463,11 +463,18 @@ class EvidenceRoute:
     assumptions: tuple[AssumptionShare, ...]
     stale: tuple[StaleSource, ...] = ()
     saturated: bool = False
+    usd_by_basis: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def assumed_share(self) -> float:
         """Share of the mean days resting on assumptions."""
         return self.days_by_basis.get("assumption", 0.0) / self.days_mean if self.days_mean else 0.0
+
+    @property
+    def assumed_usd_share(self) -> float | None:
+        """Share of the mean freight cost resting on assumed figures (None without costs)."""
+        total = sum(self.usd_by_basis.values())
+        return self.usd_by_basis.get("assumption", 0.0) / total if total else None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON of the route."""
@@ -479,6 +486,7 @@ class EvidenceRoute:
             "assumptions": [a.to_dict() for a in self.assumptions],
             "stale_sources": [s.to_dict() for s in self.stale],
             "saturated": self.saturated,
+            "usd_by_basis": dict(self.usd_by_basis),
         }
 
 

@@ -568,6 +568,7 @@ def evidence_tables(evidence: Evidence, *, top: int = 5) -> list[Table]:
                 *(fmt.days(by.get(b, 0.0), lower_bound=lb) for b in ("published", "derived")),
                 fmt.days(by.get("assumption", 0.0), lower_bound=lb),
                 f"{route.assumed_share:.0%}",
+                "-" if route.assumed_usd_share is None else f"{route.assumed_usd_share:.0%}",
                 str(len(route.stale)),
             )
         )
@@ -581,6 +582,7 @@ def evidence_tables(evidence: Evidence, *, top: int = 5) -> list[Table]:
             "derived#",
             "assumed#",
             "assumed share#",
+            "USD assumed#",
             f"sources older than {evidence.era}#",
         ),
         rows=tuple(rows),
