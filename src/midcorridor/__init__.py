@@ -31,7 +31,13 @@ if TYPE_CHECKING:
     )
     from .analysis import rank_bottlenecks, sensitivity
     from .calibration import Calibration, calibrate
-    from .charts import sensitivity_chart, sweep_chart, time_distance_chart, tornado_chart
+    from .charts import (
+        cost_distance_chart,
+        sensitivity_chart,
+        sweep_chart,
+        time_distance_chart,
+        tornado_chart,
+    )
     from .choice import ChoiceResult
     from .choice import solve as solve_choice
     from .costs import TripCost, cost_legs
@@ -62,6 +68,7 @@ _API = {
     "solve_choice": "choice",
     "cost_legs": "costs",
     "TripCost": "costs",
+    "cost_distance_chart": "charts",
     "sensitivity_chart": "charts",
     "sweep_chart": "charts",
     "time_distance_chart": "charts",
