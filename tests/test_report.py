@@ -219,3 +219,14 @@ def test_report_escapes_names(runs: Runs, network: mc.Network, tmp_path: Path) -
     assert "<script>" not in text
     assert "<img" not in text
     assert "&lt;script>alert(1)&lt;/script>" in text
+
+
+def test_report_prices_the_trips_and_cites_the_cost_figures(report: Path) -> None:
+    text = report.read_text(encoding="utf-8")
+    assert "![Cost-distance chart](cost_distance.png)" in text
+    assert (report.parent / "cost_distance.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "P50 USD/FEU" in text
+    # The figures the costs rest on are in the sources, with their basis.
+    sources = text.split("## Sources")[1]
+    assert "rate_1520_erai_2025" in sources
+    assert "asco_container_tariff" in sources

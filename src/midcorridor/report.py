@@ -26,7 +26,7 @@ from . import tables
 from ._errors import MidcorridorError
 from ._files import atomic_folder, atomic_write, check_output_folder
 from .analysis import rank_bottlenecks, sensitivity
-from .charts import sensitivity_chart, time_distance_chart, tornado_chart
+from .charts import cost_distance_chart, sensitivity_chart, time_distance_chart, tornado_chart
 from .evidence import evidence
 from .network import Network
 from .runner import ScenarioRun, compare_runs
@@ -46,7 +46,7 @@ REPORT_SECTIONS = (
     "What the later scenarios changed",
     "Bottlenecks",
     "What makes the spread",
-    "Time-distance chart",
+    "Time-distance and cost-distance charts",
     "Calibration",
     "What the days rest on",
     "Sources",
@@ -246,12 +246,16 @@ def _citation(network: Network, key: str) -> Markup | str:
 
 
 def _sources(runs: Sequence[ScenarioRun], network: Network) -> dict[str, Any]:
-    keys = sorted({c.source for run in runs for t in run.trips for c in t.components})
+    keys = sorted(
+        {c.source for run in runs for t in run.trips for c in t.components}
+        | {k for run in runs for cost in run.costs for leg in cost.sample.legs for k in leg.sources}
+    )
     cited = [(key, _citation(network, key)) for key in keys]
     scenario_sources: dict[str, None] = {}
     for run in runs:
         sc = run.scenario
         texts = [c.source for c in sc.changes] + [s.source for s in sc.services]
+        texts += [c.source for c in sc.costs]
         if sc.closures.source:
             texts.append(sc.closures.source)
         for text in texts:
@@ -309,8 +313,11 @@ def write_report(
     reference = runs[0]
     comparison = compare_runs(runs) if len(runs) > 1 else None
     time_distance = "time_distance.png"
+    cost_distance = "cost_distance.png" if all(run.costs for run in runs) else None
     with atomic_folder(out_dir, owned_by=REPORT_FILE) as work:
         time_distance_chart(runs, network, work / time_distance)
+        if cost_distance is not None:
+            cost_distance_chart(runs, network, work / cost_distance)
         context = {
             "names": " vs ".join(run.scenario.name for run in runs),
             "version": __version__,
@@ -326,6 +333,7 @@ def write_report(
             "bottlenecks": _bottlenecks(reference, network, work),
             "spread": _spread(reference, network, work),
             "time_distance_chart": time_distance,
+            "cost_distance_chart": cost_distance,
             "calibration_table": (
                 _table(tables.calibration_table(calibration)) if calibration else None
             ),
