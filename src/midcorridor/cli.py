@@ -383,7 +383,8 @@ def compare(
         bool,
         typer.Option(
             "--choice",
-            help="Also the corridor choice: TEU a year moved between corridors, Caspian load.",
+            help="Also the corridor choice (calibrated on scenarios/baseline.yaml): TEU a year "
+            "moved between corridors and the Caspian load.",
         ),
     ] = False,
     *,
