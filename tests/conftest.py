@@ -69,9 +69,13 @@ class BrowserPage:
     dialogs: list[str] = field(default_factory=list)
 
     def open(self, path: str | os.PathLike[str], timeout_ms: float = 15_000) -> None:
-        """Load a local HTML file and wait for Leaflet's map container."""
+        """Load a local HTML file, wait for Leaflet's map container and for the page to
+        settle (two animation frames after load), so that a click lands on a drawn map."""
         self.page.goto(Path(path).resolve().as_uri(), wait_until="load")
         self.page.wait_for_selector(".leaflet-container", timeout=timeout_ms)
+        self.page.evaluate(
+            "new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+        )
 
 
 @pytest.fixture(scope="session")
