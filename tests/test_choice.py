@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import math
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -21,8 +19,9 @@ from midcorridor.choice import (
     logit_shares,
     solve,
 )
-from midcorridor.network import CHOICE_FILE, default_network_dir
+from midcorridor.network import CHOICE_FILE
 from midcorridor.vocabulary import CHOICE_CORRIDORS, ChoiceCorridor
+from network_copies import edited_copy
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 #: Samples of each run of the fixed point in these tests.
@@ -167,16 +166,6 @@ def test_a_closed_corridor_gets_no_cargo(network: mc.Network, baseline: mc.Scena
 # --- bad choice input --------------------------------------------------------------------
 
 
-def _choice_copy(tmp_path: Path, edit: Any) -> Path:
-    folder = tmp_path / "network"
-    shutil.copytree(default_network_dir(), folder)
-    path = folder / CHOICE_FILE
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    edit(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return folder
-
-
 def _shares_off(data: dict[str, Any]) -> None:
     data["observed_shares"]["sea"]["value"] = 0.5
 
@@ -199,7 +188,7 @@ def _zero_scale(data: dict[str, Any]) -> None:
 )
 def test_bad_choice_files_are_refused(tmp_path: Path, edit: Any, expected: str) -> None:
     with pytest.raises(mc.NetworkError) as info:
-        mc.load(_choice_copy(tmp_path, edit))
+        mc.load(edited_copy(tmp_path, CHOICE_FILE, edit))
     text = "\n".join(info.value.problems)
     assert "choice.yaml" in text
     assert expected in text
@@ -209,6 +198,6 @@ def test_a_market_at_an_unknown_place_says_which(tmp_path: Path, baseline: mc.Sc
     def misspell(data: dict[str, Any]) -> None:
         data["markets"][0]["destination"] = "Duisberg"
 
-    net = mc.load(_choice_copy(tmp_path, misspell))
+    net = mc.load(edited_copy(tmp_path, CHOICE_FILE, misspell))
     with pytest.raises(mc.NetworkError, match=r"choice\.yaml: markets\.0\.destination.*Duisburg"):
         solve(baseline, net, baseline=baseline, samples=100)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from midcorridor.costs import (
 from midcorridor.network import COSTS_FILE, default_network_dir
 from midcorridor.routing import candidate_routes
 from midcorridor.schema import CostBook
+from network_copies import edited_copy
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
@@ -194,16 +194,6 @@ def test_red_sea_closed_sends_the_sea_route_round_the_cape(network: mc.Network) 
 # --- bad cost input ----------------------------------------------------------------------
 
 
-def _costs_copy(tmp_path: Path, edit: Any) -> Path:
-    folder = tmp_path / "network"
-    shutil.copytree(default_network_dir(), folder)
-    path = folder / COSTS_FILE
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    edit(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return folder
-
-
 def _problems(folder: Path) -> str:
     with pytest.raises(mc.NetworkError) as info:
         mc.load(folder)
@@ -254,7 +244,7 @@ def _unknown_node(data: dict[str, Any]) -> None:
 def test_bad_cost_files_are_refused_with_what_and_where(
     tmp_path: Path, edit: Any, expected: str
 ) -> None:
-    text = _problems(_costs_copy(tmp_path, edit))
+    text = _problems(edited_copy(tmp_path, COSTS_FILE, edit))
     assert "costs.yaml" in text
     assert expected in text
 

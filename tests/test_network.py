@@ -11,7 +11,6 @@ from typing import Any
 
 import networkx as nx
 import pytest
-import yaml
 
 import midcorridor as mc
 from midcorridor.network import (
@@ -35,24 +34,12 @@ from midcorridor.schema import (
     TRAINS_PER_DAY_BOUNDS,
     VESSELS_BOUNDS,
 )
-
-Edit = Callable[[dict[str, Any]], None]
+from network_copies import Edit, edited_copy
 
 
 def broken_copy(tmp_path: Path, file: str, edit: Edit) -> Path:
     """A copy of the real network with one file edited."""
-    folder = tmp_path / "network"
-    shutil.copytree(default_network_dir(), folder)
-    path = folder / file
-    if file in (SOURCES_FILE, SHIPMENTS_FILE):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        edit(data)
-        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    else:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        edit(data)
-        path.write_text(json.dumps(data), encoding="utf-8")
-    return folder
+    return edited_copy(tmp_path, file, edit)
 
 
 def problems_of(folder: Path) -> list[str]:
