@@ -8,6 +8,7 @@ See ``scenarios/README.md`` for the format and the shipped library.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -58,7 +59,9 @@ __all__ = [
     "Scenario",
     "ServiceChange",
     "default_scenario",
+    "describe_errors",
     "load_scenario",
+    "read_text",
 ]
 
 #: Largest scenario file read, bytes.
@@ -375,8 +378,8 @@ class _UnreadableError(Exception):
     """Why a file cannot be read (a phrase: "is a folder, not a scenario file")."""
 
 
-def _read_text(path: Path) -> str:
-    """The text of a scenario file.
+def _read_text(path: Path, what: str = "scenario file") -> str:
+    """The text of a scenario file (or another input file: ``what``).
 
     Raises
     ------
@@ -385,7 +388,7 @@ def _read_text(path: Path) -> str:
     """
     try:
         if path.is_dir():
-            raise _UnreadableError("is a folder, not a scenario file")
+            raise _UnreadableError(f"is a folder, not a {what}")
         if not path.is_file():
             raise _UnreadableError("not found")
         if path.stat().st_size > MAX_SCENARIO_BYTES:
@@ -397,6 +400,21 @@ def _read_text(path: Path) -> str:
         raise _UnreadableError(f"cannot be read ({exc.strerror or exc})") from None
     except ValueError as exc:  # a NUL character in the name
         raise _UnreadableError(f"cannot be read ({exc})") from None
+
+
+def read_text(path: Path, *, what: str) -> str:
+    """The text of an input file (a grid file...), read as a scenario file is.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the file, if it is missing, a folder, too large, unreadable or not UTF-8.
+    """
+    try:
+        return _read_text(path, what)
+    except _UnreadableError as exc:
+        problem = f"{what} not found" if str(exc) == "not found" else str(exc)
+        raise ScenarioError(f"{path}: {problem}.") from None
 
 
 def _read_yaml(path: Path, parent_of: tuple[Path, str] | None = None) -> dict[str, Any]:
@@ -445,14 +463,21 @@ def _valid_keys(loc: tuple[Any, ...]) -> list[str]:
     return list(model.model_fields) if model is not None and len(parents) <= 1 else []
 
 
-def _describe_errors(path: Path, error: ValidationError) -> list[str]:
+def describe_errors(
+    path: Path,
+    error: ValidationError,
+    valid_keys: Callable[[tuple[Any, ...]], list[str]] | None = None,
+) -> list[str]:
+    """One line per validation error: ``FILE: field a.b.0: problem`` (with a close match
+    for an unknown key among ``valid_keys(loc)``, by default the scenario file's)."""
+    valid_keys = valid_keys or _valid_keys
     problems = []
     for err in error.errors():
         loc = tuple(err["loc"])
         field_name = ".".join(str(p) for p in loc) or "(top level)"
         message = err["msg"]
         if err["type"] == "extra_forbidden":
-            close = difflib.get_close_matches(str(loc[-1]), _valid_keys(loc), n=1)
+            close = difflib.get_close_matches(str(loc[-1]), valid_keys(loc), n=1)
             message = "unknown key" + (f" (did you mean {close[0]!r}?)" if close else "")
         elif err["type"] == "value_error":  # ours: the message says what it got
             message = message.removeprefix("Value error, ")
@@ -467,7 +492,7 @@ def _read_file(path: Path, parent_of: tuple[Path, str] | None = None) -> Scenari
     try:
         return ScenarioFile.model_validate(data)
     except ValidationError as exc:
-        problems = _describe_errors(path, exc)
+        problems = describe_errors(path, exc)
         raise ScenarioError(f"{path}: invalid scenario.", problems) from None
 
 
@@ -528,5 +553,5 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         return Scenario(**merged, path=top, chain=tuple(p for p, _ in chain))
     except ValidationError as exc:
-        problems = _describe_errors(top, exc)
+        problems = describe_errors(top, exc)
         raise ScenarioError(f"{top}: invalid scenario.", problems) from None

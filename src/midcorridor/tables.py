@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .choice import ChoiceResult
     from .cost_checks import CostCheck
     from .costs import TripCost
+    from .frontier import Frontier, MeasureSet, Uncertainty
     from .journeys import ConnectionStats
     from .network import Network
     from .results import Comparison, Evidence, NetworkSummary, Ranking, Spread, Sweep
@@ -40,6 +41,7 @@ __all__ = [
     "cost_check_table",
     "cost_explain_table",
     "explain_table",
+    "frontier_tables",
     "network_tables",
     "rank_table",
     "routes_table",
@@ -50,6 +52,7 @@ __all__ = [
     "sweep_table",
     "to_markdown",
     "to_rich",
+    "uncertainty_tables",
 ]
 
 
@@ -835,3 +838,122 @@ def cost_check_table(checks: Sequence[CostCheck]) -> Table:
             "figure was derived from it, the gap is reported, not tuned away.",
         ),
     )
+
+
+def _measures(s: MeasureSet) -> str:
+    return (
+        ", ".join(
+            f"{name} {s.values[name]:g}"
+            if isinstance(s.values[name], float | int)
+            else f"{name} {s.values[name]}"
+            for name in s.moved
+        )
+        or "none (today)"
+    )
+
+
+def _volume(v: float | None) -> str:
+    return "-" if v is None else f"{v:,.0f}"
+
+
+def _set_rows(sets: Sequence[MeasureSet]) -> tuple[tuple[str, ...], ...]:
+    return tuple(
+        (
+            str(s.effort),
+            _measures(s),
+            fmt.days(s.days_p50, lower_bound=s.saturated),
+            "yes" if s.meets else "no",
+            _volume(s.saturates_at),
+            _volume(s.misses_at),
+        )
+        for s in sets
+    )
+
+
+_SET_COLUMNS = (
+    "measures moved#",
+    "measure set",
+    "P50 days#",
+    "meets target",
+    "saturates at TEU/week#",
+    "misses target at TEU/week#",
+)
+
+
+def frontier_tables(result: Frontier, *, every_set: bool = False) -> list[Table]:
+    """The question and its answer, the Pareto frontier of effort against days (and,
+    with ``every_set``, every measure set)."""
+    cheapest = result.cheapest
+    if cheapest:
+        answer = (
+            f"{len(cheapest)} set(s) of {cheapest[0].effort} measure(s) reach it; the least "
+            f"effort: {_measures(cheapest[0])} ({fmt.days(cheapest[0].days_p50)} days)"
+        )
+    else:
+        best = result.best
+        answer = (
+            f"no measure set of the grid reaches it; the fastest, {_measures(best)}, gives "
+            f"{fmt.days(best.days_p50, lower_bound=best.saturated)} days "
+            f"({fmt.percent(1 - best.days_p50 / result.today_days)} less than today)"
+        )
+    rows = [
+        ("route", result.route),
+        ("today (no measure, today's volume)", f"{fmt.days(result.today_days)} days P50"),
+        ("target", f"{fmt.days(result.target_days)} days P50"),
+        ("answer", answer),
+        (
+            "measure sets",
+            f"{len(result.sets)} at {len(result.volumes) or 1} volume(s): "
+            + (", ".join(_volume(v) for v in result.volumes) or "one"),
+        ),
+    ]
+    if result.target_note:
+        rows.append(("target from", " ".join(result.target_note.split())))
+    tables = [
+        Table(
+            title=f"Grid {result.grid}: which measures reach the target",
+            columns=_columns("", ""),
+            rows=tuple(rows),
+        ),
+        Table(
+            title="Pareto frontier: the fastest set for each number of measures that beats "
+            "every set of fewer",
+            columns=_columns(*_SET_COLUMNS),
+            rows=_set_rows(result.pareto),
+            notes=(
+                "A set breaks at the first grid volume where the route saturates a queue or "
+                "misses the target ('-': none of the grid's volumes).",
+            ),
+        ),
+    ]
+    if every_set:
+        tables.append(
+            Table(
+                title="Every measure set, least effort first",
+                columns=_columns(*_SET_COLUMNS),
+                rows=_set_rows(result.sets),
+            )
+        )
+    return tables
+
+
+def uncertainty_tables(result: Uncertainty) -> list[Table]:
+    """Spread of each route's P50 days over the draws, and what drives it."""
+    spread = Table(
+        title=f"Grid {result.grid}: P50 days over {result.draws} draws of the assumed figures",
+        columns=_columns("route", "P10#", "P50#", "P90#", "mean#"),
+        rows=tuple(
+            (route, *(fmt.days(v[k]) for k in ("p10", "p50", "p90", "mean")))
+            for route, v in result.spread.items()
+        ),
+    )
+    names = list(next(iter(result.indices.values()), {}))
+    drivers = Table(
+        title="Share of the spread each assumption alone explains (first-order RBD-FAST index)",
+        columns=_columns("assumption axis", *(f"{r}#" for r in result.indices)),
+        rows=tuple(
+            (name, *(f"{result.indices[r][name]:.2f}" for r in result.indices)) for name in names
+        ),
+        notes=("Indices from SALib's RBD-FAST on the Latin-hypercube draws; 0 = no effect alone.",),
+    )
+    return [spread, drivers]
