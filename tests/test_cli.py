@@ -560,3 +560,79 @@ def test_network_sea_routes_compares_the_stored_lines(capsys: Any, monkeypatch: 
     assert code == 0
     assert "SHANGHAI-ROTTERDAM-CAPE" in out
     assert "differs" not in out
+
+
+SMALL_GRID = f"""
+name: cli_small
+base: {BASELINE}
+routes:
+  - {{origin: Almaty, destination: Constanta, corridor: middle, label: "A-C middle"}}
+samples: 200
+axes:
+  - name: paperwork
+    change: {{stage: documents, corridor: middle, scale: 1.0, note: n, source: s}}
+    field: scale
+    values: [1.0, 0.47]
+"""
+
+
+def test_grid_then_frontier_from_the_command_line(
+    capsys: Any, monkeypatch: Any, tmp_path: Path
+) -> None:
+    grid = tmp_path / "g.yaml"
+    grid.write_text(SMALL_GRID, encoding="utf-8")
+    out = tmp_path / "r.parquet"
+    code, stdout, _ = cli(["grid", str(grid), "--out", str(out), "--json"], capsys, monkeypatch)
+    assert code == 0
+    assert json.loads(stdout) == {
+        "grid": "cli_small",
+        "results": str(out),
+        "scenarios": 2,
+        "ran": 2,
+        "skipped": 0,
+        "interrupted": False,
+    }
+    code, stdout, _ = cli(["frontier", str(out), "--json"], capsys, monkeypatch)
+    assert code == 0
+    answer = json.loads(stdout)
+    assert answer["route"] == "A-C middle"
+    assert answer["best"]["measures"] == ["paperwork"]
+    code, stdout, _ = cli(["frontier", str(out)], capsys, monkeypatch)
+    assert "which measures reach the target" in stdout
+
+
+def test_grid_refuses_bad_options_before_running(
+    capsys: Any, monkeypatch: Any, tmp_path: Path
+) -> None:
+    grid = tmp_path / "g.yaml"
+    grid.write_text(SMALL_GRID, encoding="utf-8")
+    code, _, err = cli(
+        ["grid", str(grid), "--workers", "2", "--scheduler", "tcp://x:1"], capsys, monkeypatch
+    )
+    assert code == 2
+    assert "not both" in err
+    code, _, err = cli(["grid", str(grid), "--out", str(tmp_path / "r.csv")], capsys, monkeypatch)
+    assert code == 2
+    assert ".parquet" in err
+    code, _, err = cli(["frontier", str(tmp_path / "none.parquet")], capsys, monkeypatch)
+    assert code == 2
+    assert "results file not found" in err
+
+
+def test_an_interrupted_grid_exits_130_and_says_how_to_go_on(
+    capsys: Any, monkeypatch: Any, tmp_path: Path
+) -> None:
+    from midcorridor import grid as grid_module
+
+    def interrupt(task: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(grid_module, "evaluate", interrupt)
+    grid = tmp_path / "g.yaml"
+    grid.write_text(SMALL_GRID, encoding="utf-8")
+    code, _, err = cli(
+        ["grid", str(grid), "--out", str(tmp_path / "r.parquet")], capsys, monkeypatch
+    )
+    assert code == 130
+    assert "--resume" in err
+    assert (tmp_path / "r.parquet").is_file()

@@ -155,6 +155,14 @@ def _axes(meta: Mapping[str, Any]) -> list[dict[str, Any]]:
     return list(meta.get("axes", []))
 
 
+def _require_rows(results: Any, meta: Mapping[str, Any]) -> None:
+    if len(results) == 0 or "route" not in results.columns:
+        raise MidcorridorError(
+            f"The results of grid {meta.get('name')} hold no finished scenario: run the grid "
+            "(or go on with --resume)."
+        )
+
+
 def frontier(
     results: Any,
     meta: Mapping[str, Any],
@@ -181,6 +189,7 @@ def frontier(
         For a grid of draws (use :func:`uncertainty`), an unknown route, a grid without
         measure axes, or results missing today's point.
     """
+    _require_rows(results, meta)
     if str(meta.get("design", "full")) != "full":
         raise MidcorridorError(
             f"Grid {meta.get('name')} is a set of Latin-hypercube draws: it has no measure "
@@ -315,6 +324,7 @@ def uncertainty(results: Any, meta: Mapping[str, Any]) -> Uncertainty:
     import numpy as np
     from SALib.analyze import rbd_fast
 
+    _require_rows(results, meta)
     axes = [a for a in _axes(meta) if a.get("range")]
     if str(meta.get("design", "full")) == "full" or not axes:
         raise MidcorridorError(
