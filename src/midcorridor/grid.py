@@ -673,14 +673,26 @@ def run_grid(
     return GridRun(out, len(indices), ran, len(done & set(indices)), interrupted)
 
 
+#: Batches per worker a Dask run splits the grid into: enough to balance the load, few
+#: enough that the scheduler's overhead (tens of ms a task) stays small.
+BATCHES_PER_WORKER = 6
+
+
+def evaluate_batch(tasks: Sequence[GridTask]) -> list[list[dict[str, Any]]]:
+    """:func:`evaluate` of each task of a batch (one Dask task)."""
+    return [evaluate(task) for task in tasks]
+
+
 def _execute(
     tasks: Sequence[GridTask], workers: int | None, scheduler: str | None
 ) -> Iterator[list[dict[str, Any]]]:
-    """Each task's rows, in-process (in order) or on Dask (as they finish)."""
+    """Each task's rows, in-process (in order) or on Dask (by batch, as they finish)."""
     if workers is None and scheduler is None:
         for task in tasks:
             yield evaluate(task)
         return
+    import math
+
     from dask.distributed import Client, LocalCluster, as_completed
 
     cluster = None
@@ -695,10 +707,13 @@ def _execute(
         client = Client(cluster)
     else:
         client = Client(scheduler)
-    futures = client.map(evaluate, tasks, pure=False)
+    slots = workers or max(len(client.scheduler_info().get("workers", {})), 1)
+    size = max(1, math.ceil(len(tasks) / (slots * BATCHES_PER_WORKER)))
+    batches = [list(tasks[i : i + size]) for i in range(0, len(tasks), size)]
+    futures = client.map(evaluate_batch, batches, pure=False)
     try:
         for future in as_completed(futures):
-            yield future.result()
+            yield from future.result()
     finally:
         client.cancel(futures)
         client.close()
