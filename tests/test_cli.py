@@ -597,8 +597,11 @@ def test_grid_then_frontier_from_the_command_line(
     answer = json.loads(stdout)
     assert answer["route"] == "A-C middle"
     assert answer["best"]["measures"] == ["paperwork"]
-    code, stdout, _ = cli(["frontier", str(out)], capsys, monkeypatch)
+    chart = tmp_path / "frontier.png"
+    code, stdout, err = cli(["frontier", str(out), "--chart", str(chart)], capsys, monkeypatch)
+    assert "chart written" in err
     assert "which measures reach the target" in stdout
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_grid_refuses_bad_options_before_running(

@@ -310,3 +310,22 @@ def test_answers_from_results_without_a_finished_scenario_say_so() -> None:
     frame = pd.DataFrame({"scenario": pd.Series([], dtype="int64")})
     with pytest.raises(mc.MidcorridorError, match="no finished scenario"):
         frontier(frame, {"name": "g", "design": "full"})
+
+
+def test_a_grid_with_the_choice_adds_the_corridor_shares(
+    tmp_path: Path, network: mc.Network
+) -> None:
+    text = SMALL.replace("samples: 200", "samples: 200\nchoice: true")
+    text = text.replace("values: [1481, 2962]", "values: [1481]")
+    text = text.replace("values: [1.0, 0.47]", "values: [1.0]")
+    grid = load_grid(write(tmp_path, text))
+    out = tmp_path / "c.parquet"
+    run_grid(grid, network, out)
+    frame, meta = read_results(out)
+    assert meta["choice"] is True
+    for column in grid_module.CHOICE_COLUMNS:
+        assert column in frame.columns
+    shares = frame[["share_middle", "share_northern", "share_sea"]].sum(axis=1)
+    assert shares.to_numpy() == pytest.approx(1.0)
+    # Today's point is the calibration's own baseline: the observed 2024 Middle Corridor TEU.
+    assert frame["teu_middle"].iloc[0] == pytest.approx(56_500, rel=0.01)

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from .costs import CostLeg, TripCost
+    from .frontier import Frontier
     from .routing import Route
 
 __all__ = [
@@ -44,6 +45,8 @@ __all__ = [
     "cost_distance_chart",
     "cost_distance_figure",
     "cost_distance_points",
+    "frontier_chart",
+    "frontier_figure",
     "sensitivity_chart",
     "sensitivity_figure",
     "sweep_chart",
@@ -442,6 +445,76 @@ def cost_distance_chart(runs: Sequence[ScenarioRun], network: Network, path: str
     line, charges at a place (port handling, fees) are vertical steps.
     """
     return write_chart(lambda: cost_distance_figure(runs, network), path)
+
+
+def frontier_chart(result: Frontier, path: str | Path) -> Path:
+    """Write a grid's frontier: P50 days of every measure set against the number of
+    measures it moves, the Pareto frontier and the target."""
+    return write_chart(lambda: frontier_figure(result), path)
+
+
+def frontier_figure(result: Frontier) -> Figure:
+    """The frontier chart as a matplotlib figure (see :func:`frontier_chart`)."""
+    fig = _new_figure(_BAR_CHART_WIDTH, 6.0)
+    ax = fig.add_subplot()
+    ok = [s for s in result.sets if not s.saturated]
+    full = [s for s in result.sets if s.saturated]
+    ax.scatter(
+        [s.effort for s in ok],
+        [s.days_p50 for s in ok],
+        color="#9e9e9e",
+        s=18,
+        label="a measure set",
+        zorder=2,
+    )
+    if full:
+        ax.scatter(
+            [s.effort for s in full],
+            [s.days_p50 for s in full],
+            color="#9e9e9e",
+            marker="^",
+            s=22,
+            label=f"a measure set, {LOWER_BOUND_LABEL}",
+            zorder=2,
+        )
+    pareto = result.pareto
+    ax.plot(
+        [s.effort for s in pareto],
+        [s.days_p50 for s in pareto],
+        color="C0",
+        marker="o",
+        linewidth=1.8,
+        label="Pareto frontier: fastest for its effort",
+        zorder=3,
+    )
+    previous: tuple[str, ...] = ()
+    for s in pareto:
+        added = [m for m in s.moved if m not in previous] or list(s.moved)
+        if s.moved:
+            ax.annotate(
+                "+ " + ", ".join(added),
+                (s.effort, s.days_p50),
+                xytext=(5, 4),
+                textcoords="offset points",
+                fontsize=7,
+                color="C0",
+            )
+        previous = s.moved
+    ax.axhline(
+        result.target_days,
+        color="C3",
+        linestyle="--",
+        linewidth=1.2,
+        label=f"target {result.target_days:.1f} days",
+    )
+    ax.set_xlabel("measures moved from today's value")
+    ax.set_ylabel("P50 days at today's volume")
+    ax.set_xticks(sorted({s.effort for s in result.sets}))
+    ax.set_ylim(bottom=0)
+    ax.set_title(f"Grid {result.grid}: {result.route}", fontsize=11)
+    ax.grid(True, color="#dddddd", linewidth=0.6)
+    ax.legend(loc="lower left", fontsize=8, framealpha=0.92)
+    return fig
 
 
 def sweep_chart(sweep: Sweep, path: str | Path, *, title: str | None = None) -> Path:

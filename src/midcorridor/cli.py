@@ -549,6 +549,10 @@ def frontier(
         typer.Option("--target-days", min=0.1, help="Target: P50 days."),
     ] = None,
     every_set: Annotated[bool, typer.Option("--all", help="List every measure set.")] = False,
+    chart: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--chart", help="Also draw the frontier here (.png or .svg)."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """What a grid answers: for a policy grid, the measure sets that reach the target
@@ -561,6 +565,7 @@ def frontier(
 
     if target_ratio is not None and target_days is not None:
         raise MidcorridorError("Give --target-ratio or --target-days, not both.")
+    _check_outputs(chart=chart)
     frame, meta = read_results(results)
     if str(meta.get("design", "full")) != "full":
         spread = uncertainty(frame, meta)
@@ -576,6 +581,11 @@ def frontier(
         _print_json(answer.to_dict())
     else:
         _print(*frontier_tables(answer, every_set=every_set))
+    if chart is not None:
+        from .charts import frontier_chart
+
+        frontier_chart(answer, chart)
+        err.print(f"chart written to {escape(str(chart))}")
 
 
 @app.command()

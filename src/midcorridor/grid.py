@@ -17,7 +17,7 @@ import functools
 import hashlib
 import itertools
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -467,7 +467,14 @@ def evaluate(task: GridTask) -> list[dict[str, Any]]:
     if task.choice_baseline is not None:
         from .choice import solve
 
-        result = solve(task.scenario, network, baseline=task.choice_baseline)
+        scenario = task.scenario
+        result = solve(
+            scenario,
+            network,
+            baseline=task.choice_baseline,
+            samples=scenario.samples,
+            seed=scenario.seed,
+        )
         shares, teu = result.shares(), result.teu_per_year()
         caspian = result.utilisation.get("AKTAU_PORT-ALAT_PORT")
         extra = {
@@ -650,8 +657,9 @@ def run_grid(
     interrupted = False
     writer: pq.ParquetWriter | None = None
     with atomic_write(out, binary=True) as handle:
+        results = _execute(tasks, workers, scheduler)
         try:
-            for rows in _execute(tasks, workers, scheduler):
+            for rows in results:
                 if writer is None:
                     schema = previous.schema if previous is not None else _schema(grid, rows)
                     writer = pq.ParquetWriter(handle, schema)
@@ -663,6 +671,8 @@ def run_grid(
                     progress(ran + len(done & set(indices)), len(indices))
         except KeyboardInterrupt:
             interrupted = True
+        finally:
+            results.close()  # stops a cluster now, not when garbage collected
         if writer is not None:
             writer.close()
         elif previous is not None:  # nothing new: keep what was there
@@ -685,7 +695,7 @@ def evaluate_batch(tasks: Sequence[GridTask]) -> list[list[dict[str, Any]]]:
 
 def _execute(
     tasks: Sequence[GridTask], workers: int | None, scheduler: str | None
-) -> Iterator[list[dict[str, Any]]]:
+) -> Generator[list[dict[str, Any]], None, None]:
     """Each task's rows, in-process (in order) or on Dask (by batch, as they finish)."""
     if workers is None and scheduler is None:
         for task in tasks:
