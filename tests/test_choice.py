@@ -15,6 +15,7 @@ from midcorridor.choice import (
     ChoiceResult,
     Option,
     calibrate,
+    calibrate_on,
     generalized_cost,
     logit_shares,
     solve,
@@ -201,3 +202,16 @@ def test_a_market_at_an_unknown_place_says_which(tmp_path: Path, baseline: mc.Sc
     net = mc.load(edited_copy(tmp_path, CHOICE_FILE, misspell))
     with pytest.raises(mc.NetworkError, match=r"choice\.yaml: markets\.0\.destination.*Duisburg"):
         solve(baseline, net, baseline=baseline, samples=100)
+
+
+def test_a_baseline_calibrated_once_serves_every_scenario(
+    network: mc.Network, baseline: mc.Scenario
+) -> None:
+    digital = mc.load_scenario(SCENARIOS / "digital_customs.yaml")
+    once = calibrate_on(baseline, network, samples=SAMPLES)
+    shared = solve(digital, network, baseline=baseline, samples=SAMPLES, calibrated=once)
+    alone = solve(digital, network, baseline=baseline, samples=SAMPLES)
+    assert shared.teu_per_year() == alone.teu_per_year()
+    assert shared.constants == alone.constants
+    with pytest.raises(ValueError, match="other samples"):
+        solve(digital, network, baseline=baseline, samples=2 * SAMPLES, calibrated=once)

@@ -31,16 +31,18 @@ from typing import Any, Literal
 
 from ._errors import MidcorridorError, NetworkError, ScenarioError
 from .network import CHOICE_FILE, Network
-from .runner import ScenarioRun, constrained_points, run_scenario
+from .runner import ScenarioRun, constrained_points, plan_trips, run_scenario
 from .scenario import RouteSpec, Scenario
 from .schema import ChoiceBook, Market, MonthlyVolume
 from .vocabulary import CHOICE_CORRIDORS, DAYS_PER_WEEK, ChoiceCorridor, Corridor
 
 __all__ = [
+    "Calibrated",
     "ChoiceResult",
     "MarketChoice",
     "Option",
     "calibrate",
+    "calibrate_on",
     "generalized_cost",
     "logit_shares",
     "solve",
@@ -260,8 +262,6 @@ def _open_specs(scenario: Scenario, network: Network, book: ChoiceBook) -> list[
     NetworkError
         When a market names a place the network does not have.
     """
-    from .runner import plan_trips
-
     for i, m in enumerate(book.markets):
         for fld in ("origin", "destination"):
             try:
@@ -430,6 +430,41 @@ def _moved_teu_per_week(
     return out
 
 
+@dataclass(frozen=True)
+class Calibrated:
+    """The baseline's run, its corridor constants and the shares they give: what every
+    scenario's fixed point starts from (:func:`calibrate_on`)."""
+
+    run: ScenarioRun
+    options: Mapping[str, Mapping[ChoiceCorridor, Option]]
+    constants: Mapping[ChoiceCorridor, float]
+    reference: Mapping[str, Mapping[ChoiceCorridor, float]]
+    samples: int | None
+    seed: int | None
+    carbon_usd_per_t: float
+
+
+def calibrate_on(
+    baseline: Scenario,
+    network: Network,
+    *,
+    samples: int | None = None,
+    seed: int | None = None,
+    carbon_usd_per_t: float = 0.0,
+) -> Calibrated:
+    """Run the baseline's market trips and calibrate the corridor constants on them.
+
+    Pass the result to :func:`solve` for several scenarios of the same settings, so the
+    baseline is run once.
+    """
+    book = network.require_choice()
+    run = _run(baseline, network, _open_specs(baseline, network, book), {}, samples, seed)
+    options = _options(run, book, _value_of_day(network), carbon_usd_per_t)
+    constants = calibrate(options, book)
+    reference = _shares(options, constants, book)
+    return Calibrated(run, options, constants, reference, samples, seed, carbon_usd_per_t)
+
+
 def solve(
     scenario: Scenario,
     network: Network,
@@ -440,6 +475,7 @@ def solve(
     carbon_usd_per_t: float = 0.0,
     tolerance: float = TOLERANCE,
     max_iterations: int = MAX_ITERATIONS,
+    calibrated: Calibrated | None = None,
 ) -> ChoiceResult:
     """Corridor shares of every market under ``scenario``, with capacity feedback.
 
@@ -459,6 +495,9 @@ def solve(
     tolerance, max_iterations
         Fixed point: stop when no corridor's TEU a year (all markets) moves by more than
         ``tolerance`` (relative).
+    calibrated
+        The baseline already calibrated (:func:`calibrate_on`, with the same samples,
+        seed and carbon price); default: calibrate it here.
 
     Raises
     ------
@@ -469,11 +508,18 @@ def solve(
     """
     book = network.require_choice()
     value_of_day = _value_of_day(network)
-    base_specs = _open_specs(baseline, network, book)
-    base_run = _run(baseline, network, base_specs, {}, samples, seed)
-    base_options = _options(base_run, book, value_of_day, carbon_usd_per_t)
-    constants = calibrate(base_options, book)
-    reference = _shares(base_options, constants, book)
+    if calibrated is None:
+        calibrated = calibrate_on(
+            baseline, network, samples=samples, seed=seed, carbon_usd_per_t=carbon_usd_per_t
+        )
+    elif (calibrated.samples, calibrated.seed, calibrated.carbon_usd_per_t) != (
+        samples,
+        seed,
+        carbon_usd_per_t,
+    ):
+        raise ValueError("calibrated was made with other samples, seed or carbon price")
+    constants, reference = calibrated.constants, calibrated.reference
+    base_run, base_options = calibrated.run, calibrated.options
 
     specs = _open_specs(scenario, network, book)
     current = reference

@@ -436,13 +436,18 @@ def _solve_choices(
     carbon_price: float,
 ) -> list[ChoiceResult]:
     """The corridor choice of each scenario file, calibrated on ``baseline``."""
-    from .choice import solve
+    from .choice import calibrate_on, solve
     from .scenario import default_scenario, load_scenario
 
     reference = load_scenario(baseline if baseline is not None else default_scenario())
     loaded = [load_scenario(p) for p in scenarios]
+    samples = opts.samples or CHOICE_SAMPLES
     results = []
     with _progress() as bar:
+        bar.add_task(f"calibrating on {reference.name}", total=None)
+        calibrated = calibrate_on(
+            reference, net, samples=samples, seed=opts.seed, carbon_usd_per_t=carbon_price
+        )
         for scenario in loaded:
             bar.add_task(f"corridor choice {scenario.name}", total=None)
             results.append(
@@ -450,9 +455,10 @@ def _solve_choices(
                     scenario,
                     net,
                     baseline=reference,
-                    samples=opts.samples or CHOICE_SAMPLES,
+                    samples=samples,
                     seed=opts.seed,
                     carbon_usd_per_t=carbon_price,
+                    calibrated=calibrated,
                 )
             )
     return results

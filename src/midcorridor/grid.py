@@ -233,8 +233,6 @@ class GridFile(_Strict):
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
             raise ValueError(f"axes: each name once, got {', '.join(twice)} twice")
-        if isinstance(self.design, Design) and any(a.shipment for a in self.axes):
-            pass  # a shipment axis draws one of its values
         return self
 
 
