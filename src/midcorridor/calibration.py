@@ -30,6 +30,7 @@ __all__ = [
     "Target",
     "calibrate",
     "era_scenarios",
+    "route_spec",
 ]
 
 #: Published transit times are best-case block-train claims, while the model gives the
@@ -83,9 +84,10 @@ def _official(name: str, route: RouteSpec, low: float, high: float, source: str)
     return Target(name, route, published, round(low * BELOW, 1), round(high * ABOVE, 1), source)
 
 
-def _spec(
+def route_spec(
     origin: str, destination: str, corridor: CorridorChoice, shipment: Shipment = "block_train"
 ) -> RouteSpec:
+    """The route of a target: two places, a corridor and what travels."""
     return RouteSpec(origin=origin, destination=destination, corridor=corridor, shipment=shipment)
 
 
@@ -115,40 +117,44 @@ _CONTAINER_GAP = (
     "no published figure for single-container consolidation at Kazakh hubs, yard dwell at "
     "Aktau, Alat, Poti or Constanta in 2024-2025, or the time to declare transit again"
 )
-_MID_KZ_RO = _spec("Almaty", "Constanta", "middle")
-_NORTH_KZ_RO = _spec("Almaty", "Constanta", "northern")
-_NORTH_CN_DE = _spec("Xi'an", "Duisburg", "northern")
-_MID_CN_DE = _spec("Xi'an", "Duisburg", "middle")
-_MID_KZ_RO_BOX = _spec("Almaty", "Constanta", "middle", "container")
-_NORTH_KZ_RO_BOX = _spec("Almaty", "Constanta", "northern", "container")
-_MID_CN_DE_BOX = _spec("Xi'an", "Duisburg", "middle", "container")
-_NORTH_CN_DE_BOX = _spec("Xi'an", "Duisburg", "northern", "container")
+_MID_KZ_RO = route_spec("Almaty", "Constanta", "middle")
+_NORTH_KZ_RO = route_spec("Almaty", "Constanta", "northern")
+_NORTH_CN_DE = route_spec("Xi'an", "Duisburg", "northern")
+_MID_CN_DE = route_spec("Xi'an", "Duisburg", "middle")
+_MID_KZ_RO_BOX = route_spec("Almaty", "Constanta", "middle", "container")
+_NORTH_KZ_RO_BOX = route_spec("Almaty", "Constanta", "northern", "container")
+_MID_CN_DE_BOX = route_spec("Xi'an", "Duisburg", "middle", "container")
+_NORTH_CN_DE_BOX = route_spec("Xi'an", "Duisburg", "northern", "container")
 
 #: The published figures the model is checked against, by shipment class and era.
 TARGETS: tuple[Target, ...] = (
     _official(
-        "Altynkol-Baku (Alat), block train 2024", _spec("Altynkol", "Alat", "middle"), 9, 9, _KAZTAG
+        "Altynkol-Baku (Alat), block train 2024",
+        route_spec("Altynkol", "Alat", "middle"),
+        9,
+        9,
+        _KAZTAG,
     ),
     _official(
-        "Altynkol-Poti, block train 2024", _spec("Altynkol", "Poti", "middle"), 12, 12, _KAZTAG
+        "Altynkol-Poti, block train 2024", route_spec("Altynkol", "Poti", "middle"), 12, 12, _KAZTAG
     ),
     _official(
         "Altynkol-Constanta, block train 2024",
-        _spec("Altynkol", "Constanta", "middle"),
+        route_spec("Altynkol", "Constanta", "middle"),
         20,
         22,
         _KAZTAG,
     ),
     _official(
         "Kazakh transit section, China border to Caspian port, 2023",
-        _spec("Altynkol", "Aktau", "any"),
+        route_spec("Altynkol", "Aktau", "any"),
         6,
         6,
         "Kazakh government meeting, newscentralasia.net 2023-03-04 (12 days in 2022, 6 in 2023)",
     ),
     _official(
         "Xi'an-Constanta, Middle Corridor, 2025",
-        _spec("Xi'an", "Constanta", "middle"),
+        route_spec("Xi'an", "Constanta", "middle"),
         31,
         34,
         _TITR,
@@ -224,7 +230,7 @@ TARGETS: tuple[Target, ...] = (
     ),
     Target(
         "Xi'an-Poti (China to the Black Sea), 2022",
-        _spec("Xi'an", "Poti", "middle"),
+        route_spec("Xi'an", "Poti", "middle"),
         "38-53 days",
         34.2,
         58.3,
@@ -238,7 +244,7 @@ TARGETS: tuple[Target, ...] = (
     ),
     Target(
         "Kazakh transit section, China border to Caspian port, 2022",
-        _spec("Altynkol", "Aktau", "any"),
+        route_spec("Altynkol", "Aktau", "any"),
         "12 days",
         10.8,
         15.6,

@@ -16,11 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .calibration import route_spec
 from .costs import cost_legs, leg_means
 from .network import Network
 from .runner import plan_trips
 from .scenario import RouteSpec, Scenario
-from .vocabulary import CorridorChoice
 
 __all__ = ["COST_TARGETS", "CostCheck", "CostTarget", "check_costs"]
 
@@ -49,12 +49,6 @@ class CostTarget:
         return "ratio" if self.versus is not None else "USD"
 
 
-def _spec(
-    origin: str, destination: str, corridor: CorridorChoice, via: tuple[str, ...] = ()
-) -> RouteSpec:
-    return RouteSpec(origin=origin, destination=destination, corridor=corridor, via=via)
-
-
 _ERAI = (
     "ERAI via 1520 International, 2025-09: $3,250 per FEU, H1 2025, min 3,239, max 3,292 "
     "<https://1520international.com/en/content/2025/sentyabr-2025/>"
@@ -69,7 +63,7 @@ _ARGUS = "Argus via Report.az, about November 2024"
 COST_TARGETS: tuple[CostTarget, ...] = (
     CostTarget(
         "1520-mm transit Dostyk-Brest (ERAI, H1 2025)",
-        _spec("Dostyk", "Brest", "northern"),
+        route_spec("Dostyk", "Brest", "northern"),
         3239,
         3292,
         _ERAI,
@@ -77,7 +71,7 @@ COST_TARGETS: tuple[CostTarget, ...] = (
     ),
     CostTarget(
         "Door to door Chongqing-Duisburg by rail (March 2025)",
-        _spec("Chongqing", "Duisburg", "northern"),
+        route_spec("Chongqing", "Duisburg", "northern"),
         5250,
         6100,
         _DOOR,
@@ -85,7 +79,7 @@ COST_TARGETS: tuple[CostTarget, ...] = (
     ),
     CostTarget(
         "China-Aktau by rail, 40-ft high cube (Argus)",
-        _spec("Xi'an", "Aktau", "other"),
+        route_spec("Xi'an", "Aktau", "other"),
         5350,
         5400,
         _ARGUS,
@@ -93,15 +87,15 @@ COST_TARGETS: tuple[CostTarget, ...] = (
     ),
     CostTarget(
         "Middle Corridor against the northern route, Xi'an-Duisburg",
-        _spec("Xi'an", "Duisburg", "middle"),
+        route_spec("Xi'an", "Duisburg", "middle"),
         1.35,
         1.35,
         "Downstream Intelligence, 2025-04-07: the Middle Corridor 35% more expensive",
-        versus=_spec("Xi'an", "Duisburg", "northern"),
+        versus=route_spec("Xi'an", "Duisburg", "northern"),
     ),
     CostTarget(
         "Middle Corridor China-Europe (World Bank via EY)",
-        _spec("Xi'an", "Duisburg", "middle"),
+        route_spec("Xi'an", "Duisburg", "middle"),
         2500,
         3250,
         "EY Kazakhstan, 2024-04-15, citing the World Bank (2023): $2,500-3,250 per FEU",
@@ -110,7 +104,7 @@ COST_TARGETS: tuple[CostTarget, ...] = (
     ),
     CostTarget(
         "Shanghai-Poti by sea (Argus)",
-        _spec("Shanghai", "Poti", "sea", via=()),
+        route_spec("Shanghai", "Poti", "sea"),
         2000,
         2500,
         _ARGUS,
