@@ -29,7 +29,7 @@ from pathlib import Path
 import yaml
 
 import midcorridor as mc
-from midcorridor.grid import load_grid, read_results, run_grid
+from midcorridor.runs.grid import load_grid, read_results, run_grid
 
 ROOT = Path(__file__).resolve().parents[1]
 GRID = ROOT / "grids" / "digital_2030.yaml"
@@ -39,7 +39,7 @@ import resource, sys
 import yaml
 
 import midcorridor as mc
-from midcorridor.grid import load_grid, run_grid
+from midcorridor.runs.grid import load_grid, run_grid
 grid = load_grid(sys.argv[1])
 run_grid(grid, mc.load(), sys.argv[2], limit=int(sys.argv[3]))
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)

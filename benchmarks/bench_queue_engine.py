@@ -33,7 +33,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
 
-from midcorridor.queue_engine import (  # noqa: E402
+from midcorridor.inputs.schema import Capacity, Service  # noqa: E402
+from midcorridor.model.queue_engine import (  # noqa: E402
     WARMUP_SHARE,
     QueueResult,
     draw_ferry_inputs,
@@ -43,7 +44,6 @@ from midcorridor.queue_engine import (  # noqa: E402
     simulate_ferry,
     simulate_server,
 )
-from midcorridor.schema import Capacity, Service  # noqa: E402
 from midcorridor.vocabulary import HOURS_PER_WEEK  # noqa: E402
 from reference_models import (  # noqa: E402
     HOURS_PER_YEAR,

@@ -1,4 +1,4 @@
-"""SimPy reference models of :mod:`midcorridor.queue_engine`, and the baseline figures.
+"""SimPy reference models of :mod:`midcorridor.model.queue_engine`, and the baseline figures.
 
 Shared by ``tests/test_queue_engine.py`` and ``benchmarks/bench_queue_engine.py`` (SimPy is
 a dev dependency, never a runtime import of the package).
@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 import simpy
 
-from midcorridor.queue_engine import QueueResult, draw_ferry_inputs, max_hold_hours
-from midcorridor.schema import Capacity, Range, Service, Weather
+from midcorridor.inputs.schema import Capacity, Range, Service, Weather
+from midcorridor.model.queue_engine import QueueResult, draw_ferry_inputs, max_hold_hours
 from midcorridor.vocabulary import DAYS_IN_MONTH, HOURS_PER_DAY, Dispatch
 
 HOURS_PER_YEAR = sum(DAYS_IN_MONTH) * HOURS_PER_DAY  # 8,760 h: the engine's 365-day year

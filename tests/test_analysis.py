@@ -11,13 +11,13 @@ import pytest
 from rich.console import Console
 
 import midcorridor as mc
-from midcorridor.analysis import (
+from midcorridor.analysis.bottlenecks import (
     RANK_COLUMNS,
     SENSITIVITY_COLUMNS,
     rank_bottlenecks,
     sensitivity,
 )
-from midcorridor.tables import rank_table, spread_table, to_rich
+from midcorridor.views.tables import rank_table, spread_table, to_rich
 from midcorridor.vocabulary import MOVING_STAGES, GroupBy, SpreadBy
 
 
@@ -256,10 +256,10 @@ def test_rankings_work_on_runs_larger_than_the_kept_rows(
     network: mc.Network, baseline: mc.Scenario, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Above KEEP_SAMPLES only some rows' component hours are kept: analyses use those."""
-    import midcorridor.timing
+    import midcorridor.model.timing
 
-    monkeypatch.setattr(midcorridor.timing, "KEEP_SAMPLES", 300)
-    monkeypatch.setattr(midcorridor.timing, "CHUNK", 200)
+    monkeypatch.setattr(midcorridor.model.timing, "KEEP_SAMPLES", 300)
+    monkeypatch.setattr(midcorridor.model.timing, "CHUNK", 200)
     run = mc.run_scenario(baseline, network, samples=1000)
     trip = run.trip(MIDDLE)
     assert (trip.samples, trip.kept_samples) == (1000, 300)

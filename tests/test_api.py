@@ -31,7 +31,9 @@ def modules_after_import(module: str) -> set[str]:
     return set(result.stdout.split())
 
 
-@pytest.mark.parametrize("module", ["midcorridor", "midcorridor.scenario", "midcorridor.schema"])
+@pytest.mark.parametrize(
+    "module", ["midcorridor", "midcorridor.inputs.scenario", "midcorridor.inputs.schema"]
+)
 def test_scenario_config_does_not_import_the_model(module: str) -> None:
     loaded = modules_after_import(module)
     assert module in loaded
@@ -40,7 +42,7 @@ def test_scenario_config_does_not_import_the_model(module: str) -> None:
 
 
 def test_the_check_sees_the_model_libraries_when_they_are_imported() -> None:
-    loaded = modules_after_import("midcorridor.runner")
+    loaded = modules_after_import("midcorridor.runs.runner")
     assert set(MODEL_LIBRARIES) <= loaded
 
 
@@ -67,21 +69,21 @@ def test_dir_lists_every_public_name() -> None:
 @pytest.mark.parametrize(
     ("name", "module"),
     [
-        ("load", "network"),
-        ("Network", "network"),
-        ("load_scenario", "scenario"),
-        ("Scenario", "scenario"),
-        ("run_scenario", "runner"),
-        ("compare_runs", "runner"),
-        ("ScenarioRun", "runner"),
-        ("candidate_routes", "routing"),
-        ("sample_trip", "timing"),
-        ("scenario_map", "maps"),
-        ("time_distance_chart", "charts"),
-        ("write_report", "report"),
-        ("rank_bottlenecks", "analysis"),
-        ("sensitivity", "analysis"),
-        ("sweep_volume", "runner"),
+        ("load", "network.network"),
+        ("Network", "network.network"),
+        ("load_scenario", "inputs.scenario"),
+        ("Scenario", "inputs.scenario"),
+        ("run_scenario", "runs.runner"),
+        ("compare_runs", "runs.runner"),
+        ("ScenarioRun", "runs.runner"),
+        ("candidate_routes", "network.routing"),
+        ("sample_trip", "model.timing"),
+        ("scenario_map", "views.maps"),
+        ("time_distance_chart", "views.charts"),
+        ("write_report", "views.report"),
+        ("rank_bottlenecks", "analysis.bottlenecks"),
+        ("sensitivity", "analysis.bottlenecks"),
+        ("sweep_volume", "runs.runner"),
         ("STAGES", "vocabulary"),
         ("ScenarioError", "_errors"),
         ("NetworkError", "_errors"),

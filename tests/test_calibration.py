@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 import midcorridor as mc
-from midcorridor.calibration import TARGETS, Calibration, calibrate, era_scenarios
-from midcorridor.scenario import default_scenario
+from midcorridor.analysis.calibration import TARGETS, Calibration, calibrate, era_scenarios
+from midcorridor.inputs.scenario import default_scenario
 
 #: Tolerance around a published range (docs/calibration.md): published figures are best
 #: block-train claims, the model's P50 is the median container with its waits.

@@ -11,7 +11,7 @@ import pytest
 from matplotlib.patches import Rectangle
 
 import midcorridor as mc
-from midcorridor.charts import (
+from midcorridor.views.charts import (
     DPI,
     FIGSIZE,
     LOWER_BOUND_LABEL,

@@ -11,7 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import midcorridor as mc
-from midcorridor.choice import (
+from midcorridor.network.network import CHOICE_FILE
+from midcorridor.runs.choice import (
     ChoiceResult,
     Option,
     calibrate,
@@ -20,7 +21,6 @@ from midcorridor.choice import (
     logit_shares,
     solve,
 )
-from midcorridor.network import CHOICE_FILE
 from midcorridor.vocabulary import CHOICE_CORRIDORS, ChoiceCorridor
 from network_copies import edited_copy
 

@@ -320,12 +320,12 @@ def test_version(capsys: Any, monkeypatch: Any) -> None:
 
 
 def test_a_bug_says_so_and_exits_1(capsys: Any, monkeypatch: Any) -> None:
-    import midcorridor.routing
+    import midcorridor.network.routing
 
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("something [bold]internal[/bold] broke")
 
-    monkeypatch.setattr(midcorridor.routing, "candidate_routes", broken)
+    monkeypatch.setattr(midcorridor.network.routing, "candidate_routes", broken)
     code, _, err = cli(["routes", "Almaty", "Baku"], capsys, monkeypatch)
     assert code == 1
     assert "internal error" in err
@@ -341,9 +341,9 @@ def test_a_bug_says_so_and_exits_1(capsys: Any, monkeypatch: Any) -> None:
 def test_validate_reports_every_file_even_after_a_crash(
     tmp_path: Path, capsys: Any, monkeypatch: Any
 ) -> None:
-    import midcorridor.runner
+    import midcorridor.runs.runner
 
-    real = midcorridor.runner.check_scenario
+    real = midcorridor.runs.runner.check_scenario
     calls: list[str] = []
 
     def flaky(scenario: Any, network: Any) -> None:
@@ -352,7 +352,7 @@ def test_validate_reports_every_file_even_after_a_crash(
             raise RuntimeError("boom")
         real(scenario, network)
 
-    monkeypatch.setattr(midcorridor.runner, "check_scenario", flaky)
+    monkeypatch.setattr(midcorridor.runs.runner, "check_scenario", flaky)
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\nroutes: []\n")
     code, out, err = cli(["validate", BASELINE, DIGITAL, str(bad)], capsys, monkeypatch)
@@ -450,7 +450,7 @@ def test_labels_with_brackets_print_as_written(
 def test_output_paths_are_refused_before_any_run(
     make: str, args: list[str], message: str, tmp_path: Path, capsys: Any, monkeypatch: Any
 ) -> None:
-    import midcorridor.runner
+    import midcorridor.runs.runner
 
     target = tmp_path / ("target.html" if make == "dir" else "target")
     if make == "dir":
@@ -464,7 +464,7 @@ def test_output_paths_are_refused_before_any_run(
     def no_run(*a: Any, **k: Any) -> None:
         raise AssertionError("a scenario ran before the output path was checked")
 
-    monkeypatch.setattr(midcorridor.runner, "run_scenario", no_run)
+    monkeypatch.setattr(midcorridor.runs.runner, "run_scenario", no_run)
     filled = [a.replace("{p}", str(target)) for a in args]
     code, _, err = cli(filled, capsys, monkeypatch)
     assert code == 2
@@ -625,7 +625,7 @@ def test_grid_refuses_bad_options_before_running(
 def test_an_interrupted_grid_exits_130_and_says_how_to_go_on(
     capsys: Any, monkeypatch: Any, tmp_path: Path
 ) -> None:
-    from midcorridor import grid as grid_module
+    from midcorridor.runs import grid as grid_module
 
     def interrupt(task: Any) -> Any:
         raise KeyboardInterrupt

@@ -10,8 +10,9 @@ import pytest
 import yaml
 
 import midcorridor as mc
-from midcorridor.cost_checks import check_costs
-from midcorridor.costs import (
+from midcorridor.analysis.cost_checks import check_costs
+from midcorridor.inputs.schema import CostBook
+from midcorridor.model.costs import (
     LegChange,
     adjust,
     cost_legs,
@@ -19,9 +20,8 @@ from midcorridor.costs import (
     sample_costs,
     time_cost_usd,
 )
-from midcorridor.network import COSTS_FILE, default_network_dir
-from midcorridor.routing import candidate_routes
-from midcorridor.schema import CostBook
+from midcorridor.network.network import COSTS_FILE, default_network_dir
+from midcorridor.network.routing import candidate_routes
 from network_copies import edited_copy
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"

@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 import midcorridor as mc
-from midcorridor.evidence import evidence
-from midcorridor.network import ERA_TOLERANCE_YEARS, SOURCES_FILE, default_network_dir
-from midcorridor.schema import BASES
+from midcorridor.analysis.evidence import evidence
+from midcorridor.inputs.schema import BASES
+from midcorridor.network.network import ERA_TOLERANCE_YEARS, SOURCES_FILE, default_network_dir
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
@@ -132,7 +132,7 @@ def test_a_publication_without_its_evidence_is_refused(
 
 
 def test_network_check_lists_stale_figures(tmp_path: Path, network: mc.Network) -> None:
-    from midcorridor.routing import network_summary
+    from midcorridor.network.routing import network_summary
 
     summary = network_summary(network, pairs=(), era=2025)
     data = summary.to_dict()

@@ -27,10 +27,10 @@ from midcorridor._files import (
     check_output_file,
     check_output_folder,
 )
-from midcorridor._offline_folium import OfflineMap
-from midcorridor.charts import time_distance_figure, write_chart
-from midcorridor.maps import scenario_map
-from midcorridor.report import REPORT_FILE, write_report
+from midcorridor.views._offline_folium import OfflineMap
+from midcorridor.views.charts import time_distance_figure, write_chart
+from midcorridor.views.maps import scenario_map
+from midcorridor.views.report import REPORT_FILE, write_report
 
 Runs = list[mc.ScenarioRun]
 OLD_MAP = b"<!DOCTYPE html>\n<html><body>an earlier map</body></html>\n"

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import midcorridor as mc
 from midcorridor.cli import main
-from midcorridor.runner import check_scenario
+from midcorridor.runs.runner import check_scenario
 
 PLACES = ["Almaty", "Constanta", "Xi'an", "Duisburg", "Aktau", "Konstanta", "", "RU", "🚂"]
 #: Numbers at and beyond every bound, and the floats that break arithmetic.

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 import midcorridor as mc
-from midcorridor import grid as grid_module
-from midcorridor.frontier import frontier, uncertainty
-from midcorridor.grid import load_grid, read_results, run_grid
+from midcorridor.analysis.frontier import frontier, uncertainty
+from midcorridor.runs import grid as grid_module
+from midcorridor.runs.grid import load_grid, read_results, run_grid
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"

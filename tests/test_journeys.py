@@ -11,10 +11,9 @@ import pytest
 
 import midcorridor as mc
 from components import make_component
-from midcorridor.journeys import FULL_DEPARTURE, Journey, in_time
-from midcorridor.runner import PlannedTrip, plan_trips
-from midcorridor.timetable import Timetable
-from midcorridor.timing import (
+from midcorridor.model.journeys import FULL_DEPARTURE, Journey, in_time
+from midcorridor.model.timetable import Timetable
+from midcorridor.model.timing import (
     Adjustment,
     Component,
     Dist,
@@ -22,6 +21,7 @@ from midcorridor.timing import (
     plan_journey,
     sample_hours,
 )
+from midcorridor.runs.runner import PlannedTrip, plan_trips
 from midcorridor.vocabulary import DAYS_IN_MONTH, STAGES
 
 ROOT = Path(__file__).resolve().parents[1]

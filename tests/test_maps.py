@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 import midcorridor as mc
-from midcorridor.formatting import SATURATED_NOTE
-from midcorridor.maps import node_radius, route_coords, scenario_map
+from midcorridor.views.formatting import SATURATED_NOTE
+from midcorridor.views.maps import node_radius, route_coords, scenario_map
 
 if TYPE_CHECKING:
     from conftest import BrowserPage

@@ -13,16 +13,7 @@ import networkx as nx
 import pytest
 
 import midcorridor as mc
-from midcorridor.network import (
-    LINKS_FILE,
-    MAX_PROBLEMS_SHOWN,
-    NODES_FILE,
-    SHIPMENTS_FILE,
-    SOURCES_FILE,
-    check,
-    default_network_dir,
-)
-from midcorridor.schema import (
+from midcorridor.inputs.schema import (
     CAPACITY_TEU_BOUNDS,
     LENGTH_BOUNDS,
     LINK_SOURCED_FIELDS,
@@ -33,6 +24,15 @@ from midcorridor.schema import (
     SPEED_BOUNDS,
     TRAINS_PER_DAY_BOUNDS,
     VESSELS_BOUNDS,
+)
+from midcorridor.network.network import (
+    LINKS_FILE,
+    MAX_PROBLEMS_SHOWN,
+    NODES_FILE,
+    SHIPMENTS_FILE,
+    SOURCES_FILE,
+    check,
+    default_network_dir,
 )
 from network_copies import Edit, edited_copy
 

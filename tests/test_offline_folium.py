@@ -11,7 +11,7 @@ import folium
 import pytest
 
 from midcorridor._errors import MidcorridorError
-from midcorridor._offline_folium import (
+from midcorridor.views._offline_folium import (
     COUNTRIES_LAYER_NAME,
     OSM_LAYER_NAME,
     OfflineMap,

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 import midcorridor as mc
-import midcorridor._paths as paths
-from midcorridor.network import NODES_FILE, default_network_dir
-from midcorridor.scenario import default_scenario
+import midcorridor.inputs._paths as paths
+from midcorridor.inputs.scenario import default_scenario
+from midcorridor.network.network import NODES_FILE, default_network_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,4 +1,4 @@
-"""Tests of midcorridor.queue_engine: agreement with SimPy, behaviour, bad input.
+"""Tests of midcorridor.model.queue_engine: agreement with SimPy, behaviour, bad input.
 
 The SimPy reference models and the baseline figures live in ``reference_models.py``
 (shared with the benchmark). The reference gets exactly the same inputs as the fast model,
@@ -18,7 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from midcorridor.queue_engine import (
+from midcorridor.inputs.schema import Capacity, Range, Service, Weather
+from midcorridor.model.queue_engine import (
     DEFAULT_MAX_HOLD_HOURS,
     MAX_HORIZON_DAYS,
     MAX_SAILINGS,
@@ -34,7 +35,6 @@ from midcorridor.queue_engine import (
     simulate_server,
     storm_spells,
 )
-from midcorridor.schema import Capacity, Range, Service, Weather
 from midcorridor.vocabulary import DAYS_IN_MONTH, HOURS_PER_DAY, HOURS_PER_WEEK
 from reference_models import (
     HOURS_PER_YEAR,

@@ -10,16 +10,16 @@ import pytest
 from matplotlib.patches import Rectangle
 
 import midcorridor as mc
-from midcorridor.analysis import rank_bottlenecks, sensitivity
-from midcorridor.calibration import Calibration, calibrate
-from midcorridor.charts import (
+from midcorridor.analysis.bottlenecks import rank_bottlenecks, sensitivity
+from midcorridor.analysis.calibration import Calibration, calibrate
+from midcorridor.views.charts import (
     sensitivity_chart,
     sensitivity_figure,
     tornado_chart,
     tornado_figure,
 )
-from midcorridor.formatting import slug
-from midcorridor.report import REPORT_SECTIONS, bottleneck_trips, write_report
+from midcorridor.views.formatting import slug
+from midcorridor.views.report import REPORT_SECTIONS, bottleneck_trips, write_report
 
 Runs = list[mc.ScenarioRun]
 LINK = re.compile(r"\]\(([^)]+)\)")

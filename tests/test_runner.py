@@ -13,9 +13,19 @@ import numpy as np
 import pytest
 
 import midcorridor as mc
-from midcorridor.queue_engine import MAX_SAILINGS, MAX_TRAINS, simulate_ferry
-from midcorridor.routing import Route, iter_routes
-from midcorridor.runner import (
+from midcorridor.inputs.scenario import Change, default_scenario
+from midcorridor.inputs.schema import Service
+from midcorridor.model.queue_engine import MAX_SAILINGS, MAX_TRAINS, simulate_ferry
+from midcorridor.model.timing import (
+    Adjustment,
+    Component,
+    Dist,
+    components,
+    expected_hours,
+    sample_hours,
+)
+from midcorridor.network.routing import Route, iter_routes
+from midcorridor.runs.runner import (
     ROUTE_CHOICES,
     PlannedTrip,
     _Resolver,
@@ -25,16 +35,6 @@ from midcorridor.runner import (
     check_scenario,
     plan_trips,
     sweep_volume,
-)
-from midcorridor.scenario import Change, default_scenario
-from midcorridor.schema import Service
-from midcorridor.timing import (
-    Adjustment,
-    Component,
-    Dist,
-    components,
-    expected_hours,
-    sample_hours,
 )
 from midcorridor.vocabulary import CorridorChoice
 
@@ -566,7 +566,7 @@ def test_a_sailing_count_the_engine_refuses_names_the_service_change(
 def test_an_engine_refusal_without_a_change_there_names_the_volume(
     tmp_path: Path, network: mc.Network, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("midcorridor.timing.ferry_queue", _refuse)
+    monkeypatch.setattr("midcorridor.model.timing.ferry_queue", _refuse)
     scenario = scenario_of(tmp_path, CASPIAN_ONLY)
     message = _both_errors(scenario, network)
     assert message.startswith(f"{scenario.path}: field volume.middle: the queues of trip ")
@@ -580,7 +580,7 @@ def test_a_capacity_the_engine_refuses_names_the_capacity_change(
     def refuse_capacity(*args: Any, **kwargs: Any) -> Any:
         raise ValueError("capacity.trains_per_day: no finite handling time")
 
-    monkeypatch.setattr("midcorridor.timing.node_queue", refuse_capacity)
+    monkeypatch.setattr("midcorridor.model.timing.node_queue", refuse_capacity)
     extra = "capacities: [{node: Aktau, trains_per_day: 5, note: n, source: s}]\n"
     scenario = scenario_of(tmp_path, CASPIAN_ONLY + extra)
     message = _both_errors(scenario, network)
@@ -600,7 +600,7 @@ def test_a_sweep_outside_the_volume_bounds_is_a_scenario_error(
 def test_a_sweep_the_engine_refuses_is_a_scenario_error(
     tmp_path: Path, network: mc.Network, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("midcorridor.timing.ferry_queue", _refuse)
+    monkeypatch.setattr("midcorridor.model.timing.ferry_queue", _refuse)
     scenario = scenario_of(tmp_path, CASPIAN_ONLY)
     with pytest.raises(mc.ScenarioError, match=r"field volume\.middle: .*more than the"):
         sweep_volume(scenario, network, [2000], samples=100)
@@ -612,7 +612,7 @@ def test_without_a_volume_a_value_error_is_not_blamed_on_the_scenario(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise ValueError("a bug")
 
-    monkeypatch.setattr("midcorridor.runner.components", broken)
+    monkeypatch.setattr("midcorridor.runs.runner.components", broken)
     scenario = scenario_of(tmp_path, CASPIAN_ONLY.replace(f"middle: {MIDDLE_VOLUME}", "middle: 0"))
     with pytest.raises(ValueError, match="a bug") as info:
         check_scenario(scenario, network)
@@ -652,9 +652,9 @@ def test_changes_composed_within_the_bounds_run(tmp_path: Path, network: mc.Netw
 def test_progress_reports_every_sample_of_every_trip(
     network: mc.Network, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import midcorridor.timing
+    import midcorridor.model.timing
 
-    monkeypatch.setattr(midcorridor.timing, "CHUNK", 100)
+    monkeypatch.setattr(midcorridor.model.timing, "CHUNK", 100)
     scenario = mc.load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml")
     calls: list[tuple[int, int]] = []
     run = mc.run_scenario(

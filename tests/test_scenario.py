@@ -13,10 +13,9 @@ import yaml
 from pydantic import Field
 
 import midcorridor as mc
-import midcorridor.scenario as scenario_module
-from midcorridor._input import MAX_YAML_DEPTH, MAX_YAML_NODES
-from midcorridor.runner import check_scenario
-from midcorridor.schema import (
+import midcorridor.inputs.scenario as scenario_module
+from midcorridor.inputs._yaml import MAX_YAML_DEPTH, MAX_YAML_NODES
+from midcorridor.inputs.schema import (
     ADD_HOURS_BOUNDS,
     MAX_CAPACITY_TEU,
     MAX_HOURS,
@@ -29,6 +28,7 @@ from midcorridor.schema import (
     VOLUME_BOUNDS,
     Bounds,
 )
+from midcorridor.runs.runner import check_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 LIBRARY = sorted(SCENARIOS.glob("*.yaml"))

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from midcorridor.timetable import (
+from midcorridor.model.timetable import (
     HOURS_PER_YEAR,
     MONTH_START_HOURS,
     DepartureLoads,

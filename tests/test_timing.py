@@ -9,10 +9,9 @@ import pytest
 
 import midcorridor as mc
 from components import make_component
-from midcorridor import timing
-from midcorridor.routing import Route
-from midcorridor.schema import Range
-from midcorridor.timing import (
+from midcorridor.inputs.schema import Range
+from midcorridor.model import timing
+from midcorridor.model.timing import (
     Adjustment,
     Component,
     Dist,
@@ -24,6 +23,7 @@ from midcorridor.timing import (
     sample_hours,
     sample_trip,
 )
+from midcorridor.network.routing import Route
 from midcorridor.vocabulary import STAGES, CorridorChoice
 
 

@@ -29,26 +29,26 @@ if TYPE_CHECKING:
         RouteError,
         ScenarioError,
     )
-    from .analysis import rank_bottlenecks, sensitivity
-    from .calibration import Calibration, calibrate
-    from .charts import (
+    from .analysis.bottlenecks import rank_bottlenecks, sensitivity
+    from .analysis.calibration import Calibration, calibrate
+    from .inputs.scenario import RouteSpec, Scenario, load_scenario
+    from .model.costs import TripCost, cost_legs
+    from .model.timing import TripResult, components, sample_trip
+    from .network.network import Network, load
+    from .network.routing import Route, candidate_routes, network_summary
+    from .results import Comparison, NetworkSummary, Ranking, Spread, Sweep
+    from .runs.choice import ChoiceResult
+    from .runs.choice import solve as solve_choice
+    from .runs.runner import ScenarioRun, compare_runs, run_scenario, sweep_volume
+    from .views.charts import (
         cost_distance_chart,
         sensitivity_chart,
         sweep_chart,
         time_distance_chart,
         tornado_chart,
     )
-    from .choice import ChoiceResult
-    from .choice import solve as solve_choice
-    from .costs import TripCost, cost_legs
-    from .maps import scenario_map
-    from .network import Network, load
-    from .report import write_report
-    from .results import Comparison, NetworkSummary, Ranking, Spread, Sweep
-    from .routing import Route, candidate_routes, network_summary
-    from .runner import ScenarioRun, compare_runs, run_scenario, sweep_volume
-    from .scenario import RouteSpec, Scenario, load_scenario
-    from .timing import TripResult, components, sample_trip
+    from .views.maps import scenario_map
+    from .views.report import write_report
     from .vocabulary import CORRIDORS, STAGES
 
     __version__: str
@@ -60,43 +60,43 @@ _API = {
     "PlaceNotFoundError": "_errors",
     "RouteError": "_errors",
     "ScenarioError": "_errors",
-    "rank_bottlenecks": "analysis",
-    "sensitivity": "analysis",
-    "Calibration": "calibration",
-    "calibrate": "calibration",
-    "ChoiceResult": "choice",
-    "solve_choice": "choice",
-    "cost_legs": "costs",
-    "TripCost": "costs",
-    "cost_distance_chart": "charts",
-    "sensitivity_chart": "charts",
-    "sweep_chart": "charts",
-    "time_distance_chart": "charts",
-    "tornado_chart": "charts",
-    "scenario_map": "maps",
-    "Network": "network",
-    "load": "network",
-    "write_report": "report",
+    "rank_bottlenecks": "analysis.bottlenecks",
+    "sensitivity": "analysis.bottlenecks",
+    "Calibration": "analysis.calibration",
+    "calibrate": "analysis.calibration",
+    "ChoiceResult": "runs.choice",
+    "solve_choice": "runs.choice",
+    "cost_legs": "model.costs",
+    "TripCost": "model.costs",
+    "cost_distance_chart": "views.charts",
+    "sensitivity_chart": "views.charts",
+    "sweep_chart": "views.charts",
+    "time_distance_chart": "views.charts",
+    "tornado_chart": "views.charts",
+    "scenario_map": "views.maps",
+    "Network": "network.network",
+    "load": "network.network",
+    "write_report": "views.report",
     "Comparison": "results",
     "NetworkSummary": "results",
     "Ranking": "results",
     "Spread": "results",
     "Sweep": "results",
-    "Route": "routing",
-    "candidate_routes": "routing",
-    "network_summary": "routing",
-    "ScenarioRun": "runner",
-    "compare_runs": "runner",
-    "run_scenario": "runner",
-    "sweep_volume": "runner",
-    "RouteSpec": "scenario",
-    "Scenario": "scenario",
-    "load_scenario": "scenario",
+    "Route": "network.routing",
+    "candidate_routes": "network.routing",
+    "network_summary": "network.routing",
+    "ScenarioRun": "runs.runner",
+    "compare_runs": "runs.runner",
+    "run_scenario": "runs.runner",
+    "sweep_volume": "runs.runner",
+    "RouteSpec": "inputs.scenario",
+    "Scenario": "inputs.scenario",
+    "load_scenario": "inputs.scenario",
     "CORRIDORS": "vocabulary",
     "STAGES": "vocabulary",
-    "TripResult": "timing",
-    "components": "timing",
-    "sample_trip": "timing",
+    "TripResult": "model.timing",
+    "components": "model.timing",
+    "sample_trip": "model.timing",
 }
 
 #: Public names that differ from the name in their module.

@@ -2,12 +2,12 @@
 
 One rule for all: a result is a frozen dataclass. It carries what any view needs, the
 saturation flag included (a saturated trip's days are lower bounds, see
-:mod:`midcorridor.formatting`); ``to_dict()`` gives its JSON (``--json``), and a tabular
+:mod:`midcorridor.views.formatting`); ``to_dict()`` gives its JSON (``--json``), and a tabular
 result exposes its rows as a pandas ``frame``. Rich tables, Markdown, map popups and
 chart labels are all made from these objects.
 
-The sampled trips themselves are :class:`midcorridor.timing.TripResult` (one trip, its
-sample matrix) and :class:`midcorridor.runner.ScenarioRun` (one scenario's trips).
+The sampled trips themselves are :class:`midcorridor.model.timing.TripResult` (one trip, its
+sample matrix) and :class:`midcorridor.runs.runner.ScenarioRun` (one scenario's trips).
 """
 
 from __future__ import annotations
@@ -277,7 +277,7 @@ class Ranking:
     saturated
         Whether the trip's days (and so the savings) are lower bounds.
     frame
-        One row per group, columns :data:`midcorridor.analysis.RANK_COLUMNS`.
+        One row per group, columns :data:`midcorridor.analysis.bottlenecks.RANK_COLUMNS`.
     """
 
     label: str
@@ -318,7 +318,8 @@ class Spread:
     saturated
         Whether the trip's days are lower bounds.
     frame
-        One row per delay or stage, columns :data:`midcorridor.analysis.SENSITIVITY_COLUMNS`.
+        One row per delay or stage, columns
+        :data:`midcorridor.analysis.bottlenecks.SENSITIVITY_COLUMNS`.
     """
 
     label: str
@@ -433,7 +434,7 @@ class AssumptionShare:
     """An assumption on a trip: its mean days and its share of the spread of the days.
 
     ``variance_share`` is the covariance of the days resting on it with the door-to-door
-    days over their variance (:func:`~midcorridor.analysis.variance_shares`); ``settle``
+    days over their variance (:func:`~midcorridor.analysis.bottlenecks.variance_shares`); ``settle``
     says which measurement would settle it, where the source entry says.
     """
 

@@ -1,7 +1,7 @@
 """The project's vocabulary, declared once: stages, corridors, node kinds, units, PERT.
 
 Plain Python (no pydantic, no numpy), so the command line can offer these as choices
-without importing the model. :mod:`midcorridor.schema` builds the file models on them.
+without importing the model. :mod:`midcorridor.inputs.schema` builds the file models on them.
 """
 
 from __future__ import annotations
@@ -64,10 +64,10 @@ Dispatch = Literal["on_fill", "scheduled"]
 Passage = Literal["suez", "cape"]
 PASSAGES: tuple[Passage, ...] = get_args(Passage)
 
-#: Corridor labels of a route (see :func:`midcorridor.routing.classify`).
+#: Corridor labels of a route (see :func:`midcorridor.network.routing.classify`).
 Corridor = Literal["middle", "northern", "sea", "other"]
 CORRIDORS: tuple[Corridor, ...] = get_args(Corridor)
-#: The corridors cargo chooses between (:mod:`midcorridor.choice`).
+#: The corridors cargo chooses between (:mod:`midcorridor.runs.choice`).
 ChoiceCorridor = Literal["middle", "northern", "sea"]
 CHOICE_CORRIDORS: tuple[ChoiceCorridor, ...] = get_args(ChoiceCorridor)
 #: A corridor wanted for a trip: one of :data:`CORRIDORS`, or ``any``.

@@ -1,0 +1,91 @@
+"""What each day of a trip rests on: published figures, derived ones, or assumptions.
+
+Every delay of a trip carries the source key of its figure (:class:`~.timing.Component`),
+and every key of ``sources.yaml`` its basis (:class:`~midcorridor.inputs.schema.SourceEntry`).
+:func:`evidence` adds up each trip's mean days by basis and ranks the assumptions by how
+much of the spread of the door-to-door days they explain (the variance shares of
+:func:`midcorridor.analysis.bottlenecks.variance_shares`, from the same samples): the list of what
+is worth measuring first, and lists the figures older than the scenario's era
+(:meth:`~midcorridor.network.network.Network.stale_sources`: a 2022 crisis is a 2022 scenario's
+input, not the 2025 baseline's).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..inputs.schema import BASES
+from ..model.timing import TripResult
+from ..network.network import Network
+from ..results import AssumptionShare, Evidence, EvidenceRoute
+from ..vocabulary import HOURS_PER_DAY
+from .bottlenecks import variance_shares
+
+if TYPE_CHECKING:
+    from ..model.costs import TripCost
+    from ..runs.runner import ScenarioRun
+
+__all__ = ["evidence", "trip_evidence"]
+
+
+def trip_evidence(
+    trip: TripResult, network: Network, era: int, cost: TripCost | None = None
+) -> EvidenceRoute:
+    """Mean days of ``trip`` by basis, its assumptions ranked by variance share; with its
+    ``cost``, its mean USD by the basis of each leg's price."""
+    comps = trip.components
+    keys = [c.source for c in comps]
+    usd_by_basis: dict[str, float] = {}
+    cost_keys: list[str] = []
+    if cost is not None:
+        for leg, usd in zip(cost.sample.legs, cost.sample.leg_usd_mean, strict=True):
+            b = network.sources[leg.usd_source].basis
+            usd_by_basis[b] = usd_by_basis.get(b, 0.0) + float(usd)
+        cost_keys = [k for leg in cost.sample.legs for k in leg.sources]
+    basis = [network.sources[k].basis for k in keys]
+    mean_days = trip.mean_hours / HOURS_PER_DAY
+    by_basis: dict[str, float] = {
+        b: float(sum(d for d, cb in zip(mean_days, basis, strict=True) if cb == b)) for b in BASES
+    }
+    assumed = list(dict.fromkeys(k for k, b in zip(keys, basis, strict=True) if b == "assumption"))
+    weights = np.array([[float(k == key) for key in assumed] for k in keys]).reshape(
+        len(keys), len(assumed)
+    )
+    shares = variance_shares(trip.hours @ weights / HOURS_PER_DAY, trip.kept_total_days)
+    assumptions = sorted(
+        (
+            AssumptionShare(
+                source=key,
+                days_mean=float(mean_days @ weights[:, g]),
+                variance_share=float(shares[g]),
+                settle=network.sources[key].settle or "",
+            )
+            for g, key in enumerate(assumed)
+        ),
+        key=lambda a: (-a.variance_share, -a.days_mean),
+    )
+    return EvidenceRoute(
+        label=trip.label,
+        shipment=trip.shipment,
+        days_mean=float(trip.total_days.mean()),
+        days_by_basis=by_basis,
+        assumptions=tuple(assumptions),
+        stale=tuple(network.stale_sources(era, keys + cost_keys)),
+        saturated=trip.saturated,
+        usd_by_basis=usd_by_basis,
+    )
+
+
+def evidence(run: ScenarioRun, network: Network) -> Evidence:
+    """What each route's days rest on, in a scenario run (``midcorridor evidence``)."""
+    era = run.scenario.era
+    return Evidence(
+        scenario=run.scenario.name,
+        era=era,
+        routes=tuple(
+            trip_evidence(trip, network, era, cost)
+            for trip, cost in zip(run.trips, run.costs or (None,) * len(run.trips), strict=True)
+        ),
+    )

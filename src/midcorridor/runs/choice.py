@@ -1,0 +1,564 @@
+"""Which corridor cargo chooses: a logit of generalized cost, solved with the queues.
+
+For each market of ``network/choice.yaml`` (a flow from an inland Chinese origin to a
+European gateway), every corridor (``middle``, ``northern``, ``sea``) is timed and priced
+by the scenario's own Monte Carlo run. Its *generalized cost* per container is
+
+    freight USD + value of a day x (mean days + reliability weight x (P90 - P50 days))
+    + carbon price x t CO2e
+
+(the value of a day is the cargo's value times its holding cost a day, ``costs.yaml``),
+and its share of the market is a multinomial logit,
+
+    share_k = exp(c_k - GC_k / scale) / sum_j exp(c_j - GC_j / scale),
+
+with corridor constants ``c_k`` (``c_sea = 0``) calibrated on the baseline scenario so
+that the markets together reproduce the observed shares (:func:`calibrate`).
+
+Capacity feeds back (:func:`solve`): cargo a scenario moves to a corridor is added to the
+corridor's weekly volume, the queue simulation lengthens (or shortens) its waits, and
+the shares are recomputed, to a fixed point (averaged iterates, until no corridor's TEU
+moves by more than the tolerance). A corridor whose queues saturate says so: its waits
+jump, so the iterates may then not settle, and the result says it did not converge.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .._errors import MidcorridorError, NetworkError, ScenarioError
+from ..inputs.scenario import RouteSpec, Scenario
+from ..inputs.schema import ChoiceBook, Market, MonthlyVolume
+from ..network.network import CHOICE_FILE, Network
+from ..vocabulary import CHOICE_CORRIDORS, DAYS_PER_WEEK, ChoiceCorridor, Corridor
+from .runner import ScenarioRun, constrained_points, plan_trips, run_scenario
+
+__all__ = [
+    "Calibrated",
+    "ChoiceResult",
+    "MarketChoice",
+    "Option",
+    "calibrate",
+    "calibrate_on",
+    "generalized_cost",
+    "logit_shares",
+    "solve",
+]
+
+#: The corridors whose volume the choice moves (their queues are simulated).
+RAIL_CORRIDORS: tuple[Literal["middle", "northern"], ...] = ("middle", "northern")
+#: Weeks in a year, for TEU a year to TEU a week.
+WEEKS_PER_YEAR = 365.0 / DAYS_PER_WEEK
+#: Largest relative change of a corridor's TEU between iterations at which the fixed
+#: point is reached.
+TOLERANCE = 0.005
+#: Most fixed-point iterations.
+MAX_ITERATIONS = 30
+#: Most iterations of the constants' calibration, and its tolerance (share).
+CALIBRATION_ITERATIONS = 200
+CALIBRATION_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class Option:
+    """One corridor of one market as the scenario's run timed and priced it.
+
+    Attributes
+    ----------
+    corridor
+        ``middle``, ``northern`` or ``sea``.
+    days
+        Mean, P10, P50, P90 door-to-door days.
+    cost_usd, co2e_kg
+        Mean freight cost, USD, and CO2e, kg, per loaded 40-ft container.
+    generalized_cost_usd
+        Freight cost plus the cost of time and unreliability (and of carbon), USD.
+    saturated
+        Whether a queue on the route is saturated (its days are lower bounds).
+    """
+
+    corridor: ChoiceCorridor
+    days: Mapping[str, float]
+    cost_usd: float
+    co2e_kg: float
+    generalized_cost_usd: float
+    saturated: bool
+
+
+@dataclass(frozen=True)
+class MarketChoice:
+    """The corridors open to one market and the shares of its cargo on each."""
+
+    market: Market
+    options: Mapping[ChoiceCorridor, Option]
+    shares: Mapping[ChoiceCorridor, float]
+
+    def teu_per_year(self) -> dict[ChoiceCorridor, float]:
+        """TEU a year on each corridor."""
+        return {c: self.market.teu_per_year * self.shares.get(c, 0.0) for c in CHOICE_CORRIDORS}
+
+    def to_dict(self) -> dict[str, Any]:
+        """One ``pairs`` entry of the JSON (see :meth:`ChoiceResult.to_dict`)."""
+        return {
+            "market": self.market.id,
+            "origin": self.market.origin,
+            "destination": self.market.destination,
+            "shipment": self.market.shipment,
+            "shares": {c: round(self.shares.get(c, 0.0), 6) for c in CHOICE_CORRIDORS},
+            "teu_per_year": {c: round(v) for c, v in self.teu_per_year().items()},
+            "generalized_cost_usd": {
+                c: round(o.generalized_cost_usd) for c, o in self.options.items()
+            },
+            "days_p50": {c: round(o.days["p50"], 1) for c, o in self.options.items()},
+            "cost_usd": {c: round(o.cost_usd) for c, o in self.options.items()},
+            "co2e_kg": {c: round(o.co2e_kg) for c, o in self.options.items()},
+            "saturated": {c: o.saturated for c, o in self.options.items()},
+        }
+
+
+@dataclass(frozen=True)
+class ChoiceResult:
+    """Corridor shares of every market under one scenario, at the fixed point.
+
+    Attributes
+    ----------
+    scenario
+        Scenario name.
+    markets
+        Each market's options and shares.
+    constants
+        The corridor constants used (calibrated on the baseline).
+    iterations, residual, converged
+        Fixed-point iterations run, the largest relative change of a corridor's TEU in
+        the last one, and whether it fell to :data:`TOLERANCE`.
+    volumes
+        TEU a week on each corridor the last run was timed with (the scenario's own
+        volume plus the cargo the choice moved).
+    utilisation
+        Middle Corridor place (Caspian crossing or node) -> utilisation of its simulated
+        queue in the last run, and whether it saturated.
+    """
+
+    scenario: str
+    markets: tuple[MarketChoice, ...]
+    constants: Mapping[ChoiceCorridor, float]
+    iterations: int
+    residual: float
+    converged: bool
+    volumes: Mapping[str, float] = field(default_factory=dict)
+    utilisation: Mapping[str, tuple[float, bool]] = field(default_factory=dict)
+
+    def teu_per_year(self) -> dict[ChoiceCorridor, float]:
+        """TEU a year on each corridor, all markets together."""
+        out = dict.fromkeys(CHOICE_CORRIDORS, 0.0)
+        for m in self.markets:
+            for c, v in m.teu_per_year().items():
+                out[c] += v
+        return out
+
+    def shares(self) -> dict[ChoiceCorridor, float]:
+        """Share of all the markets' TEU on each corridor."""
+        teu = self.teu_per_year()
+        total = sum(teu.values())
+        return {c: v / total for c, v in teu.items()}
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready result (``midcorridor choice --json``)."""
+        return {
+            "scenario": self.scenario,
+            "pairs": [m.to_dict() for m in self.markets],
+            "total": {
+                "shares": {c: round(v, 6) for c, v in self.shares().items()},
+                "teu_per_year": {c: round(v) for c, v in self.teu_per_year().items()},
+            },
+            "constants": {c: round(v, 4) for c, v in self.constants.items()},
+            "equilibrium": {
+                "iterations": self.iterations,
+                "residual": self.residual,
+                "converged": self.converged,
+            },
+            "volumes_teu_per_week": {c: round(v, 1) for c, v in self.volumes.items()},
+            "middle_corridor_utilisation": {
+                place: {"utilisation": round(u, 3), "saturated": s}
+                for place, (u, s) in self.utilisation.items()
+            },
+        }
+
+
+def generalized_cost(
+    days: Mapping[str, float],
+    cost_usd: float,
+    co2e_kg: float,
+    *,
+    value_of_day_usd: float,
+    reliability_weight: float,
+    carbon_usd_per_t: float = 0.0,
+) -> float:
+    """Generalized cost of a trip, USD per container.
+
+    ``cost_usd + value_of_day_usd * (days["mean"] + reliability_weight * (days["p90"] -
+    days["p50"])) + carbon_usd_per_t * co2e_kg / 1000``.
+    """
+    spread = max(days["p90"] - days["p50"], 0.0)
+    time_days = days["mean"] + reliability_weight * spread
+    return cost_usd + value_of_day_usd * time_days + carbon_usd_per_t * co2e_kg / 1000.0
+
+
+def logit_shares(
+    costs: Mapping[ChoiceCorridor, float],
+    constants: Mapping[ChoiceCorridor, float],
+    scale_usd: float,
+) -> dict[ChoiceCorridor, float]:
+    """Multinomial logit shares of the corridors in ``costs`` (the open ones).
+
+    Raises
+    ------
+    ValueError
+        If no corridor is open or the scale is not positive.
+    """
+    if not costs:
+        raise ValueError("no corridor is open to this market")
+    if scale_usd <= 0:
+        raise ValueError(f"scale must be above 0, got {scale_usd}")
+    utility = {c: constants.get(c, 0.0) - gc / scale_usd for c, gc in costs.items()}
+    top = max(utility.values())
+    weights = {c: math.exp(u - top) for c, u in utility.items()}
+    total = sum(weights.values())
+    return {c: w / total for c, w in weights.items()}
+
+
+def _value_of_day(network: Network) -> float:
+    cargo = network.require_costs().container
+    return cargo.value_usd.mean * cargo.holding_share_per_day.mean
+
+
+def _label(market: Market, corridor: ChoiceCorridor) -> str:
+    return f"{market.id} | {corridor}"
+
+
+def _specs(book: ChoiceBook) -> list[RouteSpec]:
+    return [
+        RouteSpec(
+            origin=m.origin,
+            destination=m.destination,
+            corridor=c,
+            shipment=m.shipment,
+            via=m.via.get(c, ()),
+            label=_label(m, c),
+        )
+        for m in book.markets
+        for c in CHOICE_CORRIDORS
+    ]
+
+
+def _open_specs(scenario: Scenario, network: Network, book: ChoiceBook) -> list[RouteSpec]:
+    """The market routes the scenario allows (a closed corridor is left out).
+
+    Raises
+    ------
+    NetworkError
+        When a market names a place the network does not have.
+    """
+    for i, m in enumerate(book.markets):
+        for fld in ("origin", "destination"):
+            try:
+                network.find_node(getattr(m, fld))
+            except MidcorridorError as exc:
+                raise NetworkError(f"{CHOICE_FILE}: markets.{i}.{fld}: {exc.message}") from None
+    out = []
+    for spec in _specs(book):
+        try:
+            plan_trips(scenario.model_copy(update={"routes": (spec,)}), network)
+        except ScenarioError:
+            continue
+        out.append(spec)
+    return out
+
+
+def _options(
+    run: ScenarioRun,
+    book: ChoiceBook,
+    value_of_day: float,
+    carbon_usd_per_t: float,
+) -> dict[str, dict[ChoiceCorridor, Option]]:
+    out: dict[str, dict[ChoiceCorridor, Option]] = {m.id: {} for m in book.markets}
+    by_label = {_label(m, c): (m, c) for m in book.markets for c in CHOICE_CORRIDORS}
+    for trip, cost in zip(run.trips, run.costs, strict=True):
+        market, corridor = by_label[trip.label]
+        days = trip.days()
+        usd, co2 = cost.cost_usd()["mean"], cost.co2e_kg()["mean"]
+        out[market.id][corridor] = Option(
+            corridor=corridor,
+            days=days,
+            cost_usd=usd,
+            co2e_kg=co2,
+            generalized_cost_usd=generalized_cost(
+                days,
+                usd,
+                co2,
+                value_of_day_usd=value_of_day,
+                reliability_weight=book.reliability_weight.value,
+                carbon_usd_per_t=carbon_usd_per_t,
+            ),
+            saturated=trip.saturated,
+        )
+    return out
+
+
+def _shares(
+    options: Mapping[str, Mapping[ChoiceCorridor, Option]],
+    constants: Mapping[ChoiceCorridor, float],
+    book: ChoiceBook,
+) -> dict[str, dict[ChoiceCorridor, float]]:
+    scale = book.cost_scale_usd.value
+    out = {}
+    for m in book.markets:
+        costs = {c: o.generalized_cost_usd for c, o in options[m.id].items()}
+        if not costs:
+            raise ScenarioError(f"No corridor is open to the market {m.id} ({CHOICE_FILE}).")
+        out[m.id] = logit_shares(costs, constants, scale)
+    return out
+
+
+def _total_shares(
+    shares: Mapping[str, Mapping[ChoiceCorridor, float]], book: ChoiceBook
+) -> dict[ChoiceCorridor, float]:
+    teu = _teu(shares, book)
+    total = sum(teu.values())
+    return {c: v / total for c, v in teu.items()}
+
+
+def calibrate(
+    options: Mapping[str, Mapping[ChoiceCorridor, Option]], book: ChoiceBook
+) -> dict[ChoiceCorridor, float]:
+    """Corridor constants (``sea`` 0) with which the markets together take the observed
+    shares, given each corridor's generalized cost (``options``).
+
+    Each constant is moved by the log of observed over predicted share until they agree
+    within :data:`CALIBRATION_TOLERANCE` (the usual fixed point for logit constants).
+
+    Raises
+    ------
+    ScenarioError
+        When a corridor is closed to every market (its share cannot be reproduced).
+    """
+    for c in CHOICE_CORRIDORS:
+        if not any(c in opts for opts in options.values()):
+            raise ScenarioError(
+                f"The {c} corridor is open to no market: its observed share cannot be "
+                "calibrated (calibrate on a scenario where every corridor is open)."
+            )
+    constants = dict.fromkeys(CHOICE_CORRIDORS, 0.0)
+    for _ in range(CALIBRATION_ITERATIONS):
+        predicted = _total_shares(_shares(options, constants, book), book)
+        gap = max(abs(predicted[c] - book.observed_shares[c].value) for c in CHOICE_CORRIDORS)
+        if gap < CALIBRATION_TOLERANCE:
+            break
+        for c in CHOICE_CORRIDORS:
+            constants[c] += math.log(book.observed_shares[c].value / predicted[c])
+        base = constants["sea"]
+        constants = {c: v - base for c, v in constants.items()}
+    return constants
+
+
+def _plus(volume: MonthlyVolume | None, delta: float) -> MonthlyVolume:
+    """A corridor's TEU a week with ``delta`` more (floored at 0)."""
+    if volume is None:
+        return max(delta, 0.0)
+    if isinstance(volume, tuple):
+        return tuple(max(v + delta, 0.0) for v in volume)
+    return max(volume + delta, 0.0)
+
+
+def _mean_volume(volume: MonthlyVolume | None) -> float:
+    if volume is None:
+        return 0.0
+    return sum(volume) / len(volume) if isinstance(volume, tuple) else float(volume)
+
+
+def _run(
+    scenario: Scenario,
+    network: Network,
+    specs: Sequence[RouteSpec],
+    deltas: Mapping[Corridor, float],
+    samples: int | None,
+    seed: int | None,
+) -> ScenarioRun:
+    volume = dict(scenario.volume)
+    for corridor, delta in deltas.items():
+        if corridor in volume or delta:
+            volume[corridor] = _plus(volume.get(corridor), delta)
+    moved = scenario.model_copy(update={"routes": tuple(specs), "volume": volume})
+    return run_scenario(moved, network, samples=samples, seed=seed)
+
+
+def _teu(
+    shares: Mapping[str, Mapping[ChoiceCorridor, float]], book: ChoiceBook
+) -> dict[ChoiceCorridor, float]:
+    teu = dict.fromkeys(CHOICE_CORRIDORS, 0.0)
+    for m in book.markets:
+        for c, share in shares[m.id].items():
+            teu[c] += share * m.teu_per_year
+    return teu
+
+
+def _residual(
+    new: Mapping[str, Mapping[ChoiceCorridor, float]],
+    current: Mapping[str, Mapping[ChoiceCorridor, float]],
+    book: ChoiceBook,
+) -> float:
+    """Largest relative change of a corridor's TEU a year (all markets) from ``current``."""
+    a, b = _teu(new, book), _teu(current, book)
+    return max(abs(a[c] - b[c]) / max(b[c], 1.0) for c in CHOICE_CORRIDORS)
+
+
+def _moved_teu_per_week(
+    shares: Mapping[str, Mapping[ChoiceCorridor, float]],
+    reference: Mapping[str, Mapping[ChoiceCorridor, float]],
+    book: ChoiceBook,
+) -> dict[Corridor, float]:
+    """TEU a week each rail corridor gains (or loses) against the reference shares."""
+    out: dict[Corridor, float] = {}
+    for c in RAIL_CORRIDORS:
+        teu = 0.0
+        for m in book.markets:
+            teu += (shares[m.id].get(c, 0.0) - reference[m.id].get(c, 0.0)) * m.teu_per_year
+        out[c] = teu / WEEKS_PER_YEAR
+    return out
+
+
+@dataclass(frozen=True)
+class Calibrated:
+    """The baseline's run, its corridor constants and the shares they give: what every
+    scenario's fixed point starts from (:func:`calibrate_on`)."""
+
+    run: ScenarioRun
+    options: Mapping[str, Mapping[ChoiceCorridor, Option]]
+    constants: Mapping[ChoiceCorridor, float]
+    reference: Mapping[str, Mapping[ChoiceCorridor, float]]
+    samples: int | None
+    seed: int | None
+    carbon_usd_per_t: float
+
+
+def calibrate_on(
+    baseline: Scenario,
+    network: Network,
+    *,
+    samples: int | None = None,
+    seed: int | None = None,
+    carbon_usd_per_t: float = 0.0,
+) -> Calibrated:
+    """Run the baseline's market trips and calibrate the corridor constants on them.
+
+    Pass the result to :func:`solve` for several scenarios of the same settings, so the
+    baseline is run once.
+    """
+    book = network.require_choice()
+    run = _run(baseline, network, _open_specs(baseline, network, book), {}, samples, seed)
+    options = _options(run, book, _value_of_day(network), carbon_usd_per_t)
+    constants = calibrate(options, book)
+    reference = _shares(options, constants, book)
+    return Calibrated(run, options, constants, reference, samples, seed, carbon_usd_per_t)
+
+
+def solve(
+    scenario: Scenario,
+    network: Network,
+    *,
+    baseline: Scenario,
+    samples: int | None = None,
+    seed: int | None = None,
+    carbon_usd_per_t: float = 0.0,
+    tolerance: float = TOLERANCE,
+    max_iterations: int = MAX_ITERATIONS,
+    calibrated: Calibrated | None = None,
+) -> ChoiceResult:
+    """Corridor shares of every market under ``scenario``, with capacity feedback.
+
+    Parameters
+    ----------
+    scenario
+        The scenario whose conditions the cargo chooses in.
+    network
+        The network, with ``costs.yaml`` and ``choice.yaml``.
+    baseline
+        The scenario of the observed shares: the corridor constants are calibrated on it,
+        and the cargo it carries at them is what its volumes already hold.
+    samples, seed
+        Monte Carlo settings of every run (default: the scenario's).
+    carbon_usd_per_t
+        Carbon price, USD per tonne CO2e, added to every corridor's generalized cost.
+    tolerance, max_iterations
+        Fixed point: stop when no corridor's TEU a year (all markets) moves by more than
+        ``tolerance`` (relative).
+    calibrated
+        The baseline already calibrated (:func:`calibrate_on`, with the same samples,
+        seed and carbon price); default: calibrate it here.
+
+    Raises
+    ------
+    NetworkError
+        Without cost or choice figures, or for a market naming an unknown place.
+    ScenarioError
+        When no corridor is open to a market, or the baseline leaves one closed to all.
+    """
+    book = network.require_choice()
+    value_of_day = _value_of_day(network)
+    if calibrated is None:
+        calibrated = calibrate_on(
+            baseline, network, samples=samples, seed=seed, carbon_usd_per_t=carbon_usd_per_t
+        )
+    elif (calibrated.samples, calibrated.seed, calibrated.carbon_usd_per_t) != (
+        samples,
+        seed,
+        carbon_usd_per_t,
+    ):
+        raise ValueError("calibrated was made with other samples, seed or carbon price")
+    constants, reference = calibrated.constants, calibrated.reference
+    base_run, base_options = calibrated.run, calibrated.options
+
+    specs = _open_specs(scenario, network, book)
+    current = reference
+    deltas: dict[Corridor, float] = {}
+    residual, iterations = math.inf, 0
+    run = base_run
+    options = base_options
+    while iterations < max_iterations:
+        iterations += 1
+        run = _run(scenario, network, specs, deltas, samples, seed)
+        options = _options(run, book, value_of_day, carbon_usd_per_t)
+        new = _shares(options, constants, book)
+        residual = _residual(new, current, book)
+        step = 1.0 / iterations  # averaged iterates (method of successive averages)
+        current = {
+            m.id: {
+                c: old + step * (new[m.id][c] - old)
+                for c in new[m.id]
+                for old in [current[m.id].get(c, 0.0)]
+            }
+            for m in book.markets
+        }
+        deltas = _moved_teu_per_week(current, reference, book)
+        if residual <= tolerance:
+            break
+    volumes: dict[str, float] = {}
+    for c in RAIL_CORRIDORS:
+        volumes[c] = _mean_volume(scenario.volume.get(c)) + deltas.get(c, 0.0)
+    markets = tuple(
+        MarketChoice(market=m, options=options[m.id], shares=current[m.id]) for m in book.markets
+    )
+    points = constrained_points(run, "middle")
+    return ChoiceResult(
+        scenario=scenario.name,
+        markets=markets,
+        constants=constants,
+        iterations=iterations,
+        residual=residual,
+        converged=residual <= tolerance,
+        volumes=volumes,
+        utilisation={p: (load.utilisation, load.saturated) for p, load in points.items()},
+    )

@@ -1,0 +1,348 @@
+"""A Markdown report of scenario runs, with its charts, ready to paste into a brief.
+
+:func:`write_report` writes ``report.md`` and the charts it links to into one folder:
+headline days per corridor, where the days go, what the later scenarios changed, the
+bottlenecks (tables and tornado charts), what makes the spread, the time-distance chart,
+the calibration table (if given) and every source used.
+
+The text comes from the template ``templates/report.md.j2``; every value put into it is
+escaped for Markdown (no HTML tag, no table break can come from a scenario name), and the
+tables are the same :mod:`midcorridor.views.tables` the command line prints. A saturated trip's
+figures read as lower bounds, as in every view.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from .._errors import MidcorridorError
+from .._files import atomic_folder, atomic_write, check_output_folder
+from ..analysis.bottlenecks import rank_bottlenecks, sensitivity
+from ..analysis.evidence import evidence
+from ..model.timing import TripResult
+from ..network.network import Network
+from ..runs.runner import ScenarioRun, compare_runs
+from . import formatting as fmt
+from . import tables
+from .charts import cost_distance_chart, sensitivity_chart, time_distance_chart, tornado_chart
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from ..analysis.calibration import Calibration
+
+__all__ = ["REPORT_FILE", "REPORT_SECTIONS", "bottleneck_trips", "write_report"]
+
+#: Headings of the report's sections, in order ("Calibration" only with calibration rows).
+REPORT_SECTIONS = (
+    "Headline: days per corridor",
+    "Where the days go",
+    "What the later scenarios changed",
+    "Bottlenecks",
+    "What makes the spread",
+    "Time-distance and cost-distance charts",
+    "Calibration",
+    "What the days rest on",
+    "Sources",
+)
+#: The report file of a report folder; a folder holding it may be replaced by a new report.
+REPORT_FILE = "report.md"
+#: Rows of each bottleneck table and tornado chart.
+TOP_BOTTLENECKS = 10
+#: Rows of the sensitivity table and chart.
+TOP_SENSITIVITY = 8
+#: A URL that can stand in a Markdown autolink as it is.
+_PLAIN_URL = re.compile(r"[^\s<>`]+")
+
+
+def _markdown_text(value: Any) -> str:
+    """Escape a value put into the Markdown template; tables (``Markup``) pass as they are.
+
+    ``&`` and ``<`` are escaped, so no HTML tag or entity can come from a name; line
+    breaks become spaces, so a value cannot start a heading or a list of its own.
+    """
+    if isinstance(value, Markup):
+        return str(value)
+    text = "" if value is None else str(value)
+    return " ".join(text.replace("&", "&amp;").replace("<", "&lt;").split())
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("midcorridor.views", "templates"),
+        autoescape=False,  # Markdown, not HTML: _markdown_text escapes every value instead
+        finalize=_markdown_text,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def _table(table: tables.Table) -> Markup:
+    return Markup(tables.to_markdown(table))
+
+
+def _od(trip: TripResult) -> tuple[str, str, str]:
+    """Origin, destination and shipment: trips of one key are compared across corridors."""
+    return trip.route.origin, trip.route.destination, trip.shipment
+
+
+def _od_name(trip: TripResult, network: Network) -> str:
+    """ "Almaty-Constanta" from the label "Almaty-Constanta, Middle Corridor", else names."""
+    if ", " in trip.label:
+        return trip.label.split(", ")[0]
+    ends = (trip.route.origin, trip.route.destination)
+    return "-".join(fmt.short_place(network.nodes_by_id[n].props.name) for n in ends)
+
+
+def _unique_paths(trips: Iterable[TripResult]) -> list[TripResult]:
+    """Trips with distinct paths (for each shipment), the first label of each kept."""
+    seen: dict[tuple[str, ...], TripResult] = {}
+    for trip in trips:
+        seen.setdefault((trip.shipment, *trip.route.nodes), trip)
+    return list(seen.values())
+
+
+def bottleneck_trips(run: ScenarioRun) -> list[TripResult]:
+    """The trips whose bottlenecks the report ranks.
+
+    Every Middle Corridor trip of ``run``, then, for each of their origin-destination
+    pairs, the northern trip with the lowest P50 (if the run has one); a path appearing
+    under two labels is ranked once (for each shipment class). Without Middle Corridor
+    trips: the fastest northern trip.
+    """
+    middle = _unique_paths(t for t in run.trips if t.route.corridor == "middle")
+    northern = [t for t in run.trips if t.route.corridor == "northern"]
+    chosen: list[TripResult] = []
+    pairs: list[tuple[str, str, str] | None] = list(dict.fromkeys(_od(t) for t in middle))
+    if not pairs:
+        pairs = [None]
+    for pair in pairs:
+        same = [t for t in northern if pair is None or _od(t) == pair]
+        if same:
+            chosen.append(min(same, key=lambda t: t.days()["p50"]))
+    return _unique_paths([*middle, *chosen])
+
+
+def _pairs(run: ScenarioRun) -> list[tuple[TripResult, TripResult]]:
+    """(Middle Corridor, fastest northern) trips of the same origin and destination."""
+    trips = bottleneck_trips(run)
+    middle = [t for t in trips if t.route.corridor == "middle"]
+    northern = {_od(t): t for t in trips if t.route.corridor == "northern"}
+    firsts = {_od(t): t for t in reversed(middle)}
+    return [
+        (firsts[od], northern[od]) for od in dict.fromkeys(_od(t) for t in middle) if od in northern
+    ]
+
+
+def _headline_pairs(run: ScenarioRun, network: Network) -> list[dict[str, str]]:
+    out = []
+    for mid, north in _pairs(run):
+        m50, n50 = mid.days()["p50"], north.days()["p50"]
+        gap = abs(m50 - n50)
+        if mid.saturated or north.saturated:
+            gap_text = (
+                "an unknown number of days more"
+                if north.saturated
+                else (f"at least {fmt.days(gap, lower_bound=True)[1:]} days more")
+            )
+        else:
+            gap_text = f"{fmt.days(gap)} {'more' if m50 >= n50 else 'fewer'}"
+        out.append(
+            {
+                "name": _od_name(mid, network)
+                + ("" if mid.shipment == "block_train" else f" ({mid.shipment.replace('_', ' ')})"),
+                "middle_days": fmt.days(m50, lower_bound=mid.saturated),
+                "northern_days": fmt.days(n50, lower_bound=north.saturated),
+                "gap": gap_text,
+                "middle_km": fmt.km(mid.route.distance_km),
+                "northern_km": fmt.km(north.route.distance_km),
+            }
+        )
+    return out
+
+
+def _run_section(run: ScenarioRun) -> dict[str, Any]:
+    month = f"month {run.month}" if run.month else "any month"
+    return {
+        "name": run.scenario.name,
+        "description": run.scenario.description.strip(),
+        "settings": f"{run.samples:,} samples, seed {run.seed}, departure {month}.",
+        "table": _table(tables.run_table(run)),
+    }
+
+
+def _assumptions(runs: Sequence[ScenarioRun]) -> list[dict[str, Any]]:
+    out = []
+    for run in runs[1:]:
+        notes = [c.note for c in run.scenario.changes] + [s.note for s in run.scenario.services]
+        if notes:
+            out.append({"name": run.scenario.name, "notes": list(dict.fromkeys(notes))})
+    return out
+
+
+def _bottlenecks(run: ScenarioRun, network: Network, folder: Path) -> list[dict[str, Any]]:
+    out = []
+    for trip in bottleneck_trips(run):
+        ranking = rank_bottlenecks(trip, network=network).head(TOP_BOTTLENECKS)
+        chart = f"bottlenecks_{fmt.slug(trip.label)}.png"
+        tornado_chart(ranking, folder / chart, title=f"{trip.label}: days saved per wait")
+        frame = ranking.frame
+        lead = "No waits on this route."
+        if len(frame):
+            top = frame.iloc[0]
+            lead = (
+                f"The biggest wait is {top['group']}: removing it saves "
+                f"{fmt.days(float(top['p50_saved_removed']))} days at P50."
+            )
+        d = trip.days()
+        out.append(
+            {
+                "label": trip.label,
+                "p50": fmt.days(d["p50"], lower_bound=trip.saturated),
+                "p90": fmt.days(d["p90"], lower_bound=trip.saturated),
+                "lead": lead,
+                "table": _table(tables.rank_table(ranking)),
+                "chart": chart,
+            }
+        )
+    return out
+
+
+def _spread(run: ScenarioRun, network: Network, folder: Path) -> dict[str, Any]:
+    trips = [t for t in bottleneck_trips(run) if t.route.corridor == "middle"] or list(run.trips)
+    trip = trips[0]
+    spread = sensitivity(trip, network=network).head(TOP_SENSITIVITY)
+    chart = f"spread_{fmt.slug(trip.label)}.png"
+    sensitivity_chart(spread, folder / chart)
+    return {
+        "label": trip.label,
+        "sd": fmt.days(spread.sd_days),
+        "table": _table(tables.spread_table(spread)),
+        "chart": chart,
+    }
+
+
+def _citation(network: Network, key: str) -> Markup | str:
+    """A source's citation, its URL kept as a Markdown autolink when it is a plain URL."""
+    entry = network.sources.get(key)
+    if entry is None:
+        return "not in sources.yaml"
+    text = network.cite(key)
+    url = entry.url or ""
+    link = f" <{url}>"
+    if not (url.startswith(("https://", "http://")) and _PLAIN_URL.fullmatch(url)):
+        return text
+    before, _, after = text.partition(link)
+    return Markup(_markdown_text(before) + link + _markdown_text(after))
+
+
+def _sources(runs: Sequence[ScenarioRun], network: Network) -> dict[str, Any]:
+    keys = sorted(
+        {c.source for run in runs for t in run.trips for c in t.components}
+        | {k for run in runs for cost in run.costs for leg in cost.sample.legs for k in leg.sources}
+    )
+    cited = [(key, _citation(network, key)) for key in keys]
+    scenario_sources: dict[str, None] = {}
+    for run in runs:
+        sc = run.scenario
+        texts = [c.source for c in sc.changes] + [s.source for s in sc.services]
+        texts += [c.source for c in sc.costs]
+        if sc.closures.source:
+            texts.append(sc.closures.source)
+        for text in texts:
+            scenario_sources.setdefault(f"{sc.name}: {' '.join(text.split())}")
+    return {"sources": cited, "scenario_sources": sorted(scenario_sources)}
+
+
+def write_report(
+    runs: Sequence[ScenarioRun],
+    network: Network,
+    folder: str | Path,
+    *,
+    calibration: Calibration | None = None,
+) -> Path:
+    """Write ``report.md`` and its charts (PNG) into ``folder``, whole or not at all.
+
+    The report is written into a temporary folder beside ``folder`` that replaces it
+    once every file is complete (:func:`midcorridor._files.atomic_folder`): an earlier
+    report there is replaced whole, so no chart of it is left beside the new ones, and
+    an interrupt leaves it as it was.
+
+    Parameters
+    ----------
+    runs
+        Results of :func:`midcorridor.run_scenario`; the first is the reference (where
+        the days go, bottlenecks, spread), later ones are compared with it.
+    network
+        The network the runs were made on (place names and citations).
+    folder
+        Output folder, created if missing. Files written: ``report.md``,
+        ``time_distance.png``, ``bottlenecks_<route>.png`` for each ranked route and
+        ``spread_<route>.png``. An existing folder must be empty or hold an earlier
+        report (a ``report.md``): everything in it is replaced.
+    calibration
+        Output of :func:`midcorridor.calibrate`; adds a calibration section.
+
+    Returns
+    -------
+    Path
+        The report file.
+
+    Raises
+    ------
+    MidcorridorError
+        If ``runs`` is empty, or ``folder`` cannot be written or holds other files than
+        a report (see :func:`midcorridor._files.check_output_folder`); checked before
+        anything is drawn.
+    """
+    from .._version import __version__
+
+    if not runs:
+        raise MidcorridorError("A report needs at least one scenario run.")
+    out_dir = Path(folder)
+    check_output_folder(out_dir, owned_by=REPORT_FILE, what="Report folder")
+    reference = runs[0]
+    comparison = compare_runs(runs) if len(runs) > 1 else None
+    time_distance = "time_distance.png"
+    cost_distance = "cost_distance.png" if all(run.costs for run in runs) else None
+    with atomic_folder(out_dir, owned_by=REPORT_FILE) as work:
+        time_distance_chart(runs, network, work / time_distance)
+        if cost_distance is not None:
+            cost_distance_chart(runs, network, work / cost_distance)
+        context = {
+            "names": " vs ".join(run.scenario.name for run in runs),
+            "version": __version__,
+            "saturated": any(run.saturated for run in runs),
+            "saturated_reason": fmt.SATURATED_REASON,
+            "sections": REPORT_SECTIONS,
+            "pairs": _headline_pairs(reference, network),
+            "run_sections": [_run_section(run) for run in runs],
+            "stages_table": _table(tables.stages_table(reference)),
+            "reference": reference.scenario.name,
+            "comparison_table": _table(tables.compare_table(comparison)) if comparison else None,
+            "assumptions": _assumptions(runs),
+            "bottlenecks": _bottlenecks(reference, network, work),
+            "spread": _spread(reference, network, work),
+            "time_distance_chart": time_distance,
+            "cost_distance_chart": cost_distance,
+            "calibration_table": (
+                _table(tables.calibration_table(calibration)) if calibration else None
+            ),
+            "calibration_met": calibration.required_met if calibration else 0,
+            "calibration_required": calibration.required if calibration else 0,
+            "evidence_table": _table(tables.evidence_tables(evidence(reference, network))[0]),
+            **_sources(runs, network),
+        }
+        text = _environment().get_template("report.md.j2").render(context)
+        with atomic_write(work / REPORT_FILE) as handle:
+            handle.write(text.rstrip() + "\n")
+    return out_dir / REPORT_FILE
