@@ -1,6 +1,6 @@
 """Cost of the journey walk: timetabled departures and monthly queues on a clock.
 
-:func:`midcorridor.model.timing.sample_hours` draws every delay independently and then, only
+:func:`midcorridor.model.sampling.sample_hours` draws every delay independently and then, only
 when a delay depends on the clock (a timetabled departure, a queue whose waits change
 over the year), walks the trip in travel order (:func:`midcorridor.model.journeys.walk`).
 This script times, in the same run and with the same samples and seeds:
@@ -14,7 +14,7 @@ This script times, in the same run and with the same samples and seeds:
   container with full departures (demand above the ferry's capacity: the fluid queue
   and ``departure_index``), and the block train with a monthly Middle Corridor volume
   (Caspian waits drawn from the month the train reaches the port);
-- memory of :func:`midcorridor.model.timing.sample_trip` (chunked) for the booked block train
+- memory of :func:`midcorridor.model.sampling.sample_trip` (chunked) for the booked block train
   at two sample counts up to 2,000,000: the tracemalloc peak, with the walk and without,
   and what a further sample costs between the two (8 bytes of door-to-door days if
   bounded).
@@ -38,16 +38,9 @@ import numpy as np
 import midcorridor as mc
 from bench_timing import best_of
 from midcorridor.inputs.scenario import ServiceChange
+from midcorridor.model.delays import Adjustment, Component
 from midcorridor.model.journeys import Journey, in_time
-from midcorridor.model.timing import (
-    CHUNK,
-    KEEP_SAMPLES,
-    Adjustment,
-    Component,
-    plan_journey,
-    sample_hours,
-    sample_trip,
-)
+from midcorridor.model.sampling import CHUNK, KEEP_SAMPLES, plan_journey, sample_hours, sample_trip
 from midcorridor.runs.runner import PlannedTrip, plan_trips
 
 ROOT = Path(__file__).resolve().parents[1]

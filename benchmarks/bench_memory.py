@@ -14,7 +14,7 @@ every trip, and :func:`midcorridor.compare_runs` when there are several. It repo
 - ``s``: wall-clock seconds of the runs, with tracemalloc on (it slows the Python-heavy
   planning of routes and queues, not the numpy sampling).
 
-Bounded means flat beyond :data:`midcorridor.model.timing.KEEP_SAMPLES` but for the door-to-door
+Bounded means flat beyond :data:`midcorridor.model.sampling.KEEP_SAMPLES` but for the door-to-door
 days of every sample (8 bytes a sample and route). The script prints the memory a further
 sample costs between the two largest counts.
 
@@ -95,7 +95,7 @@ def main() -> None:
 
     import numpy as np
 
-    from midcorridor.model import timing
+    from midcorridor.model import sampling as timing
 
     keep = getattr(timing, "KEEP_SAMPLES", None)
     chunk = getattr(timing, "CHUNK", None)

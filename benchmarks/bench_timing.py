@@ -3,7 +3,7 @@
 Runs 100,000 samples over every route of ``scenarios/baseline.yaml`` and reports, measured
 in the same run:
 
-- samples x components per second of :func:`midcorridor.model.timing.sample_hours`;
+- samples x components per second of :func:`midcorridor.model.sampling.sample_hours`;
 - the ratio to bare numpy drawing the same random numbers (a beta and a uniform per
   sample and component) -- aim: at least 0.5;
 - the ratio to a plain-Python loop over samples doing the same work with ``random`` --
@@ -26,7 +26,8 @@ from pathlib import Path
 import numpy as np
 
 import midcorridor as mc
-from midcorridor.model.timing import Component, sample_hours
+from midcorridor.model.delays import Component
+from midcorridor.model.sampling import sample_hours
 from midcorridor.runs.runner import plan_trips
 
 ROOT = Path(__file__).resolve().parents[1]

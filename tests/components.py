@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from midcorridor.model.delays import Component, Dist
 from midcorridor.model.timetable import Timetable
-from midcorridor.model.timing import Component, Dist
 from midcorridor.vocabulary import NodeKind, Stage
 
 

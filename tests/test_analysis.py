@@ -256,10 +256,10 @@ def test_rankings_work_on_runs_larger_than_the_kept_rows(
     network: mc.Network, baseline: mc.Scenario, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Above KEEP_SAMPLES only some rows' component hours are kept: analyses use those."""
-    import midcorridor.model.timing
+    import midcorridor.model.sampling
 
-    monkeypatch.setattr(midcorridor.model.timing, "KEEP_SAMPLES", 300)
-    monkeypatch.setattr(midcorridor.model.timing, "CHUNK", 200)
+    monkeypatch.setattr(midcorridor.model.sampling, "KEEP_SAMPLES", 300)
+    monkeypatch.setattr(midcorridor.model.sampling, "CHUNK", 200)
     run = mc.run_scenario(baseline, network, samples=1000)
     trip = run.trip(MIDDLE)
     assert (trip.samples, trip.kept_samples) == (1000, 300)

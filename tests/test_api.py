@@ -77,7 +77,7 @@ def test_dir_lists_every_public_name() -> None:
         ("compare_runs", "runs.runner"),
         ("ScenarioRun", "runs.runner"),
         ("candidate_routes", "network.routing"),
-        ("sample_trip", "model.timing"),
+        ("sample_trip", "model.sampling"),
         ("scenario_map", "views.maps"),
         ("time_distance_chart", "views.charts"),
         ("write_report", "views.report"),

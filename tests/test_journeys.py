@@ -11,16 +11,10 @@ import pytest
 
 import midcorridor as mc
 from components import make_component
+from midcorridor.model.delays import Adjustment, Component, Dist
 from midcorridor.model.journeys import FULL_DEPARTURE, Journey, in_time
+from midcorridor.model.sampling import draw_hours, plan_journey, sample_hours
 from midcorridor.model.timetable import Timetable
-from midcorridor.model.timing import (
-    Adjustment,
-    Component,
-    Dist,
-    draw_hours,
-    plan_journey,
-    sample_hours,
-)
 from midcorridor.runs.runner import PlannedTrip, plan_trips
 from midcorridor.vocabulary import DAYS_IN_MONTH, STAGES
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 
 import midcorridor as mc
+from midcorridor.model.components import components
 from midcorridor.model.queues import HORIZON_DAYS, ferry_queue
-from midcorridor.model.timing import components
 from midcorridor.runs.runner import sweep_volume
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"

@@ -15,15 +15,10 @@ import pytest
 import midcorridor as mc
 from midcorridor.inputs.scenario import Change, default_scenario
 from midcorridor.inputs.schema import Service
+from midcorridor.model.components import components, expected_hours
+from midcorridor.model.delays import Adjustment, Component, Dist
 from midcorridor.model.queue_engine import MAX_SAILINGS, MAX_TRAINS, simulate_ferry
-from midcorridor.model.timing import (
-    Adjustment,
-    Component,
-    Dist,
-    components,
-    expected_hours,
-    sample_hours,
-)
+from midcorridor.model.sampling import sample_hours
 from midcorridor.network.routing import Route, iter_routes
 from midcorridor.runs.runner import (
     ROUTE_CHOICES,
@@ -566,7 +561,7 @@ def test_a_sailing_count_the_engine_refuses_names_the_service_change(
 def test_an_engine_refusal_without_a_change_there_names_the_volume(
     tmp_path: Path, network: mc.Network, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("midcorridor.model.timing.ferry_queue", _refuse)
+    monkeypatch.setattr("midcorridor.model.components.ferry_queue", _refuse)
     scenario = scenario_of(tmp_path, CASPIAN_ONLY)
     message = _both_errors(scenario, network)
     assert message.startswith(f"{scenario.path}: field volume.middle: the queues of trip ")
@@ -580,7 +575,7 @@ def test_a_capacity_the_engine_refuses_names_the_capacity_change(
     def refuse_capacity(*args: Any, **kwargs: Any) -> Any:
         raise ValueError("capacity.trains_per_day: no finite handling time")
 
-    monkeypatch.setattr("midcorridor.model.timing.node_queue", refuse_capacity)
+    monkeypatch.setattr("midcorridor.model.components.node_queue", refuse_capacity)
     extra = "capacities: [{node: Aktau, trains_per_day: 5, note: n, source: s}]\n"
     scenario = scenario_of(tmp_path, CASPIAN_ONLY + extra)
     message = _both_errors(scenario, network)
@@ -600,7 +595,7 @@ def test_a_sweep_outside_the_volume_bounds_is_a_scenario_error(
 def test_a_sweep_the_engine_refuses_is_a_scenario_error(
     tmp_path: Path, network: mc.Network, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("midcorridor.model.timing.ferry_queue", _refuse)
+    monkeypatch.setattr("midcorridor.model.components.ferry_queue", _refuse)
     scenario = scenario_of(tmp_path, CASPIAN_ONLY)
     with pytest.raises(mc.ScenarioError, match=r"field volume\.middle: .*more than the"):
         sweep_volume(scenario, network, [2000], samples=100)
@@ -652,9 +647,9 @@ def test_changes_composed_within_the_bounds_run(tmp_path: Path, network: mc.Netw
 def test_progress_reports_every_sample_of_every_trip(
     network: mc.Network, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import midcorridor.model.timing
+    import midcorridor.model.sampling
 
-    monkeypatch.setattr(midcorridor.model.timing, "CHUNK", 100)
+    monkeypatch.setattr(midcorridor.model.sampling, "CHUNK", 100)
     scenario = mc.load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml")
     calls: list[tuple[int, int]] = []
     run = mc.run_scenario(

@@ -10,19 +10,11 @@ import pytest
 import midcorridor as mc
 from components import make_component
 from midcorridor.inputs.schema import Range
-from midcorridor.model import timing
-from midcorridor.model.timing import (
-    Adjustment,
-    Component,
-    Dist,
-    TripResult,
-    components,
-    expected_hours,
-    pert,
-    route_seed,
-    sample_hours,
-    sample_trip,
-)
+from midcorridor.model import sampling as timing
+from midcorridor.model.components import components, expected_hours
+from midcorridor.model.delays import Adjustment, Component, Dist, pert
+from midcorridor.model.sampling import route_seed, sample_hours, sample_trip
+from midcorridor.model.trip import TripResult
 from midcorridor.network.routing import Route
 from midcorridor.vocabulary import STAGES, CorridorChoice
 

@@ -32,8 +32,10 @@ if TYPE_CHECKING:
     from .analysis.bottlenecks import rank_bottlenecks, sensitivity
     from .analysis.calibration import Calibration, calibrate
     from .inputs.scenario import RouteSpec, Scenario, load_scenario
+    from .model.components import components
     from .model.costs import TripCost, cost_legs
-    from .model.timing import TripResult, components, sample_trip
+    from .model.sampling import sample_trip
+    from .model.trip import TripResult
     from .network.network import Network, load
     from .network.routing import Route, candidate_routes, network_summary
     from .results import Comparison, NetworkSummary, Ranking, Spread, Sweep
@@ -94,9 +96,9 @@ _API = {
     "load_scenario": "inputs.scenario",
     "CORRIDORS": "vocabulary",
     "STAGES": "vocabulary",
-    "TripResult": "model.timing",
-    "components": "model.timing",
-    "sample_trip": "model.timing",
+    "TripResult": "model.trip",
+    "components": "model.components",
+    "sample_trip": "model.sampling",
 }
 
 #: Public names that differ from the name in their module.

@@ -6,7 +6,7 @@ saturation flag included (a saturated trip's days are lower bounds, see
 result exposes its rows as a pandas ``frame``. Rich tables, Markdown, map popups and
 chart labels are all made from these objects.
 
-The sampled trips themselves are :class:`midcorridor.model.timing.TripResult` (one trip, its
+The sampled trips themselves are :class:`midcorridor.model.trip.TripResult` (one trip, its
 sample matrix) and :class:`midcorridor.runs.runner.ScenarioRun` (one scenario's trips).
 """
 

@@ -1,1 +1,1 @@
-"""TODO."""
+"""Analyses of runs: bottlenecks, sensitivity, evidence, calibration, frontiers of grids."""

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .._errors import MidcorridorError
-from ..model.timing import Component, TripResult
+from ..model.delays import Component
+from ..model.trip import TripResult
 from ..results import Ranking, Spread
 from ..vocabulary import HOURS_PER_DAY, MOVING_STAGES, STAGES, GroupBy, SpreadBy
 
@@ -168,7 +169,7 @@ def rank_bottlenecks(
     Notes
     -----
     Savings are computed from the trip's own samples (no new sampling; above
-    :data:`midcorridor.model.timing.KEEP_SAMPLES` samples, from the kept rows): for each sample
+    :data:`midcorridor.model.sampling.KEEP_SAMPLES` samples, from the kept rows): for each sample
     the group's hours are subtracted (times 0.5 or 1) from the door-to-door hours, and
     the percentiles of the reduced totals are compared with the trip's. Hours are never
     negative, so savings are never negative, removing saves at least as much as halving,

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..inputs.scenario import RouteSpec, Scenario, load_scenario
-from ..model.timing import TripResult
+from ..model.trip import TripResult
 from ..network.network import Network
 from ..runs.runner import run_scenario
 from ..vocabulary import SHIPMENTS, CorridorChoice, Shipment

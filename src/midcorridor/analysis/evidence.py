@@ -1,11 +1,11 @@
 """What each day of a trip rests on: published figures, derived ones, or assumptions.
 
-Every delay of a trip carries the source key of its figure (:class:`~.timing.Component`),
-and every key of ``sources.yaml`` its basis (:class:`~midcorridor.inputs.schema.SourceEntry`).
-:func:`evidence` adds up each trip's mean days by basis and ranks the assumptions by how
-much of the spread of the door-to-door days they explain (the variance shares of
-:func:`midcorridor.analysis.bottlenecks.variance_shares`, from the same samples): the list of what
-is worth measuring first, and lists the figures older than the scenario's era
+Every delay of a trip carries the source key of its figure
+(:class:`~midcorridor.model.delays.Component`), and every key of ``sources.yaml`` its basis
+(:class:`~midcorridor.inputs.schema.SourceEntry`). :func:`evidence` adds up each trip's mean
+days by basis and ranks the assumptions by how much of the spread of the door-to-door days
+they explain (the variance shares of :func:`midcorridor.analysis.bottlenecks.variance_shares`,
+from the same samples): the list of what is worth measuring first, and lists the figures older than the scenario's era
 (:meth:`~midcorridor.network.network.Network.stale_sources`: a 2022 crisis is a 2022 scenario's
 input, not the 2025 baseline's).
 """
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..inputs.schema import BASES
-from ..model.timing import TripResult
+from ..model.trip import TripResult
 from ..network.network import Network
 from ..results import AssumptionShare, Evidence, EvidenceRoute
 from ..vocabulary import HOURS_PER_DAY

@@ -30,7 +30,7 @@ from ..vocabulary import DEFAULT_ERA, Corridor, CorridorChoice, GroupBy, Shipmen
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
-    from ..model.timing import TripResult
+    from ..model.trip import TripResult
     from ..network.network import Network
     from ..results import Ranking, Spread
     from ..runs.choice import ChoiceResult

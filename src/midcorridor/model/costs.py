@@ -22,8 +22,9 @@ import numpy as np
 from ..inputs.schema import Charge, CostBook, Range
 from ..network.network import Network
 from ..network.routing import Route
-from ..vocabulary import LinkMode, pert_shape
-from .timing import route_seed
+from ..vocabulary import LinkMode
+from .delays import sample_estimate
+from .sampling import route_seed
 
 __all__ = [
     "CostLeg",
@@ -334,9 +335,7 @@ def sample_costs(
     names = sorted({n for leg in legs for n, _ in (*leg.usd_terms, *leg.co2_terms)})
     draws = np.empty((samples, len(names)))
     for j, name in enumerate(names):
-        r = figures[name]
-        a, b = pert_shape(r.low, r.mode, r.high)
-        draws[:, j] = r.low + (r.high - r.low) * rng.beta(a, b, size=samples)
+        draws[:, j] = sample_estimate(figures[name], rng, samples)
     usd, usd0 = _coefficients(legs, names, "usd_terms")
     co2, _ = _coefficients(legs, names, "co2_terms")
     leg_usd = np.maximum(draws @ usd + usd0, 0.0)
@@ -427,9 +426,8 @@ def time_cost_usd(days: np.ndarray, book: CostBook, rng: np.random.Generator) ->
     """
     cargo = book.container
     out = np.ones_like(days, dtype=float)
-    for r in (cargo.value_usd, cargo.holding_share_per_day):
-        a, b = pert_shape(r.low, r.mode, r.high)
-        out *= r.low + (r.high - r.low) * rng.beta(a, b, size=days.shape)
+    for estimate in (cargo.value_usd, cargo.holding_share_per_day):
+        out *= sample_estimate(estimate, rng, days.shape)
     return out * days
 
 

@@ -1,6 +1,6 @@
 """Journeys in time: each sampled trip walks its route on a clock.
 
-:func:`midcorridor.model.timing.sample_hours` draws every delay of a trip independently. Two
+:func:`midcorridor.model.sampling.sample_hours` draws every delay of a trip independently. Two
 kinds of delay depend on *when* a container gets somewhere, and are set here by walking
 the trip in travel order with a clock (hours from 00:00 on 1 January):
 
@@ -32,7 +32,7 @@ from ..vocabulary import STAGES, Connection, Shipment
 from .timetable import MONTH_START_HOURS, month_of
 
 if TYPE_CHECKING:
-    from .timing import Adjustment, Component
+    from .delays import Adjustment, Component
 
 __all__ = ["FULL_DEPARTURE", "ConnectionStats", "Journey", "in_time", "stage_matrix", "walk"]
 

@@ -72,8 +72,9 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..inputs.schema import Capacity, Range, Service, Weather
-from ..vocabulary import DAYS_IN_MONTH, DAYS_PER_WEEK, HOURS_PER_DAY, HOURS_PER_WEEK, pert_shape
+from ..inputs.schema import Capacity, Service, Weather
+from ..vocabulary import DAYS_IN_MONTH, DAYS_PER_WEEK, HOURS_PER_DAY, HOURS_PER_WEEK
+from .delays import sample_estimate
 
 __all__ = [
     "DEFAULT_MAX_HOLD_HOURS",
@@ -85,7 +86,6 @@ __all__ = [
     "handling_hours",
     "max_hold_hours",
     "poisson_arrivals",
-    "season_of",
     "server_start_hours",
     "simulate_ferry",
     "simulate_server",
@@ -445,31 +445,6 @@ def _cumulative_rate(
     return knots, np.interp(knots, edges, counts)
 
 
-def season_of(teu_per_week_by_month: tuple[float, ...]) -> tuple[float, Season | None]:
-    """Mean TEU a week over a year and each month's rate relative to it.
-
-    A constant volume (all months equal) gives ``(volume, None)``.
-    """
-    values = np.asarray(teu_per_week_by_month, dtype=np.float64)
-    if values.shape != (12,):
-        raise ValueError(f"a monthly volume needs 12 values, got {values.size}")
-    mean = float(np.average(values, weights=DAYS_IN_MONTH))
-    if np.all(values == values[0]):
-        return float(values[0]), None
-    if mean <= 0:
-        return 0.0, None
-    return mean, tuple(float(v) for v in values / mean)
-
-
-def _sample_pert(hours: Range, rng: np.random.Generator, n: int) -> FloatArray:
-    """Draw ``n`` values of the PERT estimate ``hours`` (:func:`schema.pert_shape`), hours."""
-    width = hours.high - hours.low
-    if width <= 0:
-        return np.full(n, hours.low)
-    alpha, beta = pert_shape(hours.low, hours.mode, hours.high)
-    return hours.low + width * rng.beta(alpha, beta, size=n)
-
-
 def _month_segments(
     start_month: int, span_hours: float
 ) -> tuple[FloatArray, npt.NDArray[np.int64]]:
@@ -494,7 +469,7 @@ def storm_spells(
     Time 0 is the start of ``start_month``. Spells start as a Poisson process that runs
     only while the port is open, with rate ``share / ((1 - share) * mean_spell)`` per hour
     in a month with closure share ``share`` (``weather.closure_share_by_month``); spell
-    lengths are PERT ``weather.hold_hours`` (:func:`~midcorridor.inputs.schema.pert_shape`, mean
+    lengths are PERT ``weather.hold_hours`` (:func:`~midcorridor.model.delays.sample_estimate`, mean
     :func:`~midcorridor.inputs.schema.pert_mean` via ``Range.mean``). Open and closed times then
     alternate so that the long-run share of closed time in each month is its share. The
     open gaps are drawn by inverting the cumulative hazard across month boundaries; a
@@ -557,7 +532,7 @@ def storm_spells(
     while t < span_hours:
         if not gaps:  # draw in batches; refill (rarely) from the same stream
             gaps = rng.standard_exponential(batch).tolist()[::-1]
-            holds = _sample_pert(weather.hold_hours, rng, batch).tolist()[::-1]
+            holds = sample_estimate(weather.hold_hours, rng, batch).tolist()[::-1]
         m = min(bisect_right(bounds_l, t) - 1, len(rate_l) - 1)
         target = hazard_l[m] + rate_l[m] * (t - bounds_l[m]) + gaps.pop()
         if target >= total_hazard:

@@ -2,11 +2,11 @@
 
 The queues it may need are simulated by :mod:`midcorridor.model.queue_engine` through the
 adapter :mod:`midcorridor.model.queues`; the Monte Carlo sampling is
-:func:`midcorridor.model.timing.sample_trip`.
+:func:`midcorridor.model.sampling.sample_trip`.
 
 Data flows one way: a :class:`~midcorridor.inputs.scenario.Scenario` and a
 :class:`~midcorridor.network.network.Network` go in, a :class:`ScenarioRun` of
-:class:`~midcorridor.model.timing.TripResult` comes out; tables, JSON and maps are made from it.
+:class:`~midcorridor.model.trip.TripResult` comes out; tables, JSON and maps are made from it.
 """
 
 from __future__ import annotations
@@ -29,17 +29,11 @@ from ..inputs.schema import (
     Capacity,
     Service,
 )
+from ..model.components import components, expected_hours
 from ..model.costs import LegChange, TripCost, cost_seed, price_trip
-from ..model.timing import (
-    Adjustment,
-    Component,
-    TripResult,
-    Volume,
-    components,
-    expected_hours,
-    plan_journey,
-    sample_trip,
-)
+from ..model.delays import Adjustment, Component, Volume
+from ..model.sampling import plan_journey, sample_trip
+from ..model.trip import TripResult
 from ..network.network import Network
 from ..network.routing import Route, iter_routes
 from ..results import (
@@ -614,7 +608,7 @@ def run_scenario(
     Returns
     -------
     ScenarioRun
-        One sampled :class:`~midcorridor.model.timing.TripResult` per route of the scenario.
+        One sampled :class:`~midcorridor.model.trip.TripResult` per route of the scenario.
 
     Raises
     ------

@@ -1,1 +1,1 @@
-"""TODO."""
+"""Views of results: text formats, tables, charts, offline maps and reports, with their assets."""

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from .._files import atomic_write, check_output_file
-from ..model.timing import TripResult
+from ..model.trip import TripResult
 from ..network.network import Network
 from ..results import Ranking, Spread, Sweep
 from ..runs.runner import ScenarioRun

@@ -46,7 +46,7 @@ import jinja2
 import numpy as np
 
 from ..model.costs import TripCost
-from ..model.timing import TripResult
+from ..model.trip import TripResult
 from ..network.network import Network
 from ..runs.runner import ScenarioRun
 from ..vocabulary import MOVING_STAGES, STANDING_STAGES

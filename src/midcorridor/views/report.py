@@ -25,7 +25,7 @@ from .._errors import MidcorridorError
 from .._files import atomic_folder, atomic_write, check_output_folder
 from ..analysis.bottlenecks import rank_bottlenecks, sensitivity
 from ..analysis.evidence import evidence
-from ..model.timing import TripResult
+from ..model.trip import TripResult
 from ..network.network import Network
 from ..runs.runner import ScenarioRun, compare_runs
 from . import formatting as fmt

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ..analysis.frontier import Frontier, MeasureSet, Uncertainty
     from ..model.costs import TripCost
     from ..model.journeys import ConnectionStats
-    from ..model.timing import TripResult
+    from ..model.trip import TripResult
     from ..network.network import Network
     from ..network.routing import Route
     from ..network.sea_routes import OceanLeg
