@@ -1,6 +1,6 @@
 """Cost of the corridor choice's fixed point, and how it grows with samples.
 
-:func:`midcorridor.runs.choice.solve` runs the scenario once per iteration (every market's
+:func:`midcorridor.runs.choice.solve_choice` runs the scenario once per iteration (every market's
 route on every corridor, the Caspian and node queues re-simulated at the volume the
 shares imply) until no corridor's TEU moves by more than the tolerance. This script
 times, for the baseline (its own fixed point: one iteration) and for a few library
@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import midcorridor as mc
-from midcorridor.runs.choice import solve
+from midcorridor.runs.choice import solve_choice
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
@@ -42,7 +42,7 @@ def main() -> None:
         scenario = mc.load_scenario(SCENARIOS / f"{name}.yaml")
         for samples in args.samples:
             start = time.perf_counter()
-            result = solve(scenario, net, baseline=baseline, samples=samples)
+            result = solve_choice(scenario, net, baseline=baseline, samples=samples)
             seconds = time.perf_counter() - start
             print(
                 f"| {name} | {samples:,} | {seconds:.1f} | {result.iterations} | "

@@ -29,7 +29,8 @@ from pathlib import Path
 import yaml
 
 import midcorridor as mc
-from midcorridor.runs.grid import load_grid, read_results, run_grid
+from midcorridor.runs.grid import load_grid, run_grid
+from midcorridor.runs.grid_store import read_results
 
 ROOT = Path(__file__).resolve().parents[1]
 GRID = ROOT / "grids" / "digital_2030.yaml"

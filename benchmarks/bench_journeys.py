@@ -37,7 +37,7 @@ import numpy as np
 
 import midcorridor as mc
 from bench_timing import best_of
-from midcorridor.inputs.scenario import ServiceChange
+from midcorridor.inputs.changes import ServiceChange
 from midcorridor.model.delays import Adjustment, Component
 from midcorridor.model.journeys import Journey, in_time
 from midcorridor.model.sampling import CHUNK, KEEP_SAMPLES, plan_journey, sample_hours, sample_trip

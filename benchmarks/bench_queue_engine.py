@@ -33,7 +33,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
 
-from midcorridor.inputs.schema import Capacity, Service  # noqa: E402
+from midcorridor.inputs.network_files import Capacity, Service  # noqa: E402
 from midcorridor.model.queue_engine import (  # noqa: E402
     WARMUP_SHARE,
     QueueResult,

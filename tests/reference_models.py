@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 import simpy
 
-from midcorridor.inputs.schema import Capacity, Range, Service, Weather
+from midcorridor.inputs.bounds import Range
+from midcorridor.inputs.network_files import Capacity, Service, Weather
 from midcorridor.model.queue_engine import QueueResult, draw_ferry_inputs, max_hold_hours
 from midcorridor.vocabulary import DAYS_IN_MONTH, HOURS_PER_DAY, Dispatch
 

@@ -15,11 +15,11 @@ from midcorridor.network.network import CHOICE_FILE
 from midcorridor.runs.choice import (
     ChoiceResult,
     Option,
-    calibrate,
-    calibrate_on,
+    fit_choice_baseline,
+    fit_constants,
     generalized_cost,
     logit_shares,
-    solve,
+    solve_choice,
 )
 from midcorridor.vocabulary import CHOICE_CORRIDORS, ChoiceCorridor
 from network_copies import edited_copy
@@ -71,7 +71,7 @@ def test_calibration_reproduces_the_observed_shares(network: mc.Network) -> None
         m.id: {c: _option(c, gc) for c, gc in zip(CHOICE_CORRIDORS, gcs, strict=True)}
         for m, gcs in zip(book.markets, [(15000, 9000, 11000), (14000, 10000, 9900)], strict=False)
     }
-    constants = calibrate(options, book)
+    constants = fit_constants(options, book)
     assert constants["sea"] == 0
     teu = dict.fromkeys(CHOICE_CORRIDORS, 0.0)
     for m in book.markets:
@@ -85,13 +85,13 @@ def test_calibration_reproduces_the_observed_shares(network: mc.Network) -> None
 
 @pytest.fixture(scope="module")
 def baseline_choice(network: mc.Network, baseline: mc.Scenario) -> ChoiceResult:
-    return solve(baseline, network, baseline=baseline, samples=SAMPLES)
+    return solve_choice(baseline, network, baseline=baseline, samples=SAMPLES)
 
 
 def test_the_baseline_takes_the_observed_shares_at_once(
     baseline_choice: ChoiceResult, network: mc.Network
 ) -> None:
-    """Calibrated on itself, the baseline is its own fixed point: observed 2024 split."""
+    """ChoiceBaseline on itself, the baseline is its own fixed point: observed 2024 split."""
     book = network.require_choice()
     for c, share in baseline_choice.shares().items():
         assert share == pytest.approx(book.observed_shares[c].value, abs=1e-5)
@@ -120,8 +120,8 @@ def test_a_dearer_middle_corridor_loses_cargo_and_a_faster_one_gains(
     )
     faster = mc.load_scenario(SCENARIOS / "digital_corridor_2030.yaml")
     before = baseline_choice.teu_per_year()["middle"]
-    after_dearer = solve(dearer, network, baseline=baseline, samples=SAMPLES)
-    after_faster = solve(faster, network, baseline=baseline, samples=SAMPLES)
+    after_dearer = solve_choice(dearer, network, baseline=baseline, samples=SAMPLES)
+    after_faster = solve_choice(faster, network, baseline=baseline, samples=SAMPLES)
     assert after_dearer.teu_per_year()["middle"] < 0.6 * before
     assert after_faster.teu_per_year()["middle"] > 1.2 * before
     for result in (after_dearer, after_faster):
@@ -133,7 +133,9 @@ def test_the_fixed_point_converges_and_is_stable_under_seeds(
     network: mc.Network, baseline: mc.Scenario
 ) -> None:
     digital = mc.load_scenario(SCENARIOS / "digital_customs.yaml")
-    results = [solve(digital, network, baseline=baseline, samples=SAMPLES, seed=s) for s in (1, 2)]
+    results = [
+        solve_choice(digital, network, baseline=baseline, samples=SAMPLES, seed=s) for s in (1, 2)
+    ]
     for result in results:
         assert result.converged
         assert result.residual <= 0.005
@@ -144,7 +146,7 @@ def test_the_fixed_point_converges_and_is_stable_under_seeds(
 
 def test_a_closed_corridor_gets_no_cargo(network: mc.Network, baseline: mc.Scenario) -> None:
     closed = mc.load_scenario(SCENARIOS / "northern_closed.yaml")
-    result = solve(closed, network, baseline=baseline, samples=SAMPLES)
+    result = solve_choice(closed, network, baseline=baseline, samples=SAMPLES)
     for m in result.markets:
         assert "northern" not in m.options
         assert m.shares.get("northern", 0.0) == 0
@@ -201,17 +203,17 @@ def test_a_market_at_an_unknown_place_says_which(tmp_path: Path, baseline: mc.Sc
 
     net = mc.load(edited_copy(tmp_path, CHOICE_FILE, misspell))
     with pytest.raises(mc.NetworkError, match=r"choice\.yaml: markets\.0\.destination.*Duisburg"):
-        solve(baseline, net, baseline=baseline, samples=100)
+        solve_choice(baseline, net, baseline=baseline, samples=100)
 
 
 def test_a_baseline_calibrated_once_serves_every_scenario(
     network: mc.Network, baseline: mc.Scenario
 ) -> None:
     digital = mc.load_scenario(SCENARIOS / "digital_customs.yaml")
-    once = calibrate_on(baseline, network, samples=SAMPLES)
-    shared = solve(digital, network, baseline=baseline, samples=SAMPLES, calibrated=once)
-    alone = solve(digital, network, baseline=baseline, samples=SAMPLES)
+    once = fit_choice_baseline(baseline, network, samples=SAMPLES)
+    shared = solve_choice(digital, network, baseline=baseline, samples=SAMPLES, fitted=once)
+    alone = solve_choice(digital, network, baseline=baseline, samples=SAMPLES)
     assert shared.teu_per_year() == alone.teu_per_year()
     assert shared.constants == alone.constants
     with pytest.raises(ValueError, match="other samples"):
-        solve(digital, network, baseline=baseline, samples=2 * SAMPLES, calibrated=once)
+        solve_choice(digital, network, baseline=baseline, samples=2 * SAMPLES, fitted=once)

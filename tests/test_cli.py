@@ -179,7 +179,7 @@ def test_routes_json_and_bad_place(capsys: Any, monkeypatch: Any) -> None:
     assert all(r["corridor"] == "middle" for r in routes)
     code, _, err = cli(["routes", "Almaty", "Konstanta"], capsys, monkeypatch)
     assert code == 2
-    assert "Did you mean" in err
+    assert "did you mean" in err
 
 
 def test_explain_lists_stage_hours_with_sources(capsys: Any, monkeypatch: Any) -> None:

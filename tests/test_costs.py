@@ -11,7 +11,7 @@ import yaml
 
 import midcorridor as mc
 from midcorridor.analysis.cost_checks import check_costs
-from midcorridor.inputs.schema import CostBook
+from midcorridor.inputs.cost_files import CostBook
 from midcorridor.model.costs import (
     LegChange,
     adjust,
@@ -132,14 +132,14 @@ def test_fixed_figures_give_the_hand_sum_and_changes_apply_in_order(network: mc.
     assert drawn == pytest.approx(np.full(10, total))
     # Double the ocean freight, then add a 500 USD surcharge: only the ocean leg moves.
     changes = [
-        LegChange(seas=frozenset({"ocean"}), scale=2.0),
-        LegChange(kinds=frozenset({"sea"}), add=500.0),
+        LegChange({"sea": frozenset({"ocean"})}, scale=2.0),
+        LegChange({"kind": frozenset({"sea"})}, add=500.0),
     ]
     changed = sample_costs(adjust(legs, changes), book, 10, np.random.default_rng(0)).usd
     assert changed == pytest.approx(np.full(10, total + hand + 500))
     # A cut larger than the leg floors it at zero instead of paying the shipper.
     cut = sample_costs(
-        adjust(legs, [LegChange(seas=frozenset({"ocean"}), add=-1e6)]),
+        adjust(legs, [LegChange({"sea": frozenset({"ocean"})}, add=-1e6)]),
         book,
         10,
         np.random.default_rng(0),
@@ -258,7 +258,7 @@ def test_a_scenario_cost_change_naming_an_unknown_link_says_which(
         "costs:\n  - {link: POTI-CONSTANTAA, scale: 2, note: n, source: s}\n",
         encoding="utf-8",
     )
-    with pytest.raises(mc.ScenarioError, match=r"costs\.0\.link\.0.*Did you mean.*POTI-CONSTANTA"):
+    with pytest.raises(mc.ScenarioError, match=r"costs\.0\.link\.0.*did you mean.*POTI-CONSTANTA"):
         mc.run_scenario(mc.load_scenario(path), network, samples=100)
 
 

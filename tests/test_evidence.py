@@ -12,7 +12,7 @@ import yaml
 
 import midcorridor as mc
 from midcorridor.analysis.evidence import evidence
-from midcorridor.inputs.schema import BASES
+from midcorridor.inputs.network_files import BASES
 from midcorridor.network.network import ERA_TOLERANCE_YEARS, SOURCES_FILE, default_network_dir
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+import folium
 import pytest
 
 import midcorridor as mc
@@ -27,7 +28,6 @@ from midcorridor._files import (
     check_output_file,
     check_output_folder,
 )
-from midcorridor.views._offline_folium import OfflineMap
 from midcorridor.views.charts import time_distance_figure, write_chart
 from midcorridor.views.maps import scenario_map
 from midcorridor.views.report import REPORT_FILE, write_report
@@ -170,12 +170,12 @@ MAP_CUTS = [
 
 
 @pytest.fixture(scope="module")
-def a_map(runs: Runs, network: mc.Network) -> OfflineMap:
+def a_map(runs: Runs, network: mc.Network) -> folium.Map:
     return scenario_map(runs, network)
 
 
 @pytest.fixture(scope="module")
-def map_bytes(a_map: OfflineMap, tmp_path_factory: pytest.TempPathFactory) -> bytes:
+def map_bytes(a_map: folium.Map, tmp_path_factory: pytest.TempPathFactory) -> bytes:
     path = tmp_path_factory.mktemp("reference") / "map.html"
     a_map.save(path)
     return path.read_bytes()
@@ -183,7 +183,7 @@ def map_bytes(a_map: OfflineMap, tmp_path_factory: pytest.TempPathFactory) -> by
 
 @pytest.mark.parametrize("cut", MAP_CUTS, ids=str)
 def test_interrupted_map_save_leaves_the_old_map(
-    a_map: OfflineMap,
+    a_map: folium.Map,
     map_bytes: bytes,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -198,7 +198,7 @@ def test_interrupted_map_save_leaves_the_old_map(
 
 
 def test_map_save_interrupted_after_the_rename_leaves_the_new_map(
-    a_map: OfflineMap, map_bytes: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    a_map: folium.Map, map_bytes: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The folder's fsync comes after the rename: the new map is in place, whole."""
     target = tmp_path / "map.html"
@@ -209,7 +209,7 @@ def test_map_save_interrupted_after_the_rename_leaves_the_new_map(
 
 
 def test_interrupted_first_map_save_leaves_nothing(
-    a_map: OfflineMap, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    a_map: folium.Map, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "new" / "map.html"
     assert _run_cut(monkeypatch, Cut(after_bytes=50_000), lambda: a_map.save(target))
@@ -217,7 +217,7 @@ def test_interrupted_first_map_save_leaves_nothing(
     assert _names(target.parent) == []
 
 
-def test_map_save_replaces_the_old_map(a_map: OfflineMap, map_bytes: bytes, tmp_path: Path) -> None:
+def test_map_save_replaces_the_old_map(a_map: folium.Map, map_bytes: bytes, tmp_path: Path) -> None:
     target = tmp_path / "map.html"
     target.write_bytes(OLD_MAP)
     a_map.save(target)

@@ -13,10 +13,9 @@ import networkx as nx
 import pytest
 
 import midcorridor as mc
-from midcorridor.inputs.schema import (
+from midcorridor.inputs.bounds import (
     CAPACITY_TEU_BOUNDS,
     LENGTH_BOUNDS,
-    LINK_SOURCED_FIELDS,
     MAX_HOURS,
     MAX_LENGTH_KM,
     RANGE_HOURS_BOUNDS,
@@ -25,6 +24,7 @@ from midcorridor.inputs.schema import (
     TRAINS_PER_DAY_BOUNDS,
     VESSELS_BOUNDS,
 )
+from midcorridor.inputs.network_files import LINK_SOURCED_FIELDS
 from midcorridor.network.network import (
     LINKS_FILE,
     MAX_PROBLEMS_SHOWN,
@@ -100,7 +100,7 @@ def test_unknown_place_suggests_close_names(network: mc.Network) -> None:
     with pytest.raises(mc.PlaceNotFoundError) as info:
         network.find_node("Aktua")
     assert any("Aktau" in s for s in info.value.suggestions)
-    assert "Did you mean" in str(info.value)
+    assert "did you mean" in str(info.value)
 
 
 # --- broken copies: each class of problem is found and named ---------------------------

@@ -18,7 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from midcorridor.inputs.schema import Capacity, Range, Service, Weather
+from midcorridor.inputs.bounds import Range
+from midcorridor.inputs.network_files import Capacity, Service, Weather
 from midcorridor.model.queue_engine import (
     DEFAULT_MAX_HOLD_HOURS,
     MAX_HORIZON_DAYS,

@@ -13,20 +13,25 @@ import numpy as np
 import pytest
 
 import midcorridor as mc
-from midcorridor.inputs.scenario import Change, default_scenario
-from midcorridor.inputs.schema import Service
+from midcorridor.inputs.changes import Change
+from midcorridor.inputs.network_files import Service
+from midcorridor.inputs.scenario import default_scenario
 from midcorridor.model.components import components, expected_hours
 from midcorridor.model.delays import Adjustment, Component, Dist
 from midcorridor.model.queue_engine import MAX_SAILINGS, MAX_TRAINS, simulate_ferry
 from midcorridor.model.sampling import sample_hours
+from midcorridor.model.selection import selection_of
 from midcorridor.network.routing import Route, iter_routes
+from midcorridor.runs.resolve import (
+    DelayChange,
+    adjustment_of,
+    adjustments_for,
+    delay_change,
+    resolve,
+)
 from midcorridor.runs.runner import (
     ROUTE_CHOICES,
     PlannedTrip,
-    _Resolver,
-    adjustments_for,
-    change_adjustment,
-    change_matches,
     check_scenario,
     plan_trips,
     sweep_volume,
@@ -76,8 +81,7 @@ def candidates(
     out = []
     for route in itertools.islice(iter_routes(network, a, b, corridor=corridor), ROUTE_CHOICES):
         comps = components(network, route, volume_teu_per_week=scenario.volume.get(route.corridor))
-        nodes = [{network.find_node(n) for n in change.node or ()} for change in scenario.changes]
-        adjustments = adjustments_for(comps, route.corridor, scenario.changes, nodes)
+        adjustments = adjustments_for(comps, route.corridor, resolve(scenario, network).changes)
         out.append((route, expected_hours(comps, adjustments)))
     return out
 
@@ -115,7 +119,8 @@ def _gap_to_runner_up(tmp_path: Path, network: mc.Network) -> tuple[float, int]:
     matched = [
         c
         for c in trip.components
-        if c.node == "AKTAU_PORT" and change_matches(port, c, "middle", {"AKTAU_PORT"})
+        if c.node == "AKTAU_PORT"
+        and delay(port, {"AKTAU_PORT"}).applies(c, "middle", "block_train")
     ]
     assert matched
     return min(others) - hours_of(trip), len(matched)
@@ -215,9 +220,19 @@ def change(**selectors: Any) -> Change:
     return Change.model_validate({**selectors, "scale": 0.5, "note": "n", "source": "s"})
 
 
+def delay(chg: Change, node_ids: set[str] | None = None, index: int = 0) -> DelayChange:
+    """``chg`` as the runner resolves it, its ``node`` names standing for ``node_ids``."""
+    selectors = {name: getattr(chg, name) for name in Change.SELECTORS}
+    if chg.node is not None:
+        selectors["node"] = node_ids or set()
+    return DelayChange(index, selection_of(selectors), adjustment_of(chg))
+
+
 def matching(chg: Change, corridor: str = "middle", node_ids: set[str] | None = None) -> set[str]:
     """Stages of :data:`ALL_COMPONENTS` that ``chg`` applies to."""
-    return {c.stage for c in ALL_COMPONENTS if change_matches(chg, c, corridor, node_ids or set())}
+    return {
+        c.stage for c in ALL_COMPONENTS if delay(chg, node_ids).applies(c, corridor, "block_train")
+    }
 
 
 @pytest.mark.parametrize(
@@ -261,10 +276,10 @@ def test_omitted_selectors_match_every_component_of_a_real_trip(network: mc.Netw
     route = mc.candidate_routes(network, "Almaty", "Constanta", corridor="middle", k=1)[0]
     comps = components(network, route)
     everything = change()
-    assert all(change_matches(everything, c, "middle") for c in comps)
-    assert all(change_matches(everything, c, "northern") for c in comps)
-    georgian_docs = change(stage="documents", country="GE")
-    hits = [c for c in comps if change_matches(georgian_docs, c, "middle")]
+    assert all(delay_change(everything, network).applies(c, "middle", "x") for c in comps)
+    assert all(delay_change(everything, network).applies(c, "northern", "x") for c in comps)
+    georgian_docs = delay_change(change(stage="documents", country="GE"), network)
+    hits = [c for c in comps if georgian_docs.applies(c, "middle", "block_train")]
     assert hits
     assert all(c.stage == "documents" and "GE" in c.countries for c in hits)
     missed = [c for c in comps if c.stage == "documents" and "GE" in c.countries]
@@ -303,10 +318,10 @@ def action(**act: float) -> Change:
     ],
     ids=lambda v: str(v) if isinstance(v, dict) else None,
 )
-def test_change_adjustment_of_each_action(
+def test_adjustment_of_each_action(
     act: dict[str, float], adjustment: Adjustment, hours: float
 ) -> None:
-    adj = change_adjustment(action(**act))
+    adj = adjustment_of(action(**act))
     assert adj == adjustment
     x = sample_hours([DOCS_AT_AKTAU], 4, np.random.default_rng(0), [adj])
     np.testing.assert_allclose(x, hours)
@@ -314,7 +329,8 @@ def test_change_adjustment_of_each_action(
 
 def chained(*acts: dict[str, float]) -> Adjustment:
     changes = [action(**act) for act in acts]
-    (adj,) = adjustments_for([DOCS_AT_AKTAU], "middle", changes, [set() for _ in changes])
+    resolved = [delay(c, index=i) for i, c in enumerate(changes)]
+    (adj,) = adjustments_for([DOCS_AT_AKTAU], "middle", resolved)
     return adj
 
 
@@ -349,7 +365,7 @@ def test_a_change_that_does_not_select_a_component_leaves_it_alone() -> None:
         Change.model_validate({"stage": "port", "set": 99, "note": "n", "source": "s"}),
         Change.model_validate({"country": "GE", "scale": 0, "note": "n", "source": "s"}),
     ]
-    (adj,) = adjustments_for([DOCS_AT_AKTAU], "middle", changes, [set(), set()])
+    (adj,) = adjustments_for([DOCS_AT_AKTAU], "middle", [delay(c) for c in changes])
     assert adj == Adjustment()
 
 
@@ -478,7 +494,7 @@ def test_a_service_change_by_sea_changes_every_link_of_that_sea_only(
     tmp_path: Path, network: mc.Network, sea: str
 ) -> None:
     scenario = scenario_of(tmp_path, _services_text(sea))
-    services = _Resolver(network, scenario).services()
+    services = resolve(scenario, network).services
     served = [lk for lk in network.links_by_id.values() if lk.props.service is not None]
     assert {lk.props.sea for lk in served} == {"caspian", "black_sea", "ocean"}
     for link in served:

@@ -9,7 +9,7 @@ import pytest
 
 import midcorridor as mc
 from components import make_component
-from midcorridor.inputs.schema import Range
+from midcorridor.inputs.bounds import Range
 from midcorridor.model import sampling as timing
 from midcorridor.model.components import components, expected_hours
 from midcorridor.model.delays import Adjustment, Component, Dist, pert

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 
 
@@ -40,8 +41,7 @@ class PlaceNotFoundError(MidcorridorError):
     def __init__(self, query: str, suggestions: list[str]) -> None:
         self.query = query
         self.suggestions = suggestions
-        hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
-        super().__init__(f"Unknown place {query!r}.{hint}")
+        super().__init__(f"Unknown place {query!r}{suggestion(suggestions)}.")
 
 
 class RouteError(MidcorridorError):
@@ -50,3 +50,18 @@ class RouteError(MidcorridorError):
 
 class ScenarioError(MidcorridorError):
     """A scenario file is missing, malformed or inconsistent with the network."""
+
+
+def suggestion(matches: Iterable[str]) -> str:
+    """`` (did you mean a, b or c?)`` for close matches, or nothing: the one wording of a
+    did-you-mean hint."""
+    found = list(matches)
+    if not found:
+        return ""
+    listed = found[0] if len(found) == 1 else f"{', '.join(found[:-1])} or {found[-1]}"
+    return f" (did you mean {listed}?)"
+
+
+def did_you_mean(value: str, choices: Iterable[str], *, n: int = 3, cutoff: float = 0.6) -> str:
+    """The did-you-mean hint for ``value`` among ``choices`` (:func:`suggestion`)."""
+    return suggestion(difflib.get_close_matches(value, list(choices), n=n, cutoff=cutoff))

@@ -1,7 +1,7 @@
 """The project's vocabulary, declared once: stages, corridors, node kinds, units, PERT.
 
 Plain Python (no pydantic, no numpy), so the command line can offer these as choices
-without importing the model. :mod:`midcorridor.inputs.schema` builds the file models on them.
+without importing the model. :mod:`midcorridor.inputs` builds the file models on them.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Every delay of a trip carries the source key of its figure
 (:class:`~midcorridor.model.delays.Component`), and every key of ``sources.yaml`` its basis
-(:class:`~midcorridor.inputs.schema.SourceEntry`). :func:`evidence` adds up each trip's mean
+(:class:`~midcorridor.inputs.network_files.SourceEntry`). :func:`evidence` adds up each trip's mean
 days by basis and ranks the assumptions by how much of the spread of the door-to-door days
 they explain (the variance shares of :func:`midcorridor.analysis.bottlenecks.variance_shares`,
 from the same samples): the list of what is worth measuring first, and lists the figures older than the scenario's era
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..inputs.schema import BASES
+from ..inputs.network_files import BASES
 from ..model.trip import TripResult
 from ..network.network import Network
 from ..results import AssumptionShare, Evidence, EvidenceRoute

@@ -176,7 +176,7 @@ def frontier(
     Parameters
     ----------
     results, meta
-        A results table and its grid (:func:`midcorridor.runs.grid.read_results`).
+        A results table and its grid (:func:`midcorridor.runs.grid_store.read_results`).
     route
         Route label (default: the grid's ``frontier.route``, else its first route).
     target_ratio, target_days

@@ -437,7 +437,7 @@ def _solve_choices(
 ) -> list[ChoiceResult]:
     """The corridor choice of each scenario file, calibrated on ``baseline``."""
     from ..inputs.scenario import default_scenario, load_scenario
-    from ..runs.choice import calibrate_on, solve
+    from ..runs.choice import fit_choice_baseline, solve_choice
 
     reference = load_scenario(baseline if baseline is not None else default_scenario())
     loaded = [load_scenario(p) for p in scenarios]
@@ -445,20 +445,20 @@ def _solve_choices(
     results = []
     with _progress() as bar:
         bar.add_task(f"calibrating on {reference.name}", total=None)
-        calibrated = calibrate_on(
+        calibrated = fit_choice_baseline(
             reference, net, samples=samples, seed=opts.seed, carbon_usd_per_t=carbon_price
         )
         for scenario in loaded:
             bar.add_task(f"corridor choice {scenario.name}", total=None)
             results.append(
-                solve(
+                solve_choice(
                     scenario,
                     net,
                     baseline=reference,
                     samples=samples,
                     seed=opts.seed,
                     carbon_usd_per_t=carbon_price,
-                    calibrated=calibrated,
+                    fitted=calibrated,
                 )
             )
     return results
@@ -566,7 +566,7 @@ def frontier(
     spread of each route's days and which assumption drives it."""
     from ..analysis.frontier import frontier as frontier_of
     from ..analysis.frontier import uncertainty
-    from ..runs.grid import read_results
+    from ..runs.grid_store import read_results
     from ..views.tables import frontier_tables, uncertainty_tables
 
     if target_ratio is not None and target_days is not None:

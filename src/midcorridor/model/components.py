@@ -15,7 +15,7 @@ from dataclasses import replace
 import numpy as np
 
 from .._errors import NetworkError
-from ..inputs.schema import Capacity, LinkProps, NodeProps, Service, ShipmentClass
+from ..inputs.network_files import Capacity, LinkProps, NodeProps, Service, ShipmentClass
 from ..network.network import Network
 from ..network.routing import Route
 from ..vocabulary import (

@@ -19,12 +19,14 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..inputs.schema import Charge, CostBook, Range
+from ..inputs.bounds import Range
+from ..inputs.cost_files import Charge, CostBook
 from ..network.network import Network
 from ..network.routing import Route
 from ..vocabulary import LinkMode
 from .delays import sample_estimate
 from .sampling import route_seed
+from .selection import Selection, selects
 
 __all__ = [
     "CostLeg",
@@ -92,6 +94,16 @@ class CostLeg:
     def usd_source(self) -> str:
         """Source key of the leg's price (tariff, freight or charge)."""
         return self.sources[0]
+
+    def selectable(self) -> dict[str, object]:
+        """What a scenario's cost change may select the leg by (:mod:`.selection`)."""
+        return {
+            "link": self.link,
+            "node": self.node,
+            "country": self.countries,
+            "kind": self.kind,
+            "sea": self.sea,
+        }
 
 
 def _figures(book: CostBook) -> dict[str, Range]:
@@ -236,29 +248,20 @@ def cost_legs(network: Network, route: Route, book: CostBook | None = None) -> l
 
 @dataclass(frozen=True)
 class LegChange:
-    """A scenario's change to the USD of the legs it selects (None: any).
+    """A scenario's change to the USD of the legs it selects.
 
+    ``selection`` names what it selects by :meth:`CostLeg.selectable`'s names (None: any);
     ``scale`` multiplies the leg's cost and ``add`` is added to it (after earlier
     changes); the leg's cost is floored at 0 when drawn.
     """
 
-    links: frozenset[str] | None = None
-    nodes: frozenset[str] | None = None
-    countries: frozenset[str] | None = None
-    kinds: frozenset[str] | None = None
-    seas: frozenset[str] | None = None
+    selection: Selection = field(default_factory=dict)
     scale: float = 1.0
     add: float = 0.0
 
     def matches(self, leg: CostLeg) -> bool:
         """Whether ``leg`` is selected."""
-        return (
-            (self.links is None or leg.link in self.links)
-            and (self.nodes is None or leg.node in self.nodes)
-            and (self.countries is None or bool(self.countries.intersection(leg.countries)))
-            and (self.kinds is None or leg.kind in self.kinds)
-            and (self.seas is None or leg.sea in self.seas)
-        )
+        return selects(self.selection, leg.selectable())
 
 
 def adjust(legs: Sequence[CostLeg], changes: Sequence[LegChange]) -> list[CostLeg]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from ..inputs.schema import Range
+from ..inputs.bounds import Range
 from ..vocabulary import DAYS_IN_MONTH, LinkMode, NodeKind, Stage, pert_shape
 from .timetable import DepartureLoads, Timetable
 
@@ -63,7 +63,7 @@ class Component:
     Attributes
     ----------
     stage
-        One of :data:`midcorridor.inputs.schema.STAGES`.
+        One of :data:`midcorridor.vocabulary.STAGES`.
     node
         Node id where the container waits or is handled; for rail and sea, the node the
         link leaves from.
@@ -123,6 +123,21 @@ class Component:
         """Expected hours, counting the probability."""
         base = float(self.empirical.mean()) if self.empirical is not None else self.dist.mean
         return self.probability * base
+
+    def selectable(self, corridor: str, shipment: str) -> dict[str, object]:
+        """What a scenario's change may select this delay by, on a trip of ``corridor``
+        carrying ``shipment`` (:mod:`.selection`)."""
+        return {
+            "stage": self.stage,
+            "country": self.countries,
+            "node": self.node,
+            "node_kind": self.node_kind,
+            "link": self.link,
+            "link_mode": self.link_mode,
+            "corridor": corridor,
+            "shipment": shipment,
+            "figure_source": self.source,
+        }
 
 
 @dataclass(frozen=True)

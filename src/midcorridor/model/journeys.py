@@ -9,7 +9,7 @@ the trip in travel order with a clock (hours from 00:00 on 1 January):
   departures are full (:class:`~midcorridor.model.timetable.DepartureLoads`), on the first
   with room for its class. A shipment whose connection is ``booked`` (a block train)
   leaves its origin on a plan that reaches its booked departure in the class's
-  ``plan_quantile`` of trips (:class:`~midcorridor.inputs.schema.ShipmentClass`); late, it
+  ``plan_quantile`` of trips (:class:`~midcorridor.inputs.network_files.ShipmentClass`); late, it
   waits for the next one. So an hour of paperwork before a weekly ferry can cost a
   week, and saving it can save the week.
 - **waits that change over the year** (queues simulated with a monthly volume): drawn
@@ -49,7 +49,7 @@ class Journey:
     shipment
         What travels (its class boards in its priority at full departures).
     connection
-        ``booked`` or ``on_arrival`` (see :class:`~midcorridor.inputs.schema.ShipmentClass`).
+        ``booked`` or ``on_arrival`` (see :class:`~midcorridor.inputs.network_files.ShipmentClass`).
     month
         Departure month from the origin (1-12); None: the month drawn for each sample.
     plan_hours

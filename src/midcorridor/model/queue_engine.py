@@ -1,8 +1,8 @@
 """Capacity and congestion: ferry crossings and single points (borders, gauge changes).
 
 A pure module: it takes plain numbers and the validated network models of
-:mod:`midcorridor.inputs.schema` (:class:`~midcorridor.inputs.schema.Service`,
-:class:`~midcorridor.inputs.schema.Weather`, :class:`~midcorridor.inputs.schema.Capacity`) and
+:mod:`midcorridor.inputs.network_files` (:class:`~midcorridor.inputs.network_files.Service`,
+:class:`~midcorridor.inputs.network_files.Weather`, :class:`~midcorridor.inputs.network_files.Capacity`) and
 returns
 per-train waiting times. It knows nothing about files, graphs or the CLI.
 
@@ -45,7 +45,7 @@ Both return a :class:`QueueResult` of per-train waits. The Monte Carlo time mode
 resamples the waits of its steady-state trains (:attr:`QueueResult.steady_mask`) through
 :meth:`midcorridor.model.queues.SimulatedQueue.waits`.
 
-The network models are validated by :mod:`midcorridor.inputs.schema`; the scalar run arguments
+The network models are validated by :mod:`midcorridor.inputs.network_files`; the scalar run arguments
 (volume, horizon, TEU per train, seed) are validated here with pydantic too, so a bad
 value raises :class:`pydantic.ValidationError` (a :class:`ValueError`) naming it.
 
@@ -72,7 +72,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..inputs.schema import Capacity, Service, Weather
+from ..inputs.network_files import Capacity, Service, Weather
 from ..vocabulary import DAYS_IN_MONTH, DAYS_PER_WEEK, HOURS_PER_DAY, HOURS_PER_WEEK
 from .delays import sample_estimate
 
@@ -470,7 +470,7 @@ def storm_spells(
     only while the port is open, with rate ``share / ((1 - share) * mean_spell)`` per hour
     in a month with closure share ``share`` (``weather.closure_share_by_month``); spell
     lengths are PERT ``weather.hold_hours`` (:func:`~midcorridor.model.delays.sample_estimate`, mean
-    :func:`~midcorridor.inputs.schema.pert_mean` via ``Range.mean``). Open and closed times then
+    :func:`~midcorridor.vocabulary.pert_mean` via ``Range.mean``). Open and closed times then
     alternate so that the long-run share of closed time in each month is its share. The
     open gaps are drawn by inverting the cumulative hazard across month boundaries; a
     month with share 1 is closed throughout. One loop step per spell (tens a year).

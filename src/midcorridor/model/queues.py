@@ -23,7 +23,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..inputs.schema import Capacity, Service, Weather
+from ..inputs.network_files import Capacity, Service, Weather
 from ..vocabulary import DAYS_IN_MONTH, DAYS_PER_WEEK, HOURS_PER_DAY
 from .queue_engine import QueueResult, Season, simulate_ferry, simulate_server
 

@@ -17,7 +17,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..inputs.schema import ShipmentClass
+from ..inputs.network_files import ShipmentClass
 from ..network.routing import Route
 from ..vocabulary import HOURS_PER_DAY, Shipment
 from .delays import Adjustment, Component, adjust_in_place, sample_pert

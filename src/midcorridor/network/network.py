@@ -27,10 +27,9 @@ from pyproj import Geod
 from .._errors import NetworkError, PlaceNotFoundError
 from ..inputs._paths import NETWORK_ENV, default_folder
 from ..inputs._yaml import MAX_ECHO_CHARS, YamlInputError, load_plain_yaml, short_repr
-from ..inputs.schema import (
+from ..inputs.cost_files import ChoiceBook, CostBook
+from ..inputs.network_files import (
     LINK_SOURCED_FIELDS,
-    ChoiceBook,
-    CostBook,
     LinkProps,
     NodeProps,
     ShipmentClass,

@@ -12,10 +12,10 @@ and its share of the market is a multinomial logit,
 
     share_k = exp(c_k - GC_k / scale) / sum_j exp(c_j - GC_j / scale),
 
-with corridor constants ``c_k`` (``c_sea = 0``) calibrated on the baseline scenario so
-that the markets together reproduce the observed shares (:func:`calibrate`).
+with corridor constants ``c_k`` (``c_sea = 0``) fitted on the baseline scenario so
+that the markets together reproduce the observed shares (:func:`fit_constants`).
 
-Capacity feeds back (:func:`solve`): cargo a scenario moves to a corridor is added to the
+Capacity feeds back (:func:`solve_choice`): cargo a scenario moves to a corridor is added to the
 corridor's weekly volume, the queue simulation lengthens (or shortens) its waits, and
 the shares are recomputed, to a fixed point (averaged iterates, until no corridor's TEU
 moves by more than the tolerance). A corridor whose queues saturate says so: its waits
@@ -30,22 +30,24 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .._errors import MidcorridorError, NetworkError, ScenarioError
+from ..inputs.bounds import MonthlyVolume
+from ..inputs.cost_files import ChoiceBook, Market
 from ..inputs.scenario import RouteSpec, Scenario
-from ..inputs.schema import ChoiceBook, Market, MonthlyVolume
+from ..model.delays import Volume
 from ..network.network import CHOICE_FILE, Network
 from ..vocabulary import CHOICE_CORRIDORS, DAYS_PER_WEEK, ChoiceCorridor, Corridor
 from .runner import ScenarioRun, constrained_points, plan_trips, run_scenario
 
 __all__ = [
-    "Calibrated",
+    "ChoiceBaseline",
     "ChoiceResult",
     "MarketChoice",
     "Option",
-    "calibrate",
-    "calibrate_on",
+    "fit_choice_baseline",
+    "fit_constants",
     "generalized_cost",
     "logit_shares",
-    "solve",
+    "solve_choice",
 ]
 
 #: The corridors whose volume the choice moves (their queues are simulated).
@@ -57,9 +59,9 @@ WEEKS_PER_YEAR = 365.0 / DAYS_PER_WEEK
 TOLERANCE = 0.005
 #: Most fixed-point iterations.
 MAX_ITERATIONS = 30
-#: Most iterations of the constants' calibration, and its tolerance (share).
-CALIBRATION_ITERATIONS = 200
-CALIBRATION_TOLERANCE = 1e-6
+#: Most iterations of the constants' fit, and its tolerance (share).
+FIT_ITERATIONS = 200
+FIT_TOLERANCE = 1e-6
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,7 @@ class ChoiceResult:
     markets
         Each market's options and shares.
     constants
-        The corridor constants used (calibrated on the baseline).
+        The corridor constants used (fitted on the baseline).
     iterations, residual, converged
         Fixed-point iterations run, the largest relative change of a corridor's TEU in
         the last one, and whether it fell to :data:`TOLERANCE`.
@@ -331,14 +333,14 @@ def _total_shares(
     return {c: v / total for c, v in teu.items()}
 
 
-def calibrate(
+def fit_constants(
     options: Mapping[str, Mapping[ChoiceCorridor, Option]], book: ChoiceBook
 ) -> dict[ChoiceCorridor, float]:
     """Corridor constants (``sea`` 0) with which the markets together take the observed
     shares, given each corridor's generalized cost (``options``).
 
     Each constant is moved by the log of observed over predicted share until they agree
-    within :data:`CALIBRATION_TOLERANCE` (the usual fixed point for logit constants).
+    within :data:`FIT_TOLERANCE` (the usual fixed point for logit constants).
 
     Raises
     ------
@@ -349,13 +351,13 @@ def calibrate(
         if not any(c in opts for opts in options.values()):
             raise ScenarioError(
                 f"The {c} corridor is open to no market: its observed share cannot be "
-                "calibrated (calibrate on a scenario where every corridor is open)."
+                "fitted (fit them on a scenario where every corridor is open)."
             )
     constants = dict.fromkeys(CHOICE_CORRIDORS, 0.0)
-    for _ in range(CALIBRATION_ITERATIONS):
+    for _ in range(FIT_ITERATIONS):
         predicted = _total_shares(_shares(options, constants, book), book)
         gap = max(abs(predicted[c] - book.observed_shares[c].value) for c in CHOICE_CORRIDORS)
-        if gap < CALIBRATION_TOLERANCE:
+        if gap < FIT_TOLERANCE:
             break
         for c in CHOICE_CORRIDORS:
             constants[c] += math.log(book.observed_shares[c].value / predicted[c])
@@ -371,12 +373,6 @@ def _plus(volume: MonthlyVolume | None, delta: float) -> MonthlyVolume:
     if isinstance(volume, tuple):
         return tuple(max(v + delta, 0.0) for v in volume)
     return max(volume + delta, 0.0)
-
-
-def _mean_volume(volume: MonthlyVolume | None) -> float:
-    if volume is None:
-        return 0.0
-    return sum(volume) / len(volume) if isinstance(volume, tuple) else float(volume)
 
 
 def _run(
@@ -431,9 +427,9 @@ def _moved_teu_per_week(
 
 
 @dataclass(frozen=True)
-class Calibrated:
+class ChoiceBaseline:
     """The baseline's run, its corridor constants and the shares they give: what every
-    scenario's fixed point starts from (:func:`calibrate_on`)."""
+    scenario's fixed point starts from (:func:`fit_choice_baseline`)."""
 
     run: ScenarioRun
     options: Mapping[str, Mapping[ChoiceCorridor, Option]]
@@ -444,28 +440,28 @@ class Calibrated:
     carbon_usd_per_t: float
 
 
-def calibrate_on(
+def fit_choice_baseline(
     baseline: Scenario,
     network: Network,
     *,
     samples: int | None = None,
     seed: int | None = None,
     carbon_usd_per_t: float = 0.0,
-) -> Calibrated:
-    """Run the baseline's market trips and calibrate the corridor constants on them.
+) -> ChoiceBaseline:
+    """Run the baseline's market trips and fit the corridor constants on them.
 
-    Pass the result to :func:`solve` for several scenarios of the same settings, so the
+    Pass the result to :func:`solve_choice` for several scenarios of the same settings, so the
     baseline is run once.
     """
     book = network.require_choice()
     run = _run(baseline, network, _open_specs(baseline, network, book), {}, samples, seed)
     options = _options(run, book, _value_of_day(network), carbon_usd_per_t)
-    constants = calibrate(options, book)
+    constants = fit_constants(options, book)
     reference = _shares(options, constants, book)
-    return Calibrated(run, options, constants, reference, samples, seed, carbon_usd_per_t)
+    return ChoiceBaseline(run, options, constants, reference, samples, seed, carbon_usd_per_t)
 
 
-def solve(
+def solve_choice(
     scenario: Scenario,
     network: Network,
     *,
@@ -475,7 +471,7 @@ def solve(
     carbon_usd_per_t: float = 0.0,
     tolerance: float = TOLERANCE,
     max_iterations: int = MAX_ITERATIONS,
-    calibrated: Calibrated | None = None,
+    fitted: ChoiceBaseline | None = None,
 ) -> ChoiceResult:
     """Corridor shares of every market under ``scenario``, with capacity feedback.
 
@@ -486,7 +482,7 @@ def solve(
     network
         The network, with ``costs.yaml`` and ``choice.yaml``.
     baseline
-        The scenario of the observed shares: the corridor constants are calibrated on it,
+        The scenario of the observed shares: the corridor constants are fitted on it,
         and the cargo it carries at them is what its volumes already hold.
     samples, seed
         Monte Carlo settings of every run (default: the scenario's).
@@ -495,9 +491,9 @@ def solve(
     tolerance, max_iterations
         Fixed point: stop when no corridor's TEU a year (all markets) moves by more than
         ``tolerance`` (relative).
-    calibrated
-        The baseline already calibrated (:func:`calibrate_on`, with the same samples,
-        seed and carbon price); default: calibrate it here.
+    fitted
+        The baseline already fitted (:func:`fit_choice_baseline`, with the same samples,
+        seed and carbon price); default: fit it here.
 
     Raises
     ------
@@ -508,18 +504,18 @@ def solve(
     """
     book = network.require_choice()
     value_of_day = _value_of_day(network)
-    if calibrated is None:
-        calibrated = calibrate_on(
+    if fitted is None:
+        fitted = fit_choice_baseline(
             baseline, network, samples=samples, seed=seed, carbon_usd_per_t=carbon_usd_per_t
         )
-    elif (calibrated.samples, calibrated.seed, calibrated.carbon_usd_per_t) != (
+    elif (fitted.samples, fitted.seed, fitted.carbon_usd_per_t) != (
         samples,
         seed,
         carbon_usd_per_t,
     ):
-        raise ValueError("calibrated was made with other samples, seed or carbon price")
-    constants, reference = calibrated.constants, calibrated.reference
-    base_run, base_options = calibrated.run, calibrated.options
+        raise ValueError("fitted was made with other samples, seed or carbon price")
+    constants, reference = fitted.constants, fitted.reference
+    base_run, base_options = fitted.run, fitted.options
 
     specs = _open_specs(scenario, network, book)
     current = reference
@@ -547,7 +543,9 @@ def solve(
             break
     volumes: dict[str, float] = {}
     for c in RAIL_CORRIDORS:
-        volumes[c] = _mean_volume(scenario.volume.get(c)) + deltas.get(c, 0.0)
+        volume = scenario.volume.get(c)
+        mean = Volume.of(volume).mean if volume is not None else 0.0
+        volumes[c] = mean + deltas.get(c, 0.0)
     markets = tuple(
         MarketChoice(market=m, options=options[m.id], shares=current[m.id]) for m in book.markets
     )

@@ -1,14 +1,13 @@
 """Grids of scenarios: policy grids and uncertainty runs, in-process or on a Dask cluster.
 
-A grid file (``grids/*.yaml``) names a base scenario and *axes*, each a knob of the
-scenario language: a change's ``scale`` (or ``set``, ``add``), a service's fleet or
-headway, a node's capacity, a corridor's volume, the departure month or what travels.
-Its *points* are the full factorial of the axes' values, or Latin-hypercube draws over
-their ranges. :func:`run_grid` runs every point's scenario, in-process or on a Dask
-cluster, each with its own seed spawned from the grid's (:class:`numpy.random.SeedSequence`),
-so the results do not depend on what ran them, and streams one row per scenario and route
-to a Parquet file (:data:`RESULT_COLUMNS`), written atomically; ``resume`` skips the
-scenarios a previous run of the same grid finished.
+A grid file (:mod:`midcorridor.inputs.grid_file`) names a base scenario and *axes*, each a
+knob of the scenario language. Its *points* are the full factorial of the axes' values,
+or Latin-hypercube draws over their ranges. :func:`run_grid` runs every point's scenario,
+in-process or on a Dask cluster, each with its own seed spawned from the grid's
+(:class:`numpy.random.SeedSequence`), so the results do not depend on what ran them, and
+streams one row per scenario and route to a Parquet file
+(:mod:`midcorridor.runs.grid_store`), written atomically; ``resume`` skips the scenarios
+a previous run of the same grid finished.
 """
 
 from __future__ import annotations
@@ -16,239 +15,30 @@ from __future__ import annotations
 import functools
 import hashlib
 import itertools
-import json
-from collections.abc import Callable, Generator, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ValidationError
 
-from .._errors import MidcorridorError, ScenarioError
-from ..inputs._yaml import YamlInputError, load_plain_yaml
-from ..inputs.scenario import (
-    CapacityChange,
-    Change,
-    RouteSpec,
-    Scenario,
-    ServiceChange,
-    describe_errors,
-    load_scenario,
-    read_text,
-)
-from ..vocabulary import SHIPMENTS, Corridor
-
-if TYPE_CHECKING:
-    import pyarrow as pa
-
-    from ..network.network import Network
+from .._errors import ScenarioError
+from ..inputs._read import validation_problems
+from ..inputs.grid_file import MAX_GRID_POINTS, Design, GridFile, read_grid_file
+from ..inputs.scenario import RouteSpec, Scenario, load_scenario
+from ..network.network import Network, load
+from .choice import solve_choice
+from .grid_store import finished, metadata, schema
+from .runner import run_scenario
 
 __all__ = [
-    "RESULT_COLUMNS",
-    "Axis",
     "Grid",
     "GridRun",
     "GridTask",
     "evaluate",
     "load_grid",
-    "read_results",
     "run_grid",
 ]
-
-#: Largest number of scenarios a grid may hold.
-MAX_GRID_POINTS = 100_000
-#: Parquet metadata key holding the grid that made a results file.
-METADATA_KEY = b"midcorridor.runs.grid"
-#: Columns of every results row (axis columns, ``axis.<name>``, come after ``seed``).
-RESULT_COLUMNS = (
-    "scenario",
-    "seed",
-    "route",
-    "corridor",
-    "shipment",
-    "km",
-    "days_mean",
-    "days_p10",
-    "days_p50",
-    "days_p90",
-    "cost_usd_mean",
-    "cost_usd_p50",
-    "co2e_kg_mean",
-    "cost_of_time_usd_mean",
-    "saturated",
-)
-#: Columns added when the grid asks for the corridor choice.
-CHOICE_COLUMNS = (
-    "share_middle",
-    "share_northern",
-    "share_sea",
-    "teu_middle",
-    "teu_northern",
-    "teu_sea",
-    "choice_converged",
-    "caspian_utilisation",
-)
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Range(_Strict):
-    """An axis's range: ``low`` to ``high`` (and ``steps`` values for a full grid)."""
-
-    low: float
-    high: float
-    steps: int | None = Field(default=None, ge=2, le=1000)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Range:
-        if not self.low < self.high:
-            raise ValueError(f"low must be below high, got {self.low} and {self.high}")
-        return self
-
-
-_KNOBS = ("change", "service", "capacity", "volume", "departure_month", "shipment")
-_FIELDS: dict[str, tuple[str, ...]] = {
-    "change": ("scale", "set", "add"),
-    "service": ("headway_hours", "capacity_teu", "vessels", "round_trip_hours", "max_hold_hours"),
-    "capacity": ("trains_per_day", "servers"),
-}
-
-
-class Axis(_Strict):
-    """One knob of the scenario and the values it takes.
-
-    Exactly one knob: ``change`` (a scenario change whose ``field``, ``scale``, ``set``
-    or ``add``, varies), ``service`` (a service change; ``field``: ``vessels``,
-    ``headway_hours``, ``capacity_teu``, ...), ``capacity`` (a capacity change; ``field``:
-    ``trains_per_day`` or ``servers``), ``volume`` (a corridor's TEU a week),
-    ``departure_month: true`` or ``shipment: true`` (what travels on every route). The
-    first of ``values`` (or ``low`` of ``range``) is today's: the point every measure is
-    counted from.
-    """
-
-    name: str = Field(min_length=1, max_length=60, pattern=r"^[a-z][a-z0-9_]*$")
-    change: Change | None = None
-    service: ServiceChange | None = None
-    capacity: CapacityChange | None = None
-    volume: Corridor | None = None
-    departure_month: bool = False
-    shipment: bool = False
-    field: str | None = None
-    values: tuple[float | str, ...] | None = Field(default=None, min_length=1, max_length=1000)
-    range: Range | None = None
-
-    @model_validator(mode="after")
-    def _one_knob(self) -> Axis:
-        knobs = [k for k in _KNOBS if getattr(self, k) not in (None, False)]
-        if len(knobs) != 1:
-            raise ValueError(
-                f"give exactly one knob of {', '.join(_KNOBS)}"
-                + (f" (got {', '.join(knobs)})" if knobs else "")
-            )
-        knob = knobs[0]
-        allowed = _FIELDS.get(knob)
-        if allowed is not None and self.field not in allowed:
-            raise ValueError(f"field: for a {knob} axis one of {', '.join(allowed)}")
-        if allowed is None and self.field is not None:
-            raise ValueError(f"field is for change, service and capacity axes, not {knob}")
-        if (self.values is None) == (self.range is None):
-            raise ValueError("give exactly one of values or range")
-        if self.shipment:
-            bad = [v for v in self.values or () if v not in SHIPMENTS]
-            if self.range is not None or bad:
-                raise ValueError(f"a shipment axis takes values from {', '.join(SHIPMENTS)}")
-        elif self.values is not None and any(isinstance(v, str) for v in self.values):
-            raise ValueError("values must be numbers")
-        return self
-
-    @property
-    def knob(self) -> str:
-        """Which knob of the scenario the axis turns."""
-        return next(k for k in _KNOBS if getattr(self, k) not in (None, False))
-
-    @property
-    def today(self) -> float | str:
-        """The axis's first value: today's."""
-        return self.values[0] if self.values is not None else self.range.low  # type: ignore[union-attr]
-
-    def grid_values(self) -> tuple[float | str, ...]:
-        """Values of a full factorial grid."""
-        if self.values is not None:
-            return self.values
-        r = self.range
-        assert r is not None
-        steps = r.steps or 2
-        return tuple(r.low + (r.high - r.low) * i / (steps - 1) for i in range(steps))
-
-    def at(self, u: float) -> float | str:
-        """The value at quantile ``u`` (0-1) of the axis, for Latin-hypercube draws: the
-        range scaled, or one of the values."""
-        if self.range is not None:
-            return self.range.low + (self.range.high - self.range.low) * u
-        values = self.grid_values()
-        return values[min(int(u * len(values)), len(values) - 1)]
-
-
-class Design(_Strict):
-    """How points are drawn: the full factorial, or ``latin_hypercube`` draws."""
-
-    latin_hypercube: int = Field(ge=2, le=MAX_GRID_POINTS)
-
-
-class FrontierSpec(_Strict):
-    """The question a policy grid answers (``midcorridor frontier``): ``route`` (a route
-    label of the grid) reaching ``target_ratio`` of today's P50 days (or ``target_days``)."""
-
-    route: str = Field(min_length=1)
-    target_ratio: float | None = Field(default=None, gt=0, lt=1)
-    target_days: float | None = Field(default=None, gt=0)
-    note: str = ""
-
-    @model_validator(mode="after")
-    def _one_target(self) -> FrontierSpec:
-        if (self.target_ratio is None) == (self.target_days is None):
-            raise ValueError("give exactly one of target_ratio or target_days")
-        return self
-
-
-class GridFile(_Strict):
-    """What a grid file holds (see ``grids/README.md``)."""
-
-    name: str = Field(min_length=1, max_length=80)
-    description: str = ""
-    base: str = Field(min_length=1)
-    routes: tuple[RouteSpec, ...] | None = Field(default=None, min_length=1)
-    samples: int = Field(default=2_000, ge=100, le=2_000_000)
-    seed: int = Field(default=0, ge=0, lt=2**63)
-    design: Literal["full"] | Design = "full"
-    choice: bool = False
-    axes: tuple[Axis, ...] = Field(min_length=1, max_length=32)
-    frontier: FrontierSpec | None = None
-
-    @model_validator(mode="after")
-    def _names(self) -> GridFile:
-        names = [a.name for a in self.axes]
-        twice = sorted({n for n in names if names.count(n) > 1})
-        if twice:
-            raise ValueError(f"axes: each name once, got {', '.join(twice)} twice")
-        return self
-
-
-def _axis_keys(loc: tuple[Any, ...]) -> list[str]:
-    """Field names valid beside the last part of ``loc`` (did-you-mean hints)."""
-    parents = [p for p in loc[:-1] if not isinstance(p, int)]
-    models: dict[str, type[BaseModel]] = {
-        "axes": Axis,
-        "design": Design,
-        "frontier": FrontierSpec,
-        "routes": RouteSpec,
-    }
-    if not parents:
-        return list(GridFile.model_fields)
-    model = models.get(parents[0]) if len(parents) == 1 else None
-    return list(model.model_fields) if model is not None else []
 
 
 @dataclass(frozen=True)
@@ -306,50 +96,43 @@ class Grid:
         """
         point = self.points[index]
         base = self.base
-        fields: dict[str, Any] = {
-            "changes": list(base.changes),
-            "services": list(base.services),
-            "capacities": list(base.capacities),
-            "volume": dict(base.volume),
-        }
-        routes = list(base.routes)
-        month = base.departure_month
+        changes, services = list(base.changes), list(base.services)
+        capacities = list(base.capacities)
+        volume: dict[str, object] = dict(base.volume.items())
+        routes, month = list(base.routes), base.departure_month
         for axis in self.spec.axes:
             value = point[axis.name]
             try:
                 if axis.change is not None:
-                    fields["changes"].append(_with(axis.change, str(axis.field), value))
+                    changes.append(_with(axis.change, str(axis.field), value))
                 elif axis.service is not None:
-                    fields["services"].append(_with(axis.service, str(axis.field), value))
+                    services.append(_with(axis.service, str(axis.field), value))
                 elif axis.capacity is not None:
-                    fields["capacities"].append(_with(axis.capacity, str(axis.field), value))
+                    capacities.append(_with(axis.capacity, str(axis.field), value))
                 elif axis.volume is not None:
-                    fields["volume"][axis.volume] = value
+                    volume[axis.volume] = value
                 elif axis.departure_month:
                     month = round(float(value))
                 else:
-                    routes = [r.model_copy(update={"shipment": value}) for r in routes]
+                    routes = [_with(r, "shipment", value) for r in routes]
             except ValidationError as exc:
-                problem = describe_errors(self.path, exc)[0].split(": field ", 1)[-1]
+                field, problem = validation_problems(exc)[0]
                 raise ScenarioError(
-                    f"{self.path}: field axes ({axis.name}): value {value!r}: {problem}"
+                    f"{self.path}: field axes ({axis.name}): value {value!r}: "
+                    f"{field + ': ' if field else ''}{problem}"
                 ) from None
-        data = {
-            **base.model_dump(),
-            **fields,
-            "routes": routes,
-            "departure_month": month,
-            "name": f"{self.spec.name}#{index}",
-            "samples": self.spec.samples,
-            "seed": seed,
-        }
-        try:
-            return Scenario.model_validate(data)
-        except ValidationError as exc:
-            problems = describe_errors(self.path, exc)
-            raise ScenarioError(
-                f"{self.path}: point {index} ({point}) is not a valid scenario.", problems
-            ) from None
+        return base.derive(
+            where=f"{self.path}: point {index} ({point})",
+            changes=changes,
+            services=services,
+            capacities=capacities,
+            volume=volume,
+            routes=routes,
+            departure_month=month,
+            name=f"{self.spec.name}#{index}",
+            samples=self.spec.samples,
+            seed=seed,
+        )
 
     def metadata(self) -> dict[str, Any]:
         """What a results file records of the grid that made it."""
@@ -384,11 +167,14 @@ def _route_label(spec: RouteSpec) -> str:
     return spec.label or f"{spec.origin}-{spec.destination}, {spec.corridor}, {spec.shipment}"
 
 
-def _with(template: BaseModel, field: str, value: float | str) -> Any:
-    """``template`` (a change) with ``field`` set to ``value``, validated."""
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def _with(template: _Model, field: str, value: float | str) -> _Model:
+    """``template`` (a change, a route) with ``field`` set to ``value``, validated."""
     data = template.model_dump()
-    if isinstance(template, Change):  # one action: the varied one
-        data.update({"scale": None, "set": None, "add": None})
+    if "ACTIONS" in dir(template):  # a change: one action, the varied one
+        data.update(dict.fromkeys(template.ACTIONS))  # type: ignore[attr-defined]
     data[field] = value
     return type(template).model_validate(data)
 
@@ -402,24 +188,13 @@ def load_grid(path: str | Path) -> Grid:
         Naming the grid file (or the base scenario file), the field and the problem.
     """
     path = Path(path)
-    text = read_text(path, what="grid file")
-    try:
-        data = load_plain_yaml(text)
-    except YamlInputError as exc:
-        raise ScenarioError(f"{path}: {exc}") from None
-    if not isinstance(data, dict):
-        raise ScenarioError(f"{path}: a grid file must be a mapping of fields (name, axes, ...).")
-    try:
-        spec = GridFile.model_validate(data)
-    except ValidationError as exc:
-        problems = describe_errors(path, exc, valid_keys=_axis_keys)
-        raise ScenarioError(f"{path}: invalid grid.", problems) from None
+    spec, text = read_grid_file(path)
     base_path = path.parent / spec.base
     if not base_path.is_file():
         raise ScenarioError(f"{path}: field base: scenario {spec.base!r} not found ({base_path}).")
     base = load_scenario(base_path)
     if spec.routes is not None:
-        base = base.model_copy(update={"routes": spec.routes})
+        base = base.derive(where=f"{path}: field routes", routes=spec.routes)
     grid = Grid(path, spec, base, hashlib.sha256(text.encode()).hexdigest())
     if len(grid.points) > MAX_GRID_POINTS:
         raise ScenarioError(
@@ -449,24 +224,28 @@ class GridTask:
 
 @functools.lru_cache(maxsize=4)
 def _network(path: str) -> Network:
-    from ..network.network import load
-
     return load(path)
+
+
+def caspian_utilisation(utilisation: Mapping[str, tuple[float, bool]], network: Network) -> float:
+    """The highest load over capacity of a simulated Caspian crossing (NaN if none)."""
+    loads = [
+        load
+        for point, (load, _) in utilisation.items()
+        if point in network.links_by_id and network.links_by_id[point].props.sea == "caspian"
+    ]
+    return max(loads) if loads else float("nan")
 
 
 def evaluate(task: GridTask) -> list[dict[str, Any]]:
     """Run one grid point: one row per route (:data:`RESULT_COLUMNS`, the axes as
     ``axis.<name>``, and :data:`CHOICE_COLUMNS` when the grid asks for the choice)."""
-    from .runner import run_scenario
-
     network = _network(task.network_path)
     run = run_scenario(task.scenario, network)
     extra: dict[str, Any] = {}
     if task.choice_baseline is not None:
-        from .choice import solve
-
         scenario = task.scenario
-        result = solve(
+        result = solve_choice(
             scenario,
             network,
             baseline=task.choice_baseline,
@@ -474,12 +253,11 @@ def evaluate(task: GridTask) -> list[dict[str, Any]]:
             seed=scenario.seed,
         )
         shares, teu = result.shares(), result.teu_per_year()
-        caspian = result.utilisation.get("AKTAU_PORT-ALAT_PORT")
         extra = {
             **{f"share_{c}": float(v) for c, v in shares.items()},
             **{f"teu_{c}": float(v) for c, v in teu.items()},
             "choice_converged": result.converged,
-            "caspian_utilisation": float(caspian[0]) if caspian else float("nan"),
+            "caspian_utilisation": caspian_utilisation(result.utilisation, network),
         }
     rows = []
     costs = run.costs or (None,) * len(run.trips)
@@ -539,40 +317,12 @@ class GridRun:
     ran: int
     skipped: int
     interrupted: bool
+    grid: str = ""
 
-
-def _schema(grid: Grid, rows: Sequence[dict[str, Any]]) -> pa.Schema:
-    import pyarrow as pa
-
-    return pa.Table.from_pylist(list(rows)).schema.with_metadata(_metadata(grid))
-
-
-def _metadata(grid: Grid) -> dict[bytes, bytes]:
-    return {METADATA_KEY: json.dumps(grid.metadata(), sort_keys=True).encode()}
-
-
-def read_results(path: str | Path) -> tuple[Any, dict[str, Any]]:
-    """The rows of a results file (a pandas DataFrame) and the grid that made it.
-
-    Raises
-    ------
-    MidcorridorError
-        When the file is missing or not a midcorridor results file.
-    """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    path = Path(path)
-    if not path.is_file():
-        raise MidcorridorError(f"{path}: results file not found.")
-    try:
-        table = pq.read_table(path)
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise MidcorridorError(f"{path}: not a Parquet results file ({exc}).") from None
-    meta = (table.schema.metadata or {}).get(METADATA_KEY)
-    if meta is None:
-        raise MidcorridorError(f"{path}: not a midcorridor grid results file (no grid recorded).")
-    return table.to_pandas(), json.loads(meta)
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary (``midcorridor grid --json``)."""
+        out = asdict(self)
+        return {"grid": out.pop("grid"), "results": str(out.pop("path")), **out}
 
 
 def _tasks(
@@ -584,20 +334,6 @@ def _tasks(
     baseline = grid.base if grid.spec.choice else None
     for i in indices:
         yield GridTask(i, grid.points[i], grid.scenario(i, seeds[i]), str(network.path), baseline)
-
-
-def _finished(grid: Grid, path: Path) -> tuple[set[int], Any]:
-    """Scenarios finished in an earlier results file of the same grid, and its table."""
-    import pyarrow.parquet as pq
-
-    _, meta = read_results(path)
-    if meta.get("digest") != grid.digest:
-        raise MidcorridorError(
-            f"{path}: results of another grid ({meta.get('name')}, {meta.get('file')}) or of "
-            "an earlier version of this one: give another --out, or run without --resume."
-        )
-    table = pq.read_table(path)
-    return set(table.column("scenario").to_pylist()), table
 
 
 def run_grid(
@@ -648,7 +384,7 @@ def run_grid(
     done: set[int] = set()
     previous = None
     if resume and out.exists():
-        done, previous = _finished(grid, out)
+        done, previous = finished(out, grid.digest)
     todo = [i for i in indices if i not in done]
     tasks = list(_tasks(grid, network, todo))  # every scenario checked before any run
     ran = 0
@@ -659,8 +395,10 @@ def run_grid(
         try:
             for rows in results:
                 if writer is None:
-                    schema = previous.schema if previous is not None else _schema(grid, rows)
-                    writer = pq.ParquetWriter(handle, schema)
+                    table_schema = (
+                        previous.schema if previous is not None else schema(grid.metadata(), rows)
+                    )
+                    writer = pq.ParquetWriter(handle, table_schema)
                     if previous is not None:
                         writer.write_table(previous)
                 writer.write_table(pa.Table.from_pylist(rows, schema=writer.schema))
@@ -677,8 +415,10 @@ def run_grid(
             pq.write_table(previous, handle)
         else:  # nothing at all: an empty table that still names its grid
             empty = pa.table({"scenario": pa.array([], pa.int64())})
-            pq.write_table(empty.replace_schema_metadata(_metadata(grid)), handle)
-    return GridRun(out, len(indices), ran, len(done & set(indices)), interrupted)
+            pq.write_table(empty.replace_schema_metadata(metadata(grid.metadata())), handle)
+    return GridRun(
+        out, len(indices), ran, len(done & set(indices)), interrupted, grid=grid.spec.name
+    )
 
 
 #: Batches per worker a Dask run splits the grid into: enough to balance the load, few

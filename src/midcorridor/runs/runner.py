@@ -11,27 +11,17 @@ Data flows one way: a :class:`~midcorridor.inputs.scenario.Scenario` and a
 
 from __future__ import annotations
 
-import difflib
 import itertools
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import ValidationError
-
 from .._errors import MidcorridorError, ScenarioError
-from ..inputs.scenario import Change, Closures, RouteSpec, Scenario
-from ..inputs.schema import (
-    ADD_HOURS_BOUNDS,
-    SCALE_BOUNDS,
-    SET_HOURS_BOUNDS,
-    VOLUME_BOUNDS,
-    Capacity,
-    Service,
-)
+from ..inputs.changes import Closures
+from ..inputs.scenario import RouteSpec, Scenario
 from ..model.components import components, expected_hours
-from ..model.costs import LegChange, TripCost, cost_seed, price_trip
-from ..model.delays import Adjustment, Component, Volume
+from ..model.costs import TripCost, cost_seed, price_trip
+from ..model.delays import Adjustment, Component
 from ..model.sampling import plan_journey, sample_trip
 from ..model.trip import TripResult
 from ..network.network import Network
@@ -45,7 +35,8 @@ from ..results import (
     SweepRoute,
     SweepStep,
 )
-from ..vocabulary import CORRIDORS, SHIPMENTS, STAGES, Corridor, CorridorChoice, Shipment
+from ..vocabulary import CORRIDORS, STAGES, Corridor, CorridorChoice, Shipment
+from .resolve import Conditions, adjustments_for, check_composed, closed, engine_error, resolve
 
 __all__ = [
     "PlannedTrip",
@@ -122,214 +113,6 @@ def _trip_dict(trip: TripResult, network: Network, cost: TripCost | None) -> dic
     }
 
 
-def _did_you_mean(value: str, choices: Collection[str]) -> str:
-    """`` Did you mean: a, b?`` with the closest of ``choices``, or nothing."""
-    close = difflib.get_close_matches(value, list(choices), n=3)
-    return f" Did you mean: {', '.join(close)}?" if close else ""
-
-
-class _Resolver:
-    """Turns a scenario's place names into node ids, errors naming file and field."""
-
-    def __init__(self, network: Network, scenario: Scenario) -> None:
-        self.network = network
-        self.scenario = scenario
-        #: Indices of the service changes applied to each link, in order.
-        self.service_changes: dict[str, list[int]] = {}
-        #: Indices of the capacity changes applied to each node, in order.
-        self.capacity_changes: dict[str, list[int]] = {}
-        #: Link id -> shipment class -> TEU a week in each month at its departures.
-        self.demands: dict[str, dict[str, tuple[float, ...]]] = {}
-
-    def error(self, fld: str, message: str) -> ScenarioError:
-        return ScenarioError(f"{self.scenario.path}: field {fld}: {message}")
-
-    def node(self, query: str, fld: str) -> str:
-        try:
-            return self.network.find_node(query)
-        except MidcorridorError as exc:
-            raise self.error(fld, exc.message) from None
-
-    def closures(self, closures: Closures) -> tuple[set[str], set[str]]:
-        """Blocked node ids and link ids."""
-        net = self.network
-        blocked_nodes: set[str] = set()
-        for i, code in enumerate(closures.countries):
-            nodes = {n.id for n in net.nodes_by_id.values() if code in n.props.countries}
-            if not nodes:
-                close = difflib.get_close_matches(code, sorted(net.countries), n=3)
-                hint = f" (countries in the network include {', '.join(close)})" if close else ""
-                raise self.error(f"closures.countries.{i}", f"no node in country {code!r}{hint}")
-            blocked_nodes |= nodes
-        for i, name in enumerate(closures.nodes):
-            blocked_nodes.add(self.node(name, f"closures.nodes.{i}"))
-        for i, link_id in enumerate(closures.links):
-            if link_id not in net.links_by_id:
-                hint = _did_you_mean(link_id, net.links_by_id)
-                raise self.error(f"closures.links.{i}", f"unknown link {link_id!r}.{hint}")
-        by_passage = {
-            lk.id for lk in net.links_by_id.values() if lk.props.passage in closures.passages
-        }
-        return blocked_nodes, set(closures.links) | by_passage
-
-    def services(self) -> dict[str, Service]:
-        """Link id -> service after the scenario's service changes (in order)."""
-        net = self.network
-        out: dict[str, Service] = {}
-        for i, change in enumerate(self.scenario.services):
-            for j, link_id in enumerate(change.link or ()):
-                link = net.links_by_id.get(link_id)
-                if link is None or link.props.service is None:
-                    ferries = [lk for lk, v in net.links_by_id.items() if v.props.service]
-                    hint = _did_you_mean(link_id, ferries)
-                    raise self.error(
-                        f"services.{i}.link.{j}", f"no ferry or sea link {link_id!r}.{hint}"
-                    )
-            for link in net.links_by_id.values():
-                service = out.get(link.id, link.props.service)
-                if service is None:
-                    continue
-                by_link = change.link is None or link.id in change.link
-                by_sea = change.sea is None or link.props.sea in change.sea
-                if by_link and by_sea:
-                    out[link.id] = service.model_copy(update=change.updates())
-                    self.service_changes.setdefault(link.id, []).append(i)
-                    if change.demand_teu_per_week is not None:
-                        self.demands[link.id] = self._demand(change.demand_teu_per_week)
-        for link_id in self.demands:
-            if out[link_id].dispatch != "scheduled":
-                i = self.service_changes[link_id][-1]
-                raise self.error(
-                    f"services.{i}.demand_teu_per_week",
-                    f"link {link_id} is not a scheduled service (dispatch "
-                    f"{out[link_id].dispatch}): demand fills timetabled departures only",
-                )
-        return out
-
-    def _demand(
-        self, demand: Mapping[Shipment, float | tuple[float, ...]]
-    ) -> dict[str, tuple[float, ...]]:
-        """Demand of every class (0 where not given), 12 months each, by boarding priority."""
-        shipments = self.network.shipments
-        order = sorted(SHIPMENTS, key=lambda name: shipments[name].priority)
-        return {name: Volume.of(demand.get(name, 0.0)).by_month() for name in order}
-
-    def capacities(self) -> dict[str, Capacity]:
-        """Node id -> handling capacity after the scenario's capacity changes (in order)."""
-        out: dict[str, Capacity] = {}
-        for i, change in enumerate(self.scenario.capacities):
-            for j, name in enumerate(change.node):
-                node_id = self.node(name, f"capacities.{i}.node.{j}")
-                current = out.get(node_id, self.network.nodes_by_id[node_id].props.capacity)
-                if current is None:
-                    if change.trains_per_day is None:
-                        raise self.error(
-                            f"capacities.{i}.trains_per_day",
-                            f"{self.network.describe(node_id)} has no capacity in the network: "
-                            "give trains_per_day",
-                        )
-                    current = Capacity(trains_per_day=change.trains_per_day, source=change.source)
-                out[node_id] = current.model_copy(
-                    update={**change.updates(), "source": current.source}
-                )
-                self.capacity_changes.setdefault(node_id, []).append(i)
-        return out
-
-    def cost_changes(self) -> list[LegChange]:
-        """The scenario's cost changes, with places resolved and links checked."""
-        out = []
-        for i, change in enumerate(self.scenario.costs):
-            for j, link_id in enumerate(change.link or ()):
-                if link_id not in self.network.links_by_id:
-                    hint = _did_you_mean(link_id, self.network.links_by_id)
-                    raise self.error(f"costs.{i}.link.{j}", f"unknown link {link_id!r}.{hint}")
-            nodes = [self.node(n, f"costs.{i}.node.{j}") for j, n in enumerate(change.node or ())]
-            out.append(
-                LegChange(
-                    links=None if change.link is None else frozenset(change.link),
-                    nodes=None if change.node is None else frozenset(nodes),
-                    countries=None if change.country is None else frozenset(change.country),
-                    kinds=None if change.kind is None else frozenset(change.kind),
-                    seas=None if change.sea is None else frozenset(change.sea),
-                    scale=change.scale if change.scale is not None else 1.0,
-                    add=change.add_usd or 0.0,
-                )
-            )
-        return out
-
-    def check_figure_sources(self) -> None:
-        """Refuse a change selecting a source key that ``sources.yaml`` does not have."""
-        sources = self.network.sources
-        for i, change in enumerate(self.scenario.changes):
-            for j, key in enumerate(change.figure_source or ()):
-                if key not in sources:
-                    raise self.error(
-                        f"changes.{i}.figure_source.{j}",
-                        f"unknown source key {key!r}.{_did_you_mean(key, sources)}",
-                    )
-
-    def change_nodes(self) -> list[set[str]]:
-        """Node ids selected by each change's ``node`` field."""
-        return [
-            {self.node(n, f"changes.{i}.node") for n in change.node or ()}
-            for i, change in enumerate(self.scenario.changes)
-        ]
-
-
-def change_adjustment(change: Change) -> Adjustment:
-    """A scenario change's action (``scale``, ``set`` or ``add``) as an :class:`Adjustment`."""
-    if change.set is not None:
-        return Adjustment(set=change.set)
-    if change.scale is not None:
-        return Adjustment(scale=change.scale)
-    return Adjustment(add=change.add or 0.0)
-
-
-def change_matches(
-    change: Change,
-    comp: Component,
-    corridor: str,
-    node_ids: Collection[str] = (),
-    shipment: str = "block_train",
-) -> bool:
-    """Whether ``change`` applies to ``comp`` on a route of ``corridor``.
-
-    Selectors left out match everything; a list matches any of its values. ``node_ids``
-    are the change's ``node`` selectors resolved to node ids; ``shipment`` is what travels
-    on the trip.
-    """
-    checks = (
-        (change.stage, lambda v: comp.stage in v),
-        (change.country, lambda v: bool(set(v) & set(comp.countries))),
-        (change.node, lambda v: comp.node in node_ids),
-        (change.node_kind, lambda v: comp.node_kind in v),
-        (change.link, lambda v: comp.link in v),
-        (change.link_mode, lambda v: comp.link_mode in v),
-        (change.corridor, lambda v: corridor in v),
-        (change.shipment, lambda v: shipment in v),
-        (change.figure_source, lambda v: comp.source in v),
-    )
-    return all(test(selected) for selected, test in checks if selected is not None)
-
-
-def adjustments_for(
-    comps: Sequence[Component],
-    corridor: str,
-    changes: Sequence[Change],
-    change_nodes: Sequence[set[str]],
-    shipment: str = "block_train",
-) -> list[Adjustment]:
-    """The combined effect of ``changes`` (in order) on each component of a trip."""
-    out = []
-    for comp in comps:
-        adj = Adjustment()
-        for change, nodes in zip(changes, change_nodes, strict=True):
-            if change_matches(change, comp, corridor, nodes, shipment):
-                adj = adj.then(change_adjustment(change))
-        out.append(adj)
-    return out
-
-
 def _label(network: Network, spec: RouteSpec, route: Route) -> str:
     if spec.label:
         return spec.label
@@ -340,15 +123,15 @@ def _label(network: Network, spec: RouteSpec, route: Route) -> str:
 
 
 def _no_route_error(
-    resolver: _Resolver, spec: RouteSpec, i: int, origin: str, destination: str
+    conditions: Conditions, spec: RouteSpec, i: int, origin: str, destination: str
 ) -> ScenarioError:
     """Explain why no route exists, naming the closure that cut it if one did."""
-    net, scenario = resolver.network, resolver.scenario
+    net, scenario = conditions.network, conditions.scenario
     wanted = "" if spec.corridor == "any" else f" on the {spec.corridor} corridor"
-    via = [resolver.node(v, f"routes.{i}.via.{j}") for j, v in enumerate(spec.via)]
+    via = [conditions.node(v, f"routes.{i}.via.{j}") for j, v in enumerate(spec.via)]
 
     def exists(closures: Closures) -> bool:
-        nodes, links = resolver.closures(closures)
+        nodes, links = closed(scenario, net, closures)
         routes = iter_routes(
             net,
             origin,
@@ -363,101 +146,14 @@ def _no_route_error(
         wanted += " via " + ", ".join(spec.via)
     where = f"No route from {net.describe(origin)} to {net.describe(destination)}{wanted}"
     if not exists(Closures()):
-        return resolver.error(f"routes.{i}", f"{where} even with every link open.")
+        return conditions.error(f"routes.{i}", f"{where} even with every link open.")
     cutting = []
     for kind, value in scenario.closures.items():
         single = Closures(**{f"{kind}s" if kind != "country" else "countries": (value,)})
         if not exists(single):
             cutting.append(f"{kind} {value}")
     culprit = ", ".join(cutting) if cutting else "the closures together"
-    return resolver.error(f"routes.{i}", f"{where}: closed by {culprit} (closures).")
-
-
-def _engine_message(error: ValueError) -> str:
-    """The queue engine's complaint in one line (a pydantic error without its furniture)."""
-    if not isinstance(error, ValidationError):
-        return str(error)
-    parts = []
-    for err in error.errors():
-        loc = ".".join(str(p) for p in err["loc"])
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        parts.append(f"{loc}: {msg}" if loc else msg)
-    return "; ".join(parts)
-
-
-def _engine_error(
-    resolver: _Resolver,
-    route: Route,
-    label: str,
-    teu_per_week: float | tuple[float, ...],
-    error: ValueError,
-) -> ScenarioError:
-    """The queue engine refused a run for this trip: name the scenario field behind it.
-
-    That is the last service change applied to a crossing of the route when the engine
-    names the service, the last capacity change applied to a node of the route when it
-    names the capacity, and otherwise (or when no change applied there) the corridor's
-    volume, which is what makes the queues simulated at all.
-    """
-    message = _engine_message(error)
-    volume = Volume.of(teu_per_week).mean
-    fld = f"volume.{route.corridor}"
-    if message.startswith("service"):
-        applied = [i for link in route.links for i in resolver.service_changes.get(link, [])]
-        if applied:
-            fld = f"services.{max(applied)}"
-    elif message.startswith("capacity"):
-        applied = [i for node in route.nodes for i in resolver.capacity_changes.get(node, [])]
-        if applied:
-            fld = f"capacities.{max(applied)}"
-    return resolver.error(
-        fld,
-        f"the queues of trip {label!r} ({route.corridor} corridor, {volume:,g} TEU a week) "
-        f"cannot be simulated: {message}",
-    )
-
-
-def _check_composed(
-    resolver: _Resolver,
-    comps: Sequence[Component],
-    adjustments: Sequence[Adjustment],
-    corridor: str,
-    change_nodes: Sequence[set[str]],
-    shipment: str,
-) -> None:
-    """Refuse changes that, composed on one delay, leave the bounds of a single change.
-
-    Raises
-    ------
-    ScenarioError
-        Naming the changes, the delay and the bound.
-    """
-    changes = resolver.scenario.changes
-    for comp, adj in zip(comps, adjustments, strict=True):
-        if adj.set is not None:
-            checks = [("set", adj.set, SET_HOURS_BOUNDS)]
-        else:
-            checks = [("scale", adj.scale, SCALE_BOUNDS), ("add", adj.add, ADD_HOURS_BOUNDS)]
-        for action, value, bounds in checks:
-            if bounds.contains(value):
-                continue
-            applied = [
-                i
-                for i, (change, nodes) in enumerate(zip(changes, change_nodes, strict=True))
-                if change_matches(change, comp, corridor, nodes, shipment)
-            ]
-            place = f"link {comp.link}" if comp.link is not None else f"node {comp.node}"
-            what = f"the {comp.stage} hours at {place}"
-            effect = {
-                "set": f"set {what} to {value:,g} hours",
-                "scale": f"scale {what} by {value:,g}",
-                "add": f"add {value:,g} hours to {what}",
-            }[action]
-            raise resolver.error(
-                ", ".join(f"changes.{i}" for i in applied),
-                f"together these changes {effect}; changes composed on one delay must stay "
-                f"within the bounds of one change: {action} {bounds.text()}",
-            )
+    return conditions.error(f"routes.{i}", f"{where}: closed by {culprit} (closures).")
 
 
 @dataclass(frozen=True)
@@ -497,12 +193,26 @@ def _choices(
 
 
 def plan_trips(
-    scenario: Scenario, network: Network, *, month: int | None = None
+    scenario: Scenario,
+    network: Network,
+    *,
+    month: int | None = None,
+    conditions: Conditions | None = None,
 ) -> list[PlannedTrip]:
     """Resolve places and closures and choose each trip's route, without sampling.
 
     For each route the fastest (by expected hours, after the scenario's changes) of the
     :data:`ROUTE_CHOICES` shortest paths of the wanted corridor is taken.
+
+    Parameters
+    ----------
+    scenario, network
+        What to plan, on which network.
+    month
+        Departure month (1-12); default the scenario's.
+    conditions
+        The scenario already resolved on the network (:func:`~.resolve.resolve`);
+        default: resolve it here.
 
     Raises
     ------
@@ -514,27 +224,29 @@ def plan_trips(
     month = month if month is not None else scenario.departure_month
     if month is not None and not 1 <= month <= 12:
         raise ScenarioError(f"departure month must be 1-12, got {month}.")
-    resolver = _Resolver(network, scenario)
-    blocked_nodes, blocked_links = resolver.closures(scenario.closures)
-    resolver.check_figure_sources()
-    change_nodes = resolver.change_nodes()
-    services = resolver.services()
-    capacities = resolver.capacities()
+    if conditions is None:
+        conditions = resolve(scenario, network)
     planned = []
     for i, spec in enumerate(scenario.routes):
-        origin = resolver.node(spec.origin, f"routes.{i}.origin")
-        destination = resolver.node(spec.destination, f"routes.{i}.destination")
+        origin = conditions.node(spec.origin, f"routes.{i}.origin")
+        destination = conditions.node(spec.destination, f"routes.{i}.destination")
         if origin == destination:
-            raise resolver.error(f"routes.{i}", "origin and destination are the same place.")
+            raise conditions.error(f"routes.{i}", "origin and destination are the same place.")
         for end, fld in ((origin, "origin"), (destination, "destination")):
-            if end in blocked_nodes:
-                raise resolver.error(
+            if end in conditions.blocked_nodes:
+                raise conditions.error(
                     f"routes.{i}.{fld}", f"{network.describe(end)} is itself closed (closures)."
                 )
         best: tuple[float, PlannedTrip] | None = None
-        via = [resolver.node(v, f"routes.{i}.via.{j}") for j, v in enumerate(spec.via)]
+        via = [conditions.node(v, f"routes.{i}.via.{j}") for j, v in enumerate(spec.via)]
         choices = _choices(
-            network, origin, destination, spec.corridor, blocked_nodes, blocked_links, via
+            network,
+            origin,
+            destination,
+            spec.corridor,
+            set(conditions.blocked_nodes),
+            set(conditions.blocked_links),
+            via,
         )
         for route in choices:
             volume = scenario.volume.get(route.corridor)
@@ -545,10 +257,10 @@ def plan_trips(
                     route,
                     month=month,
                     volume_teu_per_week=volume,
-                    services=services,
-                    capacities=capacities,
+                    services=conditions.services,
+                    capacities=conditions.capacities,
                     shipment=network.shipments.get(spec.shipment),
-                    demands=resolver.demands,
+                    demands=conditions.demands,
                     era=scenario.era,
                 )
             except MidcorridorError:
@@ -556,19 +268,15 @@ def plan_trips(
             except ValueError as exc:  # the queue engine refuses the run
                 if not volume:
                     raise  # no queue was simulated: not the engine, a bug
-                raise _engine_error(resolver, route, label, volume, exc) from None
-            adjustments = adjustments_for(
-                comps, route.corridor, scenario.changes, change_nodes, spec.shipment
-            )
-            _check_composed(
-                resolver, comps, adjustments, route.corridor, change_nodes, spec.shipment
-            )
+                raise engine_error(conditions, route, label, volume, exc) from None
+            adjustments = adjustments_for(comps, route.corridor, conditions.changes, spec.shipment)
+            check_composed(conditions, comps, adjustments, route.corridor, spec.shipment)
             hours = expected_hours(comps, adjustments)
             if best is None or hours < best[0]:
                 trip = PlannedTrip(label, route, tuple(comps), tuple(adjustments), spec.shipment)
                 best = (hours, trip)
         if best is None:
-            raise _no_route_error(resolver, spec, i, origin, destination)
+            raise _no_route_error(conditions, spec, i, origin, destination)
         planned.append(best[1])
     return planned
 
@@ -620,8 +328,8 @@ def run_scenario(
     month = month if month is not None else scenario.departure_month
     if samples < 1:
         raise ScenarioError(f"samples must be at least 1, got {samples}.")
-    planned = plan_trips(scenario, network, month=month)
-    cost_changes = _Resolver(network, scenario).cost_changes()
+    conditions = resolve(scenario, network)
+    planned = plan_trips(scenario, network, month=month, conditions=conditions)
     total = samples * len(planned)
     trips, costs = [], []
     for i, trip in enumerate(planned):
@@ -656,7 +364,7 @@ def run_scenario(
                     trip.route,
                     trips[-1].total_days,
                     cost_seed(seed, trip.route),
-                    cost_changes,
+                    conditions.cost_changes,
                 )
             )
     return ScenarioRun(
@@ -764,19 +472,19 @@ def sweep_volume(
     ------
     ScenarioError
         If a volume is outside the bounds of a scenario's volume
-        (:data:`~midcorridor.inputs.schema.VOLUME_BOUNDS`), before anything is run, or a run
+        (:data:`~midcorridor.inputs.bounds.VOLUME_BOUNDS`), before anything is run, or a run
         fails as :func:`run_scenario` does.
     """
-    for volume in volumes:
-        if not VOLUME_BOUNDS.contains(volume):
-            raise ScenarioError(
-                f"Sweep volume {volume:g} on the {corridor} corridor: must be "
-                f"{VOLUME_BOUNDS.text()}."
-            )
+    varied = [
+        scenario.derive(
+            where=f"sweep of {scenario.path}, {corridor} volume {volume:g} TEU a week",
+            volume={**scenario.volume, corridor: volume},
+        )
+        for volume in volumes
+    ]
     steps = []
-    for volume in volumes:
-        varied = scenario.model_copy(update={"volume": {**scenario.volume, corridor: volume}})
-        run = run_scenario(varied, network, samples=samples)
+    for volume, variant in zip(volumes, varied, strict=True):
+        run = run_scenario(variant, network, samples=samples)
         routes = []
         for trip in run.trips:
             days = trip.days()

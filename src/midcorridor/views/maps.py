@@ -488,7 +488,7 @@ def _add_nodes(
 
 def scenario_map(
     runs: Sequence[ScenarioRun], network: Network, *, title: str | None = None
-) -> OfflineMap:
+) -> folium.Map:
     """An offline map comparing the routes and times of one or more scenario runs.
 
     Parameters
@@ -503,9 +503,9 @@ def scenario_map(
 
     Returns
     -------
-    OfflineMap
+    folium.Map
         The map, fitted to the routes; ``save(path)`` writes one self-contained HTML
-        file that needs no network access.
+        file, atomically, that needs no network access.
 
     Notes
     -----

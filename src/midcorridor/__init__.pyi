@@ -1,0 +1,103 @@
+# The public API of midcorridor, listed once: type checkers read it, and ``__init__.py``
+# loads each name from it lazily (lazy_loader.attach_stub, scientific-python SPEC 1).
+# Every type a public function takes or returns is listed here too.
+
+from ._errors import (
+    MidcorridorError,
+    NetworkError,
+    PlaceNotFoundError,
+    RouteError,
+    ScenarioError,
+)
+from ._version import __version__
+from .analysis.bottlenecks import rank_bottlenecks, sensitivity
+from .analysis.calibration import Calibration, calibrate
+from .inputs.changes import CapacityChange, Change, Closures, CostChange, ServiceChange
+from .inputs.cost_files import ChoiceBook, CostBook
+from .inputs.network_files import Capacity, Service, ShipmentClass, SourceEntry
+from .inputs.scenario import RouteSpec, Scenario, load_scenario
+from .model.components import components
+from .model.costs import CostLeg, TripCost, cost_legs
+from .model.delays import Adjustment, Component
+from .model.journeys import Journey
+from .model.sampling import plan_journey, sample_trip
+from .model.trip import TripResult
+from .network.network import Network, load
+from .network.routing import Route, candidate_routes, network_summary
+from .results import Comparison, NetworkSummary, Ranking, Spread, Sweep
+from .runs.choice import ChoiceBaseline, ChoiceResult, fit_choice_baseline, solve_choice
+from .runs.runner import ScenarioRun, compare_runs, run_scenario, sweep_volume
+from .views.charts import (
+    cost_distance_chart,
+    sensitivity_chart,
+    sweep_chart,
+    time_distance_chart,
+    tornado_chart,
+)
+from .views.maps import scenario_map
+from .views.report import write_report
+from .vocabulary import CORRIDORS, STAGES
+
+__all__ = [
+    "CORRIDORS",
+    "STAGES",
+    "Adjustment",
+    "Calibration",
+    "Capacity",
+    "CapacityChange",
+    "Change",
+    "ChoiceBaseline",
+    "ChoiceBook",
+    "ChoiceResult",
+    "Closures",
+    "Comparison",
+    "Component",
+    "CostBook",
+    "CostChange",
+    "CostLeg",
+    "Journey",
+    "MidcorridorError",
+    "Network",
+    "NetworkError",
+    "NetworkSummary",
+    "PlaceNotFoundError",
+    "Ranking",
+    "Route",
+    "RouteError",
+    "RouteSpec",
+    "Scenario",
+    "ScenarioError",
+    "ScenarioRun",
+    "Service",
+    "ServiceChange",
+    "ShipmentClass",
+    "SourceEntry",
+    "Spread",
+    "Sweep",
+    "TripCost",
+    "TripResult",
+    "__version__",
+    "calibrate",
+    "candidate_routes",
+    "compare_runs",
+    "components",
+    "cost_distance_chart",
+    "cost_legs",
+    "fit_choice_baseline",
+    "load",
+    "load_scenario",
+    "network_summary",
+    "plan_journey",
+    "rank_bottlenecks",
+    "run_scenario",
+    "sample_trip",
+    "scenario_map",
+    "sensitivity",
+    "sensitivity_chart",
+    "solve_choice",
+    "sweep_chart",
+    "sweep_volume",
+    "time_distance_chart",
+    "tornado_chart",
+    "write_report",
+]

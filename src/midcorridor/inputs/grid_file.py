@@ -1,0 +1,209 @@
+"""Grid files (``grids/*.yaml``): a base scenario and axes, each a knob of the scenario.
+
+An axis turns exactly one knob: a change's action (``scale``, ``set`` or ``add``), a
+setting of a service or capacity change (any numeric field of a network service or
+capacity: :func:`~midcorridor.inputs.changes.numeric_settings`), a corridor's volume, the
+departure month or what travels. See ``grids/README.md``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, model_validator
+
+from .._errors import ScenarioError
+from ..vocabulary import SHIPMENTS, Corridor
+from ._models import Strict
+from ._read import UnreadableError, describe_validation, read_mapping, valid_keys_of
+from .changes import CapacityChange, Change, ServiceChange, numeric_settings
+from .scenario import RouteSpec
+
+__all__ = [
+    "AXIS_FIELDS",
+    "MAX_GRID_POINTS",
+    "Axis",
+    "AxisRange",
+    "Design",
+    "FrontierSpec",
+    "GridFile",
+    "read_grid_file",
+]
+
+#: Largest number of scenarios a grid may hold.
+MAX_GRID_POINTS = 100_000
+#: Largest grid file read, bytes.
+MAX_GRID_BYTES = 1_000_000
+#: The knobs an axis may turn.
+KNOBS = ("change", "service", "capacity", "volume", "departure_month", "shipment")
+#: For the knobs that are changes: the fields an axis may vary, from the change models.
+AXIS_FIELDS: dict[str, tuple[str, ...]] = {
+    "change": Change.ACTIONS,
+    "service": numeric_settings(ServiceChange),
+    "capacity": numeric_settings(CapacityChange),
+}
+
+
+class AxisRange(Strict):
+    """An axis's range: ``low`` to ``high`` (and ``steps`` values for a full grid)."""
+
+    low: float
+    high: float
+    steps: int | None = Field(default=None, ge=2, le=1000)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AxisRange:
+        if not self.low < self.high:
+            raise ValueError(f"low must be below high, got {self.low} and {self.high}")
+        return self
+
+
+class Axis(Strict):
+    """One knob of the scenario and the values it takes.
+
+    Exactly one knob: ``change`` (a scenario change whose ``field``, ``scale``, ``set``
+    or ``add``, varies), ``service`` (a service change; ``field``: ``vessels``,
+    ``headway_hours``, ``capacity_teu``, ...), ``capacity`` (a capacity change; ``field``:
+    ``trains_per_day`` or ``servers``), ``volume`` (a corridor's TEU a week),
+    ``departure_month: true`` or ``shipment: true`` (what travels on every route). The
+    first of ``values`` (or ``low`` of ``range``) is today's: the point every measure is
+    counted from.
+    """
+
+    name: str = Field(min_length=1, max_length=60, pattern=r"^[a-z][a-z0-9_]*$")
+    change: Change | None = None
+    service: ServiceChange | None = None
+    capacity: CapacityChange | None = None
+    volume: Corridor | None = None
+    departure_month: bool = False
+    shipment: bool = False
+    field: str | None = None
+    values: tuple[float | str, ...] | None = Field(default=None, min_length=1, max_length=1000)
+    range: AxisRange | None = None
+
+    @model_validator(mode="after")
+    def _one_knob(self) -> Axis:
+        knobs = [k for k in KNOBS if getattr(self, k) not in (None, False)]
+        if len(knobs) != 1:
+            raise ValueError(
+                f"give exactly one knob of {', '.join(KNOBS)}"
+                + (f" (got {', '.join(knobs)})" if knobs else "")
+            )
+        knob = knobs[0]
+        allowed = AXIS_FIELDS.get(knob)
+        if allowed is not None and self.field not in allowed:
+            raise ValueError(f"field: for a {knob} axis one of {', '.join(allowed)}")
+        if allowed is None and self.field is not None:
+            raise ValueError(f"field is for change, service and capacity axes, not {knob}")
+        if (self.values is None) == (self.range is None):
+            raise ValueError("give exactly one of values or range")
+        if self.shipment:
+            bad = [v for v in self.values or () if v not in SHIPMENTS]
+            if self.range is not None or bad:
+                raise ValueError(f"a shipment axis takes values from {', '.join(SHIPMENTS)}")
+        elif self.values is not None and any(isinstance(v, str) for v in self.values):
+            raise ValueError("values must be numbers")
+        return self
+
+    @property
+    def knob(self) -> str:
+        """Which knob of the scenario the axis turns."""
+        return next(k for k in KNOBS if getattr(self, k) not in (None, False))
+
+    @property
+    def today(self) -> float | str:
+        """The axis's first value: today's."""
+        return self.values[0] if self.values is not None else self.range.low  # type: ignore[union-attr]
+
+    def grid_values(self) -> tuple[float | str, ...]:
+        """Values of a full factorial grid."""
+        if self.values is not None:
+            return self.values
+        r = self.range
+        assert r is not None
+        steps = r.steps or 2
+        return tuple(r.low + (r.high - r.low) * i / (steps - 1) for i in range(steps))
+
+    def at(self, u: float) -> float | str:
+        """The value at quantile ``u`` (0-1) of the axis, for Latin-hypercube draws: the
+        range scaled, or one of the values."""
+        if self.range is not None:
+            return self.range.low + (self.range.high - self.range.low) * u
+        values = self.grid_values()
+        return values[min(int(u * len(values)), len(values) - 1)]
+
+
+class Design(Strict):
+    """How points are drawn: the full factorial, or ``latin_hypercube`` draws."""
+
+    latin_hypercube: int = Field(ge=2, le=MAX_GRID_POINTS)
+
+
+class FrontierSpec(Strict):
+    """The question a policy grid answers (``midcorridor frontier``): ``route`` (a route
+    label of the grid) reaching ``target_ratio`` of today's P50 days (or ``target_days``)."""
+
+    route: str = Field(min_length=1)
+    target_ratio: float | None = Field(default=None, gt=0, lt=1)
+    target_days: float | None = Field(default=None, gt=0)
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _one_target(self) -> FrontierSpec:
+        if (self.target_ratio is None) == (self.target_days is None):
+            raise ValueError("give exactly one of target_ratio or target_days")
+        return self
+
+
+class GridFile(Strict):
+    """What a grid file holds (see ``grids/README.md``)."""
+
+    name: str = Field(min_length=1, max_length=80)
+    description: str = ""
+    base: str = Field(min_length=1)
+    routes: tuple[RouteSpec, ...] | None = Field(default=None, min_length=1)
+    samples: int = Field(default=2_000, ge=100, le=2_000_000)
+    seed: int = Field(default=0, ge=0, lt=2**63)
+    design: Literal["full"] | Design = "full"
+    choice: bool = False
+    axes: tuple[Axis, ...] = Field(min_length=1, max_length=32)
+    frontier: FrontierSpec | None = None
+
+    @model_validator(mode="after")
+    def _names(self) -> GridFile:
+        names = [a.name for a in self.axes]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"axes: each name once, got {', '.join(twice)} twice")
+        return self
+
+
+_NESTED: dict[str, type[Strict]] = {
+    "axes": Axis,
+    "design": Design,
+    "frontier": FrontierSpec,
+    "routes": RouteSpec,
+}
+
+
+def read_grid_file(path: Path) -> tuple[GridFile, str]:
+    """The grid file at ``path``, validated, and its text (whose digest names the grid).
+
+    Raises
+    ------
+    ScenarioError
+        Naming the file, the field and the problem.
+    """
+    try:
+        data, text = read_mapping(
+            path, what="grid file", max_bytes=MAX_GRID_BYTES, holds="fields (name, axes, ...)"
+        )
+    except UnreadableError as exc:
+        raise ScenarioError(str(exc)) from None
+    try:
+        spec = GridFile.model_validate(data)
+    except ValidationError as exc:
+        problems = describe_validation(path, exc, valid_keys_of(GridFile, _NESTED))
+        raise ScenarioError(f"{path}: invalid grid.", problems) from None
+    return spec, text

@@ -1,0 +1,415 @@
+"""Models of the network files: nodes and links (GeoJSON properties), shipment classes
+(``shipments.yaml``) and sources (``sources.yaml``). See ``docs/data-model.md``.
+
+:class:`Service`, :class:`Capacity` and :class:`Weather` are what the time model and the
+queue engine take (positive, finite figures); :class:`LinkService`, :class:`LinkWeather` and
+:class:`NodeCapacity` are the same read from a file, within the bounds of
+:mod:`midcorridor.inputs.bounds`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import ConfigDict, Field, field_validator, model_validator
+
+from ..vocabulary import (
+    Connection,
+    Dispatch,
+    LinkMode,
+    NodeKind,
+    NodeStage,
+    Passage,
+    Sea,
+)
+from ._models import Strict
+from .bounds import (
+    MIN_MEAN_STORM_HOLD_HOURS,
+    CapacityTeu,
+    CountryCode,
+    Hours,
+    HoursRange,
+    LengthKm,
+    Range,
+    RangeHours,
+    Servers,
+    SpeedRange,
+    TrainsPerDay,
+    Vessels,
+)
+
+
+class Process(Strict):
+    """Something that happens to a container at a node, taking hours."""
+
+    stage: NodeStage
+    hours: HoursRange
+    probability: float = Field(default=1.0, ge=0, le=1, allow_inf_nan=False)
+    modes: tuple[LinkMode, ...] | None = None
+    applies: Literal["always", "ends", "through"] = "always"
+    #: Last year whose conditions this describes (a crisis, a congested year): the
+    #: process applies only to scenarios of that era or earlier.
+    until: int | None = Field(default=None, ge=1990, le=2100)
+    source: str
+    note: str | None = None
+
+
+class Capacity(Strict):
+    """Handling capacity of a node (border, gauge change, port), in trains a day.
+
+    What the queue engine takes (any positive figures); a node's capacity in the network
+    file is a :class:`NodeCapacity`.
+    """
+
+    trains_per_day: float = Field(gt=0, allow_inf_nan=False)
+    servers: int = Field(default=1, ge=1)
+    source: str
+    note: str | None = None
+
+
+class NodeCapacity(Capacity):
+    """A node's :class:`Capacity` as the network file gives it, within bounds.
+
+    Attributes
+    ----------
+    trains_per_day
+        :data:`MIN_TRAINS_PER_DAY` to :data:`MAX_TRAINS_PER_DAY`.
+    servers
+        1 to :data:`MAX_SERVERS`.
+    """
+
+    trains_per_day: TrainsPerDay
+    servers: Servers = 1
+
+
+class NodeProps(Strict):
+    """Properties of a node feature."""
+
+    id: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
+    name: str = Field(min_length=1)
+    aliases: tuple[str, ...] = ()
+    countries: tuple[CountryCode, ...] = Field(min_length=1, max_length=2)
+    kind: NodeKind
+    processes: tuple[Process, ...] = ()
+    capacity: NodeCapacity | None = None
+    note: str | None = None
+
+
+class Service(Strict):
+    """A ferry or shipping service on a link.
+
+    What the queue engine takes (any positive figures); a link's service in the network
+    file is a :class:`LinkService`.
+    """
+
+    dispatch: Dispatch
+    headway_hours: float = Field(gt=0, allow_inf_nan=False)
+    capacity_teu: float = Field(gt=0, allow_inf_nan=False)
+    vessels: int = Field(ge=1)
+    round_trip_hours: float = Field(gt=0, allow_inf_nan=False)
+    max_hold_hours: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    #: ``scheduled`` only: clock time of one departure (hours from 00:00 on 1 January)
+    #: and how long before a departure a container must be ready to make it.
+    first_departure_hours: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+    cutoff_hours: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+
+
+class LinkService(Service):
+    """A link's :class:`Service` as the network file gives it, within bounds.
+
+    Attributes
+    ----------
+    headway_hours, round_trip_hours, max_hold_hours
+        Above 0 and at most :data:`MAX_HOURS`.
+    capacity_teu
+        :data:`MIN_CAPACITY_TEU` to :data:`MAX_CAPACITY_TEU`.
+    vessels
+        1 to :data:`MAX_VESSELS`.
+    """
+
+    headway_hours: Hours
+    capacity_teu: CapacityTeu
+    vessels: Vessels
+    round_trip_hours: Hours
+    max_hold_hours: Hours | None = None
+    first_departure_hours: RangeHours = 0.0
+    cutoff_hours: RangeHours = 0.0
+
+
+class Weather(Strict):
+    """Storm holds on a sea crossing."""
+
+    closure_share_by_month: tuple[float, ...] = Field(min_length=12, max_length=12)
+    hold_hours: Range
+
+    @field_validator("closure_share_by_month")
+    @classmethod
+    def _shares(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        for share in value:
+            if not (0 <= share <= 1) or math.isnan(share):
+                raise ValueError(f"closure shares must lie in [0, 1], got {share}")
+        return value
+
+
+class LinkWeather(Weather):
+    """A link's :class:`Weather` as the network file gives it, within bounds.
+
+    ``hold_hours`` is an :class:`HoursRange`; where some month is partly closed, holds
+    must average at least :data:`MIN_MEAN_STORM_HOLD_HOURS` (shorter spells would need
+    countless of them to close that share).
+    """
+
+    hold_hours: HoursRange
+
+    @model_validator(mode="after")
+    def _holds_close_the_shares(self) -> LinkWeather:
+        partial = any(0 < share < 1 for share in self.closure_share_by_month)
+        if partial and self.hold_hours.mean < MIN_MEAN_STORM_HOLD_HOURS:
+            raise ValueError(
+                f"hold_hours: storm holds averaging {self.hold_hours.mean:g} h cannot close "
+                f"part of a month; give holds averaging at least "
+                f"{MIN_MEAN_STORM_HOLD_HOURS:g} h, or closure shares of 0"
+            )
+        return self
+
+
+#: Numeric fields of a link that need an entry in its ``sources``.
+LINK_SOURCED_FIELDS = (
+    "length_km",
+    "gauge_mm",
+    "speed_km_per_day",
+    "sailing_hours",
+    "service",
+    "weather",
+    "closed_since",
+)
+
+
+class LinkProps(Strict):
+    """Properties of a link feature."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    id: str = Field(min_length=1)
+    from_: str = Field(alias="from")
+    to: str
+    mode: LinkMode
+    sea: Sea | None = None
+    passage: Passage | None = None
+    length_km: LengthKm
+    gauge_mm: Literal[1435, 1520] | None = None
+    speed_km_per_day: SpeedRange | None = None
+    sailing_hours: HoursRange | None = None
+    service: LinkService | None = None
+    weather: LinkWeather | None = None
+    status: Literal["open", "closed"] = "open"
+    closed_since: int | None = Field(default=None, ge=1800, le=2100)
+    closed_reason: str | None = None
+    sources: dict[str, str]
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _mode_fields(self) -> LinkProps:
+        problems = []
+        if self.from_ == self.to:
+            problems.append(f"from and to are both {self.to}: a link must join two different nodes")
+        if self.mode == "rail":
+            if self.gauge_mm is None:
+                problems.append("a rail link needs gauge_mm")
+            if self.speed_km_per_day is None:
+                problems.append("a rail link needs speed_km_per_day")
+            for name in ("sailing_hours", "service", "weather", "sea"):
+                if getattr(self, name) is not None:
+                    problems.append(f"{name} is for ferry and sea links, not rail")
+        else:
+            for name in ("sailing_hours", "service", "sea"):
+                if getattr(self, name) is None:
+                    problems.append(f"a {self.mode} link needs {name}")
+            for name in ("gauge_mm", "speed_km_per_day"):
+                if getattr(self, name) is not None:
+                    problems.append(f"{name} is for rail links, not {self.mode}")
+        if (self.sea == "ocean") != (self.passage is not None):
+            problems.append("passage (suez or cape) is given for, and only for, an ocean link")
+        if self.status == "closed" and not (self.closed_since and self.closed_reason):
+            problems.append("a closed link needs closed_since and closed_reason")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+class ShipmentProcess(Strict):
+    """A delay of one shipment class at some nodes of a trip (``shipments.yaml``).
+
+    Exactly one of ``at`` (the trip's origin or destination) or ``nodes`` (node ids)
+    says where it happens.
+    """
+
+    stage: NodeStage | Literal["ferry_wait"]
+    at: Literal["origin", "destination"] | None = None
+    nodes: tuple[str, ...] | None = Field(default=None, min_length=1)
+    hours: HoursRange
+    probability: float = Field(default=1.0, ge=0, le=1, allow_inf_nan=False)
+    months: tuple[Annotated[int, Field(ge=1, le=12)], ...] | None = Field(
+        default=None, min_length=1, max_length=12
+    )
+    source: str
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _one_place(self) -> ShipmentProcess:
+        if (self.at is None) == (self.nodes is None):
+            raise ValueError("give exactly one of at (origin or destination) or nodes")
+        if self.months is not None and len(set(self.months)) != len(self.months):
+            raise ValueError(f"months: each month once, got {list(self.months)}")
+        return self
+
+    def probability_by_month(self) -> tuple[float, ...] | None:
+        """``probability`` in the listed ``months`` (of departure) and 0 in the others."""
+        if self.months is None:
+            return None
+        return tuple(self.probability if m in self.months else 0.0 for m in range(1, 13))
+
+
+class ShipmentClass(Strict):
+    """What one shipment class adds to a trip, and how it meets timetabled departures.
+
+    Attributes
+    ----------
+    description
+        What travels.
+    priority
+        Boarding order at a full departure: 1 boards first.
+    connection
+        ``booked``: the shipment leaves its origin on a plan that reaches its first
+        timetabled departure's cut-off with a probability of ``plan_quantile``, and waits
+        there for it; ``on_arrival``: it takes the next departure with room.
+    plan_quantile
+        For ``booked``: the share of trips whose plan is kept (0.5 to 0.99).
+    sources
+        Source keys of ``priority`` and ``plan_quantile``.
+    processes
+        The class's own delays.
+    """
+
+    description: str = Field(min_length=1)
+    priority: int = Field(ge=1, le=10)
+    connection: Connection
+    plan_quantile: float | None = Field(default=None, ge=0.5, le=0.99)
+    sources: dict[Literal["priority", "plan_quantile"], str]
+    processes: tuple[ShipmentProcess, ...] = ()
+
+    @model_validator(mode="after")
+    def _booked_plan(self) -> ShipmentClass:
+        if (self.connection == "booked") != (self.plan_quantile is not None):
+            raise ValueError("plan_quantile is given for, and only for, a booked connection")
+        missing = [f for f in ("priority", "plan_quantile") if getattr(self, f) is not None]
+        missing = [f for f in missing if f not in self.sources]
+        if missing:
+            raise ValueError(f"sources: no source for {', '.join(missing)}")
+        return self
+
+
+#: What a figure rests on (``sources.yaml``): a publication that states it, a computation
+#: from published figures, or an assumption.
+Basis = Literal["published", "derived", "assumption"]
+BASES: tuple[Basis, ...] = ("published", "derived", "assumption")
+
+_DATE = re.compile(r"^(\d{4})(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+#: Words in a publication's quote or note that say its figure was not published.
+_ASSUMED = re.compile(r"\b(assum\w*|estimat\w*|guess\w*)\b", re.IGNORECASE)
+
+
+def _deep_link(url: str) -> bool:
+    """Whether ``url`` points into a site (has a path or query), not at its home page."""
+    parts = urlsplit(url)
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.netloc)
+        and (parts.path.strip("/") != "" or bool(parts.query))
+    )
+
+
+class SourceEntry(Strict):
+    """One entry of ``sources.yaml``: what a figure rests on.
+
+    Attributes
+    ----------
+    basis
+        ``published``: the source states the figure for this place and era; ``derived``:
+        computed from published figures (``derivation``); ``assumption``: neither.
+    title, publisher, date, url, quote
+        The publication (of the main input, for a derived figure): ``url`` to the
+        document itself, ``date`` as ``YYYY[-MM[-DD]]``, ``quote`` the sentence or table
+        cell that holds the figure. Required for ``published`` and ``derived``.
+    derivation
+        How the figure is computed from the published one(s).
+    assumption
+        Why the figure is what it is, for an ``assumption``.
+    settle
+        Which measurement would settle the figure (assumptions and derived figures).
+    """
+
+    basis: Basis
+    title: str | None = None
+    publisher: str | None = None
+    date: str | None = None
+    url: str | None = None
+    quote: str | None = None
+    derivation: str | None = None
+    assumption: str | None = None
+    settle: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _evidence(self) -> SourceEntry:
+        problems = []
+        if self.basis == "assumption":
+            if not self.assumption:
+                problems.append("an assumption needs 'assumption' saying why")
+        else:
+            for name in ("title", "date", "url", "quote"):
+                if not getattr(self, name):
+                    problems.append(f"a {self.basis} figure needs '{name}'")
+            if self.url and not _deep_link(self.url):
+                problems.append(
+                    f"url {self.url!r} is a home page: link the document that holds the figure"
+                )
+            if self.basis == "derived" and not self.derivation:
+                problems.append("a derived figure needs 'derivation' (the computation)")
+            if self.basis == "published":
+                said = " ".join(t for t in (self.quote, self.note) if t)
+                if _ASSUMED.search(said):
+                    problems.append(
+                        "a published figure whose quote or note says it was assumed or "
+                        "estimated: make it an assumption (or derived)"
+                    )
+            if self.assumption:
+                problems.append(f"a {self.basis} figure has no 'assumption'")
+        if self.date is not None and not _DATE.match(self.date):
+            problems.append(f"date {self.date!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def year(self) -> int | None:
+        """Year of the publication (None for an assumption without a date)."""
+        match = _DATE.match(self.date or "")
+        return int(match.group(1)) if match else None
+
+    def cite(self) -> str:
+        """A one-line citation for tables and popups, starting with the basis."""
+        if self.basis == "assumption":
+            return f"Assumption: {self.assumption}"
+        parts = [p for p in (self.publisher, self.title, self.date) if p]
+        text = f"{self.basis.capitalize()}: " + ", ".join(parts)
+        if self.url:
+            text += f" <{self.url}>"
+        if self.quote:
+            text += f' "{self.quote}"'
+        if self.derivation:
+            text += f" (derived: {self.derivation})"
+        return text
