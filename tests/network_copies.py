@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from midcorridor.network.network import default_network_dir
+from midcorridor.network.read import default_network_dir
 
 Edit = Callable[[dict[str, Any]], None]
 

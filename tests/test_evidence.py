@@ -13,7 +13,8 @@ import yaml
 import midcorridor as mc
 from midcorridor.analysis.evidence import evidence
 from midcorridor.inputs.network_files import BASES
-from midcorridor.network.network import ERA_TOLERANCE_YEARS, SOURCES_FILE, default_network_dir
+from midcorridor.network.network import ERA_TOLERANCE_YEARS, SOURCES_FILE
+from midcorridor.network.read import default_network_dir
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 

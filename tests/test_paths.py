@@ -10,7 +10,8 @@ import pytest
 import midcorridor as mc
 import midcorridor.inputs._paths as paths
 from midcorridor.inputs.scenario import default_scenario
-from midcorridor.network.network import NODES_FILE, default_network_dir
+from midcorridor.network.network import NODES_FILE
+from midcorridor.network.read import default_network_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 import midcorridor as mc
-from midcorridor.network.network import LINKS_FILE, default_network_dir
+from midcorridor.network.network import LINKS_FILE
+from midcorridor.network.read import default_network_dir
 from midcorridor.network.sea_routes import ocean_legs, write_ocean_legs
 
 #: The Suez Canal (lon, lat) and how near a Suez line passes it, degrees.

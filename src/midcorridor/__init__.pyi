@@ -16,13 +16,15 @@ from .inputs.changes import CapacityChange, Change, Closures, CostChange, Servic
 from .inputs.cost_files import ChoiceBook, CostBook
 from .inputs.network_files import Capacity, Service, ShipmentClass, SourceEntry
 from .inputs.scenario import RouteSpec, Scenario, load_scenario
+from .inputs.targets import CostTarget, TargetBook, TimeTarget
 from .model.components import components
 from .model.costs import CostLeg, TripCost, cost_legs
 from .model.delays import Adjustment, Component
 from .model.journeys import Journey
 from .model.sampling import plan_journey, sample_trip
 from .model.trip import TripResult
-from .network.network import Network, load
+from .network.network import Network
+from .network.read import load
 from .network.routing import Route, candidate_routes, network_summary
 from .results import Comparison, NetworkSummary, Ranking, Spread, Sweep
 from .runs.choice import ChoiceBaseline, ChoiceResult, fit_choice_baseline, solve_choice
@@ -55,6 +57,7 @@ __all__ = [
     "CostBook",
     "CostChange",
     "CostLeg",
+    "CostTarget",
     "Journey",
     "MidcorridorError",
     "Network",
@@ -74,6 +77,8 @@ __all__ = [
     "SourceEntry",
     "Spread",
     "Sweep",
+    "TargetBook",
+    "TimeTarget",
     "TripCost",
     "TripResult",
     "__version__",

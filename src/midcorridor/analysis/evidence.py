@@ -2,12 +2,13 @@
 
 Every delay of a trip carries the source key of its figure
 (:class:`~midcorridor.model.delays.Component`), and every key of ``sources.yaml`` its basis
-(:class:`~midcorridor.inputs.network_files.SourceEntry`). :func:`evidence` adds up each trip's mean
-days by basis and ranks the assumptions by how much of the spread of the door-to-door days
-they explain (the variance shares of :func:`midcorridor.analysis.bottlenecks.variance_shares`,
-from the same samples): the list of what is worth measuring first, and lists the figures older than the scenario's era
-(:meth:`~midcorridor.network.network.Network.stale_sources`: a 2022 crisis is a 2022 scenario's
-input, not the 2025 baseline's).
+(:class:`~midcorridor.inputs.network_files.SourceEntry`). :func:`evidence` adds up each
+trip's mean days by basis and ranks the assumptions by how much of the spread of the
+door-to-door days they explain (the variance shares of
+:func:`midcorridor.analysis.bottlenecks.variance_shares`, from the same samples): the list
+of what is worth measuring first, and lists the figures older than the scenario's era
+(:meth:`~midcorridor.network.network.Network.stale_sources`: a 2022 crisis is a 2022
+scenario's input, not the 2025 baseline's).
 """
 
 from __future__ import annotations

@@ -119,7 +119,7 @@ class RunOptions:
 
     def load_network(self) -> Network:
         """The network named by ``--network`` (default: network/ of this checkout)."""
-        from ..network.network import load
+        from ..network.read import load
 
         return load(self.network)
 
@@ -272,7 +272,7 @@ def network_check(
     """Validate the network files and summarise them (counts, km by mode and corridor,
     sources by basis, figures older than the era)."""
     from .._errors import NetworkError
-    from ..network.network import default_network_dir, load
+    from ..network.read import default_network_dir, load
     from ..network.routing import network_summary
     from ..views.tables import network_tables
 
@@ -303,7 +303,7 @@ def network_sea_routes(
 ) -> None:
     """Compare each ocean link's stored line and length with what searoute draws today
     (with --write, store searoute's in links.geojson)."""
-    from ..network.network import load
+    from ..network.read import load
     from ..network.sea_routes import ocean_legs, write_ocean_legs
     from ..views.tables import sea_routes_table
 
@@ -1014,7 +1014,7 @@ def calibrate(
     else:
         _print(calibration_table(result), *([cost_check_table(costs)] if costs else []))
     missed = [r.target.name for r in result.missed]
-    missed += [c.target.name for c in costs if c.target.calibrated and not c.met]
+    missed += [c.target.name for c in costs if c.target.required and not c.met]
     if missed:
         err.print(
             f"[red]{len(missed)} required target(s) missed:[/red] {escape('; '.join(missed))}"

@@ -400,6 +400,14 @@ class SourceEntry(Strict):
         match = _DATE.match(self.date or "")
         return int(match.group(1)) if match else None
 
+    def reference(self) -> str:
+        """A short reference: publisher, date and title (and the link), or the assumption."""
+        if self.basis == "assumption":
+            return f"Assumption: {self.assumption}"
+        parts = [p for p in (self.publisher, self.date) if p]
+        text = ", ".join(parts) + (f": {self.title}" if self.title else "")
+        return text + (f" <{self.url}>" if self.url else "")
+
     def cite(self) -> str:
         """A one-line citation for tables and popups, starting with the basis."""
         if self.basis == "assumption":

@@ -1,9 +1,7 @@
 """Capacity and congestion: ferry crossings and single points (borders, gauge changes).
 
 A pure module: it takes plain numbers and the validated network models of
-:mod:`midcorridor.inputs.network_files` (:class:`~midcorridor.inputs.network_files.Service`,
-:class:`~midcorridor.inputs.network_files.Weather`, :class:`~midcorridor.inputs.network_files.Capacity`) and
-returns
+:mod:`midcorridor.inputs.network_files` (``Service``, ``Weather``, ``Capacity``) and returns
 per-train waiting times. It knows nothing about files, graphs or the CLI.
 
 Two systems are modelled.
@@ -45,8 +43,8 @@ Both return a :class:`QueueResult` of per-train waits. The Monte Carlo time mode
 resamples the waits of its steady-state trains (:attr:`QueueResult.steady_mask`) through
 :meth:`midcorridor.model.queues.SimulatedQueue.waits`.
 
-The network models are validated by :mod:`midcorridor.inputs.network_files`; the scalar run arguments
-(volume, horizon, TEU per train, seed) are validated here with pydantic too, so a bad
+The network models are validated by :mod:`midcorridor.inputs.network_files`; the scalar
+run arguments (volume, horizon, TEU per train, seed) are validated here with pydantic too, so a bad
 value raises :class:`pydantic.ValidationError` (a :class:`ValueError`) naming it.
 
 The random inputs (train arrivals, storm spells) are drawn by :func:`draw_ferry_inputs`

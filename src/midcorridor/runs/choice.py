@@ -29,7 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .._errors import MidcorridorError, NetworkError, ScenarioError
+from .._errors import ScenarioError
 from ..inputs.bounds import MonthlyVolume
 from ..inputs.cost_files import ChoiceBook, Market
 from ..inputs.scenario import RouteSpec, Scenario
@@ -257,23 +257,11 @@ def _specs(book: ChoiceBook) -> list[RouteSpec]:
 
 
 def _open_specs(scenario: Scenario, network: Network, book: ChoiceBook) -> list[RouteSpec]:
-    """The market routes the scenario allows (a closed corridor is left out).
-
-    Raises
-    ------
-    NetworkError
-        When a market names a place the network does not have.
-    """
-    for i, m in enumerate(book.markets):
-        for fld in ("origin", "destination"):
-            try:
-                network.find_node(getattr(m, fld))
-            except MidcorridorError as exc:
-                raise NetworkError(f"{CHOICE_FILE}: markets.{i}.{fld}: {exc.message}") from None
+    """The market routes the scenario allows (a closed corridor is left out)."""
     out = []
     for spec in _specs(book):
         try:
-            plan_trips(scenario.model_copy(update={"routes": (spec,)}), network)
+            plan_trips(scenario.derive(routes=(spec,)), network)
         except ScenarioError:
             continue
         out.append(spec)
@@ -387,7 +375,7 @@ def _run(
     for corridor, delta in deltas.items():
         if corridor in volume or delta:
             volume[corridor] = _plus(volume.get(corridor), delta)
-    moved = scenario.model_copy(update={"routes": tuple(specs), "volume": volume})
+    moved = scenario.derive(routes=tuple(specs), volume=volume)
     return run_scenario(moved, network, samples=samples, seed=seed)
 
 

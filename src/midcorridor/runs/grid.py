@@ -26,7 +26,8 @@ from .._errors import ScenarioError
 from ..inputs._read import validation_problems
 from ..inputs.grid_file import MAX_GRID_POINTS, Design, GridFile, read_grid_file
 from ..inputs.scenario import RouteSpec, Scenario, load_scenario
-from ..network.network import Network, load
+from ..network.network import Network
+from ..network.read import load
 from .choice import solve_choice
 from .grid_store import finished, metadata, schema
 from .runner import run_scenario

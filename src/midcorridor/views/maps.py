@@ -51,7 +51,7 @@ from ..network.network import Network
 from ..runs.runner import ScenarioRun
 from ..vocabulary import MOVING_STAGES, STANDING_STAGES
 from . import formatting
-from ._offline_folium import OfflineMap, add_legend, add_stylesheet, new_map
+from ._offline_folium import add_legend, add_stylesheet, new_map
 
 __all__ = [
     "CLOSED_COLOUR",

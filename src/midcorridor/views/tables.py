@@ -420,10 +420,10 @@ def calibration_table(calibration: Calibration) -> Table:
     for row in calibration:
         t = row.target
         if t.unit == "ratio":
-            band, value = f"{t.low:g}-{t.high:g}", f"{row.value:.2f}"
+            band, value = f"{row.low:g}-{row.high:g}", f"{row.value:.2f}"
             gap = f"{row.gap:+.2f}"
         else:
-            band = f"{t.low:g}-{t.high:g} d"
+            band = f"{row.low:g}-{row.high:g} d"
             value = f"{fmt.days(row.value, lower_bound=row.saturated)} d"
             gap = f"{fmt.delta_days(row.gap)} d"
         met = "yes" if row.met else f"no ({gap})" if not row.saturated else "no"
@@ -437,7 +437,7 @@ def calibration_table(calibration: Calibration) -> Table:
                 value,
                 met,
                 "required" if t.required else "context",
-                t.evidence_gap if not row.met and t.evidence_gap else t.source,
+                t.evidence_gap if not row.met and t.evidence_gap else row.reference,
             )
         )
     title = (
@@ -810,7 +810,7 @@ def cost_check_table(checks: Sequence[CostCheck]) -> Table:
         published = value(t.low, t.unit) + ("" if t.high == t.low else f"-{value(t.high, t.unit)}")
         verdict = (
             ("met" if check.met else "MISSED")
-            if t.calibrated
+            if t.required
             else (
                 "within"
                 if check.met
@@ -822,11 +822,11 @@ def cost_check_table(checks: Sequence[CostCheck]) -> Table:
         rows.append(
             (
                 t.name,
-                "calibrated" if t.calibrated else "context",
+                "required" if t.required else "context",
                 f"{published} {t.unit}",
                 value(check.model, t.unit),
                 verdict,
-                t.note or t.source,
+                t.note or check.reference,
             )
         )
     return Table(
@@ -834,7 +834,7 @@ def cost_check_table(checks: Sequence[CostCheck]) -> Table:
         columns=_columns("target", "kind", "published", "model#", "result", "note / source"),
         rows=tuple(rows),
         notes=(
-            "calibrated: a tariff was derived from this rate (met within 5%); context: no "
+            "required: a tariff was derived from this rate (met within 5%); context: no "
             "figure was derived from it, the gap is reported, not tuned away.",
         ),
     )
