@@ -18,11 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._errors import MidcorridorError
 
-__all__ = ["Frontier", "MeasureSet", "Uncertainty", "frontier", "uncertainty"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Frontier", "MeasureSet", "Uncertainty", "answer", "frontier", "uncertainty"]
 
 #: Knobs whose axes are measures (what a policy moves).
 MEASURE_KNOBS = ("change", "service", "capacity")
@@ -155,7 +158,7 @@ def _axes(meta: Mapping[str, Any]) -> list[dict[str, Any]]:
     return list(meta.get("axes", []))
 
 
-def _require_rows(results: Any, meta: Mapping[str, Any]) -> None:
+def _require_rows(results: pd.DataFrame, meta: Mapping[str, Any]) -> None:
     if len(results) == 0 or "route" not in results.columns:
         raise MidcorridorError(
             f"The results of grid {meta.get('name')} hold no finished scenario: run the grid "
@@ -164,7 +167,7 @@ def _require_rows(results: Any, meta: Mapping[str, Any]) -> None:
 
 
 def frontier(
-    results: Any,
+    results: pd.DataFrame,
     meta: Mapping[str, Any],
     *,
     route: str | None = None,
@@ -313,7 +316,7 @@ class Uncertainty:
         }
 
 
-def uncertainty(results: Any, meta: Mapping[str, Any]) -> Uncertainty:
+def uncertainty(results: pd.DataFrame, meta: Mapping[str, Any]) -> Uncertainty:
     """Spread of each route's P50 days over the draws, and each axis's first-order index.
 
     Raises
@@ -355,3 +358,31 @@ def uncertainty(results: Any, meta: Mapping[str, Any]) -> Uncertainty:
         first_order = [float(max(s1, 0.0)) for s1 in result["S1"]]
         indices[str(route)] = dict(zip(names, first_order, strict=True))
     return Uncertainty(str(meta.get("name")), draws, spread, indices)
+
+
+def answer(
+    results: pd.DataFrame,
+    meta: Mapping[str, Any],
+    *,
+    route: str | None = None,
+    target_ratio: float | None = None,
+    target_days: float | None = None,
+) -> Frontier | Uncertainty:
+    """What a grid answers: for a policy grid (a full factorial), its :func:`frontier`; for
+    an uncertainty grid (Latin-hypercube draws), its :func:`uncertainty`.
+
+    Raises
+    ------
+    MidcorridorError
+        When a target is given for an uncertainty grid, or as in :func:`frontier`.
+    """
+    if str(meta.get("design", "full")) == "full":
+        return frontier(
+            results, meta, route=route, target_ratio=target_ratio, target_days=target_days
+        )
+    if route is not None or target_ratio is not None or target_days is not None:
+        raise MidcorridorError(
+            "An uncertainty grid (Latin-hypercube draws) answers with the spread of every "
+            "route; --route and a target are for policy grids."
+        )
+    return uncertainty(results, meta)

@@ -25,7 +25,7 @@ jump, so the iterates may then not settle, and the result says it did not conver
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -48,6 +48,7 @@ __all__ = [
     "generalized_cost",
     "logit_shares",
     "solve_choice",
+    "solve_choices",
 ]
 
 #: The corridors whose volume the choice moves (their queues are simulated).
@@ -59,6 +60,8 @@ WEEKS_PER_YEAR = 365.0 / DAYS_PER_WEEK
 TOLERANCE = 0.005
 #: Most fixed-point iterations.
 MAX_ITERATIONS = 30
+#: Monte Carlo samples of each run of the fixed point, unless the caller says.
+CHOICE_SAMPLES = 5_000
 #: Most iterations of the constants' fit, and its tolerance (share).
 FIT_ITERATIONS = 200
 FIT_TOLERANCE = 1e-6
@@ -548,3 +551,53 @@ def solve_choice(
         volumes=volumes,
         utilisation={p: (load.utilisation, load.saturated) for p, load in points.items()},
     )
+
+
+def solve_choices(
+    scenarios: Sequence[Scenario],
+    network: Network,
+    *,
+    baseline: Scenario,
+    samples: int | None = None,
+    seed: int | None = None,
+    carbon_usd_per_t: float = 0.0,
+    on_step: Callable[[str], object] | None = None,
+) -> list[ChoiceResult]:
+    """The corridor choice of several scenarios, the baseline fitted once.
+
+    Parameters
+    ----------
+    scenarios
+        The scenarios, each solved as :func:`solve_choice` does.
+    network, baseline
+        As for :func:`solve_choice`.
+    samples
+        Monte Carlo samples of every run (default :data:`CHOICE_SAMPLES`).
+    seed, carbon_usd_per_t
+        As for :func:`solve_choice`.
+    on_step
+        Called with what starts next ("fitting on baseline", a scenario's name), for
+        progress bars.
+    """
+    samples = samples or CHOICE_SAMPLES
+    if on_step is not None:
+        on_step(f"fitting on {baseline.name}")
+    fitted = fit_choice_baseline(
+        baseline, network, samples=samples, seed=seed, carbon_usd_per_t=carbon_usd_per_t
+    )
+    results = []
+    for scenario in scenarios:
+        if on_step is not None:
+            on_step(f"corridor choice {scenario.name}")
+        results.append(
+            solve_choice(
+                scenario,
+                network,
+                baseline=baseline,
+                samples=samples,
+                seed=seed,
+                carbon_usd_per_t=carbon_usd_per_t,
+                fitted=fitted,
+            )
+        )
+    return results

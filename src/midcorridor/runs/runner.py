@@ -16,7 +16,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .._errors import MidcorridorError, ScenarioError
+from .._errors import MidcorridorError, RouteError, ScenarioError, did_you_mean
 from ..inputs.changes import Closures
 from ..inputs.scenario import RouteSpec, Scenario
 from ..model.components import components, expected_hours
@@ -47,6 +47,7 @@ __all__ = [
     "plan_trips",
     "run_scenario",
     "sweep_volume",
+    "time_trip",
 ]
 
 #: Shortest routes (km) of each wanted corridor among which the fastest is chosen.
@@ -92,11 +93,19 @@ class ScenarioRun:
         return any(trip.saturated for trip in self.trips)
 
     def trip(self, label: str) -> TripResult:
-        """The trip with this label."""
+        """The trip with this label.
+
+        Raises
+        ------
+        RouteError
+            When the run has no trip of that label (naming the closest ones).
+        """
         for trip in self.trips:
             if trip.label == label:
                 return trip
-        raise KeyError(label)
+        labels = [t.label for t in self.trips]
+        hint = did_you_mean(label, labels, cutoff=0.3)
+        raise RouteError(f"No route labelled {label!r} in scenario {self.scenario.name}{hint}.")
 
 
 def _trip_dict(trip: TripResult, network: Network, cost: TripCost | None) -> dict[str, Any]:
@@ -374,6 +383,64 @@ def run_scenario(
         seed=seed,
         month=month,
         costs=tuple(costs),
+    )
+
+
+def time_trip(
+    network: Network,
+    origin: str,
+    destination: str,
+    *,
+    conditions: Scenario,
+    corridor: CorridorChoice = "any",
+    shipment: Shipment = "block_train",
+    via: Sequence[str] = (),
+    samples: int | None = None,
+    seed: int | None = None,
+    month: int | None = None,
+) -> ScenarioRun:
+    """Time one trip between two places under a scenario's conditions.
+
+    Parameters
+    ----------
+    network
+        The network.
+    origin, destination
+        Places (id, name or alias).
+    conditions
+        The scenario whose volume, changes, closures and era the trip runs in (its own
+        routes are left out).
+    corridor, shipment, via
+        Which corridor, what travels, and places the route must pass.
+    samples, seed, month
+        Override the scenario's Monte Carlo samples, seed and departure month (1-12).
+
+    Returns
+    -------
+    ScenarioRun
+        A run of this one trip (``run.trips[0]``, ``run.costs[0]``).
+
+    Raises
+    ------
+    PlaceNotFoundError
+        For a place the network does not know.
+    RouteError
+        When origin and destination are the same place.
+    ScenarioError
+        When no route allows the trip (naming the closure that cut it).
+    """
+    ends = [network.find_node(place) for place in (origin, destination)]
+    if ends[0] == ends[1]:
+        raise RouteError(
+            f"{origin!r} and {destination!r} are the same place ({network.describe(ends[0])}): "
+            "name two different places."
+        )
+    passes = tuple(network.find_node(place) for place in via)
+    spec = RouteSpec(
+        origin=ends[0], destination=ends[1], corridor=corridor, shipment=shipment, via=passes
+    )
+    return run_scenario(
+        conditions.derive(routes=(spec,)), network, samples=samples, seed=seed, month=month
     )
 
 

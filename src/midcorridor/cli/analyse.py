@@ -1,0 +1,221 @@
+"""Commands that analyse runs: rank, sensitivity, evidence, calibrate, choice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional, TypeVar
+
+import typer
+from rich.markup import escape
+
+from ._app import app, err
+
+if TYPE_CHECKING:
+    from ..model.trip import TripResult
+    from ..network.network import Network
+    from ..results import Ranking, Spread
+    from ..views.tables import Table
+
+from ..vocabulary import GroupBy
+from ._app import CALIBRATION_MISSED_EXIT
+from ._options import (
+    BaselineOpt,
+    CarbonOpt,
+    JsonOpt,
+    RouteOpt,
+    RunOptions,
+    ScenarioArg,
+    ScenariosArg,
+    SpreadChartOpt,
+    TopOpt,
+    TornadoChartOpt,
+    check_outputs,
+    print_json,
+    print_tables,
+    with_run_options,
+)
+
+_Result = TypeVar("_Result", "Ranking", "Spread")
+
+
+def _analyse_trips(
+    scenario: Path,
+    route: str | None,
+    opts: RunOptions,
+    analyse: Callable[[TripResult, Network], _Result],
+    table: Callable[[_Result], Table],
+    *,
+    as_json: bool,
+    chart: Path | None,
+    draw: Callable[[_Result, Path], Path],
+) -> None:
+    """Run a scenario, analyse each trip (or the one labelled ``route``), print, draw."""
+    check_outputs(chart=chart)
+    net = opts.load_network()
+    (result,) = opts.run([scenario], net)
+    trips = result.trips if route is None else (result.trip(route),)
+    analysed = [analyse(trip, net) for trip in trips]
+    if as_json:
+        print_json({"scenario": result.scenario.name, "routes": [a.to_dict() for a in analysed]})
+    else:
+        print_tables(*(table(a) for a in analysed))
+    if chart is not None:
+        draw(analysed[0], chart)
+        err.print(f"chart written to {escape(str(chart))}")
+
+
+@app.command()
+@with_run_options("samples", "seed", "network")
+def rank(
+    scenario: ScenarioArg,
+    route: RouteOpt = None,
+    group_by: Annotated[
+        GroupBy,
+        typer.Option("--group-by", help="place (stage at a node), country or stage."),
+    ] = "place",
+    top: TopOpt = 10,
+    as_json: JsonOpt = False,
+    chart: TornadoChartOpt = None,
+    *,
+    opts: RunOptions,
+) -> None:
+    """Rank bottlenecks: P50 / P90 days saved if each delay is halved or removed."""
+    from ..analysis.bottlenecks import rank_bottlenecks
+    from ..views.charts import tornado_chart
+    from ..views.tables import rank_table
+
+    _analyse_trips(
+        scenario,
+        route,
+        opts,
+        lambda trip, net: rank_bottlenecks(trip, group_by=group_by, network=net).head(top),
+        rank_table,
+        as_json=as_json,
+        chart=chart,
+        draw=lambda r, path: tornado_chart(r, path, title=f"{r.label}: days saved if removed"),
+    )
+
+
+@app.command()
+@with_run_options("samples", "seed", "network")
+def sensitivity(
+    scenario: ScenarioArg,
+    route: RouteOpt = None,
+    top: TopOpt = 10,
+    as_json: JsonOpt = False,
+    chart: SpreadChartOpt = None,
+    *,
+    opts: RunOptions,
+) -> None:
+    """Which delays the spread of door-to-door days depends on (from the same samples)."""
+    from ..analysis.bottlenecks import sensitivity as spread_of
+    from ..views.charts import sensitivity_chart
+    from ..views.tables import spread_table
+
+    _analyse_trips(
+        scenario,
+        route,
+        opts,
+        lambda trip, net: spread_of(trip, network=net).head(top),
+        spread_table,
+        as_json=as_json,
+        chart=chart,
+        draw=lambda s, path: sensitivity_chart(s, path, title=f"{s.label}: what makes the spread"),
+    )
+
+
+@app.command()
+@with_run_options("samples", "seed", "month", "network")
+def evidence(
+    scenario: ScenarioArg,
+    top: TopOpt = 5,
+    as_json: JsonOpt = False,
+    *,
+    opts: RunOptions,
+) -> None:
+    """What each route's mean days rest on: published, derived or assumed figures.
+
+    Per route, the assumptions that explain most of the spread of the days come first:
+    what is worth measuring first, and which measurement would settle it.
+    """
+    from ..analysis.evidence import evidence as evidence_of
+    from ..views.tables import evidence_tables
+
+    net = opts.load_network()
+    (run,) = opts.run([scenario], net)
+    result = evidence_of(run, net)
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        print_tables(*evidence_tables(result, top=top))
+
+
+@app.command()
+@with_run_options("samples", "network")
+def calibrate(
+    scenario: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--scenario", help="Baseline conditions (default: scenarios/baseline.yaml)."),
+    ] = None,
+    as_json: JsonOpt = False,
+    *,
+    opts: RunOptions,
+) -> None:
+    """Check the model against published transit times, by shipment class and era, and
+    its costs against published freight rates.
+
+    The 2025 targets run on the baseline, the 2022 ones on conditions_2022.yaml beside it
+    (exit 3 if a required target is missed: a required time target, or a rate a cost
+    figure was derived from).
+    """
+    from ..analysis.calibration import calibrate as run_calibration
+    from ..analysis.calibration import era_scenarios
+    from ..analysis.cost_checks import check_costs
+    from ..inputs.scenario import default_scenario, load_scenario
+    from ..views.tables import calibration_table, cost_check_table
+
+    net = opts.load_network()
+    path = scenario or default_scenario()
+    baseline = load_scenario(path)
+    eras = era_scenarios(path.parent)
+    result = run_calibration(net, baseline, samples=opts.samples, eras=eras)
+    costs = check_costs(net, baseline) if net.costs is not None else []
+    if as_json:
+        print_json({"times": result.to_dict(), "costs": [c.to_dict() for c in costs]})
+    else:
+        print_tables(calibration_table(result), *([cost_check_table(costs)] if costs else []))
+    missed = [r.target.name for r in result.missed]
+    missed += [c.target.name for c in costs if c.target.required and not c.met]
+    if missed:
+        err.print(
+            f"[red]{len(missed)} required target(s) missed:[/red] {escape('; '.join(missed))}"
+        )
+        raise typer.Exit(CALIBRATION_MISSED_EXIT)
+
+
+@app.command()
+@with_run_options("samples", "seed", "network")
+def choice(
+    scenarios: ScenariosArg,
+    baseline: BaselineOpt = None,
+    carbon_price: CarbonOpt = 0.0,
+    as_json: JsonOpt = False,
+    *,
+    opts: RunOptions,
+) -> None:
+    """Which corridor cargo would choose: shares of the Middle Corridor, the northern
+    route and the sea for each market of network/choice.yaml, with the Caspian queues fed
+    back to a fixed point. Several scenarios: also the change against the first.
+    """
+    net = opts.load_network()
+    results = opts.choices(scenarios, net, baseline=baseline, carbon_usd_per_t=carbon_price)
+    if as_json:
+        print_json([r.to_dict() for r in results] if len(results) > 1 else results[0].to_dict())
+        return
+    from ..views.tables import choice_change_table, choice_table
+
+    tables = [choice_table(r) for r in results]
+    if len(results) > 1:
+        tables.append(choice_change_table(results))
+    print_tables(*tables)

@@ -1,0 +1,135 @@
+"""Commands on grids of scenarios: run one, and read what its results answer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.markup import escape
+
+from .._errors import MidcorridorError
+from ._app import INTERRUPTED_EXIT, app, err, out
+from ._options import (
+    JsonOpt,
+    RunOptions,
+    check_outputs,
+    print_json,
+    print_tables,
+    progress_bar,
+    with_run_options,
+)
+
+
+@app.command()
+@with_run_options("network")
+def grid(
+    grid_file: Annotated[Path, typer.Argument(help="Grid YAML file (grids/).")],
+    workers: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option("--workers", min=1, max=256, help="Run on a local Dask cluster of N workers."),
+    ] = None,
+    scheduler: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--scheduler", help="Join a running Dask scheduler (tcp://host:8786)."),
+    ] = None,
+    out_path: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--out", "-o", help="Results file (default: results/GRID.parquet)."),
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Keep the scenarios OUT holds; run the others.")
+    ] = False,
+    limit: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option("--limit", min=1, help="Run only the first N scenarios of the grid."),
+    ] = None,
+    as_json: JsonOpt = False,
+    *,
+    opts: RunOptions,
+) -> None:
+    """Run every scenario of a grid (in-process, or on Dask) into a Parquet table: one row
+    per scenario and route. Ctrl-C stops cleanly and keeps what finished (--resume)."""
+    from .._files import check_output_file
+    from ..runs.grid import load_grid, run_grid
+
+    if workers is not None and scheduler is not None:
+        raise MidcorridorError("Give --workers or --scheduler, not both.")
+    loaded = load_grid(grid_file)
+    out_file = out_path or Path("results") / f"{loaded.spec.name}.parquet"
+    check_output_file(out_file, (".parquet",), what="Results file")
+    net = opts.load_network()
+    with progress_bar() as bar:
+        task = bar.add_task(f"grid {loaded.spec.name}", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        result = run_grid(
+            loaded,
+            net,
+            out_file,
+            workers=workers,
+            scheduler=scheduler,
+            resume=resume,
+            limit=limit,
+            progress=advance,
+        )
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        kept = result.ran + result.skipped
+        out.print(
+            f"{kept:,} of {result.scenarios:,} scenarios in {escape(str(result.path))} "
+            f"({result.ran:,} run now, {result.skipped:,} kept from before)"
+        )
+    if result.interrupted:
+        err.print("interrupted: what finished is kept; rerun with --resume to go on")
+        raise typer.Exit(INTERRUPTED_EXIT)
+
+
+@app.command()
+def frontier(
+    results: Annotated[Path, typer.Argument(help="Results file of midcorridor grid.")],
+    route: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--route", help="Route label (default: the grid's question)."),
+    ] = None,
+    target_ratio: Annotated[
+        Optional[float],  # noqa: UP045
+        typer.Option("--target-ratio", min=0.01, max=0.99, help="Target: today's P50 x R."),
+    ] = None,
+    target_days: Annotated[
+        Optional[float],  # noqa: UP045
+        typer.Option("--target-days", min=0.1, help="Target: P50 days."),
+    ] = None,
+    every_set: Annotated[bool, typer.Option("--all", help="List every measure set.")] = False,
+    chart: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--chart", help="Also draw the frontier here (.png or .svg)."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """What a grid answers: for a policy grid, the measure sets that reach the target
+    with the least effort and the volume each breaks at; for an uncertainty grid, the
+    spread of each route's days and which assumption drives it."""
+    from ..analysis.frontier import Frontier, answer
+    from ..runs.grid_store import read_results
+    from ..views.tables import frontier_tables, uncertainty_tables
+
+    if target_ratio is not None and target_days is not None:
+        raise MidcorridorError("Give --target-ratio or --target-days, not both.")
+    check_outputs(chart=chart)
+    frame, meta = read_results(results)
+    found = answer(frame, meta, route=route, target_ratio=target_ratio, target_days=target_days)
+    if as_json:
+        print_json(found.to_dict())
+    elif isinstance(found, Frontier):
+        print_tables(*frontier_tables(found, every_set=every_set))
+    else:
+        print_tables(*uncertainty_tables(found))
+    if chart is not None and isinstance(found, Frontier):
+        from ..views.charts import frontier_chart
+
+        frontier_chart(found, chart)
+        err.print(f"chart written to {escape(str(chart))}")

@@ -1,0 +1,325 @@
+"""Commands that run scenarios and show them: run, compare, map, chart, sweep, report,
+validate, explain."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.markup import escape
+
+from .._errors import MidcorridorError
+from ..vocabulary import Corridor, Shipment
+from ._app import app, bug_text, err, out, state
+from ._options import (
+    ChartOpt,
+    ConditionsOpt,
+    CorridorOpt,
+    CostChartOpt,
+    JsonOpt,
+    MapOpt,
+    OutOpt,
+    PlaceArg,
+    RunOptions,
+    ScenarioArg,
+    ScenariosArg,
+    SweepChartOpt,
+    check_outputs,
+    print_json,
+    print_tables,
+    progress_bar,
+    with_run_options,
+    write_map_and_chart,
+)
+
+
+@app.command()
+@with_run_options("samples", "seed", "month", "network")
+def run(
+    scenario: ScenarioArg,
+    as_json: JsonOpt = False,
+    map_path: MapOpt = None,
+    chart: ChartOpt = None,
+    *,
+    opts: RunOptions,
+) -> None:
+    """Run one scenario: P10 / P50 / P90 days per route and the biggest stages."""
+    from ..views.tables import run_table
+
+    check_outputs(map_path, chart)
+    net = opts.load_network()
+    (result,) = opts.run([scenario], net)
+    if as_json:
+        print_json(result.to_dict(net))
+    else:
+        print_tables(run_table(result))
+    write_map_and_chart([result], net, map_path, chart)
+
+
+@app.command()
+@with_run_options("samples", "seed", "month", "network")
+def compare(
+    scenarios: Annotated[
+        list[Path], typer.Argument(help="Scenario YAML files; the first is the reference.")
+    ],
+    as_json: JsonOpt = False,
+    map_path: MapOpt = None,
+    chart: ChartOpt = None,
+    cost_chart: CostChartOpt = None,
+    with_choice: Annotated[
+        bool,
+        typer.Option(
+            "--choice",
+            help="Also the corridor choice (fitted on scenarios/baseline.yaml): TEU a year "
+            "moved between corridors and the Caspian load.",
+        ),
+    ] = False,
+    *,
+    opts: RunOptions,
+) -> None:
+    """Compare scenarios route by route: days in each and what moved."""
+    from ..runs.runner import compare_runs
+    from ..views.tables import choice_change_table, compare_table, run_table
+
+    check_outputs(map_path, chart, cost_chart)
+    net = opts.load_network()
+    runs = opts.run(scenarios, net)
+    comparison = compare_runs(runs)
+    choices = opts.choices(scenarios, net) if with_choice else []
+    if as_json:
+        out = {"scenarios": [r.to_dict(net) for r in runs], "comparison": comparison.to_dict()}
+        if choices:
+            out["choice"] = [c.to_dict() for c in choices]
+        print_json(out)
+    else:
+        tables = [*(run_table(r) for r in runs), compare_table(comparison)]
+        if choices:
+            tables.append(choice_change_table(choices))
+        print_tables(*tables)
+    write_map_and_chart(runs, net, map_path, chart, cost_chart)
+
+
+@app.command("map")
+@with_run_options("samples", "seed", "month", "network")
+def map_command(
+    scenarios: ScenariosArg,
+    out_path: OutOpt = Path("maps/map.html"),
+    *,
+    opts: RunOptions,
+) -> None:
+    """Write an offline HTML map of the network and the scenarios' routes."""
+    check_outputs(map_path=out_path)
+    net = opts.load_network()
+    write_map_and_chart(opts.run(scenarios, net), net, out_path, None)
+
+
+@app.command("chart")
+@with_run_options("samples", "seed", "month", "network")
+def chart_command(
+    scenarios: ScenariosArg,
+    out_path: OutOpt = Path("maps/chart.png"),
+    cost: Annotated[
+        bool, typer.Option("--cost", help="Cumulative USD against km instead of days.")
+    ] = False,
+    *,
+    opts: RunOptions,
+) -> None:
+    """Write a time-distance chart (.png or .svg): km against days, one line per route
+    (with --cost, the cost-distance chart: km against USD per container)."""
+    check_outputs(chart=out_path)
+    net = opts.load_network()
+    runs = opts.run(scenarios, net)
+    if cost:
+        write_map_and_chart(runs, net, None, None, out_path)
+    else:
+        write_map_and_chart(runs, net, None, out_path)
+
+
+#: Most steps a sweep runs.
+MAX_SWEEP_STEPS = 200
+
+
+def _volumes(spec: str) -> list[float]:
+    """``START:STOP:STEP`` (TEU/week, STOP included) as a list of volumes."""
+    try:
+        start, stop, step = (float(p) for p in spec.split(":"))
+    except ValueError:
+        raise MidcorridorError(
+            f"--volume {spec!r}: give START:STOP:STEP in TEU per week, e.g. 500:4000:500."
+        ) from None
+    if not all(math.isfinite(v) for v in (start, stop, step)):
+        raise MidcorridorError(f"--volume {spec!r}: numbers must be finite.")
+    if start < 0 or stop < start or step <= 0:
+        raise MidcorridorError(
+            f"--volume {spec!r}: need 0 <= START <= STOP and STEP > 0 (TEU per week)."
+        )
+    count = int((stop - start) / step + 1e-9) + 1
+    if count > MAX_SWEEP_STEPS:
+        raise MidcorridorError(f"--volume {spec!r}: {count} steps; at most {MAX_SWEEP_STEPS}.")
+    return [start + i * step for i in range(count)]
+
+
+@app.command()
+@with_run_options("network")
+def sweep(
+    scenario: ScenarioArg,
+    volume: Annotated[
+        str, typer.Option("--volume", help="START:STOP:STEP, TEU per week on the corridor.")
+    ],
+    corridor: Annotated[
+        Corridor, typer.Option("--corridor", "-c", help="Corridor whose volume varies.")
+    ] = "middle",
+    samples: Annotated[
+        int, typer.Option("--samples", min=100, max=2_000_000, help="Monte Carlo samples.")
+    ] = 5000,
+    as_json: JsonOpt = False,
+    chart: SweepChartOpt = None,
+    *,
+    opts: RunOptions,
+) -> None:
+    """Days and crossing utilisation as the volume grows: where the corridor saturates."""
+    from ..inputs.scenario import load_scenario
+    from ..runs.runner import sweep_volume
+    from ..views.tables import sweep_table
+
+    volumes = _volumes(volume)
+    check_outputs(chart=chart)
+    net = opts.load_network()
+    loaded = load_scenario(scenario)
+    with progress_bar() as progress:
+        task = progress.add_task("volumes", total=len(volumes))
+        result = sweep_volume(
+            loaded,
+            net,
+            volumes,
+            corridor=corridor,
+            samples=samples,
+            on_step=lambda _: progress.advance(task),
+        )
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        print_tables(sweep_table(result))
+    if chart is not None:
+        from ..views.charts import sweep_chart
+
+        sweep_chart(result, chart)
+        err.print(f"chart written to {escape(str(chart))}")
+
+
+@app.command()
+@with_run_options("samples", "seed", "network")
+def report(
+    scenarios: Annotated[
+        list[Path], typer.Argument(help="Scenario YAML files; the first is the reference.")
+    ],
+    out_dir: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder for report.md and its charts.")
+    ] = Path("reports/report"),
+    calibration: Annotated[
+        bool, typer.Option("--calibration/--no-calibration", help="Include the calibration table.")
+    ] = True,
+    *,
+    opts: RunOptions,
+) -> None:
+    """Write a Markdown brief: headline days, where they go, changes, ranking, sources."""
+    from .._files import check_output_folder
+    from ..analysis.calibration import calibrate as run_calibration
+    from ..inputs.scenario import default_scenario, load_scenario
+    from ..views.report import REPORT_FILE, write_report
+
+    check_output_folder(out_dir, owned_by=REPORT_FILE, what="Report folder")
+    net = opts.load_network()
+    runs = opts.run(scenarios, net)
+    checked = None
+    if calibration:
+        checked = run_calibration(net, load_scenario(default_scenario()), samples=opts.samples)
+    path = write_report(runs, net, out_dir, calibration=checked)
+    err.print(f"report written to {escape(str(path))}")
+
+
+@app.command()
+@with_run_options("network")
+def validate(scenarios: ScenariosArg, *, opts: RunOptions) -> None:
+    """Check scenario files (fields, places, closures) without running them."""
+    from ..inputs.scenario import load_scenario
+    from ..runs.runner import check_scenario
+
+    net = opts.load_network()
+    invalid = crashed = 0
+    for path in scenarios:
+        try:
+            check_scenario(load_scenario(path), net)
+        except MidcorridorError as exc:
+            invalid += 1
+            err.print(f"[red]invalid[/red] {escape(str(exc))}")
+        except Exception as exc:  # a bug: report it and go on with the other files
+            if state.debug:
+                raise
+            crashed += 1
+            err.print(f"[red]internal error[/red] {escape(str(path))}: {bug_text(exc)}")
+        else:
+            out.print(f"[green]ok[/green] {escape(str(path))}")
+    if crashed:
+        raise typer.Exit(1)
+    if invalid:
+        raise typer.Exit(2)
+
+
+@app.command()
+@with_run_options("samples", "seed", "month", "network")
+def explain(
+    origin: PlaceArg,
+    destination: PlaceArg,
+    corridor: CorridorOpt = "any",
+    shipment: Annotated[
+        Shipment,
+        typer.Option("--shipment", "-s", help="What travels (network/shipments.yaml)."),
+    ] = "block_train",
+    scenario: ConditionsOpt = None,
+    via: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--via", help="A place the route must pass (repeat for more)."),
+    ] = None,
+    *,
+    opts: RunOptions,
+) -> None:
+    """Show a trip leg by leg: hours per stage at each place, then USD and CO2 per leg,
+    with sources.
+
+    Below the first table: for each timetabled departure, the share of containers that
+    missed the first one they could have made, and why.
+    """
+    from ..inputs.scenario import default_scenario, load_scenario
+    from ..runs.runner import time_trip
+    from ..views.tables import cost_explain_table, explain_table
+
+    net = opts.load_network()
+    base = load_scenario(scenario or default_scenario())
+    result = time_trip(
+        net,
+        origin,
+        destination,
+        conditions=base,
+        corridor=corridor,
+        shipment=shipment,
+        via=via or (),
+        samples=opts.samples,
+        seed=opts.seed,
+        month=opts.month,
+    )
+    table, citations = explain_table(result.trips[0], net, era=base.era)
+    tables = [table]
+    if result.costs:
+        cited = list(dict.fromkeys(c.source for c in result.trips[0].components))
+        cost_table, cost_citations = cost_explain_table(
+            result.costs[0], net, cited=cited, era=base.era
+        )
+        tables.append(cost_table)
+        citations = [*citations, *cost_citations]
+    print_tables(*tables)
+    out.print("Sources:")
+    for line in citations:
+        out.print(f"  {escape(line)}", soft_wrap=True)
