@@ -37,12 +37,14 @@ from midcorridor.inputs.network_files import Capacity, Service  # noqa: E402
 from midcorridor.model.queue_engine import (  # noqa: E402
     WARMUP_SHARE,
     QueueResult,
-    draw_ferry_inputs,
-    ferry_capacity_teu_per_hour,
     ferry_departure_hours,
-    max_hold_hours,
     simulate_ferry,
     simulate_server,
+)
+from midcorridor.model.queue_inputs import (  # noqa: E402
+    draw_ferry_inputs,
+    ferry_capacity_teu_per_hour,
+    max_hold_hours,
 )
 from midcorridor.vocabulary import HOURS_PER_WEEK  # noqa: E402
 from reference_models import (  # noqa: E402

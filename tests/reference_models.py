@@ -28,7 +28,8 @@ import simpy
 
 from midcorridor.inputs.bounds import Range
 from midcorridor.inputs.network_files import Capacity, Service, Weather
-from midcorridor.model.queue_engine import QueueResult, draw_ferry_inputs, max_hold_hours
+from midcorridor.model.queue_engine import QueueResult
+from midcorridor.model.queue_inputs import draw_ferry_inputs, max_hold_hours
 from midcorridor.vocabulary import DAYS_IN_MONTH, HOURS_PER_DAY, Dispatch
 
 HOURS_PER_YEAR = sum(DAYS_IN_MONTH) * HOURS_PER_DAY  # 8,760 h: the engine's 365-day year

@@ -17,7 +17,8 @@ from midcorridor.analysis.bottlenecks import (
     rank_bottlenecks,
     sensitivity,
 )
-from midcorridor.views.tables import rank_table, spread_table, to_rich
+from midcorridor.views.analysis_tables import rank_table, spread_table
+from midcorridor.views.table import to_rich
 from midcorridor.vocabulary import MOVING_STAGES, GroupBy, SpreadBy
 
 

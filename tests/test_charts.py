@@ -17,10 +17,12 @@ from midcorridor.views.charts import (
     LOWER_BOUND_LABEL,
     sweep_chart,
     sweep_figure,
+    write_chart,
+)
+from midcorridor.views.distance_charts import (
     time_distance_chart,
     time_distance_figure,
     time_distance_points,
-    write_chart,
 )
 
 Runs = list[mc.ScenarioRun]

@@ -11,16 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import midcorridor as mc
+from midcorridor.model.logit import Option, generalized_cost, logit_shares
 from midcorridor.network.network import CHOICE_FILE
-from midcorridor.runs.choice import (
-    ChoiceResult,
-    Option,
-    fit_choice_baseline,
-    fit_constants,
-    generalized_cost,
-    logit_shares,
-    solve_choice,
-)
+from midcorridor.runs.choice import ChoiceResult, fit_choice_baseline, fit_constants, solve_choice
 from midcorridor.vocabulary import CHOICE_CORRIDORS, ChoiceCorridor
 from network_copies import edited_copy
 

@@ -28,7 +28,8 @@ from midcorridor._files import (
     check_output_file,
     check_output_folder,
 )
-from midcorridor.views.charts import time_distance_figure, write_chart
+from midcorridor.views.charts import write_chart
+from midcorridor.views.distance_charts import time_distance_figure
 from midcorridor.views.maps import scenario_map
 from midcorridor.views.report import REPORT_FILE, write_report
 

@@ -8,7 +8,7 @@ import pytest
 from rich.console import Console
 
 from midcorridor.views import formatting as fmt
-from midcorridor.views.tables import Column, Table, to_markdown, to_rich
+from midcorridor.views.table import Column, Table, to_markdown, to_rich
 
 
 @pytest.mark.parametrize(

@@ -21,19 +21,21 @@ from pydantic import ValidationError
 from midcorridor.inputs.bounds import Range
 from midcorridor.inputs.network_files import Capacity, Service, Weather
 from midcorridor.model.queue_engine import (
-    DEFAULT_MAX_HOLD_HOURS,
-    MAX_HORIZON_DAYS,
-    MAX_SAILINGS,
     WARMUP_SHARE,
-    draw_ferry_inputs,
-    ferry_capacity_teu_per_hour,
     ferry_departure_hours,
-    handling_hours,
-    max_hold_hours,
-    poisson_arrivals,
     server_start_hours,
     simulate_ferry,
     simulate_server,
+)
+from midcorridor.model.queue_inputs import (
+    DEFAULT_MAX_HOLD_HOURS,
+    MAX_HORIZON_DAYS,
+    MAX_SAILINGS,
+    draw_ferry_inputs,
+    ferry_capacity_teu_per_hour,
+    handling_hours,
+    max_hold_hours,
+    poisson_arrivals,
     storm_spells,
 )
 from midcorridor.vocabulary import DAYS_IN_MONTH, HOURS_PER_DAY, HOURS_PER_WEEK

@@ -18,7 +18,8 @@ from midcorridor.inputs.network_files import Service
 from midcorridor.inputs.scenario import default_scenario
 from midcorridor.model.components import components, expected_hours
 from midcorridor.model.delays import Adjustment, Component, Dist
-from midcorridor.model.queue_engine import MAX_SAILINGS, MAX_TRAINS, simulate_ferry
+from midcorridor.model.queue_engine import simulate_ferry
+from midcorridor.model.queue_inputs import MAX_SAILINGS, MAX_TRAINS
 from midcorridor.model.sampling import sample_hours
 from midcorridor.model.selection import selection_of
 from midcorridor.network.routing import Route, iter_routes

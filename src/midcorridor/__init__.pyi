@@ -29,13 +29,8 @@ from .network.routing import Route, candidate_routes, network_summary
 from .results import Comparison, NetworkSummary, Ranking, Spread, Sweep
 from .runs.choice import ChoiceBaseline, ChoiceResult, fit_choice_baseline, solve_choice
 from .runs.runner import ScenarioRun, compare_runs, run_scenario, sweep_volume
-from .views.charts import (
-    cost_distance_chart,
-    sensitivity_chart,
-    sweep_chart,
-    time_distance_chart,
-    tornado_chart,
-)
+from .views.charts import sensitivity_chart, sweep_chart, tornado_chart
+from .views.distance_charts import cost_distance_chart, time_distance_chart
 from .views.maps import scenario_map
 from .views.report import write_report
 from .vocabulary import CORRIDORS, STAGES

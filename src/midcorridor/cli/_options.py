@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from ..network.network import Network
     from ..runs.choice import ChoiceResult
     from ..runs.runner import ScenarioRun
-    from ..views.tables import Table
+    from ..views.table import Table
 
 # typer needs Optional[...] (not X | None) inside Annotated on Python 3.11.
 NetworkOpt = Annotated[
@@ -245,7 +245,7 @@ def print_json(data: Any) -> None:
 
 
 def print_tables(*tables: Table) -> None:
-    from ..views.tables import to_rich
+    from ..views.table import to_rich
 
     for table in tables:
         out.print(to_rich(table))
@@ -278,12 +278,12 @@ def write_map_and_chart(
         scenario_map(runs, network).save(map_path)
         err.print(f"map written to {escape(str(map_path))}")
     if chart is not None:
-        from ..views.charts import time_distance_chart
+        from ..views.distance_charts import time_distance_chart
 
         time_distance_chart(runs, network, chart)
         err.print(f"chart written to {escape(str(chart))}")
     if cost_chart is not None:
-        from ..views.charts import cost_distance_chart
+        from ..views.distance_charts import cost_distance_chart
 
         network.require_costs()
         cost_distance_chart(runs, network, cost_chart)

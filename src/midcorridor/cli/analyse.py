@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from ..model.trip import TripResult
     from ..network.network import Network
     from ..results import Ranking, Spread
-    from ..views.tables import Table
+    from ..views.table import Table
 
 from ..vocabulary import GroupBy
 from ._app import CALIBRATION_MISSED_EXIT
@@ -82,8 +82,8 @@ def rank(
 ) -> None:
     """Rank bottlenecks: P50 / P90 days saved if each delay is halved or removed."""
     from ..analysis.bottlenecks import rank_bottlenecks
+    from ..views.analysis_tables import rank_table
     from ..views.charts import tornado_chart
-    from ..views.tables import rank_table
 
     _analyse_trips(
         scenario,
@@ -110,8 +110,8 @@ def sensitivity(
 ) -> None:
     """Which delays the spread of door-to-door days depends on (from the same samples)."""
     from ..analysis.bottlenecks import sensitivity as spread_of
+    from ..views.analysis_tables import spread_table
     from ..views.charts import sensitivity_chart
-    from ..views.tables import spread_table
 
     _analyse_trips(
         scenario,
@@ -140,7 +140,7 @@ def evidence(
     what is worth measuring first, and which measurement would settle it.
     """
     from ..analysis.evidence import evidence as evidence_of
-    from ..views.tables import evidence_tables
+    from ..views.analysis_tables import evidence_tables
 
     net = opts.load_network()
     (run,) = opts.run([scenario], net)
@@ -173,7 +173,7 @@ def calibrate(
     from ..analysis.calibration import era_scenarios
     from ..analysis.cost_checks import check_costs
     from ..inputs.scenario import default_scenario, load_scenario
-    from ..views.tables import calibration_table, cost_check_table
+    from ..views.analysis_tables import calibration_table, cost_check_table
 
     net = opts.load_network()
     path = scenario or default_scenario()
@@ -213,7 +213,7 @@ def choice(
     if as_json:
         print_json([r.to_dict() for r in results] if len(results) > 1 else results[0].to_dict())
         return
-    from ..views.tables import choice_change_table, choice_table
+    from ..views.analysis_tables import choice_change_table, choice_table
 
     tables = [choice_table(r) for r in results]
     if len(results) > 1:

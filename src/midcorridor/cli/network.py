@@ -37,7 +37,7 @@ def network_check(
     from .._errors import NetworkError
     from ..network.read import default_network_dir, load
     from ..network.routing import network_summary
-    from ..views.tables import network_tables
+    from ..views.run_tables import network_tables
 
     folder = path if path is not None else default_network_dir()
     try:
@@ -68,7 +68,7 @@ def network_sea_routes(
     (with --write, store searoute's in links.geojson)."""
     from ..network.read import load
     from ..network.sea_routes import ocean_legs, write_ocean_legs
-    from ..views.tables import sea_routes_table
+    from ..views.run_tables import sea_routes_table
 
     network = load(path)
     if write:
@@ -97,7 +97,7 @@ def routes(
 ) -> None:
     """List candidate routes between two places, shortest first."""
     from ..network.routing import candidate_routes
-    from ..views.tables import routes_table
+    from ..views.run_tables import routes_table
 
     net = opts.load_network()
     found = candidate_routes(

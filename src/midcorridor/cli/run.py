@@ -46,7 +46,7 @@ def run(
     opts: RunOptions,
 ) -> None:
     """Run one scenario: P10 / P50 / P90 days per route and the biggest stages."""
-    from ..views.tables import run_table
+    from ..views.run_tables import run_table
 
     check_outputs(map_path, chart)
     net = opts.load_network()
@@ -81,7 +81,8 @@ def compare(
 ) -> None:
     """Compare scenarios route by route: days in each and what moved."""
     from ..runs.runner import compare_runs
-    from ..views.tables import choice_change_table, compare_table, run_table
+    from ..views.analysis_tables import choice_change_table
+    from ..views.run_tables import compare_table, run_table
 
     check_outputs(map_path, chart, cost_chart)
     net = opts.load_network()
@@ -182,7 +183,7 @@ def sweep(
     """Days and crossing utilisation as the volume grows: where the corridor saturates."""
     from ..inputs.scenario import load_scenario
     from ..runs.runner import sweep_volume
-    from ..views.tables import sweep_table
+    from ..views.analysis_tables import sweep_table
 
     volumes = _volumes(volume)
     check_outputs(chart=chart)
@@ -294,7 +295,7 @@ def explain(
     """
     from ..inputs.scenario import default_scenario, load_scenario
     from ..runs.runner import time_trip
-    from ..views.tables import cost_explain_table, explain_table
+    from ..views.run_tables import cost_explain_table, explain_table
 
     net = opts.load_network()
     base = load_scenario(scenario or default_scenario())

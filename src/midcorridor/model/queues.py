@@ -6,7 +6,7 @@ two years of train arrivals, and the time model resamples the simulated per-trai
 - each Caspian crossing (:func:`midcorridor.model.queue_engine.simulate_ferry`) with the link's
   fleet, dispatch rule and storm closures -> stages ``ferry_wait`` and ``weather`` (an
   ``on_fill`` service without ``max_hold_hours`` holds at most
-  :data:`midcorridor.model.queue_engine.DEFAULT_MAX_HOLD_HOURS`, a week);
+  :data:`midcorridor.model.queue_inputs.DEFAULT_MAX_HOLD_HOURS`, a week);
 - each node with a ``capacity`` in trains a day
   (:func:`midcorridor.model.queue_engine.simulate_server`, M/D/c) -> stage ``congestion``,
   replacing the node's recorded congestion processes.
@@ -25,7 +25,8 @@ import numpy as np
 
 from ..inputs.network_files import Capacity, Service, Weather
 from ..vocabulary import DAYS_IN_MONTH, DAYS_PER_WEEK, HOURS_PER_DAY
-from .queue_engine import QueueResult, Season, simulate_ferry, simulate_server
+from .queue_engine import QueueResult, simulate_ferry, simulate_server
+from .queue_inputs import Season
 
 __all__ = ["TEU_PER_TRAIN", "SimulatedQueue", "ferry_queue", "node_queue"]
 

@@ -7,7 +7,7 @@ the calibration table (if given) and every source used.
 
 The text comes from the template ``templates/report.md.j2``; every value put into it is
 escaped for Markdown (no HTML tag, no table break can come from a scenario name), and the
-tables are the same :mod:`midcorridor.views.tables` the command line prints. A saturated trip's
+tables are the same :mod:`midcorridor.views.table` the command line prints. A saturated trip's
 figures read as lower bounds, as in every view.
 """
 
@@ -29,8 +29,11 @@ from ..model.trip import TripResult
 from ..network.network import Network
 from ..runs.runner import ScenarioRun, compare_runs
 from . import formatting as fmt
-from . import tables
-from .charts import cost_distance_chart, sensitivity_chart, time_distance_chart, tornado_chart
+from .analysis_tables import calibration_table, evidence_tables, rank_table, spread_table
+from .charts import sensitivity_chart, tornado_chart
+from .distance_charts import cost_distance_chart, time_distance_chart
+from .run_tables import compare_table, run_table, stages_table
+from .table import Table, to_markdown
 
 if TYPE_CHECKING:
     import jinja2
@@ -86,8 +89,8 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def _table(table: tables.Table) -> Markup:
-    return Markup(tables.to_markdown(table))
+def _table(table: Table) -> Markup:
+    return Markup(to_markdown(table))
 
 
 def _od(trip: TripResult) -> tuple[str, str, str]:
@@ -176,7 +179,7 @@ def _run_section(run: ScenarioRun) -> dict[str, Any]:
         "name": run.scenario.name,
         "description": run.scenario.description.strip(),
         "settings": f"{run.samples:,} samples, seed {run.seed}, departure {month}.",
-        "table": _table(tables.run_table(run)),
+        "table": _table(run_table(run)),
     }
 
 
@@ -210,7 +213,7 @@ def _bottlenecks(run: ScenarioRun, network: Network, folder: Path) -> list[dict[
                 "p50": fmt.days(d["p50"], lower_bound=trip.saturated),
                 "p90": fmt.days(d["p90"], lower_bound=trip.saturated),
                 "lead": lead,
-                "table": _table(tables.rank_table(ranking)),
+                "table": _table(rank_table(ranking)),
                 "chart": chart,
             }
         )
@@ -226,7 +229,7 @@ def _spread(run: ScenarioRun, network: Network, folder: Path) -> dict[str, Any]:
     return {
         "label": trip.label,
         "sd": fmt.days(spread.sd_days),
-        "table": _table(tables.spread_table(spread)),
+        "table": _table(spread_table(spread)),
         "chart": chart,
     }
 
@@ -326,20 +329,18 @@ def write_report(
             "sections": REPORT_SECTIONS,
             "pairs": _headline_pairs(reference, network),
             "run_sections": [_run_section(run) for run in runs],
-            "stages_table": _table(tables.stages_table(reference)),
+            "stages_table": _table(stages_table(reference)),
             "reference": reference.scenario.name,
-            "comparison_table": _table(tables.compare_table(comparison)) if comparison else None,
+            "comparison_table": _table(compare_table(comparison)) if comparison else None,
             "assumptions": _assumptions(runs),
             "bottlenecks": _bottlenecks(reference, network, work),
             "spread": _spread(reference, network, work),
             "time_distance_chart": time_distance,
             "cost_distance_chart": cost_distance,
-            "calibration_table": (
-                _table(tables.calibration_table(calibration)) if calibration else None
-            ),
+            "calibration_table": (_table(calibration_table(calibration)) if calibration else None),
             "calibration_met": calibration.required_met if calibration else 0,
             "calibration_required": calibration.required if calibration else 0,
-            "evidence_table": _table(tables.evidence_tables(evidence(reference, network))[0]),
+            "evidence_table": _table(evidence_tables(evidence(reference, network))[0]),
             **_sources(runs, network),
         }
         text = _environment().get_template("report.md.j2").render(context)

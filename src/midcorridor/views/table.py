@@ -1,0 +1,108 @@
+"""A table of formatted text, independent of where it is shown, and its two renderings.
+
+Each ``*_table`` function of :mod:`.run_tables` and :mod:`.analysis_tables` turns a result
+into a :class:`Table` of already formatted text (through :mod:`midcorridor.views.formatting`,
+so a lower bound reads ``>477`` and the table carries
+:data:`~midcorridor.views.formatting.SATURATED_NOTE`). :func:`to_rich` renders it for the
+terminal, :func:`to_markdown` for the report: the same columns and the same figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from . import formatting as fmt
+
+if TYPE_CHECKING:
+    import rich.table
+
+__all__ = ["Column", "Table", "columns", "lower_bound_notes", "to_markdown", "to_rich"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: its header and whether it holds numbers (right-aligned)."""
+
+    header: str
+    numeric: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of formatted text, independent of where it is shown.
+
+    Attributes
+    ----------
+    title
+        Title line.
+    columns
+        The columns.
+    rows
+        Cells as text, one tuple per row, as many cells as columns.
+    notes
+        Lines shown under the table (what ``>`` means, warnings).
+    total_from
+        Index of the first row of a closing section (totals), if any.
+    """
+
+    title: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[str, ...], ...]
+    notes: tuple[str, ...] = ()
+    total_from: int | None = None
+
+
+def columns(*specs: str) -> tuple[Column, ...]:
+    """Columns from headers; a header ending in ``#`` is numeric (the ``#`` dropped)."""
+    return tuple(Column(h[:-1], numeric=True) if h.endswith("#") else Column(h) for h in specs)
+
+
+def lower_bound_notes(saturated: bool, warnings: Sequence[str] = ()) -> tuple[str, ...]:
+    if not saturated:
+        return ()
+    return (fmt.SATURATED_NOTE, *(f"warning: {w}" for w in dict.fromkeys(warnings)))
+
+
+def to_rich(table: Table) -> rich.table.Table:
+    """The table for a terminal. Cells are plain text: brackets are never read as markup."""
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
+    out = RichTable(title=Text(table.title))
+    for col in table.columns:
+        out.add_column(Text(col.header), justify="right" if col.numeric else "left")
+    for i, row in enumerate(table.rows):
+        if i == table.total_from:
+            out.add_section()
+        out.add_row(*(Text(cell) for cell in row))
+    if table.notes:
+        out.caption = Text("\n".join(table.notes))
+        out.caption_style = "yellow"
+    return out
+
+
+def _markdown_cell(text: str) -> str:
+    """Text safe in a Markdown table cell: no column break, no line break, no HTML tag."""
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace("|", "\\|")
+        .replace("\r", " ")
+        .replace("\n", " ")
+    )
+
+
+def to_markdown(table: Table, *, title: bool = False) -> str:
+    """The table as GitHub-flavoured Markdown (notes as a paragraph after it).
+
+    Text is escaped: a ``|`` cannot break a column, ``<`` cannot open an HTML tag.
+    """
+    lines = [f"**{_markdown_cell(table.title)}**", ""] if title else []
+    lines.append("| " + " | ".join(_markdown_cell(c.header) for c in table.columns) + " |")
+    lines.append("| " + " | ".join("---:" if c.numeric else "---" for c in table.columns) + " |")
+    lines += ["| " + " | ".join(_markdown_cell(cell) for cell in row) + " |" for row in table.rows]
+    if table.notes:
+        lines += ["", *(f"_{_markdown_cell(note)}_  " for note in table.notes)]
+    return "\n".join(lines)
