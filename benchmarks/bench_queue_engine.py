@@ -114,8 +114,8 @@ def speed_table() -> None:
         fast_run()  # warm up
         fast_s, fast = best_seconds(fast_run, 20)
         ref_s, ref = best_seconds(ref_run, 3)
-        mean = f"{fast.mean_total_hours:.1f}/{ref.mean_total_hours:.1f}"
-        p90 = f"{fast.p90_total_hours:.1f}/{ref.p90_total_hours:.1f}"
+        mean = f"{fast.stat("total"):.1f}/{ref.stat("total"):.1f}"
+        p90 = f"{fast.stat("total", 0.9):.1f}/{ref.stat("total", 0.9):.1f}"
         print(
             f"| {name:<50} | {fast.n_trains:>6} | {fast_s * 1e3:>8.2f} | {ref_s * 1e3:>8.1f} "
             f"| {ref_s / fast_s:>5.0f}x | {mean:>17} | {p90:>17} "
@@ -146,8 +146,8 @@ def saturation_table() -> None:
         cells = [f"{load:>5.2f}", f"{volume:>6,.0f}", f"{volume * per_year:>7,.0f}"]
         for weather, width in ((None, 8), (WEATHER, 9)):
             runs = [simulate_ferry(volume, service, weather, seed=s) for s in range(20)]
-            mean = np.mean([r.mean_total_hours for r in runs])
-            p90 = np.mean([r.p90_total_hours for r in runs])
+            mean = np.mean([r.stat("total") for r in runs])
+            p90 = np.mean([r.stat("total", 0.9) for r in runs])
             saturated = np.mean([r.saturated for r in runs])
             cells += [f"{mean:>{width + 1}.1f}", f"{p90:>{width}.1f}", f"{saturated:>{width}.0%}"]
         print("| " + " | ".join(cells) + " |")

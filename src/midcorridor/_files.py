@@ -100,13 +100,8 @@ def atomic_write(path: Path, *, binary: bool = False) -> Iterator[IO[Any]]:
     The new file keeps the permissions of the file it replaces; a new file gets
     ``0o644`` less the umask (not the ``0o600`` of :func:`tempfile.mkstemp`).
     """
-    target = _follow(Path(path))
+    target, mode = _prepare(Path(path), _FILE_MODE)
     folder = target.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    try:
-        mode = os.stat(target).st_mode & 0o777
-    except FileNotFoundError:
-        mode = _FILE_MODE & ~_umask()
     temp: Path | None = None
     try:
         fd, name = tempfile.mkstemp(dir=folder, prefix=_temp_prefix(target), suffix=".tmp")
@@ -171,13 +166,8 @@ def atomic_folder(path: Path, *, owned_by: str | None = None) -> Iterator[Path]:
     interrupt between them puts the old folder back.
     """
     check_output_folder(Path(path), owned_by=owned_by)
-    target = _follow(Path(path))
+    target, mode = _prepare(Path(path), _FOLDER_MODE)
     parent = target.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    try:
-        mode = os.stat(target).st_mode & 0o777
-    except FileNotFoundError:
-        mode = _FOLDER_MODE & ~_umask()
     temp: Path | None = None
     try:
         temp = Path(tempfile.mkdtemp(dir=parent, prefix=_temp_prefix(target), suffix=".tmp"))
@@ -192,6 +182,19 @@ def atomic_folder(path: Path, *, owned_by: str | None = None) -> Iterator[Path]:
             raise _write_error(path, exc, "folder") from exc
         raise
     _fsync_folder(parent)
+
+
+def _prepare(path: Path, new_mode: int) -> tuple[Path, int]:
+    """The real target of ``path`` (a link followed), its parent folders made, and the
+    permissions the new file or folder takes: those of what it replaces, else
+    ``new_mode`` less the umask."""
+    target = _follow(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = os.stat(target).st_mode & 0o777
+    except FileNotFoundError:
+        mode = new_mode & ~_umask()
+    return target, mode
 
 
 def _write_error(path: Path, exc: OSError, what: str) -> MidcorridorError:

@@ -31,52 +31,47 @@ if TYPE_CHECKING:
     from ..views.table import Table
 
 # typer needs Optional[...] (not X | None) inside Annotated on Python 3.11.
+OptPath = Optional[Path]  # noqa: UP045
+OptInt = Optional[int]  # noqa: UP045
+OptStr = Optional[str]  # noqa: UP045
+OptFloat = Optional[float]  # noqa: UP045
+OptStrs = Optional[list[str]]  # noqa: UP045
 NetworkOpt = Annotated[
-    Optional[Path],  # noqa: UP045
-    typer.Option("--network", help="Network folder (default: network/ of this checkout)."),
+    OptPath, typer.Option("--network", help="Network folder (default: network/ of this checkout).")
 ]
 
 SamplesOpt = Annotated[
-    Optional[int],  # noqa: UP045
-    typer.Option("--samples", min=100, max=2_000_000, help="Monte Carlo samples."),
+    OptInt, typer.Option("--samples", min=100, max=2_000_000, help="Monte Carlo samples.")
 ]
 
 SeedOpt = Annotated[Optional[int], typer.Option("--seed", min=0, help="Random seed.")]  # noqa: UP045
 
-MonthOpt = Annotated[
-    Optional[int],  # noqa: UP045
-    typer.Option("--month", min=1, max=12, help="Departure month, 1-12."),
-]
+MonthOpt = Annotated[OptInt, typer.Option("--month", min=1, max=12, help="Departure month, 1-12.")]
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON only, on stdout.")]
 
-MapOpt = Annotated[
-    Optional[Path],  # noqa: UP045
-    typer.Option("--map", help="Also write an offline HTML map here."),
-]
+MapOpt = Annotated[OptPath, typer.Option("--map", help="Also write an offline HTML map here.")]
 
 ChartOpt = Annotated[
-    Optional[Path],  # noqa: UP045
-    typer.Option("--chart", help="Also write a time-distance chart here (.png or .svg)."),
+    OptPath, typer.Option("--chart", help="Also write a time-distance chart here (.png or .svg).")
 ]
 
 CostChartOpt = Annotated[
-    Optional[Path],  # noqa: UP045
+    OptPath,
     typer.Option("--cost-chart", help="Also write a cost-distance chart here (.png or .svg)."),
 ]
 
 SweepChartOpt = Annotated[
-    Optional[Path],  # noqa: UP045
-    typer.Option("--chart", help="Also write days against volume here (.png or .svg)."),
+    OptPath, typer.Option("--chart", help="Also write days against volume here (.png or .svg).")
 ]
 
 TornadoChartOpt = Annotated[
-    Optional[Path],  # noqa: UP045
+    OptPath,
     typer.Option("--chart", help="Also write a tornado chart of the first route (.png or .svg)."),
 ]
 
 SpreadChartOpt = Annotated[
-    Optional[Path],  # noqa: UP045
+    OptPath,
     typer.Option("--chart", help="Also write the spread chart of the first route (.png or .svg)."),
 ]
 
@@ -91,21 +86,20 @@ ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.")]
 PlaceArg = Annotated[str, typer.Argument(help="Place: id, name or alias.")]
 
 RouteOpt = Annotated[
-    Optional[str],  # noqa: UP045
-    typer.Option("--route", help="Label of one route of the scenario (default: all)."),
+    OptStr, typer.Option("--route", help="Label of one route of the scenario (default: all).")
 ]
 
 TopOpt = Annotated[int, typer.Option("--top", min=1, help="Rows per route.")]
 
 ConditionsOpt = Annotated[
-    Optional[Path],  # noqa: UP045
+    OptPath,
     typer.Option("--scenario", help="Conditions to use (default: scenarios/baseline.yaml)."),
 ]
 
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="File to write.")]
 
 BaselineOpt = Annotated[
-    Optional[Path],  # noqa: UP045
+    OptPath,
     typer.Option(
         "--baseline",
         help="Scenario the choice is calibrated on (default: scenarios/baseline.yaml).",

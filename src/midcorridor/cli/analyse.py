@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.markup import escape
@@ -23,6 +23,7 @@ from ._options import (
     BaselineOpt,
     CarbonOpt,
     JsonOpt,
+    OptPath,
     RouteOpt,
     RunOptions,
     ScenarioArg,
@@ -155,7 +156,7 @@ def evidence(
 @with_run_options("samples", "network")
 def calibrate(
     scenario: Annotated[
-        Optional[Path],  # noqa: UP045
+        OptPath,
         typer.Option("--scenario", help="Baseline conditions (default: scenarios/baseline.yaml)."),
     ] = None,
     as_json: JsonOpt = False,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -12,6 +12,10 @@ from .._errors import MidcorridorError
 from ._app import INTERRUPTED_EXIT, app, err, out
 from ._options import (
     JsonOpt,
+    OptFloat,
+    OptInt,
+    OptPath,
+    OptStr,
     RunOptions,
     check_outputs,
     print_json,
@@ -26,23 +30,20 @@ from ._options import (
 def grid(
     grid_file: Annotated[Path, typer.Argument(help="Grid YAML file (grids/).")],
     workers: Annotated[
-        Optional[int],  # noqa: UP045
+        OptInt,
         typer.Option("--workers", min=1, max=256, help="Run on a local Dask cluster of N workers."),
     ] = None,
     scheduler: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--scheduler", help="Join a running Dask scheduler (tcp://host:8786)."),
+        OptStr, typer.Option("--scheduler", help="Join a running Dask scheduler (tcp://host:8786).")
     ] = None,
     out_path: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option("--out", "-o", help="Results file (default: results/GRID.parquet)."),
+        OptPath, typer.Option("--out", "-o", help="Results file (default: results/GRID.parquet).")
     ] = None,
     resume: Annotated[
         bool, typer.Option("--resume", help="Keep the scenarios OUT holds; run the others.")
     ] = False,
     limit: Annotated[
-        Optional[int],  # noqa: UP045
-        typer.Option("--limit", min=1, help="Run only the first N scenarios of the grid."),
+        OptInt, typer.Option("--limit", min=1, help="Run only the first N scenarios of the grid.")
     ] = None,
     as_json: JsonOpt = False,
     *,
@@ -92,21 +93,18 @@ def grid(
 def frontier(
     results: Annotated[Path, typer.Argument(help="Results file of midcorridor grid.")],
     route: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--route", help="Route label (default: the grid's question)."),
+        OptStr, typer.Option("--route", help="Route label (default: the grid's question).")
     ] = None,
     target_ratio: Annotated[
-        Optional[float],  # noqa: UP045
+        OptFloat,
         typer.Option("--target-ratio", min=0.01, max=0.99, help="Target: today's P50 x R."),
     ] = None,
     target_days: Annotated[
-        Optional[float],  # noqa: UP045
-        typer.Option("--target-days", min=0.1, help="Target: P50 days."),
+        OptFloat, typer.Option("--target-days", min=0.1, help="Target: P50 days.")
     ] = None,
     every_set: Annotated[bool, typer.Option("--all", help="List every measure set.")] = False,
     chart: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option("--chart", help="Also draw the frontier here (.png or .svg)."),
+        OptPath, typer.Option("--chart", help="Also draw the frontier here (.png or .svg).")
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:

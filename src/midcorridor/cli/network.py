@@ -13,6 +13,7 @@ from ._app import app, err, network_app, out
 from ._options import (
     CorridorOpt,
     JsonOpt,
+    OptStrs,
     PlaceArg,
     RunOptions,
     print_json,
@@ -85,8 +86,7 @@ def routes(
     destination: PlaceArg,
     corridor: CorridorOpt = "any",
     avoid: Annotated[
-        Optional[list[str]],  # noqa: UP045
-        typer.Option("--avoid", "-a", help="Country code or place to avoid (repeatable)."),
+        OptStrs, typer.Option("--avoid", "-a", help="Country code or place to avoid (repeatable).")
     ] = None,
     count: Annotated[
         int, typer.Option("--count", "-n", min=1, max=50, help="How many routes.")

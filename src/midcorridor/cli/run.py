@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -20,6 +20,7 @@ from ._options import (
     CostChartOpt,
     JsonOpt,
     MapOpt,
+    OptStrs,
     OutOpt,
     PlaceArg,
     RunOptions,
@@ -281,8 +282,7 @@ def explain(
     ] = "block_train",
     scenario: ConditionsOpt = None,
     via: Annotated[
-        Optional[list[str]],  # noqa: UP045
-        typer.Option("--via", help="A place the route must pass (repeat for more)."),
+        OptStrs, typer.Option("--via", help="A place the route must pass (repeat for more).")
     ] = None,
     *,
     opts: RunOptions,

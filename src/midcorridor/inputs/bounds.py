@@ -12,16 +12,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
     BeforeValidator,
     Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     PlainValidator,
     WithJsonSchema,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 
 from ..vocabulary import pert_mean
 from ._models import Strict
@@ -128,6 +132,21 @@ class Bounds:
         above = value > self.low if self.low_open else value >= self.low
         return above and value <= self.high
 
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        """As a pydantic annotation (``Annotated[float, HOURS_BOUNDS]``): checked after
+        the number is read."""
+        return core_schema.no_info_after_validator_function(self, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """The bounds in words as the JSON schema's description."""
+        out = handler(schema)
+        out["description"] = self.text()
+        return out
+
     def __call__(self, value: float) -> float:
         if not self.contains(value):
             try:
@@ -159,33 +178,21 @@ ADD_HOURS_BOUNDS = Bounds(-MAX_CHANGE_HOURS, MAX_CHANGE_HOURS, "hours", note="(t
 
 
 #: Hours of a duration, above 0 and at most :data:`MAX_HOURS`.
-Hours = Annotated[float, AfterValidator(HOURS_BOUNDS), Field(description=HOURS_BOUNDS.text())]
+Hours = Annotated[float, HOURS_BOUNDS]
 #: Hours of a point of a three-point estimate, 0 to :data:`MAX_HOURS`.
-RangeHours = Annotated[
-    float, AfterValidator(RANGE_HOURS_BOUNDS), Field(description=RANGE_HOURS_BOUNDS.text())
-]
+RangeHours = Annotated[float, RANGE_HOURS_BOUNDS]
 #: Length of a link, km.
-LengthKm = Annotated[float, AfterValidator(LENGTH_BOUNDS), Field(description=LENGTH_BOUNDS.text())]
+LengthKm = Annotated[float, LENGTH_BOUNDS]
 #: Commercial speed of a block train, km a day.
-SpeedKmPerDay = Annotated[
-    float, AfterValidator(SPEED_BOUNDS), Field(description=SPEED_BOUNDS.text())
-]
+SpeedKmPerDay = Annotated[float, SPEED_BOUNDS]
 #: Capacity of one sailing, TEU.
-CapacityTeu = Annotated[
-    float, AfterValidator(CAPACITY_TEU_BOUNDS), Field(description=CAPACITY_TEU_BOUNDS.text())
-]
+CapacityTeu = Annotated[float, CAPACITY_TEU_BOUNDS]
 #: Vessels on a service.
-Vessels = Annotated[int, AfterValidator(VESSELS_BOUNDS), Field(description=VESSELS_BOUNDS.text())]
+Vessels = Annotated[int, VESSELS_BOUNDS]
 #: Handling capacity of a node, trains a day.
-TrainsPerDay = Annotated[
-    float, AfterValidator(TRAINS_PER_DAY_BOUNDS), Field(description=TRAINS_PER_DAY_BOUNDS.text())
-]
+TrainsPerDay = Annotated[float, TRAINS_PER_DAY_BOUNDS]
 #: Parallel servers at a node.
-Servers = Annotated[int, AfterValidator(SERVERS_BOUNDS), Field(description=SERVERS_BOUNDS.text())]
-#: Cargo volume of a corridor, TEU a week (0: none).
-VolumeTeuPerWeek = Annotated[
-    float, AfterValidator(VOLUME_BOUNDS), Field(description=VOLUME_BOUNDS.text())
-]
+Servers = Annotated[int, SERVERS_BOUNDS]
 
 
 def _one_volume(value: object, where: str = "") -> float:
@@ -220,15 +227,11 @@ MonthlyVolume = Annotated[
     WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "array", "items": {"type": "number"}}]}),
 ]
 #: ``scale`` of a scenario change.
-Scale = Annotated[float, AfterValidator(SCALE_BOUNDS), Field(description=SCALE_BOUNDS.text())]
+Scale = Annotated[float, SCALE_BOUNDS]
 #: ``set`` of a scenario change, hours.
-SetHours = Annotated[
-    float, AfterValidator(SET_HOURS_BOUNDS), Field(description=SET_HOURS_BOUNDS.text())
-]
+SetHours = Annotated[float, SET_HOURS_BOUNDS]
 #: ``add`` of a scenario change, hours.
-AddHours = Annotated[
-    float, AfterValidator(ADD_HOURS_BOUNDS), Field(description=ADD_HOURS_BOUNDS.text())
-]
+AddHours = Annotated[float, ADD_HOURS_BOUNDS]
 
 
 class Range(Strict):

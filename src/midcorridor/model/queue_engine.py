@@ -64,6 +64,7 @@ import heapq
 import math
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -165,43 +166,18 @@ class QueueResult:
         """Per train ``wait_hours + weather_hours``, hours."""
         return self.wait_hours + self.weather_hours
 
-    def _stat(self, values: FloatArray, q: float | None) -> float:
-        kept = values[self._steady]
+    def stat(self, of: Literal["wait", "weather", "total"], q: float | None = None) -> float:
+        """Mean (or the ``q`` quantile) of the steady-state trains' hours, NaN without trains.
+
+        ``of``: ``wait`` (:attr:`wait_hours`), ``weather`` or ``total`` (their sum).
+        """
+        values = {"wait": self.wait_hours, "weather": self.weather_hours}.get(of)
+        kept = (values if values is not None else self.total_hours)[self._steady]
         if kept.size == 0:
             return math.nan
         if q is None:
             return float(kept.mean())
         return float(np.quantile(kept, q))
-
-    @property
-    def mean_wait_hours(self) -> float:
-        """Mean of ``wait_hours`` after warm-up, hours (NaN without trains)."""
-        return self._stat(self.wait_hours, None)
-
-    @property
-    def p50_wait_hours(self) -> float:
-        """Median of ``wait_hours`` after warm-up, hours (NaN without trains)."""
-        return self._stat(self.wait_hours, 0.5)
-
-    @property
-    def p90_wait_hours(self) -> float:
-        """90th percentile of ``wait_hours`` after warm-up, hours (NaN without trains)."""
-        return self._stat(self.wait_hours, 0.9)
-
-    @property
-    def mean_weather_hours(self) -> float:
-        """Mean of ``weather_hours`` after warm-up, hours (NaN without trains)."""
-        return self._stat(self.weather_hours, None)
-
-    @property
-    def mean_total_hours(self) -> float:
-        """Mean of ``wait_hours + weather_hours`` after warm-up, hours."""
-        return self._stat(self.total_hours, None)
-
-    @property
-    def p90_total_hours(self) -> float:
-        """90th percentile of ``wait_hours + weather_hours`` after warm-up, hours."""
-        return self._stat(self.total_hours, 0.9)
 
 
 def ferry_departure_hours(

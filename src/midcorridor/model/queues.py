@@ -124,20 +124,9 @@ def node_queue(
     *,
     season: Season | None = None,
 ) -> SimulatedQueue:
-    """Simulate the queue for a node's handling capacity at a volume (cached).
-
-    Parameters
-    ----------
-    capacity
-        The node's handling capacity.
-    volume_teu_per_week
-        Offered volume, TEU per week (as trains of :data:`TEU_PER_TRAIN` TEU; mean over
-        the year).
-    seed
-        Seed of the simulated arrivals.
-    season
-        Volume of each month relative to the mean (12 values), or None.
-    """
+    """Simulate the queue for a node's handling ``capacity`` at a volume (cached), the
+    volume coming as trains of :data:`TEU_PER_TRAIN` TEU; the other arguments as for
+    :func:`ferry_queue`."""
     trains_per_day = volume_teu_per_week / TEU_PER_TRAIN / DAYS_PER_WEEK
     result = simulate_server(
         trains_per_day, capacity, season=season, horizon_days=HORIZON_DAYS, seed=seed

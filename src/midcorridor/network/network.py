@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import networkx as nx
 
@@ -27,6 +27,8 @@ from ..results import StaleSource
 
 if TYPE_CHECKING:
     import geopandas as gpd
+
+_Book = TypeVar("_Book", CostBook, ChoiceBook, TargetBook)
 
 __all__ = [
     "CHOICE_FILE",
@@ -232,48 +234,25 @@ class Network:
         """``"Name (ID)"`` for messages."""
         return f"{self.nodes_by_id[node_id].props.name} ({node_id})"
 
-    def require_costs(self) -> CostBook:
-        """The cost and CO2 figures.
+    def _require(self, book: _Book | None, file: str, needed_by: str) -> _Book:
+        if book is None:
+            raise NetworkError(f"The network in {self.path} has no {file}: {needed_by} need one.")
+        return book
 
-        Raises
-        ------
-        NetworkError
-            When the network folder has no ``costs.yaml``.
-        """
-        if self.costs is None:
-            raise NetworkError(
-                f"The network in {self.path} has no {COSTS_FILE}: costs and CO2 need one."
-            )
-        return self.costs
+    def require_costs(self) -> CostBook:
+        """The cost and CO2 figures; a :class:`NetworkError` without ``costs.yaml``."""
+        return self._require(self.costs, COSTS_FILE, "costs and CO2")
 
     def require_choice(self) -> ChoiceBook:
-        """The corridor-choice markets and parameters.
-
-        Raises
-        ------
-        NetworkError
-            When the network folder has no ``choice.yaml`` or no ``costs.yaml``.
-        """
+        """The corridor-choice markets and parameters; a :class:`NetworkError` without
+        ``choice.yaml`` or ``costs.yaml``."""
         self.require_costs()
-        if self.choice is None:
-            raise NetworkError(
-                f"The network in {self.path} has no {CHOICE_FILE}: corridor choice needs one."
-            )
-        return self.choice
+        return self._require(self.choice, CHOICE_FILE, "corridor choices")
 
     def require_targets(self) -> TargetBook:
-        """The published times and rates to check the model against.
-
-        Raises
-        ------
-        NetworkError
-            When the network folder has no ``targets.yaml``.
-        """
-        if self.targets is None:
-            raise NetworkError(
-                f"The network in {self.path} has no {TARGETS_FILE}: calibration needs one."
-            )
-        return self.targets
+        """The published times and rates to check the model against; a
+        :class:`NetworkError` without ``targets.yaml``."""
+        return self._require(self.targets, TARGETS_FILE, "calibration checks")
 
     def link_countries(self, link_id: str) -> tuple[str, ...]:
         """Countries a link runs through: the ones its two ends share, else both ends'."""

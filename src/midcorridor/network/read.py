@@ -28,19 +28,9 @@ from ..inputs.cost_files import ChoiceBook, CostBook
 from ..inputs.network_files import LinkProps, NodeProps, ShipmentClass, SourceEntry
 from ..inputs.targets import TargetBook
 from ..vocabulary import SHIPMENTS
+from . import network as net
 from ._validate import Problems, check_network, check_places
-from .network import (
-    CHOICE_FILE,
-    COSTS_FILE,
-    LINKS_FILE,
-    NODES_FILE,
-    SHIPMENTS_FILE,
-    SOURCES_FILE,
-    TARGETS_FILE,
-    Link,
-    Network,
-    Node,
-)
+from .network import Link, Network, Node
 
 __all__ = ["MAX_FILE_BYTES", "MAX_PROBLEMS_SHOWN", "check", "default_network_dir", "load"]
 
@@ -64,7 +54,7 @@ def default_network_dir() -> Path:
     NetworkError
         If there is none (an installed package outside a checkout): name a folder.
     """
-    folder = default_folder("network", marker=NODES_FILE, env=NETWORK_ENV)
+    folder = default_folder("network", marker=net.NODES_FILE, env=NETWORK_ENV)
     if folder is None:
         raise NetworkError(
             "No network folder found: there is no network/ here nor in a source checkout. "
@@ -295,13 +285,15 @@ def _read_network(folder: Path) -> tuple[Network | None, list[str]]:
     problems = Problems()
     if not _is_dir(folder):
         return None, [f"Network folder not found: {folder}"]
-    sources = _read_sources(folder / SOURCES_FILE, problems)
-    nodes = _read_nodes(folder / NODES_FILE, problems)
-    links = _read_links(folder / LINKS_FILE, problems)
-    shipments = _read_shipments(folder / SHIPMENTS_FILE, problems)
-    costs = _read_optional(folder / COSTS_FILE, CostBook, problems, "container, rail, links, ...")
-    choice = _read_optional(folder / CHOICE_FILE, ChoiceBook, problems, "year, markets, ...")
-    targets = _read_optional(folder / TARGETS_FILE, TargetBook, problems, "times, costs, ...")
+    sources = _read_sources(folder / net.SOURCES_FILE, problems)
+    nodes = _read_nodes(folder / net.NODES_FILE, problems)
+    links = _read_links(folder / net.LINKS_FILE, problems)
+    shipments = _read_shipments(folder / net.SHIPMENTS_FILE, problems)
+    costs = _read_optional(
+        folder / net.COSTS_FILE, CostBook, problems, "container, rail, links, ..."
+    )
+    choice = _read_optional(folder / net.CHOICE_FILE, ChoiceBook, problems, "year, markets, ...")
+    targets = _read_optional(folder / net.TARGETS_FILE, TargetBook, problems, "times, costs, ...")
     if nodes or links:
         check_network(nodes, links, sources, shipments, costs, choice, targets, problems)
     if problems.items:

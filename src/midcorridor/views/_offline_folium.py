@@ -7,7 +7,7 @@ of corridors, scenarios or transit times, and is not part of the public API (imp
 A default :class:`folium.Map` loads Leaflet, jQuery, Bootstrap and Font Awesome from
 CDNs and draws online map tiles, so with no internet the map never appears.
 :class:`OfflineMap` inlines the vendored Leaflet 1.9.4 and jQuery 3.7.1 (from
-``midcorridor/static/``) into the page instead, and :func:`new_map` adds a Natural
+``midcorridor/views/vendor/``) into the page instead, and :func:`new_map` adds a Natural
 Earth country-outline basemap, so a saved map is a single self-contained HTML file.
 
 The saved page is the same, byte for byte, for the same map: branca and folium give
@@ -75,7 +75,7 @@ DEFAULT_BOUNDS: tuple[float, float, float, float] = (-10.0, 28.0, 122.0, 58.0)
 
 #: Suffixes :meth:`OfflineMap.save` accepts for a file name.
 
-_STATIC = "static"
+_STATIC = "vendor"
 _COUNTRIES_FILE = "countries_ne50m.geojson"
 _CSS_IMAGE_URL = re.compile(r"url\(\s*['\"]?images/([A-Za-z0-9_.-]+\.png)['\"]?\s*\)")
 _SOURCE_MAP = re.compile(r"^\s*//# sourceMappingURL=.*$", re.MULTILINE)
@@ -116,24 +116,24 @@ class _RawHtml(Element):
 
 
 @functools.cache
-def _static_bytes(name: str) -> bytes:
-    """Read a file of ``midcorridor/static/`` once per process."""
+def _vendored_bytes(name: str) -> bytes:
+    """Read a file of ``midcorridor/views/vendor/`` once per process."""
     return (resources.files("midcorridor.views") / _STATIC / name).read_bytes()
 
 
-def _static_text(name: str) -> str:
-    return _static_bytes(name).decode("utf-8")
+def _vendored_text(name: str) -> str:
+    return _vendored_bytes(name).decode("utf-8")
 
 
 @functools.cache
 def _png_data_uri(name: str) -> str:
-    encoded = base64.b64encode(_static_bytes(name)).decode("ascii")
+    encoded = base64.b64encode(_vendored_bytes(name)).decode("ascii")
     return f"data:image/png;base64,{encoded}"
 
 
 def _inline_js(name: str) -> str:
     # An inlined script has no file next to it: drop the source-map comment.
-    return _SOURCE_MAP.sub("", _static_text(name))
+    return _SOURCE_MAP.sub("", _vendored_text(name))
 
 
 @functools.cache
@@ -141,7 +141,7 @@ def _asset_block() -> str:
     """Return the ``<style>``/``<script>`` block inlining Leaflet and jQuery."""
     css = _CSS_IMAGE_URL.sub(
         lambda match: f'url("{_png_data_uri(match.group(1))}")',
-        _static_text("leaflet.css"),
+        _vendored_text("leaflet.css"),
     )
     icons = json.dumps(
         {
@@ -165,7 +165,7 @@ def _asset_block() -> str:
 
 @functools.cache
 def _countries_text() -> str:
-    return _static_text(_COUNTRIES_FILE)
+    return _vendored_text(_COUNTRIES_FILE)
 
 
 @functools.cache

@@ -332,15 +332,8 @@ def time_distance_chart(runs: Sequence[ScenarioRun], network: Network, path: str
         Output file, ``.png`` (1440 x 840 pixels: 12 x 7 in at 120 dpi) or ``.svg``;
         missing parent folders are created.
 
-    Returns
-    -------
-    Path
-        The file written.
-
-    Raises
-    ------
-    MidcorridorError
-        If the file name does not end in ``.png`` or ``.svg`` (checked before drawing).
+    Returns the file written; a :class:`~midcorridor.MidcorridorError` for a path it
+    cannot write, before drawing (:func:`~midcorridor.views.charts.write_chart`).
 
     Notes
     -----
