@@ -114,8 +114,8 @@ def speed_table() -> None:
         fast_run()  # warm up
         fast_s, fast = best_seconds(fast_run, 20)
         ref_s, ref = best_seconds(ref_run, 3)
-        mean = f"{fast.stat("total"):.1f}/{ref.stat("total"):.1f}"
-        p90 = f"{fast.stat("total", 0.9):.1f}/{ref.stat("total", 0.9):.1f}"
+        mean = f"{fast.stat('total'):.1f}/{ref.stat('total'):.1f}"
+        p90 = f"{fast.stat('total', 0.9):.1f}/{ref.stat('total', 0.9):.1f}"
         print(
             f"| {name:<50} | {fast.n_trains:>6} | {fast_s * 1e3:>8.2f} | {ref_s * 1e3:>8.1f} "
             f"| {ref_s / fast_s:>5.0f}x | {mean:>17} | {p90:>17} "

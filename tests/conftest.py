@@ -166,3 +166,10 @@ def saturated_runs(network: mc.Network) -> list[mc.ScenarioRun]:
         mc.run_scenario(mc.load_scenario(SCENARIOS / f"{name}.yaml"), network, samples=300)
         for name in ("baseline", "volume_x3")
     ]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A browser test starts chromium: it is slow too (``make quick`` leaves it out)."""
+    for item in items:
+        if item.get_closest_marker("browser") is not None:
+            item.add_marker(pytest.mark.slow)

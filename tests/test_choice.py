@@ -104,6 +104,7 @@ def _scenario(tmp_path: Path, text: str) -> mc.Scenario:
     return mc.load_scenario(path)
 
 
+@pytest.mark.slow
 def test_a_dearer_middle_corridor_loses_cargo_and_a_faster_one_gains(
     tmp_path: Path, network: mc.Network, baseline: mc.Scenario, baseline_choice: ChoiceResult
 ) -> None:
@@ -122,6 +123,7 @@ def test_a_dearer_middle_corridor_loses_cargo_and_a_faster_one_gains(
         assert sum(result.shares().values()) == pytest.approx(1.0)
 
 
+@pytest.mark.slow
 def test_the_fixed_point_converges_and_is_stable_under_seeds(
     network: mc.Network, baseline: mc.Scenario
 ) -> None:
@@ -137,6 +139,7 @@ def test_the_fixed_point_converges_and_is_stable_under_seeds(
     assert a == pytest.approx(b, rel=0.03)
 
 
+@pytest.mark.slow
 def test_a_closed_corridor_gets_no_cargo(network: mc.Network, baseline: mc.Scenario) -> None:
     closed = mc.load_scenario(SCENARIOS / "northern_closed.yaml")
     result = solve_choice(closed, network, baseline=baseline, samples=SAMPLES)
@@ -200,6 +203,7 @@ def test_a_market_at_an_unknown_place_is_refused_when_the_network_loads(tmp_path
         mc.load(edited_copy(tmp_path, CHOICE_FILE, misspell))
 
 
+@pytest.mark.slow
 def test_a_baseline_calibrated_once_serves_every_scenario(
     network: mc.Network, baseline: mc.Scenario
 ) -> None:

@@ -324,6 +324,7 @@ def _report_cuts() -> list[tuple[Cut, str]]:
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("cut", "outcome"), _report_cuts(), ids=lambda v: str(v))
 def test_interrupted_report_leaves_the_old_report(
     runs: Runs,
@@ -341,6 +342,7 @@ def test_interrupted_report_leaves_the_old_report(
     assert _names(tmp_path) == ["report"]
 
 
+@pytest.mark.slow
 def test_interrupted_report_md_leaves_the_old_report(
     runs: Runs,
     network: mc.Network,
@@ -357,6 +359,7 @@ def test_interrupted_report_md_leaves_the_old_report(
     assert _names(tmp_path) == ["report"]
 
 
+@pytest.mark.slow
 def test_report_replaces_the_old_report_whole(
     runs: Runs, network: mc.Network, report_files: dict[str, bytes], tmp_path: Path
 ) -> None:

@@ -23,6 +23,9 @@ import midcorridor as mc
 from midcorridor.cli import main
 from midcorridor.runs.runner import check_scenario
 
+#: Seconds each: a developer's quick loop (``make quick``) leaves them out.
+pytestmark = pytest.mark.slow
+
 PLACES = ["Almaty", "Constanta", "Xi'an", "Duisburg", "Aktau", "Konstanta", "", "RU", "🚂"]
 #: Numbers at and beyond every bound, and the floats that break arithmetic.
 HOSTILE_NUMBERS: list[Any] = [

@@ -88,6 +88,7 @@ def small_in_process(tmp_path_factory: pytest.TempPathFactory, network: mc.Netwo
     return out
 
 
+@pytest.mark.slow
 def test_a_grid_gives_the_same_rows_in_process_and_on_a_two_worker_cluster(
     tmp_path: Path, network: mc.Network, small_in_process: Path
 ) -> None:

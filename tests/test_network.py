@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -518,9 +517,7 @@ def write_raw(tmp_path: Path, file: str, text: str) -> Path:
 def test_hostile_files_are_problems_not_crashes(
     tmp_path: Path, file: str, text: str, expected: str
 ) -> None:
-    start = time.perf_counter()
     problems = check(write_raw(tmp_path, file, text))
-    assert time.perf_counter() - start < 5
     assert any(p.startswith(file) and expected in p for p in problems), problems
 
 

@@ -21,6 +21,9 @@ from midcorridor.views.charts import (
 from midcorridor.views.formatting import slug
 from midcorridor.views.report import REPORT_SECTIONS, bottleneck_trips, write_report
 
+#: Seconds each: a developer's quick loop (``make quick``) leaves them out.
+pytestmark = pytest.mark.slow
+
 Runs = list[mc.ScenarioRun]
 LINK = re.compile(r"\]\(([^)]+)\)")
 

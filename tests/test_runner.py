@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -548,12 +547,10 @@ GOOD_FERRY = Service(
 
 def _both_errors(scenario: mc.Scenario, network: mc.Network) -> str:
     """``check_scenario`` and ``run_scenario`` raise the same ScenarioError; its message."""
-    start = time.perf_counter()
     with pytest.raises(mc.ScenarioError) as checked:
         check_scenario(scenario, network)
     with pytest.raises(mc.ScenarioError) as ran:
         mc.run_scenario(scenario, network, samples=100)
-    assert time.perf_counter() - start < 2.0
     assert str(checked.value) == str(ran.value)
     message = str(checked.value)
     assert "validation error" not in message

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 
 class MidcorridorError(ValueError):
@@ -65,3 +66,16 @@ def suggestion(matches: Iterable[str]) -> str:
 def did_you_mean(value: str, choices: Iterable[str], *, n: int = 3, cutoff: float = 0.6) -> str:
     """The did-you-mean hint for ``value`` among ``choices`` (:func:`suggestion`)."""
     return suggestion(difflib.get_close_matches(value, list(choices), n=n, cutoff=cutoff))
+
+
+@contextlib.contextmanager
+def needs_extra(extra: str, purpose: str) -> Iterator[None]:
+    """Imports inside the block come from an optional extra of the package: if one is
+    missing, say which extra installs it, as a user error (not a traceback)."""
+    try:
+        yield
+    except ModuleNotFoundError as exc:
+        raise MidcorridorError(
+            f"{purpose} needs {exc.name}, which is not installed: install the '{extra}' "
+            f"extra (pip install 'midcorridor[{extra}]')."
+        ) from None

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .._errors import MidcorridorError
+from .._errors import MidcorridorError, needs_extra
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -325,7 +325,9 @@ def uncertainty(results: pd.DataFrame, meta: Mapping[str, Any]) -> Uncertainty:
         For a grid that is not a set of draws, or with too few draws for the indices.
     """
     import numpy as np
-    from SALib.analyze import rbd_fast
+
+    with needs_extra("grid", "The spread of an uncertainty grid"):
+        from SALib.analyze import rbd_fast
 
     _require_rows(results, meta)
     axes = [a for a in _axes(meta) if a.get("range")]

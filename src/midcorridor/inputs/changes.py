@@ -22,10 +22,12 @@ from .network_files import LinkService, NodeCapacity
 
 __all__ = [
     "CapacityChange",
+    "CapacitySelectors",
     "Change",
     "Closures",
     "CostChange",
     "ServiceChange",
+    "ServiceSelectors",
     "Settings",
     "numeric_settings",
     "settings_of",
@@ -174,7 +176,9 @@ def numeric_settings(model: type[Settings]) -> tuple[str, ...]:
     return tuple(f for f in model.settable if _takes_numbers(model.model_fields[f].annotation))
 
 
-class _ServiceSelectors(Settings):
+class ServiceSelectors(Settings):
+    """What a service change selects: links by id or by the sea they cross."""
+
     link: tuple[str, ...] | None = None
     sea: tuple[Sea, ...] | None = None
     demand_teu_per_week: dict[Shipment, MonthlyVolume] | None = None
@@ -184,7 +188,9 @@ class _ServiceSelectors(Settings):
     _listify = field_validator(*SELECTORS, mode="before")(as_tuple)
 
 
-class _CapacitySelectors(Settings):
+class CapacitySelectors(Settings):
+    """What a capacity change selects: nodes by id, name or alias."""
+
     node: tuple[str, ...] = Field(min_length=1)
 
     _listify = field_validator("node", mode="before")(as_tuple)
@@ -207,14 +213,14 @@ It may set every field of a network :class:`~midcorridor.inputs.network_files.No
 """
 
 if TYPE_CHECKING:  # type checkers see the selectors; the settings are made at run time
-    ServiceChange = _ServiceSelectors
-    CapacityChange = _CapacitySelectors
+    ServiceChange = ServiceSelectors
+    CapacityChange = CapacitySelectors
 else:
     ServiceChange = settings_of(
-        LinkService, base=_ServiceSelectors, name="ServiceChange", doc=_SERVICE_DOC
+        LinkService, base=ServiceSelectors, name="ServiceChange", doc=_SERVICE_DOC
     )
     CapacityChange = settings_of(
-        NodeCapacity, base=_CapacitySelectors, name="CapacityChange", doc=_CAPACITY_DOC
+        NodeCapacity, base=CapacitySelectors, name="CapacityChange", doc=_CAPACITY_DOC
     )
 
 

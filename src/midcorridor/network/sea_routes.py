@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from .._errors import needs_extra
 from .._files import atomic_write
 from ..vocabulary import Passage
 from .network import LINKS_FILE, Network
@@ -55,7 +56,8 @@ def ocean_leg(
     coords, length_km
         The line, rounded to :data:`COORD_DECIMALS` places, and its length, km.
     """
-    import searoute
+    with needs_extra("sea", "Drawing the ocean links"):
+        import searoute
 
     feature = searoute.searoute(
         list(origin),

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .._errors import ScenarioError
+from .._errors import ScenarioError, needs_extra
 from ..inputs._read import validation_problems
 from ..inputs.grid_file import MAX_GRID_POINTS, Design, GridFile, read_grid_file
 from ..inputs.scenario import RouteSpec, Scenario, load_scenario
@@ -68,7 +68,8 @@ class Grid:
         """Axis name -> value of every point, in the grid's fixed order."""
         axes = self.spec.axes
         if isinstance(self.spec.design, Design):
-            from scipy.stats import qmc
+            with needs_extra("grid", "A Latin-hypercube grid"):
+                from scipy.stats import qmc
 
             draws = qmc.LatinHypercube(d=len(axes), seed=self.spec.seed).random(
                 self.spec.design.latin_hypercube
@@ -375,8 +376,9 @@ def run_grid(
     GridRun
         What ran; ``interrupted`` when Ctrl-C stopped it (the finished rows are kept).
     """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    with needs_extra("grid", "Running a grid"):
+        import pyarrow as pa
+        import pyarrow.parquet as pq
 
     from .._files import atomic_write
 
@@ -442,7 +444,8 @@ def _execute(
         return
     import math
 
-    from dask.distributed import Client, LocalCluster, as_completed
+    with needs_extra("grid", "Running a grid on Dask"):
+        from dask.distributed import Client, LocalCluster, as_completed
 
     cluster = None
     if scheduler is None:

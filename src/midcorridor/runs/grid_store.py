@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._errors import MidcorridorError
+from .._errors import MidcorridorError, needs_extra
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -64,7 +64,8 @@ def metadata(grid_meta: dict[str, Any]) -> dict[bytes, bytes]:
 
 def schema(grid_meta: dict[str, Any], rows: Sequence[dict[str, Any]]) -> pa.Schema:
     """The table schema of ``rows``, naming the grid."""
-    import pyarrow as pa
+    with needs_extra("grid", "Storing a grid's results"):
+        import pyarrow as pa
 
     return pa.Table.from_pylist(list(rows)).schema.with_metadata(metadata(grid_meta))
 
@@ -77,8 +78,9 @@ def read_results(path: str | Path) -> tuple[pd.DataFrame, dict[str, Any]]:
     MidcorridorError
         When the file is missing or not a midcorridor results file.
     """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    with needs_extra("grid", "Reading a grid's results"):
+        import pyarrow as pa
+        import pyarrow.parquet as pq
 
     path = Path(path)
     if not path.is_file():
