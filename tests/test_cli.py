@@ -595,6 +595,7 @@ def test_grid_then_frontier_from_the_command_line(
         "ran": 2,
         "skipped": 0,
         "interrupted": False,
+        "stopped_by": None,
     }
     code, stdout, _ = cli(["frontier", str(out), "--json"], capsys, monkeypatch)
     assert code == 0

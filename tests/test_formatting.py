@@ -57,11 +57,9 @@ def test_stage_lists_mark_lower_bounds() -> None:
     assert fmt.moved_stages({"rail": 0.01}) == "none"
 
 
-def test_short_place_and_slug() -> None:
+def test_short_place() -> None:
     assert fmt.short_place("Dostyk / Alashankou") == "Dostyk"
     assert fmt.short_place("International Sea Trade Port of Baku (Alat)") == "Alat"
-    assert fmt.slug("Xi'an-Duisburg, via Russia") == "xian-duisburg-via-russia"
-    assert fmt.slug("!!!") == "trip"
 
 
 HOSTILE = Table(

@@ -70,12 +70,12 @@ def test_points_are_the_full_factorial_in_a_fixed_order_with_spawned_seeds(
 
 
 def test_a_latin_hypercube_covers_each_range_once_per_stratum(tmp_path: Path) -> None:
-    text = SMALL.replace("samples: 200", "samples: 200\ndesign: {latin_hypercube: 10}")
+    text = SMALL.replace("samples: 200", "samples: 200\ndesign: {latin_hypercube: 21}")
     text = text.replace("values: [1.0, 0.47]", "range: {low: 0.4, high: 1.0}")
     grid = load_grid(write(tmp_path, text))
     scales = sorted(float(p["paperwork"]) for p in grid.points)
-    strata = [int((s - 0.4) / 0.06) for s in scales]
-    assert strata == list(range(10))
+    strata = [int((s - 0.4) / (0.6 / 21)) for s in scales]
+    assert strata == list(range(21))
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,6 @@ from midcorridor.views.charts import (
     tornado_chart,
     tornado_figure,
 )
-from midcorridor.views.formatting import slug
 from midcorridor.views.report import REPORT_SECTIONS, bottleneck_trips, write_report
 
 #: Seconds each: a developer's quick loop (``make quick``) leaves them out.
@@ -88,7 +87,7 @@ def test_report_links_charts_that_exist(report: Path) -> None:
     links = LINK.findall(report.read_text(encoding="utf-8"))
     charts = [link for link in links if link.endswith(".png")]
     assert "time_distance.png" in charts
-    assert f"bottlenecks_{slug('Almaty-Constanta, Middle Corridor')}.png" in charts
+    assert "bottlenecks_almaty-constanta-middle-corridor.png" in charts
     assert len(charts) >= 5
     for link in charts:
         assert (report.parent / link).is_file(), link

@@ -42,7 +42,7 @@ class PlaceNotFoundError(MidcorridorError):
     def __init__(self, query: str, suggestions: list[str]) -> None:
         self.query = query
         self.suggestions = suggestions
-        super().__init__(f"Unknown place {query!r}{suggestion(suggestions)}.")
+        super().__init__(f"Unknown place {echo(query)}{suggestion(suggestions)}.")
 
 
 class RouteError(MidcorridorError):
@@ -51,6 +51,17 @@ class RouteError(MidcorridorError):
 
 class ScenarioError(MidcorridorError):
     """A scenario file is missing, malformed or inconsistent with the network."""
+
+
+#: Longest echo of a value a user typed, characters.
+MAX_ECHO_CHARS = 80
+
+
+def echo(value: str) -> str:
+    """``value`` as a message quotes it: its ``repr``, cut to :data:`MAX_ECHO_CHARS`."""
+    if len(value) <= MAX_ECHO_CHARS:
+        return repr(value)
+    return f"{value[:MAX_ECHO_CHARS]!r}... ({len(value):,} characters)"
 
 
 def suggestion(matches: Iterable[str]) -> str:
@@ -79,3 +90,19 @@ def needs_extra(extra: str, purpose: str) -> Iterator[None]:
             f"{purpose} needs {exc.name}, which is not installed: install the '{extra}' "
             f"extra (pip install 'midcorridor[{extra}]')."
         ) from None
+
+
+class StopRequested(BaseException):
+    """A request to stop (Ctrl-C, ``kill``, a closed terminal): raised where the program
+    is, like :class:`KeyboardInterrupt`, so that what is half-written is undone and what
+    finished is kept (:func:`midcorridor.cli.main` turns the signals into it).
+
+    Attributes
+    ----------
+    signum
+        The signal that asked (``signal.SIGINT``, ``SIGTERM``, ``SIGHUP``).
+    """
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        super().__init__(f"stopped by signal {signum}")

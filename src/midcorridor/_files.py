@@ -32,7 +32,13 @@ from ._errors import MidcorridorError
 #: File names an HTML page (a map) may have.
 HTML_SUFFIXES = (".html", ".htm")
 
-__all__ = ["atomic_folder", "atomic_write", "check_output_file", "check_output_folder"]
+__all__ = [
+    "atomic_folder",
+    "atomic_write",
+    "check_output_file",
+    "check_output_folder",
+    "exclusive",
+]
 
 #: Permissions of a new file and of a new folder, before the umask.
 _FILE_MODE = 0o644
@@ -195,6 +201,59 @@ def _prepare(path: Path, new_mode: int) -> tuple[Path, int]:
     except FileNotFoundError:
         mode = new_mode & ~_umask()
     return target, mode
+
+
+@contextlib.contextmanager
+def exclusive(path: Path) -> Iterator[None]:
+    """Hold ``path`` for this process while the block writes it: a second run that targets
+    it meanwhile is refused instead of silently replacing the first one's work.
+
+    The hold is a lock file beside ``path`` (``.<name>.lock``, made with ``O_EXCL``) that
+    names this process; a lock left by a process that is gone is taken over.
+
+    Raises
+    ------
+    MidcorridorError
+        When another running process holds ``path``.
+    """
+    target = _follow(Path(path))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    lock = target.parent / f".{target.name}.lock"
+    for _ in range(2):
+        try:
+            fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            holder = _lock_holder(lock)
+            if holder is not None:
+                raise MidcorridorError(
+                    f"{path}: another run (process {holder}) is writing it: wait for it to "
+                    "finish, or write elsewhere (--out)."
+                ) from None
+            with contextlib.suppress(FileNotFoundError):
+                lock.unlink()  # left by a process that is gone
+            continue
+        with os.fdopen(fd, "w") as handle:
+            handle.write(str(os.getpid()))
+        break
+    else:
+        raise MidcorridorError(f"{path}: could not take its lock file {lock}.")
+    try:
+        yield
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            lock.unlink()
+
+
+def _lock_holder(lock: Path) -> int | None:
+    """The running process a lock file names, or None (gone, or not a lock we wrote)."""
+    try:
+        pid = int(lock.read_text(encoding="ascii").strip())
+        os.kill(pid, 0)
+    except PermissionError:  # alive, another user's
+        return pid
+    except (OSError, ValueError):
+        return None
+    return pid
 
 
 def _write_error(path: Path, exc: OSError, what: str) -> MidcorridorError:

@@ -16,11 +16,13 @@ spread each axis explains (first-order RBD-FAST indices, :mod:`SALib`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .._errors import MidcorridorError, needs_extra
+from ..inputs.grid_file import MIN_UNCERTAINTY_DRAWS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -222,6 +224,12 @@ def frontier(
         target_days = question.get("target_days")
         if target_ratio is None and target_days is None:
             target_ratio = 0.5
+    for name, value, low, high in (("ratio", target_ratio, 0, 1), ("days", target_days, 0, 1e5)):
+        if value is not None and not (math.isfinite(value) and low < value < high):
+            raise MidcorridorError(
+                f"target {name} {value!r}: a target that cannot be met or cannot fail; give "
+                f"a number above {low:g} and below {high:g}."
+            )
     names = [a["name"] for a in measures]
     groups = rows.groupby([f"axis.{n}" for n in names], sort=True)
     today_key = tuple(a["today"] for a in measures)
@@ -345,9 +353,10 @@ def uncertainty(results: pd.DataFrame, meta: Mapping[str, Any]) -> Uncertainty:
         y = frame["days_p50"].to_numpy(dtype=float)
         x = frame[[f"axis.{a['name']}" for a in axes]].to_numpy(dtype=float)
         draws = len(y)
-        if draws < 2 * 10 + 1:
+        if draws < MIN_UNCERTAINTY_DRAWS:
             raise MidcorridorError(
-                f"{draws} draws are too few for the indices: a grid needs at least 21."
+                f"{draws} draws are too few for the indices: a grid needs at least "
+                f"{MIN_UNCERTAINTY_DRAWS}."
             )
         p10, p50, p90 = np.percentile(y, [10, 50, 90])
         spread[str(route)] = {

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 
 import typer
 from rich.console import Console
-from rich.markup import escape
+
+from ..views.safe_text import markup
 
 __all__ = [
     "BUG_EXIT",
     "CALIBRATION_MISSED_EXIT",
+    "CLOSED_PIPE_EXIT",
     "INTERRUPTED_EXIT",
     "USER_ERROR_EXIT",
     "app",
@@ -36,8 +38,10 @@ out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 #: Exit codes: 2 a user mistake (a file, a place, an option), 1 a bug, 3 a missed
-#: calibration target, 130 an interrupt.
+#: calibration target, 130 an interrupt (128 + the signal: 143 SIGTERM, 129 SIGHUP), 141 a
+#: closed pipe on the standard output.
 USER_ERROR_EXIT, BUG_EXIT, CALIBRATION_MISSED_EXIT, INTERRUPTED_EXIT = 2, 1, 3, 130
+CLOSED_PIPE_EXIT = 141
 
 
 @dataclass
@@ -53,7 +57,7 @@ state = State()
 def bug_text(exc: BaseException) -> str:
     """What is said of an internal error: a bug of midcorridor, to be reported."""
     return (
-        f"{escape(type(exc).__name__)}: {escape(str(exc)[:300])}. This is a bug in midcorridor, "
+        f"{markup(type(exc).__name__)}: {markup(str(exc)[:300])}. This is a bug in midcorridor, "
         "not in your input: please report it on the project's issue tracker with the "
         "command you ran and `midcorridor --version` (rerun with --debug for the traceback)."
     )

@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional, TypeVar
 
 import typer
-from rich.markup import escape
 
+from .._errors import MidcorridorError
+from ..views.safe_text import json_text, markup
 from ..vocabulary import CorridorChoice
 from ._app import err, out
 
@@ -136,7 +137,7 @@ class RunOptions:
         runs = []
         with progress_bar() as bar:
             for scenario in loaded:
-                task = bar.add_task(f"sampling {scenario.name}", total=None)
+                task = bar.add_task(f"sampling {markup(scenario.name)}", total=None)
 
                 def advance(done: int, total: int, task: TaskID = task) -> None:
                     bar.update(task, completed=done, total=total)
@@ -176,7 +177,7 @@ class RunOptions:
                 samples=self.samples,
                 seed=self.seed,
                 carbon_usd_per_t=carbon_usd_per_t,
-                on_step=lambda what: bar.add_task(what, total=None),
+                on_step=lambda what: bar.add_task(markup(what), total=None),
             )
 
 
@@ -218,6 +219,17 @@ def with_run_options(*names: str) -> Callable[[_Command], _Command]:
     return decorate
 
 
+def place_of(network: Network, query: str, what: str) -> str:
+    """The node a command-line argument or option (``what``: ``ORIGIN``, ``--via``) names;
+    a mistake is blamed on that argument, not on a file."""
+    from .._errors import PlaceNotFoundError
+
+    try:
+        return network.find_node(query)
+    except PlaceNotFoundError as exc:
+        raise MidcorridorError(f"{what}: {exc.message}") from None
+
+
 def progress_bar() -> Progress:
     """A progress bar on stderr, shown only on a terminal and cleared when done."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
@@ -235,7 +247,8 @@ def progress_bar() -> Progress:
 
 def print_json(data: Any) -> None:
     """Print strict JSON: a NaN or infinity is a bug upstream, never written as ``NaN``."""
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+    text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
+    sys.stdout.write(json_text(text) + "\n")
 
 
 def print_tables(*tables: Table) -> None:
@@ -270,15 +283,15 @@ def write_map_and_chart(
         from ..views.maps import scenario_map
 
         scenario_map(runs, network).save(map_path)
-        err.print(f"map written to {escape(str(map_path))}")
+        err.print(f"map written to {markup(str(map_path))}")
     if chart is not None:
         from ..views.distance_charts import time_distance_chart
 
         time_distance_chart(runs, network, chart)
-        err.print(f"chart written to {escape(str(chart))}")
+        err.print(f"chart written to {markup(str(chart))}")
     if cost_chart is not None:
         from ..views.distance_charts import cost_distance_chart
 
         network.require_costs()
         cost_distance_chart(runs, network, cost_chart)
-        err.print(f"cost chart written to {escape(str(cost_chart))}")
+        err.print(f"cost chart written to {markup(str(cost_chart))}")

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
-from rich.markup import escape
 
+from ..views.safe_text import markup
 from ._app import app, err
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def _analyse_trips(
         print_tables(*(table(a) for a in analysed))
     if chart is not None:
         draw(analysed[0], chart)
-        err.print(f"chart written to {escape(str(chart))}")
+        err.print(f"chart written to {markup(str(chart))}")
 
 
 @app.command()
@@ -190,7 +190,7 @@ def calibrate(
     missed += [c.target.name for c in costs if c.target.required and not c.met]
     if missed:
         err.print(
-            f"[red]{len(missed)} required target(s) missed:[/red] {escape('; '.join(missed))}"
+            f"[red]{len(missed)} required target(s) missed:[/red] {markup('; '.join(missed))}"
         )
         raise typer.Exit(CALIBRATION_MISSED_EXIT)
 

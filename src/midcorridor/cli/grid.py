@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from .._errors import MidcorridorError
+from ..views.safe_text import markup
 from ._app import INTERRUPTED_EXIT, app, err, out
 from ._options import (
     JsonOpt,
@@ -61,7 +61,7 @@ def grid(
     check_output_file(out_file, (".parquet",), what="Results file")
     net = opts.load_network()
     with progress_bar() as bar:
-        task = bar.add_task(f"grid {loaded.spec.name}", total=None)
+        task = bar.add_task(f"grid {markup(loaded.spec.name)}", total=None)
 
         def advance(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
@@ -81,12 +81,12 @@ def grid(
     else:
         kept = result.ran + result.skipped
         out.print(
-            f"{kept:,} of {result.scenarios:,} scenarios in {escape(str(result.path))} "
+            f"{kept:,} of {result.scenarios:,} scenarios in {markup(str(result.path))} "
             f"({result.ran:,} run now, {result.skipped:,} kept from before)"
         )
     if result.interrupted:
         err.print("interrupted: what finished is kept; rerun with --resume to go on")
-        raise typer.Exit(INTERRUPTED_EXIT)
+        raise typer.Exit(128 + result.stopped_by if result.stopped_by else INTERRUPTED_EXIT)
 
 
 @app.command()
@@ -130,4 +130,4 @@ def frontier(
         from ..views.charts import frontier_chart
 
         frontier_chart(found, chart)
-        err.print(f"chart written to {escape(str(chart))}")
+        err.print(f"chart written to {markup(str(chart))}")

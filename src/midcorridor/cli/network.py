@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.markup import escape
 
+from ..views.safe_text import markup
 from ..vocabulary import DEFAULT_ERA
 from ._app import app, err, network_app, out
 from ._options import (
@@ -47,9 +47,9 @@ def network_check(
         if as_json:
             print_json({"path": str(folder), "error": exc.message, "problems": exc.problems})
         else:
-            err.print(f"[red]{escape(exc.message)}[/red]")
+            err.print(f"[red]{markup(exc.message)}[/red]")
             for problem in exc.problems:
-                err.print(f"  - {escape(problem)}", soft_wrap=True)
+                err.print(f"  - {markup(problem)}", soft_wrap=True)
         raise typer.Exit(2) from None
     summary = network_summary(network, era=era)
     if as_json:
@@ -74,7 +74,7 @@ def network_sea_routes(
     network = load(path)
     if write:
         changed = write_ocean_legs(network)
-        out.print(f"{len(changed)} ocean link(s) updated in {escape(str(network.path))}")
+        out.print(f"{len(changed)} ocean link(s) updated in {markup(str(network.path))}")
     else:
         print_tables(sea_routes_table(list(ocean_legs(network)), network))
 

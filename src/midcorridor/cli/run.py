@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from .._errors import MidcorridorError
+from ..views.safe_text import markup
 from ..vocabulary import Corridor, Shipment
 from ._app import app, bug_text, err, out, state
 from ._options import (
@@ -28,6 +28,7 @@ from ._options import (
     ScenariosArg,
     SweepChartOpt,
     check_outputs,
+    place_of,
     print_json,
     print_tables,
     progress_bar,
@@ -208,7 +209,7 @@ def sweep(
         from ..views.charts import sweep_chart
 
         sweep_chart(result, chart)
-        err.print(f"chart written to {escape(str(chart))}")
+        err.print(f"chart written to {markup(str(chart))}")
 
 
 @app.command()
@@ -239,7 +240,7 @@ def report(
     if calibration:
         checked = run_calibration(net, load_scenario(default_scenario()), samples=opts.samples)
     path = write_report(runs, net, out_dir, calibration=checked)
-    err.print(f"report written to {escape(str(path))}")
+    err.print(f"report written to {markup(str(path))}")
 
 
 @app.command()
@@ -256,14 +257,14 @@ def validate(scenarios: ScenariosArg, *, opts: RunOptions) -> None:
             check_scenario(load_scenario(path), net)
         except MidcorridorError as exc:
             invalid += 1
-            err.print(f"[red]invalid[/red] {escape(str(exc))}")
+            err.print(f"[red]invalid[/red] {markup(str(exc))}")
         except Exception as exc:  # a bug: report it and go on with the other files
             if state.debug:
                 raise
             crashed += 1
-            err.print(f"[red]internal error[/red] {escape(str(path))}: {bug_text(exc)}")
+            err.print(f"[red]internal error[/red] {markup(str(path))}: {bug_text(exc)}")
         else:
-            out.print(f"[green]ok[/green] {escape(str(path))}")
+            out.print(f"[green]ok[/green] {markup(str(path))}")
     if crashed:
         raise typer.Exit(1)
     if invalid:
@@ -298,6 +299,9 @@ def explain(
     from ..views.run_tables import cost_explain_table, explain_table
 
     net = opts.load_network()
+    named = [("ORIGIN", origin), ("DESTINATION", destination), *(("--via", v) for v in via or ())]
+    for what, place in named:
+        place_of(net, place, what)
     base = load_scenario(scenario or default_scenario())
     result = time_trip(
         net,
@@ -323,4 +327,4 @@ def explain(
     print_tables(*tables)
     out.print("Sources:")
     for line in citations:
-        out.print(f"  {escape(line)}", soft_wrap=True)
+        out.print(f"  {markup(line)}", soft_wrap=True)

@@ -22,7 +22,9 @@ from .scenario import RouteSpec
 
 __all__ = [
     "AXIS_FIELDS",
+    "GRID_NAME_PATTERN",
     "MAX_GRID_POINTS",
+    "MIN_UNCERTAINTY_DRAWS",
     "Axis",
     "AxisRange",
     "Design",
@@ -33,6 +35,11 @@ __all__ = [
 
 #: Largest number of scenarios a grid may hold.
 MAX_GRID_POINTS = 100_000
+#: Fewest Latin-hypercube draws the uncertainty answer (RBD-FAST indices) can use.
+MIN_UNCERTAINTY_DRAWS = 21
+#: What a grid's name may be: it names the default results file (``results/NAME.parquet``),
+#: so no folder separator and no leading dot.
+GRID_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 #: Largest grid file read, bytes.
 MAX_GRID_BYTES = 1_000_000
 #: The knobs an axis may turn.
@@ -137,7 +144,7 @@ class Axis(Strict):
 class Design(Strict):
     """How points are drawn: the full factorial, or ``latin_hypercube`` draws."""
 
-    latin_hypercube: int = Field(ge=2, le=MAX_GRID_POINTS)
+    latin_hypercube: int = Field(ge=MIN_UNCERTAINTY_DRAWS, le=MAX_GRID_POINTS)
 
 
 class FrontierSpec(Strict):
@@ -146,7 +153,7 @@ class FrontierSpec(Strict):
 
     route: str = Field(min_length=1)
     target_ratio: float | None = Field(default=None, gt=0, lt=1)
-    target_days: float | None = Field(default=None, gt=0)
+    target_days: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     note: str = ""
 
     @model_validator(mode="after")
@@ -159,7 +166,7 @@ class FrontierSpec(Strict):
 class GridFile(Strict):
     """What a grid file holds (see ``grids/README.md``)."""
 
-    name: str = Field(min_length=1, max_length=80)
+    name: str = Field(min_length=1, max_length=80, pattern=GRID_NAME_PATTERN)
     description: str = ""
     base: str = Field(min_length=1)
     routes: tuple[RouteSpec, ...] | None = Field(default=None, min_length=1)

@@ -18,7 +18,14 @@ import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field, ValidationError, create_model, field_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    ValidationError,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
 from .._errors import ScenarioError
 from ..vocabulary import DEFAULT_ERA, Corridor, CorridorChoice, Shipment
@@ -107,6 +114,20 @@ class Scenario(Strict):
     costs: tuple[CostChange, ...] = ()
     closures: Closures = Closures()
     chain: tuple[Path, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique_labels(self) -> Scenario:
+        first: dict[str, int] = {}
+        for i, route in enumerate(self.routes):
+            if route.label is None:
+                continue
+            if route.label in first:
+                raise ValueError(
+                    f"routes.{first[route.label]} and routes.{i} are both labelled "
+                    f"{route.label!r}: give each route its own label (results are paired by it)"
+                )
+            first[route.label] = i
+        return self
 
     def derive(self, *, where: object = None, **updates: Any) -> Scenario:
         """This scenario with some settings replaced, validated as a file is.

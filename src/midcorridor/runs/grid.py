@@ -22,7 +22,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .._errors import ScenarioError, needs_extra
+from .._errors import ScenarioError, StopRequested, needs_extra
+from .._files import atomic_write, exclusive
 from ..inputs._read import validation_problems
 from ..inputs.grid_file import MAX_GRID_POINTS, Design, GridFile, read_grid_file
 from ..inputs.scenario import RouteSpec, Scenario, load_scenario
@@ -310,8 +311,12 @@ class GridRun:
     ran, skipped
         Scenarios run now, and finished ones a resumed run skipped.
     interrupted
-        Whether the run was stopped (Ctrl-C) before every scenario was run: the file
-        holds what finished, and ``resume`` goes on from there.
+        Whether the run was stopped (Ctrl-C, a signal) before every scenario was run: the
+        file holds what finished, and ``resume`` goes on from there.
+    grid
+        The grid's name.
+    stopped_by
+        The signal that stopped it (:class:`~midcorridor._errors.StopRequested`), if one did.
     """
 
     path: Path
@@ -320,6 +325,7 @@ class GridRun:
     skipped: int
     interrupted: bool
     grid: str = ""
+    stopped_by: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (``midcorridor grid --json``)."""
@@ -376,13 +382,26 @@ def run_grid(
     GridRun
         What ran; ``interrupted`` when Ctrl-C stopped it (the finished rows are kept).
     """
+    out = Path(out)
+    with exclusive(out):
+        return _run_into(grid, network, out, workers, scheduler, resume, limit, progress)
+
+
+def _run_into(
+    grid: Grid,
+    network: Network,
+    out: Path,
+    workers: int | None,
+    scheduler: str | None,
+    resume: bool,
+    limit: int | None,
+    progress: Callable[[int, int], None] | None,
+) -> GridRun:
+    """:func:`run_grid`, its results file held by this process."""
     with needs_extra("grid", "Running a grid"):
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-    from .._files import atomic_write
-
-    out = Path(out)
     indices = list(range(len(grid.points)))[: limit if limit is not None else None]
     done: set[int] = set()
     previous = None
@@ -392,6 +411,7 @@ def run_grid(
     tasks = list(_tasks(grid, network, todo))  # every scenario checked before any run
     ran = 0
     interrupted = False
+    stopped_by: int | None = None
     writer: pq.ParquetWriter | None = None
     with atomic_write(out, binary=True) as handle:
         results = _execute(tasks, workers, scheduler)
@@ -410,6 +430,8 @@ def run_grid(
                     progress(ran + len(done & set(indices)), len(indices))
         except KeyboardInterrupt:
             interrupted = True
+        except StopRequested as stop:
+            interrupted, stopped_by = True, stop.signum
         finally:
             results.close()  # stops a cluster now, not when garbage collected
         if writer is not None:
@@ -420,7 +442,13 @@ def run_grid(
             empty = pa.table({"scenario": pa.array([], pa.int64())})
             pq.write_table(empty.replace_schema_metadata(metadata(grid.metadata())), handle)
     return GridRun(
-        out, len(indices), ran, len(done & set(indices)), interrupted, grid=grid.spec.name
+        out,
+        len(indices),
+        ran,
+        len(done & set(indices)),
+        interrupted,
+        grid=grid.spec.name,
+        stopped_by=stopped_by,
     )
 
 

@@ -235,7 +235,7 @@ def plan_trips(
         raise ScenarioError(f"departure month must be 1-12, got {month}.")
     if conditions is None:
         conditions = resolve(scenario, network)
-    planned = []
+    planned: list[PlannedTrip] = []
     for i, spec in enumerate(scenario.routes):
         origin = conditions.node(spec.origin, f"routes.{i}.origin")
         destination = conditions.node(spec.destination, f"routes.{i}.destination")
@@ -286,6 +286,13 @@ def plan_trips(
                 best = (hours, trip)
         if best is None:
             raise _no_route_error(conditions, spec, i, origin, destination)
+        twin = next((j for j, p in enumerate(planned) if p.label == best[1].label), None)
+        if twin is not None:
+            raise conditions.error(
+                f"routes.{twin}, routes.{i}",
+                f"both routes would be labelled {best[1].label!r}: give one a label of its "
+                "own (results are paired by it)",
+            )
         planned.append(best[1])
     return planned
 

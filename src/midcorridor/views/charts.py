@@ -12,6 +12,7 @@ backend alone. The time- and cost-distance charts are :mod:`.distance_charts`.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +21,7 @@ import numpy as np
 
 from .._files import atomic_write, check_output_file
 from . import formatting as fmt
+from .safe_text import for_chart
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -111,12 +113,28 @@ def write_chart(draw: Callable[[], Figure], path: str | Path) -> Path:
     check_output_file(out, CHART_SUFFIXES, what="Chart file")
     file_format = out.suffix.lower()[1:]
     fig = draw()
+    _safe_texts(fig)
     with (
+        warnings.catch_warnings(),
         matplotlib.rc_context({"svg.hashsalt": _SVG_HASH_SALT}),
         atomic_write(out, binary=True) as handle,
     ):
+        # a name in a script the font lacks is drawn as boxes, not warned about
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font")
         fig.savefig(handle, format=file_format, dpi=DPI, metadata=_METADATA[file_format])
     return out
+
+
+def _safe_texts(fig: Figure) -> None:
+    """Every text of the figure (titles, legends, labels) as :func:`~.safe_text.for_chart`
+    makes it: text from input files cannot draw control characters or crowd out the plot."""
+    from matplotlib.text import Text
+
+    for text in fig.findobj(Text):
+        original = text.get_text()
+        safe = for_chart(original)
+        if safe != original:
+            text.set_text(safe)
 
 
 def new_figure(width: float, height: float) -> Figure:

@@ -11,7 +11,6 @@ the text for its own medium.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Collection, Mapping
 
 __all__ = [
@@ -26,7 +25,6 @@ __all__ = [
     "moved_stages",
     "percent",
     "short_place",
-    "slug",
     "top_stages",
 ]
 
@@ -141,9 +139,3 @@ def short_place(name: str) -> str:
     if len(base) > SHORT_NAME_CHARS and rest:
         base = rest.rstrip(")").strip()
     return base if len(base) <= SHORT_NAME_CHARS else base[: SHORT_NAME_CHARS - 1] + "\u2026"
-
-
-def slug(text: str) -> str:
-    """File-name form of a label: ``"Xi'an-Duisburg, by rail"`` -> ``"xian-duisburg-by-rail"``."""
-    text = re.sub(r"[^a-z0-9]+", "-", text.lower().replace("'", ""))
-    return text.strip("-") or "trip"

@@ -33,6 +33,7 @@ from .analysis_tables import calibration_table, evidence_tables, rank_table, spr
 from .charts import sensitivity_chart, tornado_chart
 from .distance_charts import cost_distance_chart, time_distance_chart
 from .run_tables import compare_table, run_table, stages_table
+from .safe_text import file_names, for_markdown
 from .table import Table, to_markdown
 
 if TYPE_CHECKING:
@@ -65,15 +66,12 @@ _PLAIN_URL = re.compile(r"[^\s<>`]+")
 
 
 def _markdown_text(value: Any) -> str:
-    """Escape a value put into the Markdown template; tables (``Markup``) pass as they are.
-
-    ``&`` and ``<`` are escaped, so no HTML tag or entity can come from a name; line
-    breaks become spaces, so a value cannot start a heading or a list of its own.
-    """
+    """Escape a value put into the Markdown template (:func:`~.safe_text.for_markdown`):
+    no HTML tag, link, image or heading can come from a name, a label or a description;
+    tables and citations (``Markup``) are escaped already and pass as they are."""
     if isinstance(value, Markup):
         return str(value)
-    text = "" if value is None else str(value)
-    return " ".join(text.replace("&", "&amp;").replace("<", "&lt;").split())
+    return for_markdown("" if value is None else value)
 
 
 @cache
@@ -194,9 +192,11 @@ def _assumptions(runs: Sequence[ScenarioRun]) -> list[dict[str, Any]]:
 
 def _bottlenecks(run: ScenarioRun, network: Network, folder: Path) -> list[dict[str, Any]]:
     out = []
-    for trip in bottleneck_trips(run):
+    trips = bottleneck_trips(run)
+    charts = file_names((t.label for t in trips), prefix="bottlenecks_", suffix=".png")
+    for trip in trips:
         ranking = rank_bottlenecks(trip, network=network).head(TOP_BOTTLENECKS)
-        chart = f"bottlenecks_{fmt.slug(trip.label)}.png"
+        chart = charts[trip.label]
         tornado_chart(ranking, folder / chart, title=f"{trip.label}: days saved per wait")
         frame = ranking.frame
         lead = "No waits on this route."
@@ -224,7 +224,7 @@ def _spread(run: ScenarioRun, network: Network, folder: Path) -> dict[str, Any]:
     trips = [t for t in bottleneck_trips(run) if t.route.corridor == "middle"] or list(run.trips)
     trip = trips[0]
     spread = sensitivity(trip, network=network).head(TOP_SENSITIVITY)
-    chart = f"spread_{fmt.slug(trip.label)}.png"
+    chart = file_names([trip.label], prefix="spread_", suffix=".png")[trip.label]
     sensitivity_chart(spread, folder / chart)
     return {
         "label": trip.label,

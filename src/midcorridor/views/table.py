@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from . import formatting as fmt
+from .safe_text import for_markdown, for_terminal
 
 if TYPE_CHECKING:
     import rich.table
@@ -66,43 +67,38 @@ def lower_bound_notes(saturated: bool, warnings: Sequence[str] = ()) -> tuple[st
 
 
 def to_rich(table: Table) -> rich.table.Table:
-    """The table for a terminal. Cells are plain text: brackets are never read as markup."""
+    """The table for a terminal. Cells are plain text: brackets are never read as markup,
+    control characters are shown escaped (:func:`~.safe_text.for_terminal`)."""
     from rich.table import Table as RichTable
     from rich.text import Text
 
-    out = RichTable(title=Text(table.title))
+    out = RichTable(title=Text(for_terminal(table.title)))
     for col in table.columns:
-        out.add_column(Text(col.header), justify="right" if col.numeric else "left")
+        out.add_column(Text(for_terminal(col.header)), justify="right" if col.numeric else "left")
     for i, row in enumerate(table.rows):
         if i == table.total_from:
             out.add_section()
-        out.add_row(*(Text(cell) for cell in row))
+        out.add_row(*(Text(for_terminal(cell)) for cell in row))
     if table.notes:
-        out.caption = Text("\n".join(table.notes))
+        out.caption = Text(for_terminal("\n".join(table.notes)))
         out.caption_style = "yellow"
     return out
 
 
-def _markdown_cell(text: str) -> str:
-    """Text safe in a Markdown table cell: no column break, no line break, no HTML tag."""
-    return (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace("|", "\\|")
-        .replace("\r", " ")
-        .replace("\n", " ")
-    )
+def _cell(text: str) -> str:
+    return for_markdown(text, inline=True)
 
 
 def to_markdown(table: Table, *, title: bool = False) -> str:
     """The table as GitHub-flavoured Markdown (notes as a paragraph after it).
 
-    Text is escaped: a ``|`` cannot break a column, ``<`` cannot open an HTML tag.
+    Text is escaped (:func:`~.safe_text.for_markdown`): a ``|`` cannot break a column,
+    ``<`` cannot open an HTML tag, ``[`` cannot open a link or an image.
     """
-    lines = [f"**{_markdown_cell(table.title)}**", ""] if title else []
-    lines.append("| " + " | ".join(_markdown_cell(c.header) for c in table.columns) + " |")
+    lines = [f"**{_cell(table.title)}**", ""] if title else []
+    lines.append("| " + " | ".join(_cell(c.header) for c in table.columns) + " |")
     lines.append("| " + " | ".join("---:" if c.numeric else "---" for c in table.columns) + " |")
-    lines += ["| " + " | ".join(_markdown_cell(cell) for cell in row) + " |" for row in table.rows]
+    lines += ["| " + " | ".join(_cell(cell) for cell in row) + " |" for row in table.rows]
     if table.notes:
-        lines += ["", *(f"_{_markdown_cell(note)}_  " for note in table.notes)]
+        lines += ["", *(f"_{_cell(note)}_  " for note in table.notes)]
     return "\n".join(lines)
