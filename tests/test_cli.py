@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from cli_runner import invoke
 from midcorridor.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,15 +34,9 @@ STAGE_NAMES = {
 
 def cli(args: list[str], capsys: Any, monkeypatch: Any) -> tuple[int, str, str]:
     """Run ``midcorridor ARGS`` in-process; return exit code, stdout, stderr."""
-    monkeypatch.setattr(sys, "argv", ["midcorridor", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    out = capsys.readouterr()
-    assert "Traceback" not in out.out + out.err
-    return code, out.out, out.err
+    code, out, err = invoke(args, capsys, monkeypatch)
+    assert "Traceback" not in out + err
+    return code, out, err
 
 
 def test_help_does_not_import_heavy_libraries() -> None:

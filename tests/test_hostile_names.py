@@ -22,8 +22,8 @@ import pytest
 from markdown_it import MarkdownIt
 
 import midcorridor as mc
+from cli_runner import invoke
 from midcorridor._files import exclusive
-from midcorridor.cli import main
 from midcorridor.runs.grid import load_grid
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,14 +64,7 @@ axes:
 
 def cli(args: list[str], capsysbinary: Any, monkeypatch: Any) -> tuple[int, bytes, bytes]:
     """``midcorridor ARGS`` in-process: exit code and the raw bytes of stdout and stderr."""
-    monkeypatch.setattr(sys, "argv", ["midcorridor", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    captured = capsysbinary.readouterr()
-    return code, captured.out, captured.err
+    return invoke(args, capsysbinary, monkeypatch)
 
 
 @pytest.fixture
