@@ -78,7 +78,7 @@ def test_chart_path_is_checked_before_drawing(tmp_path: Path) -> None:
 
     with pytest.raises(mc.MidcorridorError, match="which is a file"):
         write_chart(draw, tmp_path / "a_file" / "chart.png")
-    with pytest.raises(mc.MidcorridorError, match="is a folder, not a file"):
+    with pytest.raises(mc.MidcorridorError, match="is a folder, not a regular file"):
         write_chart(draw, tmp_path / "a_folder.png")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file", "a_folder.png"]
 

@@ -27,6 +27,7 @@ from midcorridor._files import (
     atomic_write,
     check_output_file,
     check_output_folder,
+    exclusive,
 )
 from midcorridor.views.charts import write_chart
 from midcorridor.views.distance_charts import time_distance_figure
@@ -559,7 +560,7 @@ def places(tmp_path: Path) -> Path:
     [
         ("map.txt", r"map\.txt: the file name must end in \.html or \.htm"),
         ("map", r"must end in \.html or \.htm"),
-        ("a_folder.html", r"a_folder\.html is a folder, not a file"),
+        ("a_folder.html", r"a_folder\.html is a folder, not a regular file"),
         ("a_file/map.html", r"a_file/map\.html is under .*a_file, which is a file"),
         ("a_file/deeper/map.html", r"is under .*a_file, which is a file"),
         ("ro/map.html", r"ro/map\.html: folder .*ro is not writable"),
@@ -658,3 +659,46 @@ def test_a_full_disk_is_a_clear_error_and_leaves_the_old_file(
         out.write("new")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["map.html"]
+
+
+def test_outputs_never_replace_a_device_a_pipe_or_a_socket(tmp_path: Path) -> None:
+    import socket
+
+    fifo = tmp_path / "pipe.parquet"
+    os.mkfifo(fifo)
+    sock_path = tmp_path / "s.parquet"
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(sock_path))
+    device_link = tmp_path / "null.parquet"
+    device_link.symlink_to("/dev/null")
+    try:
+        for path, kind in ((fifo, "a pipe"), (sock_path, "a socket"), (device_link, "a device")):
+            with pytest.raises(mc.MidcorridorError, match=f"is {kind}, not a regular file"):
+                check_output_file(path, (".parquet",))
+            refused = pytest.raises(mc.MidcorridorError, match=f"{kind} is there; it is not")
+            with refused, atomic_write(path, binary=True) as handle:
+                handle.write(b"x")
+            with pytest.raises(mc.MidcorridorError, match="not replaced"), exclusive(path):
+                pass
+    finally:
+        server.close()
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert stat.S_ISSOCK(os.lstat(sock_path).st_mode)
+
+
+def test_a_dangling_link_never_creates_its_targets_folders(tmp_path: Path) -> None:
+    link = tmp_path / "out.parquet"
+    link.symlink_to(tmp_path / "elsewhere" / "deep" / "out.parquet")
+    with pytest.raises(mc.MidcorridorError, match=r"symbolic link to .*whose folder does not"):
+        check_output_file(link, (".parquet",))
+    refused = pytest.raises(mc.MidcorridorError, match="whose folder does not exist")
+    with refused, atomic_write(link) as handle:
+        handle.write("x")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.parquet"]
+    (tmp_path / "elsewhere" / "deep").mkdir(parents=True)  # a link into a folder that exists
+    check_output_file(link, (".parquet",))
+    with atomic_write(link) as handle:
+        handle.write("kept")
+    assert link.is_symlink()
+    assert link.read_text() == "kept"

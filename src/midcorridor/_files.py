@@ -195,12 +195,35 @@ def _prepare(path: Path, new_mode: int) -> tuple[Path, int]:
     permissions the new file or folder takes: those of what it replaces, else
     ``new_mode`` less the umask."""
     target = _follow(path)
+    if target != path and not target.parent.is_dir():
+        raise MidcorridorError(
+            f"{path}: a symbolic link to {target}, whose folder does not exist: nothing created."
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        mode = os.stat(target).st_mode & 0o777
+        found = os.stat(target)
     except FileNotFoundError:
-        mode = new_mode & ~_umask()
-    return target, mode
+        return target, new_mode & ~_umask()
+    kind = stat.S_ISDIR(found.st_mode) if new_mode == _FOLDER_MODE else stat.S_ISREG(found.st_mode)
+    if not kind:
+        raise MidcorridorError(f"{path}: {_kind(found)} is there; it is not replaced.")
+    return target, found.st_mode & 0o777
+
+
+def _kind(found: os.stat_result) -> str:
+    """What a path that is not a regular file or folder is, in words."""
+    mode = found.st_mode
+    for test, name in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISREG, "a file"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+        (stat.S_ISFIFO, "a pipe"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return name
+    return "something other than a file"
 
 
 @contextlib.contextmanager
@@ -216,8 +239,7 @@ def exclusive(path: Path) -> Iterator[None]:
     MidcorridorError
         When another running process holds ``path``.
     """
-    target = _follow(Path(path))
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target, _ = _prepare(Path(path), _FILE_MODE)
     lock = target.parent / f".{target.name}.lock"
     for _ in range(2):
         try:
@@ -305,6 +327,17 @@ def _is_link(path: Path) -> bool:
         return False
 
 
+def _check_link(path: Path, what: str) -> None:
+    """Refuse a symbolic link whose target's folder does not exist: following it would
+    create folders elsewhere than where the user looked."""
+    if _is_link(path):
+        target = _follow(path)
+        if not target.parent.is_dir():
+            raise MidcorridorError(
+                f"{what} {path} is a symbolic link to {target}, whose folder does not exist."
+            )
+
+
 def _check_place(path: Path, what: str) -> None:
     """Refuse ``path`` if its parent folder neither exists nor can be created, or is read-only.
 
@@ -362,9 +395,12 @@ def check_output_file(path: Path, suffixes: Sequence[str], *, what: str = "Outpu
     if allowed and path.suffix.lower() not in allowed:
         raise MidcorridorError(f"{what} {path}: the file name must end in {' or '.join(suffixes)}.")
     found = _stat(path, what, path)
-    if found is not None and stat.S_ISDIR(found.st_mode):
-        raise MidcorridorError(f"{what} {path} is a folder, not a file.")
-    _check_place(path, what)
+    if found is not None and not stat.S_ISREG(found.st_mode):
+        raise MidcorridorError(
+            f"{what} {path} is {_kind(found)}, not a regular file; it would not be replaced."
+        )
+    _check_link(path, what)
+    _check_place(_follow(path), what)
 
 
 def check_output_folder(
@@ -397,8 +433,9 @@ def check_output_folder(
     path = Path(path)
     found = _stat(path, what, path)
     if found is not None and not stat.S_ISDIR(found.st_mode):
-        raise MidcorridorError(f"{what} {path} is a file, not a folder.")
-    _check_place(path, what)
+        raise MidcorridorError(f"{what} {path} is {_kind(found)}, not a folder.")
+    _check_link(path, what)
+    _check_place(_follow(path), what)
     if found is None:
         return
     here = Path.cwd().resolve()
