@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,17 @@ CHROMIUM_ARGS = [
 ]
 LOCAL_URL_PREFIXES = ("file:", "data:", "about:", "blob:")
 VIEWPORT_WIDTH, VIEWPORT_HEIGHT = 1280, 800
+
+
+@pytest.fixture(autouse=True)
+def _signal_handlers_kept() -> Iterator[None]:
+    """Each test leaves the stop signals' handlers as it found them: ``midcorridor.cli.main``
+    takes them for the process it runs in, as a command should."""
+    numbers = [getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)]
+    before = {n: signal.getsignal(n) for n in numbers}
+    yield
+    for number, handler in before.items():
+        signal.signal(number, handler)
 
 
 def _unavailable(reason: str) -> NoReturn:

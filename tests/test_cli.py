@@ -591,6 +591,7 @@ def test_grid_then_frontier_from_the_command_line(
         "skipped": 0,
         "interrupted": False,
         "stopped_by": None,
+        "not_run": [],
     }
     code, stdout, _ = cli(["frontier", str(out), "--json"], capsys, monkeypatch)
     assert code == 0

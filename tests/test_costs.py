@@ -170,7 +170,7 @@ def test_every_route_of_a_run_has_cost_co2_and_time_cost(network: mc.Network) ->
     trip = run.trips[0]
     cost = run.cost(trip.label)
     assert cost is not None
-    assert cost.sample.usd.mean() == pytest.approx(cost.sample.leg_usd_mean.sum(), rel=0.05)
+    assert cost.usd_draws.mean == pytest.approx(cost.leg_usd_mean.sum(), rel=0.05)
 
 
 def test_red_sea_closed_sends_the_sea_route_round_the_cape(network: mc.Network) -> None:

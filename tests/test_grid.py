@@ -59,10 +59,13 @@ def test_points_are_the_full_factorial_in_a_fixed_order_with_spawned_seeds(
         (0.47, 1481.0),
         (0.47, 2962.0),
     ]
-    seeds = grid.seeds()
+    seeds = [grid.seed(i) for i in range(len(grid.points))]
     assert len(set(seeds)) == 4
-    assert seeds == load_grid(write(tmp_path, SMALL, "again.yaml")).seeds()
-    scenario = grid.scenario(3, seeds[3])
+    again = load_grid(write(tmp_path, SMALL, "again.yaml"))
+    assert seeds == [again.seed(i) for i in range(4)]
+    spawned = np.random.SeedSequence(7).spawn(4)  # the grid's seed's children, in order
+    assert seeds == [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in spawned]
+    scenario = grid.scenario(3)
     assert scenario.volume["middle"] == 2962
     assert scenario.changes[-1].scale == 0.47
     assert scenario.seed == seeds[3]
@@ -159,7 +162,7 @@ def test_results_of_another_grid_are_not_resumed(
     tmp_path: Path, network: mc.Network, small_in_process: Path
 ) -> None:
     other = load_grid(write(tmp_path, SMALL.replace("seed: 7", "seed: 8")))
-    with pytest.raises(mc.MidcorridorError, match="another grid"):
+    with pytest.raises(mc.MidcorridorError, match="made with a different grid file:"):
         run_grid(other, network, small_in_process, resume=True)
 
 

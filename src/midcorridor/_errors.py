@@ -92,6 +92,10 @@ def needs_extra(extra: str, purpose: str) -> Iterator[None]:
         ) from None
 
 
+#: What a command stopped by Ctrl-C or a signal says, once.
+STOPPED_LINE = "interrupted: no file was left half-written."
+
+
 class StopRequested(BaseException):
     """A request to stop (Ctrl-C, ``kill``, a closed terminal): raised where the program
     is, like :class:`KeyboardInterrupt`, so that what is half-written is undone and what

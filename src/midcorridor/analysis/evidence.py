@@ -41,10 +41,10 @@ def trip_evidence(
     usd_by_basis: dict[str, float] = {}
     cost_keys: list[str] = []
     if cost is not None:
-        for leg, usd in zip(cost.sample.legs, cost.sample.leg_usd_mean, strict=True):
+        for leg, usd in zip(cost.legs, cost.leg_usd_mean, strict=True):
             b = network.sources[leg.usd_source].basis
             usd_by_basis[b] = usd_by_basis.get(b, 0.0) + float(usd)
-        cost_keys = [k for leg in cost.sample.legs for k in leg.sources]
+        cost_keys = [k for leg in cost.legs for k in leg.sources]
     basis = [network.sources[k].basis for k in keys]
     mean_days = trip.mean_hours / HOURS_PER_DAY
     by_basis: dict[str, float] = {

@@ -3,65 +3,23 @@
 Each command (:mod:`.network`, :mod:`.run`, :mod:`.analyse`, :mod:`.grid`) parses its
 arguments, calls the API a notebook user calls, and prints a table
 (:mod:`midcorridor.views.tables`) or the result's JSON (``to_dict()``). Heavy libraries are
-imported inside the commands that need them, so ``midcorridor --help`` starts fast.
+imported inside the commands that need them, so ``midcorridor --help`` starts fast; the
+entry point (:func:`main`) takes the stop signals before it imports anything heavy.
 """
 
 from __future__ import annotations
 
-import errno
-import os
 import signal
 import sys
-from typing import Annotated, Any, NoReturn
+from typing import Any
 
-import typer
+from .._errors import STOPPED_LINE, StopRequested
 
-from .._errors import MidcorridorError, StopRequested
-from ..views.safe_text import markup
-from . import analyse, grid, network, run  # noqa: F401  (each registers its commands)
-from ._app import (
-    BUG_EXIT,
-    CLOSED_PIPE_EXIT,
-    USER_ERROR_EXIT,
-    app,
-    bug_text,
-    err,
-    out,
-    state,
-)
-
-__all__ = ["app", "main"]
-
-
-def _version(value: bool) -> None:
-    if value:
-        from .._version import __version__
-
-        out.print(f"midcorridor {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _options(
-    debug: Annotated[
-        bool, typer.Option("--debug", help="On an internal error, show the traceback.")
-    ] = False,
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version", callback=_version, is_eager=True, help="Show the version and exit."
-        ),
-    ] = False,
-) -> None:
-    """Transit times on the Middle Corridor and the northern route: networks, scenarios, maps."""
-    state.debug = debug
-
+__all__ = ["STOP_SIGNALS", "main"]
 
 #: Signals that stop a command the way Ctrl-C does: what finished is kept, nothing is
 #: left half-written, and the exit code is 128 + the signal's number.
 STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
-#: Errors of writing the standard output that are the system's, not a bug.
-_OUTPUT_ERRNOS = {errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT}
 
 
 def _stop(signum: int, frame: object) -> None:
@@ -69,7 +27,8 @@ def _stop(signum: int, frame: object) -> None:
 
 
 def _catch_stop_signals() -> dict[int, Any]:
-    """Stop on each of :data:`STOP_SIGNALS` as on Ctrl-C; the handlers it replaced."""
+    """Stop on each of :data:`STOP_SIGNALS` as on Ctrl-C; the handlers it replaced (a
+    caller of :func:`main` in its own process, a test, puts them back)."""
     previous = {}
     for name in STOP_SIGNALS:
         if hasattr(signal, name):  # no SIGHUP on Windows
@@ -78,38 +37,20 @@ def _catch_stop_signals() -> dict[int, Any]:
     return previous
 
 
-def _closed_pipe() -> NoReturn:
-    """Stop quietly, as Unix tools do when their reader goes away."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    raise SystemExit(CLOSED_PIPE_EXIT)
-
-
 def main() -> None:
     """Entry point: user mistakes are printed plainly (exit 2); a bug says so (exit 1);
-    Ctrl-C, SIGTERM and SIGHUP stop cleanly (exit 128 + the signal's number)."""
+    Ctrl-C, SIGTERM and SIGHUP stop cleanly (exit 128 + the signal's number), even while
+    the command's libraries are still being imported; once it has ended they are
+    ignored while the interpreter shuts down (which would otherwise let them kill it)."""
     previous = _catch_stop_signals()
     try:
-        app()  # exits: typer shows a mistyped option itself, and quits quietly on a closed pipe
-    except MidcorridorError as exc:
-        err.print(f"[red]error:[/red] {markup(str(exc))}", soft_wrap=True)
-        raise SystemExit(USER_ERROR_EXIT) from None
-    except (StopRequested, KeyboardInterrupt) as exc:
+        from ._command import run_command
+
+        run_command()
+    except (StopRequested, KeyboardInterrupt) as exc:  # stopped before the command began
         signum = exc.signum if isinstance(exc, StopRequested) else signal.SIGINT
-        err.print("interrupted: no file was left half-written.")
+        sys.stderr.write(STOPPED_LINE + "\n")
         raise SystemExit(128 + signum) from None
-    except BrokenPipeError:  # the reader of our output went away (``| head``)
-        _closed_pipe()
-    except OSError as exc:
-        if exc.errno not in _OUTPUT_ERRNOS or state.debug:
-            raise
-        err.print(f"[red]error:[/red] could not write the output: {markup(exc.strerror)}.")
-        raise SystemExit(USER_ERROR_EXIT) from None
-    except Exception as exc:
-        if state.debug:
-            raise
-        err.print(f"[red]internal error:[/red] {bug_text(exc)}", soft_wrap=True)
-        raise SystemExit(BUG_EXIT) from None
     finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
+        for number in previous:  # the command has ended, every file written: let it exit
+            signal.signal(number, signal.SIG_IGN)

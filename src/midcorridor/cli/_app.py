@@ -15,6 +15,7 @@ __all__ = [
     "CALIBRATION_MISSED_EXIT",
     "CLOSED_PIPE_EXIT",
     "INTERRUPTED_EXIT",
+    "NOT_RUN_EXIT",
     "USER_ERROR_EXIT",
     "app",
     "bug_text",
@@ -38,10 +39,11 @@ out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 #: Exit codes: 2 a user mistake (a file, a place, an option), 1 a bug, 3 a missed
-#: calibration target, 130 an interrupt (128 + the signal: 143 SIGTERM, 129 SIGHUP), 141 a
-#: closed pipe on the standard output.
+#: calibration target, 4 a grid with scenarios not run (their worker lost), 130 an
+#: interrupt (128 + the signal: 143 SIGTERM, 129 SIGHUP), 141 a closed pipe on the
+#: standard output.
 USER_ERROR_EXIT, BUG_EXIT, CALIBRATION_MISSED_EXIT, INTERRUPTED_EXIT = 2, 1, 3, 130
-CLOSED_PIPE_EXIT = 141
+NOT_RUN_EXIT, CLOSED_PIPE_EXIT = 4, 141
 
 
 @dataclass

@@ -9,7 +9,7 @@ import typer
 
 from .._errors import MidcorridorError
 from ..views.safe_text import markup
-from ._app import INTERRUPTED_EXIT, app, err, out
+from ._app import INTERRUPTED_EXIT, NOT_RUN_EXIT, app, err, out
 from ._options import (
     JsonOpt,
     OptFloat,
@@ -52,13 +52,20 @@ def grid(
     """Run every scenario of a grid (in-process, or on Dask) into a Parquet table: one row
     per scenario and route. Ctrl-C stops cleanly and keeps what finished (--resume)."""
     from .._files import check_output_file
-    from ..runs.grid import load_grid, run_grid
+    from ..runs.grid import grid_workers, load_grid, run_grid
+    from ..runs.grid_exec import check_scheduler_address
 
     if workers is not None and scheduler is not None:
         raise MidcorridorError("Give --workers or --scheduler, not both.")
+    if scheduler is not None:
+        check_scheduler_address(scheduler)
     loaded = load_grid(grid_file)
     out_file = out_path or Path("results") / f"{loaded.spec.name}.parquet"
     check_output_file(out_file, (".parquet",), what="Results file")
+    if workers is not None:
+        workers, why = grid_workers(loaded, workers)
+        if why:
+            err.print(markup(why))
     net = opts.load_network()
     with progress_bar() as bar:
         task = bar.add_task(f"grid {markup(loaded.spec.name)}", total=None)
@@ -84,9 +91,18 @@ def grid(
             f"{kept:,} of {result.scenarios:,} scenarios in {markup(str(result.path))} "
             f"({result.ran:,} run now, {result.skipped:,} kept from before)"
         )
+    if result.not_run:
+        shown = ", ".join(str(i) for i in result.not_run[:10])
+        more = f" and {len(result.not_run) - 10:,} more" if len(result.not_run) > 10 else ""
+        err.print(
+            f"{len(result.not_run):,} scenario(s) not run, their worker lost ({shown}{more}): "
+            "rerun with --resume to run them"
+        )
     if result.interrupted:
         err.print("interrupted: what finished is kept; rerun with --resume to go on")
         raise typer.Exit(128 + result.stopped_by if result.stopped_by else INTERRUPTED_EXIT)
+    if result.not_run:
+        raise typer.Exit(NOT_RUN_EXIT)
 
 
 @app.command()

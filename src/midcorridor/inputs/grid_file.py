@@ -55,8 +55,8 @@ AXIS_FIELDS: dict[str, tuple[str, ...]] = {
 class AxisRange(Strict):
     """An axis's range: ``low`` to ``high`` (and ``steps`` values for a full grid)."""
 
-    low: float
-    high: float
+    low: float = Field(allow_inf_nan=False)
+    high: float = Field(allow_inf_nan=False)
     steps: int | None = Field(default=None, ge=2, le=1000)
 
     @model_validator(mode="after")

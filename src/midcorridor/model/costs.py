@@ -25,12 +25,13 @@ from ..network.network import Network
 from ..network.routing import Route
 from ..vocabulary import LinkMode
 from .delays import sample_estimate
-from .sampling import route_seed
+from .sampling import CHUNK, KEEP_SAMPLES, route_seed
 from .selection import Selection, selects
 
 __all__ = [
     "CostLeg",
     "CostSample",
+    "Drawn",
     "LegChange",
     "TripCost",
     "adjust",
@@ -40,7 +41,6 @@ __all__ = [
     "leg_means",
     "price_trip",
     "sample_costs",
-    "summary",
     "time_cost_usd",
 ]
 
@@ -353,6 +353,45 @@ def sample_costs(
 
 
 @dataclass(frozen=True)
+class Drawn:
+    """What a run's draws of one quantity come to: the mean of every draw, and P10, P50
+    and P90 of the first :data:`~midcorridor.model.sampling.KEEP_SAMPLES` (of every draw
+    in a run no larger), so that a run's memory does not grow with its draws."""
+
+    mean: float
+    p10: float
+    p50: float
+    p90: float
+    draws: int
+
+    def rounded(self, digits: int = 0) -> dict[str, float]:
+        """Mean, P10, P50 and P90, rounded to ``digits``."""
+        return {k: round(getattr(self, k), digits) for k in ("mean", "p10", "p50", "p90")}
+
+
+class _Tally:
+    """Draws of one quantity summarised chunk by chunk: an exact running sum, and the
+    first ``keep`` draws for the percentiles."""
+
+    def __init__(self, keep: int) -> None:
+        self.total, self.count, self.room = 0.0, 0, keep
+        self.kept: list[np.ndarray] = []
+
+    def add(self, values: np.ndarray) -> None:
+        self.total += float(values.sum())
+        self.count += values.size
+        if self.room > 0:
+            self.kept.append(values[: self.room].copy())
+            self.room -= self.kept[-1].size
+
+    def drawn(self) -> Drawn:
+        kept = np.concatenate(self.kept) if self.kept else np.empty(0)
+        p10, p50, p90 = np.percentile(kept, [10, 50, 90]) if kept.size else (np.nan,) * 3
+        mean = self.total / self.count if self.count else float("nan")
+        return Drawn(float(mean), float(p10), float(p50), float(p90), self.count)
+
+
+@dataclass(frozen=True)
 class TripCost:
     """Freight cost, CO2 and cost of time of one sampled trip, per loaded 40-ft container.
 
@@ -360,27 +399,35 @@ class TripCost:
     ----------
     route
         The path.
-    sample
-        The legs and the drawn door-to-door USD and kg CO2e.
-    time_usd
-        Cost of the cargo's time in transit, USD, for each sample (from its days).
+    legs
+        The cost legs, in travel order.
+    leg_usd_mean, leg_co2e_kg_mean
+        Mean USD and kg CO2e of each leg (exact, from the figures' PERT means).
+    usd_draws, co2e_kg_draws
+        Door-to-door freight cost, USD, and CO2e, kg, of the samples.
+    time_usd_draws
+        Cost of the cargo's time in transit, USD, of the samples (from their days).
     """
 
     route: Route
-    sample: CostSample
-    time_usd: np.ndarray = field(repr=False)
+    legs: tuple[CostLeg, ...]
+    leg_usd_mean: np.ndarray = field(repr=False)
+    leg_co2e_kg_mean: np.ndarray = field(repr=False)
+    usd_draws: Drawn
+    co2e_kg_draws: Drawn
+    time_usd_draws: Drawn
 
     def cost_usd(self) -> dict[str, float]:
         """Freight cost, USD: mean, P10, P50, P90."""
-        return summary(self.sample.usd)
+        return self.usd_draws.rounded()
 
     def co2e_kg(self) -> dict[str, float]:
         """CO2e, kg: mean, P10, P50, P90."""
-        return summary(self.sample.co2e_kg)
+        return self.co2e_kg_draws.rounded()
 
     def cost_of_time_usd(self) -> dict[str, float]:
         """Cost of the cargo's time, USD: mean, P10, P50, P90."""
-        return summary(self.time_usd)
+        return self.time_usd_draws.rounded()
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready figures: ``cost_usd``, ``co2e_kg``, ``cost_of_time_usd`` (mean,
@@ -391,7 +438,7 @@ class TripCost:
             "cost_of_time_usd": self.cost_of_time_usd(),
             "by_kind": {
                 kind: {"usd": round(usd), "co2e_kg": round(co2)}
-                for kind, (usd, co2) in by_kind(self.sample).items()
+                for kind, (usd, co2) in by_kind(self).items()
             },
         }
 
@@ -412,13 +459,30 @@ def price_trip(
     """Cost, CO2 and cost of time of a trip along ``route`` whose samples took ``days``.
 
     One cost sample is drawn per sampled trip, from ``seed`` (the same route and seed give
-    the same draws in every scenario).
+    the same draws in every scenario), :data:`~midcorridor.model.sampling.CHUNK` samples
+    at a time: a run of at most ``CHUNK`` samples draws the numbers one call would.
+    Memory: one chunk's draws and the kept ones (:class:`Drawn`), whatever ``days.size``.
     """
     book = network.require_costs()
     legs = adjust(cost_legs(network, route, book), changes)
     rng = np.random.default_rng(seed)
-    sample = sample_costs(legs, book, days.size, rng)
-    return TripCost(route=route, sample=sample, time_usd=time_cost_usd(days, book, rng))
+    usd, co2, time = (_Tally(KEEP_SAMPLES) for _ in range(3))
+    for start in range(0, days.size, CHUNK):
+        part = days[start : start + CHUNK]
+        sample = sample_costs(legs, book, part.size, rng)
+        usd.add(sample.usd)
+        co2.add(sample.co2e_kg)
+        time.add(time_cost_usd(part, book, rng))
+    mean_usd, mean_co2 = leg_means(legs, book)
+    return TripCost(
+        route=route,
+        legs=tuple(legs),
+        leg_usd_mean=mean_usd,
+        leg_co2e_kg_mean=mean_co2,
+        usd_draws=usd.drawn(),
+        co2e_kg_draws=co2.drawn(),
+        time_usd_draws=time.drawn(),
+    )
 
 
 def time_cost_usd(days: np.ndarray, book: CostBook, rng: np.random.Generator) -> np.ndarray:
@@ -434,21 +498,10 @@ def time_cost_usd(days: np.ndarray, book: CostBook, rng: np.random.Generator) ->
     return out * days
 
 
-def summary(values: np.ndarray, digits: int = 0) -> dict[str, float]:
-    """Mean, P10, P50 and P90 of sampled values, rounded."""
-    p10, p50, p90 = np.percentile(values, [10, 50, 90])
-    return {
-        k: round(float(v), digits)
-        for k, v in (("mean", values.mean()), ("p10", p10), ("p50", p50), ("p90", p90))
-    }
-
-
-def by_kind(sample: CostSample) -> Mapping[str, tuple[float, float]]:
+def by_kind(cost: TripCost | CostSample) -> Mapping[str, tuple[float, float]]:
     """Mean USD and kg CO2e of the trip by leg kind (rail, ferry, sea, charge)."""
     out: dict[str, tuple[float, float]] = {}
-    for leg, usd, co2 in zip(
-        sample.legs, sample.leg_usd_mean, sample.leg_co2e_kg_mean, strict=True
-    ):
+    for leg, usd, co2 in zip(cost.legs, cost.leg_usd_mean, cost.leg_co2e_kg_mean, strict=True):
         u, c = out.get(leg.kind, (0.0, 0.0))
         out[leg.kind] = (u + float(usd), c + float(co2))
     return out

@@ -53,7 +53,7 @@ component (about 48 MB for 50,000 samples of the longest baseline route, 59 comp
 Runs of at most ``CHUNK`` samples draw exactly the numbers drawn before chunking existed.
 """
 
-KEEP_SAMPLES = 200_000
+KEEP_SAMPLES = 100_000
 """Samples whose hours of every component a :class:`TripResult` keeps (the first drawn).
 
 Door-to-door days are kept for every sample (8 bytes each); component hours, 8 bytes a

@@ -2,45 +2,113 @@
 
 A grid file (:mod:`midcorridor.inputs.grid_file`) names a base scenario and *axes*, each a
 knob of the scenario language. Its *points* are the full factorial of the axes' values,
-or Latin-hypercube draws over their ranges. :func:`run_grid` runs every point's scenario,
-in-process or on a Dask cluster, each with its own seed spawned from the grid's
-(:class:`numpy.random.SeedSequence`), so the results do not depend on what ran them, and
-streams one row per scenario and route to a Parquet file
-(:mod:`midcorridor.runs.grid_store`), written atomically; ``resume`` skips the scenarios
-a previous run of the same grid finished.
+or Latin-hypercube draws over their ranges: counted before any is built, and built one
+at a time as they run (:class:`GridPoints`). :func:`run_grid` runs every point's scenario,
+in-process or on a Dask cluster (:mod:`midcorridor.runs.grid_exec`), each with its own seed
+spawned from the grid's (:class:`numpy.random.SeedSequence`), so the results do not depend
+on what ran them, and keeps every finished scenario's rows
+(:class:`~midcorridor.runs.grid_store.ResultsFile`); ``resume`` runs only the scenarios a
+previous run of the same grid, base scenario, network and version did not finish.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import itertools
-from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+import math
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, overload
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .._errors import ScenarioError, StopRequested, needs_extra
-from .._files import atomic_write, exclusive
+from .._files import exclusive
 from ..inputs._read import validation_problems
-from ..inputs.grid_file import MAX_GRID_POINTS, Design, GridFile, read_grid_file
+from ..inputs.bounds import MonthlyVolume
+from ..inputs.grid_file import MAX_GRID_POINTS, Axis, Design, GridFile, read_grid_file
 from ..inputs.scenario import RouteSpec, Scenario, load_scenario
 from ..network.network import Network
 from ..network.read import load
 from .choice import solve_choice
-from .grid_store import finished, metadata, schema
+from .grid_exec import run_points, worker_cap
+from .grid_store import ResultsFile, fingerprint, result_schema
 from .runner import run_scenario
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "Grid",
+    "GridPoints",
     "GridRun",
     "GridTask",
     "evaluate",
+    "evaluate_batch",
+    "grid_workers",
     "load_grid",
     "run_grid",
 ]
+
+_MONTH = Scenario.model_fields["departure_month"]
+_MONTH_ADAPTER: TypeAdapter[int | None] = TypeAdapter(
+    Annotated[_MONTH.annotation, _MONTH]  # type: ignore[arg-type]
+)
+_VOLUME_ADAPTER: TypeAdapter[Any] = TypeAdapter(MonthlyVolume)
+
+
+class GridPoints(Sequence[dict[str, float | str]]):
+    """The points of a grid (axis name -> value), in the grid's fixed order, each built
+    when asked for: a grid of 100,000 points costs no more memory than one of ten.
+
+    A full factorial grid's point ``i`` is ``i`` written in the mixed radix of the axes'
+    lengths (the last axis turning fastest, as :func:`itertools.product`); a Latin
+    hypercube's are its draws (``n`` by axes, built once, on first use).
+    """
+
+    def __init__(self, spec: GridFile) -> None:
+        self._axes = spec.axes
+        self._design = spec.design
+        self._seed = spec.seed
+        self._values = [a.grid_values() for a in spec.axes]
+        if isinstance(spec.design, Design):
+            self._count = spec.design.latin_hypercube
+        else:
+            self._count = math.prod(len(v) for v in self._values)
+
+    def __len__(self) -> int:
+        return self._count
+
+    @functools.cached_property
+    def _draws(self) -> np.ndarray:
+        with needs_extra("grid", "A Latin-hypercube grid"):
+            from scipy.stats import qmc
+
+        return qmc.LatinHypercube(d=len(self._axes), seed=self._seed).random(self._count)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, float | str]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, float | str]]: ...
+    def __getitem__(
+        self, index: int | slice
+    ) -> dict[str, float | str] | list[dict[str, float | str]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._count))]
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError(f"point {index} of a grid of {self._count}")
+        if isinstance(self._design, Design):
+            row = self._draws[index]
+            return {a.name: a.at(float(u)) for a, u in zip(self._axes, row, strict=True)}
+        picked: list[float | str] = []
+        rest = index
+        for values in reversed(self._values):
+            rest, k = divmod(rest, len(values))
+            picked.append(values[k])
+        return {a.name: v for a, v in zip(self._axes, reversed(picked), strict=True)}
 
 
 @dataclass(frozen=True)
@@ -56,7 +124,7 @@ class Grid:
     base
         The base scenario (``base``, with the grid's ``routes`` if it gives them).
     digest
-        SHA-256 of the file's text: results of another grid are not resumed.
+        SHA-256 of the file's text: part of the fingerprint its results carry.
     """
 
     path: Path
@@ -65,77 +133,72 @@ class Grid:
     digest: str
 
     @functools.cached_property
-    def points(self) -> tuple[dict[str, float | str], ...]:
-        """Axis name -> value of every point, in the grid's fixed order."""
-        axes = self.spec.axes
-        if isinstance(self.spec.design, Design):
-            with needs_extra("grid", "A Latin-hypercube grid"):
-                from scipy.stats import qmc
+    def points(self) -> GridPoints:
+        """Axis name -> value of every point, in the grid's fixed order (built lazily)."""
+        return GridPoints(self.spec)
 
-            draws = qmc.LatinHypercube(d=len(axes), seed=self.spec.seed).random(
-                self.spec.design.latin_hypercube
-            )
-            return tuple(
-                {a.name: a.at(float(u)) for a, u in zip(axes, row, strict=True)} for row in draws
-            )
-        combos = itertools.product(*(a.grid_values() for a in axes))
-        return tuple({a.name: v for a, v in zip(axes, combo, strict=True)} for combo in combos)
-
-    def seeds(self) -> list[int]:
-        """One seed per point, spawned from the grid's seed."""
+    def seed(self, index: int) -> int:
+        """The seed of point ``index``: the ``index``-th child of the grid's seed, as
+        :meth:`numpy.random.SeedSequence.spawn` makes it."""
         import numpy as np
 
-        children = np.random.SeedSequence(self.spec.seed).spawn(len(self.points))
-        return [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
+        child = np.random.SeedSequence(self.spec.seed, spawn_key=(index,))
+        return int(child.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
 
-    def scenario(self, index: int, seed: int) -> Scenario:
-        """The scenario of point ``index``, with its own ``seed``.
+    def scenario(self, index: int, seed: int | None = None) -> Scenario:
+        """The scenario of point ``index``, with its own seed (or ``seed``).
 
         Raises
         ------
         ScenarioError
-            When an axis's value is out of the bounds of the field it sets (naming the
-            grid file, the axis and the value).
+            When an axis's value is out of the bounds of the field it sets, or the
+            scenario they make is not valid (naming the grid file, the axis and the value).
         """
         point = self.points[index]
-        base = self.base
-        changes, services = list(base.changes), list(base.services)
-        capacities = list(base.capacities)
-        volume: dict[str, object] = dict(base.volume.items())
-        routes, month = list(base.routes), base.departure_month
+        parts = _Parts.of(self.base)
         for axis in self.spec.axes:
-            value = point[axis.name]
-            try:
-                if axis.change is not None:
-                    changes.append(_with(axis.change, str(axis.field), value))
-                elif axis.service is not None:
-                    services.append(_with(axis.service, str(axis.field), value))
-                elif axis.capacity is not None:
-                    capacities.append(_with(axis.capacity, str(axis.field), value))
-                elif axis.volume is not None:
-                    volume[axis.volume] = value
-                elif axis.departure_month:
-                    month = round(float(value))
-                else:
-                    routes = [_with(r, "shipment", value) for r in routes]
-            except ValidationError as exc:
-                field, problem = validation_problems(exc)[0]
-                raise ScenarioError(
-                    f"{self.path}: field axes ({axis.name}): value {value!r}: "
-                    f"{field + ': ' if field else ''}{problem}"
-                ) from None
-        return base.derive(
+            parts = self._set(parts, axis, point[axis.name])
+        return self.base.derive(
             where=f"{self.path}: point {index} ({point})",
-            changes=changes,
-            services=services,
-            capacities=capacities,
-            volume=volume,
-            routes=routes,
-            departure_month=month,
+            changes=parts.changes,
+            services=parts.services,
+            capacities=parts.capacities,
+            volume=parts.volume,
+            routes=parts.routes,
+            departure_month=parts.month,
             name=f"{self.spec.name}#{index}",
             samples=self.spec.samples,
-            seed=seed,
+            seed=self.seed(index) if seed is None else seed,
         )
+
+    def _set(self, parts: _Parts, axis: Axis, value: float | str) -> _Parts:
+        """``parts`` with ``axis`` turned to ``value``, checked with the bounds of the
+        field it sets."""
+        try:
+            return parts.turned(axis, value)
+        except ValidationError as exc:
+            field, problem = validation_problems(exc)[0]
+            raise ScenarioError(
+                f"{self.path}: field axes ({axis.name}): value {value!r}: "
+                f"{field + ': ' if field else ''}{problem}"
+            ) from None
+
+    def check_values(self) -> None:
+        """Check every value of every axis with the bounds of the field it sets (a range's
+        ends), and the grid's first and last points as whole scenarios.
+
+        Raises
+        ------
+        ScenarioError
+            Naming the grid file, the axis and the value.
+        """
+        base = _Parts.of(self.base)
+        for axis in self.spec.axes:
+            ends = (axis.range.low, axis.range.high) if axis.range else axis.grid_values()
+            for value in dict.fromkeys(ends):
+                self._set(base, axis, value)
+        for i in dict.fromkeys((0, len(self.points) - 1)):
+            self.scenario(i, 0)
 
     def metadata(self) -> dict[str, Any]:
         """What a results file records of the grid that made it."""
@@ -166,6 +229,56 @@ class Grid:
         }
 
 
+@dataclass(frozen=True)
+class _Parts:
+    """The settings of a scenario an axis can turn."""
+
+    changes: tuple[Any, ...]
+    services: tuple[Any, ...]
+    capacities: tuple[Any, ...]
+    volume: Mapping[str, Any]
+    routes: tuple[RouteSpec, ...]
+    month: int | None
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> _Parts:
+        return cls(
+            tuple(scenario.changes),
+            tuple(scenario.services),
+            tuple(scenario.capacities),
+            dict(scenario.volume.items()),
+            tuple(scenario.routes),
+            scenario.departure_month,
+        )
+
+    def turned(self, axis: Axis, value: float | str) -> _Parts:
+        """These settings with ``axis`` at ``value``, the piece it sets validated.
+
+        Raises
+        ------
+        pydantic.ValidationError
+            When the value is out of the bounds of the field it sets.
+        """
+        from dataclasses import replace
+
+        if axis.change is not None:
+            change = _with(axis.change, str(axis.field), value)
+            return replace(self, changes=(*self.changes, change))
+        if axis.service is not None:
+            service = _with(axis.service, str(axis.field), value)
+            return replace(self, services=(*self.services, service))
+        if axis.capacity is not None:
+            capacity = _with(axis.capacity, str(axis.field), value)
+            return replace(self, capacities=(*self.capacities, capacity))
+        if axis.volume is not None:
+            volume = {**self.volume, axis.volume: _VOLUME_ADAPTER.validate_python(value)}
+            return replace(self, volume=volume)
+        if axis.departure_month:
+            month = round(float(value)) if axis.range is not None else value
+            return replace(self, month=_MONTH_ADAPTER.validate_python(month))
+        return replace(self, routes=tuple(_with(r, "shipment", value) for r in self.routes))
+
+
 def _route_label(spec: RouteSpec) -> str:
     return spec.label or f"{spec.origin}-{spec.destination}, {spec.corridor}, {spec.shipment}"
 
@@ -183,7 +296,8 @@ def _with(template: _Model, field: str, value: float | str) -> _Model:
 
 
 def load_grid(path: str | Path) -> Grid:
-    """Read and validate a grid file, its base scenario and every point's scenario.
+    """Read and validate a grid file, its base scenario, the number of its points (before
+    any is built) and every value of its axes.
 
     Raises
     ------
@@ -192,6 +306,13 @@ def load_grid(path: str | Path) -> Grid:
     """
     path = Path(path)
     spec, text = read_grid_file(path)
+    count = len(GridPoints(spec))
+    if count > MAX_GRID_POINTS:
+        lengths = " x ".join(f"{len(a.grid_values()):,}" for a in spec.axes)
+        raise ScenarioError(
+            f"{path}: field axes: {lengths} = {count:,} points, more than {MAX_GRID_POINTS:,}: "
+            "use fewer values (or steps), or a latin_hypercube design."
+        )
     base_path = path.parent / spec.base
     if not base_path.is_file():
         raise ScenarioError(f"{path}: field base: scenario {spec.base!r} not found ({base_path}).")
@@ -199,18 +320,13 @@ def load_grid(path: str | Path) -> Grid:
     if spec.routes is not None:
         base = base.derive(where=f"{path}: field routes", routes=spec.routes)
     grid = Grid(path, spec, base, hashlib.sha256(text.encode()).hexdigest())
-    if len(grid.points) > MAX_GRID_POINTS:
-        raise ScenarioError(
-            f"{path}: field axes: {len(grid.points):,} points, more than {MAX_GRID_POINTS:,}."
-        )
     labels = [_route_label(r) for r in base.routes]
     if spec.frontier is not None and spec.frontier.route not in labels:
         raise ScenarioError(
             f"{path}: field frontier.route: {spec.frontier.route!r} is not a route of the "
             f"grid (its routes: {'; '.join(labels)})."
         )
-    for i in {0, len(grid.points) - 1}:  # the corners: bounds of every axis's extremes
-        grid.scenario(i, 0)
+    grid.check_values()
     return grid
 
 
@@ -317,6 +433,8 @@ class GridRun:
         The grid's name.
     stopped_by
         The signal that stopped it (:class:`~midcorridor._errors.StopRequested`), if one did.
+    not_run
+        Scenarios whose worker died (on a cluster): not in the file; ``resume`` runs them.
     """
 
     path: Path
@@ -326,22 +444,19 @@ class GridRun:
     interrupted: bool
     grid: str = ""
     stopped_by: int | None = None
+    not_run: tuple[int, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (``midcorridor grid --json``)."""
         out = asdict(self)
+        out["not_run"] = list(self.not_run)
         return {"grid": out.pop("grid"), "results": str(out.pop("path")), **out}
 
 
-def _tasks(
-    grid: Grid,
-    network: Network,
-    indices: Sequence[int],
-) -> Iterator[GridTask]:
-    seeds = grid.seeds()
+def _tasks(grid: Grid, network: Network, indices: Iterator[int]) -> Iterator[GridTask]:
     baseline = grid.base if grid.spec.choice else None
     for i in indices:
-        yield GridTask(i, grid.points[i], grid.scenario(i, seeds[i]), str(network.path), baseline)
+        yield GridTask(i, grid.points[i], grid.scenario(i), str(network.path), baseline)
 
 
 def run_grid(
@@ -355,7 +470,7 @@ def run_grid(
     limit: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> GridRun:
-    """Run every point of ``grid`` and write its rows to the Parquet file ``out``.
+    """Run every point of ``grid`` and keep its rows in the Parquet file ``out``.
 
     Parameters
     ----------
@@ -364,14 +479,16 @@ def run_grid(
     network
         The network (workers load it again from its folder).
     out
-        Results file (``.parquet``); written whole at the end (or on an interrupt), never
-        half.
+        Results file (``.parquet``): complete after every commit, rows sorted by scenario;
+        each finished scenario is journalled at once (see
+        :class:`~midcorridor.runs.grid_store.ResultsFile`).
     workers
         Run on a local Dask cluster of this many worker processes (one thread each).
     scheduler
         Address of a running Dask scheduler to join instead (e.g. ``tcp://host:8786``).
     resume
-        Keep the scenarios ``out`` already holds (of the same grid) and run the others.
+        Keep the scenarios ``out`` already holds, after checking they were made by this
+        grid, base scenario, network and version, and run the others.
     limit
         Run only the first ``limit`` points, in the grid's order.
     progress
@@ -380,9 +497,17 @@ def run_grid(
     Returns
     -------
     GridRun
-        What ran; ``interrupted`` when Ctrl-C stopped it (the finished rows are kept).
+        What ran; ``interrupted`` when Ctrl-C or a signal stopped it (what finished is kept).
+
+    Raises
+    ------
+    MidcorridorError
+        When ``resume`` finds results of another grid, base, network or version, or an
+        altered file; when the scheduler cannot be reached.
     """
     out = Path(out)
+    if workers is not None:
+        workers, _ = grid_workers(grid, workers)
     with exclusive(out):
         return _run_into(grid, network, out, workers, scheduler, resume, limit, progress)
 
@@ -398,104 +523,74 @@ def _run_into(
     progress: Callable[[int, int], None] | None,
 ) -> GridRun:
     """:func:`run_grid`, its results file held by this process."""
-    with needs_extra("grid", "Running a grid"):
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-    indices = list(range(len(grid.points)))[: limit if limit is not None else None]
-    done: set[int] = set()
-    previous = None
-    if resume and out.exists():
-        done, previous = finished(out, grid.digest)
-    todo = [i for i in indices if i not in done]
-    tasks = list(_tasks(grid, network, todo))  # every scenario checked before any run
-    ran = 0
-    interrupted = False
-    stopped_by: int | None = None
-    writer: pq.ParquetWriter | None = None
-    with atomic_write(out, binary=True) as handle:
-        results = _execute(tasks, workers, scheduler)
-        try:
-            for rows in results:
-                if writer is None:
-                    table_schema = (
-                        previous.schema if previous is not None else schema(grid.metadata(), rows)
-                    )
-                    writer = pq.ParquetWriter(handle, table_schema)
-                    if previous is not None:
-                        writer.write_table(previous)
-                writer.write_table(pa.Table.from_pylist(rows, schema=writer.schema))
-                ran += 1
-                if progress is not None:
-                    progress(ran + len(done & set(indices)), len(indices))
-        except KeyboardInterrupt:
-            interrupted = True
-        except StopRequested as stop:
-            interrupted, stopped_by = True, stop.signum
-        finally:
-            results.close()  # stops a cluster now, not when garbage collected
-        if writer is not None:
-            writer.close()
-        elif previous is not None:  # nothing new: keep what was there
-            pq.write_table(previous, handle)
-        else:  # nothing at all: an empty table that still names its grid
-            empty = pa.table({"scenario": pa.array([], pa.int64())})
-            pq.write_table(empty.replace_schema_metadata(metadata(grid.metadata())), handle)
+    meta = {**grid.metadata(), "fingerprint": fingerprint(grid.digest, grid.base, network)}
+    axes = {a.name: a.shipment for a in grid.spec.axes}
+    schema = result_schema(axes, choice=grid.spec.choice, meta=meta)
+    results = ResultsFile(out, schema, len(grid.points), resume=resume)
+    results.remove_leftovers()
+    count = len(grid.points) if limit is None else min(limit, len(grid.points))
+    done = results.done
+    skipped = sum(1 for i in done if i < count)
+    todo = (i for i in range(count) if i not in done)
+    ran, not_run = 0, []
+    interrupted, stopped_by = False, None
+    outcomes = run_points(
+        _tasks(grid, network, todo),
+        evaluate,
+        evaluate_batch,
+        total=count - skipped,
+        sample_routes=grid.spec.samples * len(grid.base.routes),
+        workers=workers,
+        scheduler=scheduler,
+    )
+    try:
+        for outcome in outcomes:
+            if outcome.rows is None:
+                not_run.append(outcome.index)
+                continue
+            results.add(outcome.rows)
+            ran += 1
+            if progress is not None:
+                progress(ran + skipped, count)
+    except KeyboardInterrupt:
+        interrupted = True
+    except StopRequested as stop:
+        interrupted, stopped_by = True, stop.signum
+    finally:
+        outcomes.close()  # stops a cluster now, not when garbage collected
+        results.commit()
     return GridRun(
         out,
-        len(indices),
+        count,
         ran,
-        len(done & set(indices)),
+        skipped,
         interrupted,
         grid=grid.spec.name,
         stopped_by=stopped_by,
+        not_run=tuple(sorted(not_run)),
     )
 
 
-#: Batches per worker a Dask run splits the grid into: enough to balance the load, few
-#: enough that the scheduler's overhead (tens of ms a task) stays small.
-BATCHES_PER_WORKER = 6
+#: Memory a run holds per sample and route beyond its kept samples, bytes (the days), and
+#: per kept sample and route (delay hours, about 60 delays a route; costs), bytes: what
+#: bounds the workers of a local cluster (benchmarks/bench_memory.py measures both).
+BYTES_PER_SAMPLE_ROUTE = 8
+BYTES_PER_KEPT_SAMPLE_ROUTE = 8 * 64
+
+
+def grid_workers(grid: Grid, requested: int) -> tuple[int, str]:
+    """The workers a local cluster may start for ``grid``: at most one per core and as
+    many as the available memory holds for a scenario's run each; and why fewer than
+    ``requested``, if so ("" if not)."""
+    from ..model.sampling import CHUNK, KEEP_SAMPLES
+
+    samples, routes = grid.spec.samples, len(grid.base.routes)
+    kept = min(samples, KEEP_SAMPLES)
+    per_run = routes * (samples * BYTES_PER_SAMPLE_ROUTE + kept * BYTES_PER_KEPT_SAMPLE_ROUTE)
+    chunk = min(samples, CHUNK) * BYTES_PER_KEPT_SAMPLE_ROUTE * 3  # a chunk's temporaries
+    return worker_cap(requested, bytes_per_worker=per_run + chunk)
 
 
 def evaluate_batch(tasks: Sequence[GridTask]) -> list[list[dict[str, Any]]]:
     """:func:`evaluate` of each task of a batch (one Dask task)."""
     return [evaluate(task) for task in tasks]
-
-
-def _execute(
-    tasks: Sequence[GridTask], workers: int | None, scheduler: str | None
-) -> Generator[list[dict[str, Any]], None, None]:
-    """Each task's rows, in-process (in order) or on Dask (by batch, as they finish)."""
-    if workers is None and scheduler is None:
-        for task in tasks:
-            yield evaluate(task)
-        return
-    import math
-
-    with needs_extra("grid", "Running a grid on Dask"):
-        from dask.distributed import Client, LocalCluster, as_completed
-
-    cluster = None
-    if scheduler is None:
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=40,
-        )
-        client = Client(cluster)
-    else:
-        client = Client(scheduler)
-    slots = workers or max(len(client.scheduler_info().get("workers", {})), 1)
-    size = max(1, math.ceil(len(tasks) / (slots * BATCHES_PER_WORKER)))
-    batches = [list(tasks[i : i + size]) for i in range(0, len(tasks), size)]
-    futures = client.map(evaluate_batch, batches, pure=False)
-    try:
-        for future in as_completed(futures):
-            yield from future.result()
-    finally:
-        client.cancel(futures)
-        client.close()
-        if cluster is not None:
-            cluster.close()

@@ -134,11 +134,11 @@ def cost_distance_points(cost: TripCost) -> pd.DataFrame:
     """
     import pandas as pd
 
-    legs = cost.sample.legs
+    legs = cost.legs
     nodes = _leg_ends(legs, cost.route)
     rows: list[dict[str, object]] = [{"km": 0.0, "usd": 0.0, "node": nodes[0]}]
     km = usd = 0.0
-    for leg, mean, node in zip(legs, cost.sample.leg_usd_mean, nodes[1:], strict=True):
+    for leg, mean, node in zip(legs, cost.leg_usd_mean, nodes[1:], strict=True):
         km += leg.km
         usd += float(mean)
         rows.append({"km": km, "usd": usd, "node": node})

@@ -251,7 +251,7 @@ def _citation(network: Network, key: str) -> Markup | str:
 def _sources(runs: Sequence[ScenarioRun], network: Network) -> dict[str, Any]:
     keys = sorted(
         {c.source for run in runs for t in run.trips for c in t.components}
-        | {k for run in runs for cost in run.costs for leg in cost.sample.legs for k in leg.sources}
+        | {k for run in runs for cost in run.costs for leg in cost.legs for k in leg.sources}
     )
     cited = [(key, _citation(network, key)) for key in keys]
     scenario_sources: dict[str, None] = {}

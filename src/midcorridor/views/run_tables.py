@@ -305,9 +305,7 @@ def cost_explain_table(
     numbered 1, 2, ... by an earlier table), numbered on from them."""
     keys: list[str] = list(cited)
     rows = []
-    for leg, usd, co2 in zip(
-        cost.sample.legs, cost.sample.leg_usd_mean, cost.sample.leg_co2e_kg_mean, strict=True
-    ):
+    for leg, usd, co2 in zip(cost.legs, cost.leg_usd_mean, cost.leg_co2e_kg_mean, strict=True):
         refs = []
         for key in leg.sources:
             if key not in keys:

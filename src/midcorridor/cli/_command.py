@@ -1,0 +1,89 @@
+"""The command's options and its errors: a user mistake, a bug, a stop, a closed pipe."""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import sys
+from typing import Annotated, NoReturn
+
+import typer
+
+from .._errors import STOPPED_LINE, MidcorridorError, StopRequested
+from ..views.safe_text import markup
+from . import analyse, grid, network, run  # noqa: F401  (each registers its commands)
+from ._app import (
+    BUG_EXIT,
+    CLOSED_PIPE_EXIT,
+    USER_ERROR_EXIT,
+    app,
+    bug_text,
+    err,
+    out,
+    state,
+)
+
+__all__ = ["run_command"]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from .._version import __version__
+
+        out.print(f"midcorridor {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="On an internal error, show the traceback.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Transit times on the Middle Corridor and the northern route: networks, scenarios, maps."""
+    state.debug = debug
+
+
+#: Errors of writing the standard output that are the system's, not a bug.
+_OUTPUT_ERRNOS = {errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT}
+
+
+def _closed_pipe() -> NoReturn:
+    """Stop quietly, as Unix tools do when their reader goes away."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    raise SystemExit(CLOSED_PIPE_EXIT)
+
+
+def run_command() -> None:
+    """Run the command line's command: user mistakes are printed plainly (exit 2); a bug
+    says so (exit 1); a stop (Ctrl-C, a signal :func:`midcorridor.cli.main` catches)
+    exits 128 + the signal's number."""
+    try:
+        app()  # exits: typer shows a mistyped option itself, and quits quietly on a closed pipe
+    except MidcorridorError as exc:
+        err.print(f"[red]error:[/red] {markup(str(exc))}", soft_wrap=True)
+        raise SystemExit(USER_ERROR_EXIT) from None
+    except (StopRequested, KeyboardInterrupt) as exc:
+        signum = exc.signum if isinstance(exc, StopRequested) else signal.SIGINT
+        err.print(STOPPED_LINE)
+        raise SystemExit(128 + signum) from None
+    except BrokenPipeError:  # the reader of our output went away (``| head``)
+        _closed_pipe()
+    except OSError as exc:
+        if exc.errno not in _OUTPUT_ERRNOS or state.debug:
+            raise
+        err.print(f"[red]error:[/red] could not write the output: {markup(exc.strerror)}.")
+        raise SystemExit(USER_ERROR_EXIT) from None
+    except Exception as exc:
+        if state.debug:
+            raise
+        err.print(f"[red]internal error:[/red] {bug_text(exc)}", soft_wrap=True)
+        raise SystemExit(BUG_EXIT) from None

@@ -1,0 +1,252 @@
+"""Running a grid's points: in-process, in order, or on a Dask cluster, in batches.
+
+Points are handed out as they are needed (never all built first), each scenario's rows
+come back as it finishes, and a stop (Ctrl-C, SIGTERM, SIGHUP) cancels what is running,
+closes the cluster within seconds and never prints a worker's traceback: the workers
+never see the terminal's signals, the driver alone decides. A batch whose worker died is
+reported as not run (its scenarios stay for ``--resume``), never waited for forever.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .._errors import MidcorridorError, needs_extra
+
+__all__ = [
+    "BATCHES_IN_FLIGHT",
+    "Outcome",
+    "batch_size",
+    "check_scheduler_address",
+    "run_points",
+    "worker_cap",
+]
+
+#: Batches per worker kept submitted on a cluster: enough to keep every worker busy, few
+#: enough that a stop has little to cancel.
+BATCHES_IN_FLIGHT = 2
+#: Batches per worker a grid is cut into at least: enough to balance the load.
+BATCHES_PER_WORKER = 6
+#: Scenarios a batch (one Dask task) holds at most: the scheduler's overhead (tens of ms a
+#: task) stays small for small scenarios...
+MAX_BATCH = 32
+#: ...and a batch holds about this many samples times routes (about half a second of
+#: work) at most, for it is what a stop or a lost worker throws away.
+BATCH_SAMPLE_ROUTES = 200_000
+#: Seconds the driver waits for a cluster to close after a stop.
+CLOSE_TIMEOUT_S = 5
+#: Memory a worker process needs before any sample, bytes (interpreter, libraries, network).
+WORKER_BASE_BYTES = 400 * 2**20
+#: Signals of the terminal that the workers ignore (the driver handles them).
+_TERMINAL_SIGNALS = ("SIGINT", "SIGHUP")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One scenario of a grid, done or not: its rows, or why it did not run."""
+
+    index: int
+    rows: list[dict[str, Any]] | None = None
+    error: str = ""
+
+
+def _available_memory() -> int | None:
+    """Bytes of memory available now (Linux), None where it cannot be read."""
+    with (
+        contextlib.suppress(OSError, ValueError, IndexError),
+        open("/proc/meminfo", encoding="ascii") as meminfo,
+    ):
+        for line in meminfo:
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    return None
+
+
+def worker_cap(requested: int, *, bytes_per_worker: int) -> tuple[int, str]:
+    """The workers a local cluster may start: at most one per core and as many as the
+    available memory holds; and why fewer than ``requested``, if so ("" if not)."""
+    cores = os.cpu_count() or 1
+    allowed, reasons = requested, []
+    if requested > cores:
+        allowed = cores
+        reasons.append(f"{cores} core(s)")
+    memory = _available_memory()
+    need = WORKER_BASE_BYTES + bytes_per_worker
+    if memory is not None and allowed * need > memory:
+        allowed = max(1, memory // need)
+        reasons.append(f"{memory / 2**30:.1f} GiB of memory free, {need / 2**30:.2f} GiB a worker")
+    if allowed >= requested:
+        return requested, ""
+    return allowed, f"--workers {requested} capped to {allowed} ({'; '.join(reasons)})"
+
+
+@contextlib.contextmanager
+def _workers_deaf_to_the_terminal() -> Iterator[None]:
+    """Worker processes of a local cluster started in the block never see the terminal's
+    Ctrl-C or hang-up: they are forked from a fork server that was started with those
+    signals ignored (an ignored signal stays ignored in a child), while this process keeps
+    its handlers but for the few milliseconds the fork server takes to start."""
+    import multiprocessing.forkserver
+
+    import dask
+    from distributed.utils import get_mp_context
+
+    with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
+        get_mp_context()  # the fork server's preloaded modules
+        names = [n for n in _TERMINAL_SIGNALS if hasattr(signal, n)]
+        previous = {n: signal.signal(getattr(signal, n), signal.SIG_IGN) for n in names}
+        try:
+            multiprocessing.forkserver.ensure_running()
+        finally:
+            for name, handler in previous.items():
+                signal.signal(getattr(signal, name), handler)
+        yield
+
+
+def check_scheduler_address(address: str) -> None:
+    """Refuse an address no Dask scheduler can have (``tcp://host:port`` and the like).
+
+    Raises
+    ------
+    MidcorridorError
+        Naming the address and what is wrong with it.
+    """
+    with needs_extra("grid", "Running a grid on Dask"):
+        from distributed.comm import parse_address
+        from distributed.comm.registry import backends
+
+    try:
+        scheme, location = parse_address(address, strict=False)
+        if scheme not in backends:
+            raise ValueError(f"unknown scheme {scheme!r} (known: {', '.join(sorted(backends))})")
+        backends[scheme].get_address_host_port(f"{scheme}://{location}")
+    except (ValueError, TypeError) as exc:
+        raise MidcorridorError(
+            f"--scheduler {address!r}: not the address of a Dask scheduler "
+            f"(like tcp://host:8786): {exc}."
+        ) from None
+
+
+def _batches(tasks: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for task in tasks:
+        batch.append(task)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def batch_size(total: int, workers: int, sample_routes: int) -> int:
+    """Scenarios a batch holds for ``total`` scenarios on ``workers`` workers, each of
+    ``sample_routes`` samples times routes (see :data:`BATCH_SAMPLE_ROUTES`)."""
+    by_work = BATCH_SAMPLE_ROUTES // max(sample_routes, 1)
+    return max(1, min(MAX_BATCH, total // (workers * BATCHES_PER_WORKER), by_work))
+
+
+def run_points(
+    tasks: Iterable[Any],
+    evaluate: Callable[[Any], list[dict[str, Any]]],
+    evaluate_batch: Callable[[Sequence[Any]], list[list[dict[str, Any]]]],
+    *,
+    total: int,
+    sample_routes: int = 1,
+    workers: int | None = None,
+    scheduler: str | None = None,
+) -> Generator[Outcome, None, None]:
+    """Each task's :class:`Outcome`, in-process in order, or on Dask by batch as they
+    finish. Close the generator (or let a stop propagate) to stop the cluster."""
+    if workers is None and scheduler is None:
+        for task in tasks:
+            yield Outcome(task.index, evaluate(task))
+        return
+    yield from _on_dask(
+        tasks,
+        evaluate_batch,
+        total=total,
+        sample_routes=sample_routes,
+        workers=workers,
+        scheduler=scheduler,
+    )
+
+
+def _on_dask(
+    tasks: Iterable[Any],
+    evaluate_batch: Callable[[Sequence[Any]], list[list[dict[str, Any]]]],
+    *,
+    total: int,
+    sample_routes: int,
+    workers: int | None,
+    scheduler: str | None,
+) -> Iterator[Outcome]:
+    with needs_extra("grid", "Running a grid on Dask"):
+        from dask.distributed import Client, LocalCluster, as_completed
+
+    if scheduler is not None:
+        check_scheduler_address(scheduler)
+    cluster, client = None, None
+    submitted: dict[Any, list[Any]] = {}
+    try:
+        try:
+            if scheduler is None:
+                with _workers_deaf_to_the_terminal():
+                    cluster = LocalCluster(
+                        n_workers=workers,
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=None,
+                        silence_logs=logging.CRITICAL,
+                    )
+                client = Client(cluster)
+            else:
+                client = Client(scheduler, timeout="10s")
+        except (OSError, ValueError, TypeError) as exc:
+            raise MidcorridorError(
+                f"Could not start or reach the Dask scheduler {scheduler!r}: {exc}."
+            ) from None
+        slots = workers or max(len(client.scheduler_info().get("workers", {})), 1)
+        pending = _batches(tasks, batch_size(total, slots, sample_routes))
+        queue = as_completed()
+        for batch in _take(pending, slots * BATCHES_IN_FLIGHT):
+            future = client.submit(evaluate_batch, batch, pure=False)
+            submitted[future] = batch
+            queue.add(future)
+        for future in queue:
+            batch = submitted.pop(future)
+            try:
+                results = future.result()
+            except Exception as exc:  # a worker died (KilledWorker), the batch was lost
+                reason = f"not run: {type(exc).__name__}"
+                yield from (Outcome(task.index, None, reason) for task in batch)
+            else:
+                yield from (Outcome(t.index, rows) for t, rows in zip(batch, results, strict=True))
+            for nxt in _take(pending, 1):
+                follow = client.submit(evaluate_batch, nxt, pure=False)
+                submitted[follow] = nxt
+                queue.add(follow)
+    finally:
+        if client is not None:
+            with contextlib.suppress(Exception):
+                client.cancel(list(submitted))
+            with contextlib.suppress(Exception):
+                client.close(timeout=CLOSE_TIMEOUT_S)
+        if cluster is not None:
+            with contextlib.suppress(Exception):
+                cluster.close(timeout=CLOSE_TIMEOUT_S)
+
+
+def _take(batches: Iterator[list[Any]], n: int) -> list[list[Any]]:
+    out = []
+    for _ in range(n):
+        batch = next(batches, None)
+        if batch is None:
+            break
+        out.append(batch)
+    return out
