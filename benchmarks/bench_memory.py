@@ -14,11 +14,15 @@ every trip, and :func:`midcorridor.compare_runs` when there are several. It repo
 - ``s``: wall-clock seconds of the runs, with tracemalloc on (it slows the Python-heavy
   planning of routes and queues, not the numpy sampling).
 
+With ``--command``, it measures the command itself instead: the peak resident memory of
+``midcorridor run SCENARIO --samples N --json`` (or ``compare`` for several), everything
+included (printing, costs, JSON).
+
 Bounded means flat beyond :data:`midcorridor.model.sampling.KEEP_SAMPLES` but for the door-to-door
 days of every sample (8 bytes a sample and route). The script prints the memory a further
 sample costs between the two largest counts.
 
-Usage: ``python benchmarks/bench_memory.py [--samples N ...] [--scenario FILE ...]``.
+Usage: ``python benchmarks/bench_memory.py [--samples N ...] [--scenario FILE ...] [--command]``.
 The child processes import ``midcorridor`` as the parent does (same ``PYTHONPATH``), so the
 same script measures another version of the package. Figures: benchmarks/README.md.
 """
@@ -80,6 +84,56 @@ def measure(samples: int, scenarios: list[str]) -> dict[str, float]:
     return figures
 
 
+COMMAND_CHILD = """
+import contextlib, io, json, resource, sys, time
+
+from midcorridor.cli import main
+
+samples, names = sys.argv[1], sys.argv[2:]
+verb = "run" if len(names) == 1 else "compare"
+sys.argv = ["midcorridor", verb, *names, "--samples", samples, "--json"]
+start = time.perf_counter()
+with contextlib.redirect_stdout(io.StringIO()) as printed, contextlib.suppress(SystemExit):
+    main()
+json.loads(printed.getvalue())  # the command finished and printed its result
+print(json.dumps({
+    "samples": int(samples),
+    "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+    "seconds": time.perf_counter() - start,
+}))
+"""
+
+
+def measure_command(samples: int, scenarios: list[str]) -> dict[str, float]:
+    """Peak RSS of ``midcorridor run`` (``compare``) with ``samples`` in a fresh interpreter."""
+    paths = [str(ROOT / "scenarios" / name) for name in scenarios]
+    done = subprocess.run(
+        [sys.executable, "-c", COMMAND_CHILD, str(samples), *paths],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def command_main(samples: list[int], scenarios: list[str]) -> None:
+    """Print the command's peak RSS for each sample count, and what a sample adds."""
+    print(f"{'samples':>10} {'max RSS':>10} {'s':>7}")
+    rows = []
+    for n in sorted(samples):
+        row = measure_command(n, scenarios)
+        rows.append(row)
+        print(f"{n:>10,} {row['rss'] / MIB:>6.0f} MiB {row['seconds']:>7.1f}", flush=True)
+    if len(rows) >= 2:
+        a, b = rows[-2], rows[-1]
+        per_sample = (b["rss"] - a["rss"]) / (b["samples"] - a["samples"])
+        print(
+            f"max RSS from {a['samples']:,} to {b['samples']:,}: {per_sample:,.0f} bytes a sample"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -91,7 +145,13 @@ def main() -> None:
         default=["baseline.yaml"],
         help="scenario files under scenarios/ (several: run and compared as `compare` does)",
     )
+    parser.add_argument(
+        "--command", action="store_true", help="measure the `midcorridor` command's peak RSS"
+    )
     args = parser.parse_args()
+    if args.command:
+        command_main(args.samples, args.scenario)
+        return
 
     import numpy as np
 

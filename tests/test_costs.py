@@ -12,6 +12,7 @@ import yaml
 import midcorridor as mc
 from midcorridor.analysis.cost_checks import check_costs
 from midcorridor.inputs.cost_files import CostBook
+from midcorridor.model import costs as costs_module
 from midcorridor.model.costs import (
     LegChange,
     adjust,
@@ -288,3 +289,32 @@ def test_costs_meet_the_rates_their_tariffs_were_derived_from(
     # dearer than the northern route in the model, as the published 35% says it is.
     ratio = next(c for c in checks if c.target.unit == "ratio")
     assert ratio.model > 1.0
+
+
+@pytest.mark.parametrize(("chunk", "keep"), [(50_000, 100_000), (1_000, 1_500)])
+def test_cost_draws_are_summarised_chunk_by_chunk(
+    network: mc.Network, monkeypatch: pytest.MonkeyPatch, chunk: int, keep: int
+) -> None:
+    """Means of every draw, percentiles of the first ``keep``: the figures of drawing the
+    chunks one after the other by hand; one chunk is one call, as before chunking."""
+    monkeypatch.setattr(costs_module, "CHUNK", chunk)
+    monkeypatch.setattr(costs_module, "KEEP_SAMPLES", keep)
+    (route,) = candidate_routes(network, "Almaty", "Constanta", corridor="middle", k=1)
+    days = np.linspace(15.0, 40.0, 3_500)
+    seed = np.random.SeedSequence(11)
+    cost = costs_module.price_trip(network, route, days, seed)
+    book = network.require_costs()
+    legs = cost_legs(network, route, book)
+    rng = np.random.default_rng(seed)
+    usd, time = [], []
+    for start in range(0, days.size, chunk):
+        part = days[start : start + chunk]
+        usd.append(sample_costs(legs, book, part.size, rng).usd)
+        time.append(time_cost_usd(part, book, rng))
+    every_usd, every_time = np.concatenate(usd), np.concatenate(time)
+    assert cost.usd_draws.draws == 3_500
+    assert cost.usd_draws.mean == pytest.approx(every_usd.mean(), rel=1e-12)
+    assert cost.time_usd_draws.mean == pytest.approx(every_time.mean(), rel=1e-12)
+    kept = every_usd[: min(keep, days.size)]
+    assert cost.usd_draws.p50 == np.percentile(kept, 50)
+    assert cost.usd_draws.p90 == np.percentile(kept, 90)

@@ -17,9 +17,11 @@ that the markets together reproduce the observed shares (:func:`fit_constants`).
 
 Capacity feeds back (:func:`solve_choice`): cargo a scenario moves to a corridor is added to the
 corridor's weekly volume, the queue simulation lengthens (or shortens) its waits, and
-the shares are recomputed, to a fixed point (averaged iterates, until no corridor's TEU
-moves by more than the tolerance). A corridor whose queues saturate says so: its waits
-jump, so the iterates may then not settle, and the result says it did not converge.
+the shares are recomputed, to a fixed point in the TEU a week moved onto each rail
+corridor (safeguarded secant steps, :mod:`midcorridor.model.fixed_point`, until no
+corridor's TEU differs from what its run assumed by more than the tolerance). A corridor
+whose queues saturate says so: its waits jump, so the iterates may then not settle, and
+the result says it did not converge.
 """
 
 from __future__ import annotations
@@ -29,11 +31,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import numpy as np
+
 from .._errors import ScenarioError
-from ..inputs.bounds import MonthlyVolume
+from ..inputs.bounds import MAX_VOLUME_TEU_PER_WEEK, MIN_VOLUME_TEU_PER_WEEK, MonthlyVolume
 from ..inputs.cost_files import ChoiceBook, Market
 from ..inputs.scenario import RouteSpec, Scenario
 from ..model.delays import Volume
+from ..model.fixed_point import FixedPointSolver
 from ..model.logit import Option, generalized_cost, logit_shares
 from ..network.network import CHOICE_FILE, Network
 from ..vocabulary import CHOICE_CORRIDORS, DAYS_PER_WEEK, ChoiceCorridor, Corridor
@@ -58,6 +63,10 @@ WEEKS_PER_YEAR = 365.0 / DAYS_PER_WEEK
 TOLERANCE = 0.005
 #: Most fixed-point iterations.
 MAX_ITERATIONS = 30
+#: Load over capacity of a corridor's busiest queue past which a step of the fixed point
+#: does not move cargo before the root has been bracketed: beyond it waits explode and
+#: the shares flatten out, and a step landing there says little.
+CEILING_UTILISATION = 1.0
 #: Monte Carlo samples of each run of the fixed point, unless the caller says.
 CHOICE_SAMPLES = 5_000
 #: Most iterations of the constants' fit, and its tolerance (share).
@@ -109,8 +118,9 @@ class ChoiceResult:
     constants
         The corridor constants used (fitted on the baseline).
     iterations, residual, converged
-        Fixed-point iterations run, the largest relative change of a corridor's TEU in
-        the last one, and whether it fell to :data:`TOLERANCE`.
+        Fixed-point iterations run (one scenario run each), the largest relative gap in
+        the last one between a corridor's TEU a year at its shares and the TEU its run
+        assumed, and whether it fell to :data:`TOLERANCE`.
     volumes
         TEU a week on each corridor the last run was timed with (the scenario's own
         volume plus the cargo the choice moved).
@@ -288,12 +298,21 @@ def fit_constants(
 
 
 def _plus(volume: MonthlyVolume | None, delta: float) -> MonthlyVolume:
-    """A corridor's TEU a week with ``delta`` more (floored at 0)."""
+    """A corridor's TEU a week with ``delta`` more: 0 if nothing is left, else within what
+    the queues simulate (:data:`MIN_VOLUME_TEU_PER_WEEK` to :data:`MAX_VOLUME_TEU_PER_WEEK`:
+    a corridor left a trickle is timed as the lightest one the queues can simulate)."""
+
+    def plus(teu: float) -> float:
+        moved = teu + delta
+        return (
+            min(max(moved, MIN_VOLUME_TEU_PER_WEEK), MAX_VOLUME_TEU_PER_WEEK) if moved > 0 else 0.0
+        )
+
     if volume is None:
-        return max(delta, 0.0)
+        return plus(0.0)
     if isinstance(volume, tuple):
-        return tuple(max(v + delta, 0.0) for v in volume)
-    return max(volume + delta, 0.0)
+        return tuple(plus(v) for v in volume)
+    return plus(volume)
 
 
 def _run(
@@ -322,14 +341,49 @@ def _teu(
     return teu
 
 
-def _residual(
-    new: Mapping[str, Mapping[ChoiceCorridor, float]],
-    current: Mapping[str, Mapping[ChoiceCorridor, float]],
+def _teu_residual(
+    shares: Mapping[str, Mapping[ChoiceCorridor, float]],
+    reference: Mapping[str, Mapping[ChoiceCorridor, float]],
+    deltas: np.ndarray,
     book: ChoiceBook,
 ) -> float:
-    """Largest relative change of a corridor's TEU a year (all markets) from ``current``."""
-    a, b = _teu(new, book), _teu(current, book)
-    return max(abs(a[c] - b[c]) / max(b[c], 1.0) for c in CHOICE_CORRIDORS)
+    """Largest relative gap between a corridor's TEU a year at ``shares`` (all markets) and
+    the TEU the run assumed: the reference's plus ``deltas`` (TEU a week) on each rail
+    corridor, the rest at sea."""
+    found, assumed = _teu(shares, book), _teu(reference, book)
+    for c, delta in zip(RAIL_CORRIDORS, deltas, strict=True):
+        assumed[c] += float(delta) * WEEKS_PER_YEAR
+        assumed["sea"] -= float(delta) * WEEKS_PER_YEAR
+    return max(abs(found[c] - assumed[c]) / max(assumed[c], 1.0) for c in CHOICE_CORRIDORS)
+
+
+def _by_corridor(deltas: np.ndarray) -> dict[Corridor, float]:
+    return {c: float(d) for c, d in zip(RAIL_CORRIDORS, deltas, strict=True)}
+
+
+def _limits(book: ChoiceBook) -> tuple[np.ndarray, np.ndarray]:
+    """What a rail corridor can lose or gain at most: every market's cargo, TEU a week."""
+    total = sum(m.teu_per_year for m in book.markets) / WEEKS_PER_YEAR
+    return np.full(len(RAIL_CORRIDORS), -total), np.full(len(RAIL_CORRIDORS), total)
+
+
+def _mean_volume(scenario: Scenario, corridor: Corridor) -> float:
+    volume = scenario.volume.get(corridor)
+    return Volume.of(volume).mean if volume is not None else 0.0
+
+
+def _ceilings(run: ScenarioRun, scenario: Scenario, deltas: np.ndarray) -> np.ndarray:
+    """TEU a week each rail corridor can gain before its busiest simulated queue reaches
+    :data:`CEILING_UTILISATION` (its load grows with the corridor's volume); NaN for a
+    corridor without one."""
+    out = np.full(len(RAIL_CORRIDORS), np.nan)
+    for i, corridor in enumerate(RAIL_CORRIDORS):
+        loads = [load.utilisation for load in constrained_points(run, corridor).values()]
+        volume = _mean_volume(scenario, corridor) + deltas[i]
+        if loads and max(loads) > 0 and volume > 0:
+            capacity = volume / max(loads)
+            out[i] = CEILING_UTILISATION * capacity - _mean_volume(scenario, corridor)
+    return out
 
 
 def _moved_teu_per_week(
@@ -410,8 +464,8 @@ def solve_choice(
     carbon_usd_per_t
         Carbon price, USD per tonne CO2e, added to every corridor's generalized cost.
     tolerance, max_iterations
-        Fixed point: stop when no corridor's TEU a year (all markets) moves by more than
-        ``tolerance`` (relative).
+        Fixed point: stop when no corridor's TEU a year (all markets) at the shares differs
+        from the TEU its run assumed by more than ``tolerance`` (relative).
     fitted
         The baseline already fitted (:func:`fit_choice_baseline`, with the same samples,
         seed and carbon price); default: fit it here.
@@ -439,34 +493,25 @@ def solve_choice(
     base_run, base_options = fitted.run, fitted.options
 
     specs = _open_specs(scenario, network, book)
-    current = reference
-    deltas: dict[Corridor, float] = {}
+    solver = FixedPointSolver(*_limits(book))
+    deltas = np.zeros(len(RAIL_CORRIDORS))
     residual, iterations = math.inf, 0
-    run = base_run
-    options = base_options
+    run, options, current = base_run, base_options, reference
     while iterations < max_iterations:
         iterations += 1
-        run = _run(scenario, network, specs, deltas, samples, seed)
+        run = _run(scenario, network, specs, _by_corridor(deltas), samples, seed)
         options = _options(run, book, value_of_day, carbon_usd_per_t)
-        new = _shares(options, constants, book)
-        residual = _residual(new, current, book)
-        step = 1.0 / iterations  # averaged iterates (method of successive averages)
-        current = {
-            m.id: {
-                c: old + step * (new[m.id][c] - old)
-                for c in new[m.id]
-                for old in [current[m.id].get(c, 0.0)]
-            }
-            for m in book.markets
-        }
-        deltas = _moved_teu_per_week(current, reference, book)
+        current = _shares(options, constants, book)
+        moved = _moved_teu_per_week(current, reference, book)
+        residual = _teu_residual(current, reference, deltas, book)
         if residual <= tolerance:
             break
-    volumes: dict[str, float] = {}
-    for c in RAIL_CORRIDORS:
-        volume = scenario.volume.get(c)
-        mean = Volume.of(volume).mean if volume is not None else 0.0
-        volumes[c] = mean + deltas.get(c, 0.0)
+        gap = np.array([moved[c] for c in RAIL_CORRIDORS]) - deltas
+        deltas = solver.next(deltas, gap, _ceilings(run, scenario, deltas))
+    deltas_by_corridor = _by_corridor(deltas)
+    volumes: dict[str, float] = {
+        c: _mean_volume(scenario, c) + deltas_by_corridor[c] for c in RAIL_CORRIDORS
+    }
     markets = tuple(
         MarketChoice(market=m, options=options[m.id], shares=current[m.id]) for m in book.markets
     )

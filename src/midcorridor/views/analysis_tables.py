@@ -227,8 +227,8 @@ def evidence_tables(evidence: Evidence, *, top: int = 5) -> list[Table]:
 def _equilibrium_notes(result: ChoiceResult) -> tuple[str, ...]:
     state = "converged" if result.converged else "did NOT converge"
     notes = [
-        f"Fixed point {state} after {result.iterations} iteration(s): largest change of a "
-        f"corridor's TEU in the last one {fmt.percent(result.residual, decimals=2)}."
+        f"Fixed point {state} after {result.iterations} iteration(s): largest gap between a "
+        f"corridor's TEU and what its run assumed {fmt.percent(result.residual, decimals=2)}."
     ]
     volumes = ", ".join(f"{c} {v:,.0f}" for c, v in result.volumes.items())
     notes.append(f"Volumes the last run was timed with, TEU a week: {volumes}.")
