@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import networkx as nx
 
@@ -129,6 +129,11 @@ class Network:
     choice: ChoiceBook | None = None
     targets: TargetBook | None = None
     _index: dict[str, list[tuple[int, str]]] = field(default_factory=dict, repr=False)
+    #: Routes already found, by question (:func:`~midcorridor.network.routing.shortest_routes`):
+    #: every scenario of a grid asks the same ones.
+    route_memo: dict[tuple[object, ...], tuple[Any, ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         for node in self.nodes_by_id.values():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +28,7 @@ __all__ = [
     "iter_routes",
     "network_summary",
     "resolve_avoid",
+    "shortest_routes",
 ]
 
 
@@ -194,6 +195,47 @@ def iter_routes(
         route = _route(network, path, [g[a][b]["link"] for a, b in itertools.pairwise(path)])
         if corridor in (None, "any", route.corridor):
             yield route
+
+
+def shortest_routes(
+    network: Network,
+    origin: str,
+    destination: str,
+    *,
+    corridor: CorridorChoice,
+    count: int,
+    blocked_nodes: Iterable[str] = (),
+    blocked_links: Iterable[str] = (),
+    via: Collection[str] = (),
+) -> tuple[Route, ...]:
+    """The ``count`` shortest routes of :func:`iter_routes` that pass every node of ``via``.
+
+    Found once per network and question, then remembered (``Network.route_memo``): the
+    search (Yen's k shortest paths) is the largest part of planning a scenario, and every
+    scenario of a grid, every run of the corridor choice, asks the same questions.
+    """
+    key = (
+        origin,
+        destination,
+        corridor,
+        count,
+        frozenset(blocked_nodes),
+        frozenset(blocked_links),
+        tuple(via),
+    )
+    found = network.route_memo.get(key)
+    if found is None:
+        routes = iter_routes(
+            network,
+            origin,
+            destination,
+            corridor=corridor,
+            blocked_nodes=blocked_nodes,
+            blocked_links=blocked_links,
+        )
+        passing = (r for r in routes if all(v in r.nodes for v in via))
+        found = network.route_memo[key] = tuple(itertools.islice(passing, count))
+    return found
 
 
 def candidate_routes(

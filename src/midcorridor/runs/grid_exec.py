@@ -43,6 +43,8 @@ BATCH_SAMPLE_ROUTES = 200_000
 CLOSE_TIMEOUT_S = 5
 #: Memory a worker process needs before any sample, bytes (interpreter, libraries, network).
 WORKER_BASE_BYTES = 400 * 2**20
+#: Modules a worker runs the grid with, imported once by the fork server.
+WORKER_MODULES = ("midcorridor.runs.grid",)
 #: Signals of the terminal that the workers ignore (the driver handles them).
 _TERMINAL_SIGNALS = ("SIGINT", "SIGHUP")
 
@@ -98,14 +100,27 @@ def _workers_deaf_to_the_terminal() -> Iterator[None]:
     from distributed.utils import get_mp_context
 
     with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
-        get_mp_context()  # the fork server's preloaded modules
+        # The fork server imports Dask's modules and the workers' own before it forks
+        # them (while this process starts the scheduler): a worker starts ready to run.
+        get_mp_context().set_forkserver_preload(["distributed", *WORKER_MODULES])
+        # What Dask sets before it starts a worker (one thread of BLAS a worker): the
+        # workers take the fork server's environment, so it must start with it.
+        spawn_environ = dask.config.get("distributed.nanny.pre-spawn-environ", default={})
+        environ = {key: str(value) for key, value in spawn_environ.items()}
+        saved = {key: os.environ.get(key) for key in environ}
         names = [n for n in _TERMINAL_SIGNALS if hasattr(signal, n)]
         previous = {n: signal.signal(getattr(signal, n), signal.SIG_IGN) for n in names}
         try:
+            os.environ.update(environ)
             multiprocessing.forkserver.ensure_running()
         finally:
             for name, handler in previous.items():
                 signal.signal(getattr(signal, name), handler)
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
         yield
 
 

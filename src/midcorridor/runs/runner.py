@@ -11,7 +11,6 @@ Data flows one way: a :class:`~midcorridor.inputs.scenario.Scenario` and a
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +24,7 @@ from ..model.delays import Adjustment, Component
 from ..model.sampling import plan_journey, sample_trip
 from ..model.trip import TripResult
 from ..network.network import Network
-from ..network.routing import Route, iter_routes
+from ..network.routing import Route, iter_routes, shortest_routes
 from ..results import (
     Comparison,
     ComparisonEntry,
@@ -189,16 +188,16 @@ def _choices(
     node of ``via``)."""
     wanted = CORRIDORS if corridor == "any" else (corridor,)
     for name in wanted:
-        routes = iter_routes(
+        yield from shortest_routes(
             network,
             origin,
             destination,
             corridor=name,
+            count=ROUTE_CHOICES,
             blocked_nodes=blocked_nodes,
             blocked_links=blocked_links,
+            via=via,
         )
-        passing = (r for r in routes if all(v in r.nodes for v in via))
-        yield from itertools.islice(passing, ROUTE_CHOICES)
 
 
 def plan_trips(
