@@ -175,12 +175,21 @@ def test_a_run_stopped_before_any_scenario_keeps_the_grids_columns(
 
 
 def test_results_are_one_row_group_sorted_by_scenario_with_no_leftovers(
-    tmp_path: Path, whole: pa.Table
+    tmp_path: Path, network: mc.Network, monkeypatch: pytest.MonkeyPatch, whole: pa.Table
 ) -> None:
+    """Committed after every scenario and resumed twice: still one row group, in the
+    grid's order, and nothing left beside it."""
+    monkeypatch.setattr(grid_store, "COMMIT_SECONDS", 0.0)
+    grid = load_grid(write(tmp_path))
     out = tmp_path / "one.parquet"
-    pq.write_table(whole, out)
+    run_grid(grid, network, out, limit=2)
+    run_grid(grid, network, out, limit=4, resume=True)
+    run_grid(grid, network, out, resume=True)
     assert pq.ParquetFile(out).num_row_groups == 1
-    assert whole.column("scenario").to_pylist() == sorted(whole.column("scenario").to_pylist())
+    table = pq.read_table(out)
+    assert table.column("scenario").to_pylist() == sorted(table.column("scenario").to_pylist())
+    assert table.equals(whole)
+    assert leftovers(tmp_path) == []
 
 
 def _results_file(tmp_path: Path, whole: pa.Table) -> ResultsFile:
@@ -472,4 +481,30 @@ def test_a_grid_stopped_by_signals_at_twenty_moments_ends_as_an_uninterrupted_ru
     print("scenarios kept after each stop:", kept)
     assert sum(1 for n in kept[1:] if n < 60) >= 10, kept  # most stops came mid-run
     assert pq.read_table(tmp_path / "s.parquet").equals(long_whole)
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_a_kill_9_loses_only_the_scenarios_running_then(
+    tmp_path: Path, long_whole: pa.Table
+) -> None:
+    """SIGKILL at five random moments: the results file and its journal together never
+    hold fewer scenarios than before, and the resumed grid ends as an uninterrupted one."""
+    grid = write(tmp_path, LONG_GRID)
+    out = tmp_path / "s.parquet"
+    kept = [0]
+    for moment in np.random.default_rng(9).uniform(1.0, 3.0, size=5):
+        proc = _start(["grid", str(grid), "--out", str(out), "--resume"])
+        time.sleep(float(moment))
+        proc.kill()
+        proc.communicate(timeout=60)
+        journalled = ResultsFile(out, long_whole.schema, 60, resume=True).done
+        kept.append(len(journalled))
+        assert kept[-1] >= kept[-2], kept
+    assert kept[-1] > 0
+    done = _start(["grid", str(grid), "--out", str(out), "--resume"])
+    _, err = done.communicate(timeout=300)
+    assert done.returncode == 0, err[-800:]
+    assert pq.read_table(out).equals(long_whole)
     assert leftovers(tmp_path) == []
