@@ -13,6 +13,7 @@ import pytest
 import midcorridor as mc
 from midcorridor.model.fixed_point import FixedPointSolver
 from midcorridor.runs import choice
+from midcorridor.vocabulary import Corridor
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
@@ -104,7 +105,8 @@ def _averaged_choice(
     book = network.require_choice()
     value_of_day = choice._value_of_day(network)
     specs = choice._open_specs(scenario, network, book)
-    current, deltas = fitted.reference, {}
+    current = fitted.reference
+    deltas: dict[Corridor, float] = {}
     for runs in range(1, choice.MAX_ITERATIONS + 1):
         run = choice._run(scenario, network, specs, deltas, fitted.samples, fitted.seed)
         options = choice._options(run, book, value_of_day, 0.0)
@@ -121,8 +123,9 @@ def _averaged_choice(
         }
         deltas = choice._moved_teu_per_week(current, fitted.reference, book)
         if residual <= choice.TOLERANCE:
-            return dict(choice._teu(current, book)), runs, True
-    return dict(choice._teu(current, book)), choice.MAX_ITERATIONS, False
+            return {c: float(v) for c, v in choice._teu(current, book).items()}, runs, True
+    teu = choice._teu(current, book)
+    return {c: float(v) for c, v in teu.items()}, choice.MAX_ITERATIONS, False
 
 
 @pytest.fixture(scope="module")
