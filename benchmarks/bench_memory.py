@@ -71,17 +71,18 @@ print(json.dumps({
 """
 
 
-def measure(samples: int, scenarios: list[str]) -> dict[str, float]:
-    """Run the scenarios with ``samples`` samples in a fresh interpreter."""
+def _child(code: str, *args: str) -> dict[str, float]:
+    """Run ``code`` in a fresh interpreter; the JSON of its last line of output."""
     done = subprocess.run(
-        [sys.executable, "-c", CHILD, str(ROOT), str(samples), *scenarios],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True, cwd=ROOT
     )
     figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
     return figures
+
+
+def measure(samples: int, scenarios: list[str]) -> dict[str, float]:
+    """Run the scenarios with ``samples`` samples in a fresh interpreter."""
+    return _child(CHILD, str(ROOT), str(samples), *scenarios)
 
 
 COMMAND_CHILD = """
@@ -106,16 +107,7 @@ print(json.dumps({
 
 def measure_command(samples: int, scenarios: list[str]) -> dict[str, float]:
     """Peak RSS of ``midcorridor run`` (``compare``) with ``samples`` in a fresh interpreter."""
-    paths = [str(ROOT / "scenarios" / name) for name in scenarios]
-    done = subprocess.run(
-        [sys.executable, "-c", COMMAND_CHILD, str(samples), *paths],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
-    figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
-    return figures
+    return _child(COMMAND_CHILD, str(samples), *(str(ROOT / "scenarios" / n) for n in scenarios))
 
 
 def command_main(samples: list[int], scenarios: list[str]) -> None:

@@ -196,24 +196,27 @@ def _results_file(tmp_path: Path, whole: pa.Table) -> ResultsFile:
     return ResultsFile(tmp_path / "j.parquet", whole.schema, 6, resume=True)
 
 
+def _add(results: ResultsFile, whole: pa.Table, *scenarios: int) -> None:
+    """The rows of ``scenarios`` finished, one scenario after the other."""
+    for scenario in scenarios:
+        results.add([r for r in whole.to_pylist() if r["scenario"] == scenario])
+
+
 def test_a_killed_run_keeps_every_journalled_scenario(
     tmp_path: Path, whole: pa.Table, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(grid_store, "COMMIT_SECONDS", 1e9)
-    rows = whole.to_pylist()
     first = _results_file(tmp_path, whole)
-    for scenario in (0, 1, 2):
-        first.add([r for r in rows if r["scenario"] == scenario])
+    _add(first, whole, 0, 1, 2)
     first.commit()
-    first.add([r for r in rows if r["scenario"] == 3])
-    first.add([r for r in rows if r["scenario"] == 4])
+    _add(first, whole, 3, 4)
     del first  # killed outright: no commit
     with open(tmp_path / ".j.parquet.journal", "ab") as journal:
         journal.write(b'[{"scenario": 5, "rou')  # the line being written when killed
     assert set(pq.read_table(tmp_path / "j.parquet").column("scenario").to_pylist()) == {0, 1, 2}
     again = _results_file(tmp_path, whole)
     assert again.done == {0, 1, 2, 3, 4}
-    again.add([r for r in rows if r["scenario"] == 5])
+    _add(again, whole, 5)
     again.commit()
     assert pq.read_table(tmp_path / "j.parquet").equals(whole)
     assert leftovers(tmp_path) == []
@@ -223,10 +226,8 @@ def test_a_journal_of_rows_already_committed_counts_them_once(
     tmp_path: Path, whole: pa.Table, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(grid_store, "COMMIT_SECONDS", 1e9)
-    rows = whole.to_pylist()
     first = _results_file(tmp_path, whole)
-    for scenario in range(6):
-        first.add([r for r in rows if r["scenario"] == scenario])
+    _add(first, whole, *range(6))
     journal = (tmp_path / ".j.parquet.journal").read_bytes()
     first.commit()
     (tmp_path / ".j.parquet.journal").write_bytes(journal)  # killed before emptying it
@@ -236,7 +237,7 @@ def test_a_journal_of_rows_already_committed_counts_them_once(
 
 def test_an_altered_journal_is_refused(tmp_path: Path, whole: pa.Table) -> None:
     first = _results_file(tmp_path, whole)
-    first.add([r for r in whole.to_pylist() if r["scenario"] == 0])
+    _add(first, whole, 0)
     with open(tmp_path / ".j.parquet.journal", "ab") as journal:
         journal.write(b"not json\n")
     with pytest.raises(mc.MidcorridorError, match=r"\.j\.parquet\.journal: a line is not one"):
