@@ -90,10 +90,11 @@ def worker_cap(requested: int, *, bytes_per_worker: int) -> tuple[int, str]:
 
 @contextlib.contextmanager
 def _workers_deaf_to_the_terminal() -> Iterator[None]:
-    """Worker processes of a local cluster started in the block never see the terminal's
-    Ctrl-C or hang-up: they are forked from a fork server that was started with those
-    signals ignored (an ignored signal stays ignored in a child), while this process keeps
-    its handlers but for the few milliseconds the fork server takes to start."""
+    """Worker processes of a local cluster started (or restarted) in the block never see
+    the terminal's Ctrl-C or hang-up: they are forked from a fork server that was started
+    with those signals ignored (an ignored signal stays ignored in a child), while this
+    process keeps its handlers but for the few milliseconds the fork server takes to
+    start."""
     import multiprocessing.forkserver
 
     import dask
@@ -208,17 +209,19 @@ def _on_dask(
         check_scheduler_address(scheduler)
     cluster, client = None, None
     submitted: dict[Any, list[Any]] = {}
+    deaf = contextlib.ExitStack()
     try:
         try:
             if scheduler is None:
-                with _workers_deaf_to_the_terminal():
-                    cluster = LocalCluster(
-                        n_workers=workers,
-                        threads_per_worker=1,
-                        processes=True,
-                        dashboard_address=None,
-                        silence_logs=logging.CRITICAL,
-                    )
+                # for the cluster's life: a worker its nanny restarts is forked alike
+                deaf.enter_context(_workers_deaf_to_the_terminal())
+                cluster = LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.CRITICAL,
+                )
                 client = Client(cluster)
             else:
                 client = Client(scheduler, timeout="10s")
@@ -255,6 +258,7 @@ def _on_dask(
         if cluster is not None:
             with contextlib.suppress(Exception):
                 cluster.close(timeout=CLOSE_TIMEOUT_S)
+        deaf.close()
 
 
 def _take(batches: Iterator[list[Any]], n: int) -> list[list[Any]]:
