@@ -106,7 +106,7 @@ def atomic_write(path: Path, *, binary: bool = False) -> Iterator[IO[Any]]:
     The new file keeps the permissions of the file it replaces; a new file gets
     ``0o644`` less the umask (not the ``0o600`` of :func:`tempfile.mkstemp`).
     """
-    target, mode = _prepare(Path(path), _FILE_MODE)
+    target, mode = _prepare(Path(path), folder=False)
     folder = target.parent
     temp: Path | None = None
     try:
@@ -172,7 +172,7 @@ def atomic_folder(path: Path, *, owned_by: str | None = None) -> Iterator[Path]:
     interrupt between them puts the old folder back.
     """
     check_output_folder(Path(path), owned_by=owned_by)
-    target, mode = _prepare(Path(path), _FOLDER_MODE)
+    target, mode = _prepare(Path(path), folder=True)
     parent = target.parent
     temp: Path | None = None
     try:
@@ -190,10 +190,17 @@ def atomic_folder(path: Path, *, owned_by: str | None = None) -> Iterator[Path]:
     _fsync_folder(parent)
 
 
-def _prepare(path: Path, new_mode: int) -> tuple[Path, int]:
+def _prepare(path: Path, *, folder: bool) -> tuple[Path, int]:
     """The real target of ``path`` (a link followed), its parent folders made, and the
-    permissions the new file or folder takes: those of what it replaces, else
-    ``new_mode`` less the umask."""
+    permissions the new file or folder takes: those of what it replaces, else the default
+    (:data:`_FILE_MODE` or :data:`_FOLDER_MODE`) less the umask.
+
+    Raises
+    ------
+    MidcorridorError
+        When ``path`` links into a folder that does not exist, or what is there is not a
+        regular file (``folder`` false) or a folder (``folder`` true).
+    """
     target = _follow(path)
     if target != path and not target.parent.is_dir():
         raise MidcorridorError(
@@ -203,9 +210,8 @@ def _prepare(path: Path, new_mode: int) -> tuple[Path, int]:
     try:
         found = os.stat(target)
     except FileNotFoundError:
-        return target, new_mode & ~_umask()
-    kind = stat.S_ISDIR(found.st_mode) if new_mode == _FOLDER_MODE else stat.S_ISREG(found.st_mode)
-    if not kind:
+        return target, (_FOLDER_MODE if folder else _FILE_MODE) & ~_umask()
+    if not (stat.S_ISDIR if folder else stat.S_ISREG)(found.st_mode):
         raise MidcorridorError(f"{path}: {_kind(found)} is there; it is not replaced.")
     return target, found.st_mode & 0o777
 
@@ -239,7 +245,7 @@ def exclusive(path: Path) -> Iterator[None]:
     MidcorridorError
         When another running process holds ``path``.
     """
-    target, _ = _prepare(Path(path), _FILE_MODE)
+    target, _ = _prepare(Path(path), folder=False)
     lock = target.parent / f".{target.name}.lock"
     for _ in range(2):
         try:

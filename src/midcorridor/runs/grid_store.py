@@ -5,8 +5,9 @@ The table's columns come from the grid (:func:`result_schema`), never from an ea
 file. Its metadata names the grid and a *fingerprint* of everything its rows depend on
 (the grid file, the base scenario after ``extends``, the network's files, the package's
 version), so results are resumed only by the grid that made them, and a change is named.
-:class:`ResultsFile` commits finished scenarios atomically as they come: a stop of any kind
-loses at most what was not yet committed.
+:class:`ResultsFile` journals each finished scenario at once and commits the table
+atomically every :data:`COMMIT_SECONDS` and at the end: a stop loses nothing that finished,
+a ``kill -9`` only the scenarios running then (``resume`` reads the journal).
 """
 
 from __future__ import annotations
