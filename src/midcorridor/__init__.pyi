@@ -12,9 +12,11 @@ from ._errors import (
 from ._version import __version__
 from .analysis.bottlenecks import rank_bottlenecks, sensitivity
 from .analysis.calibration import Calibration, calibrate
+from .analysis.scores import ObservationScore, Scores, promise_by_month, score_observations
 from .inputs.changes import CapacityChange, Change, Closures, CostChange, ServiceChange
 from .inputs.cost_files import ChoiceBook, CostBook
 from .inputs.network_files import Capacity, Service, ShipmentClass, SourceEntry
+from .inputs.observations import Observation, ObservationBook
 from .inputs.scenario import RouteSpec, Scenario, load_scenario
 from .inputs.targets import CostTarget, TargetBook, TimeTarget
 from .model.components import components
@@ -58,6 +60,9 @@ __all__ = [
     "Network",
     "NetworkError",
     "NetworkSummary",
+    "Observation",
+    "ObservationBook",
+    "ObservationScore",
     "PlaceNotFoundError",
     "Ranking",
     "Route",
@@ -66,6 +71,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "ScenarioRun",
+    "Scores",
     "Service",
     "ServiceChange",
     "ShipmentClass",
@@ -88,10 +94,12 @@ __all__ = [
     "load_scenario",
     "network_summary",
     "plan_journey",
+    "promise_by_month",
     "rank_bottlenecks",
     "run_scenario",
     "sample_trip",
     "scenario_map",
+    "score_observations",
     "sensitivity",
     "sensitivity_chart",
     "solve_choice",

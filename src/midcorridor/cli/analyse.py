@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -159,12 +159,16 @@ def calibrate(
         OptPath,
         typer.Option("--scenario", help="Baseline conditions (default: scenarios/baseline.yaml)."),
     ] = None,
+    each: Annotated[
+        bool, typer.Option("--each", help="Also list every observed case with its scores.")
+    ] = False,
     as_json: JsonOpt = False,
     *,
     opts: RunOptions,
 ) -> None:
     """Check the model against published transit times, by shipment class and era, and
-    its costs against published freight rates.
+    its costs against published freight rates; score it against every observed time of
+    network/observations.yaml and give each promise the chance it is kept.
 
     The 2025 targets run on the baseline, the 2022 ones on conditions_2022.yaml beside it
     (exit 3 if a required target is missed: a required time target, or a rate a cost
@@ -173,8 +177,10 @@ def calibrate(
     from ..analysis.calibration import calibrate as run_calibration
     from ..analysis.calibration import era_scenarios
     from ..analysis.cost_checks import check_costs
+    from ..analysis.scores import SAMPLES_PER_MONTH, promise_by_month, score_observations
     from ..inputs.scenario import default_scenario, load_scenario
     from ..views.analysis_tables import calibration_table, cost_check_table
+    from ..views.score_tables import promise_table, score_summary_table, score_table
 
     net = opts.load_network()
     path = scenario or default_scenario()
@@ -182,10 +188,24 @@ def calibrate(
     eras = era_scenarios(path.parent)
     result = run_calibration(net, baseline, samples=opts.samples, eras=eras)
     costs = check_costs(net, baseline) if net.costs is not None else []
+    scores = by_month = None
+    if net.observations is not None:
+        conditions = {"2025": baseline, **eras}
+        per_month = opts.samples or SAMPLES_PER_MONTH
+        scores = score_observations(net, conditions, samples_per_month=per_month)
+        promises = [r.observation for r in scores.promised]
+        by_month = promise_by_month(net, conditions, promises, samples_per_month=per_month)
     if as_json:
-        print_json({"times": result.to_dict(), "costs": [c.to_dict() for c in costs]})
+        out: dict[str, Any] = {"times": result.to_dict(), "costs": [c.to_dict() for c in costs]}
+        if scores is not None:
+            out["scores"] = {**scores.to_dict(), "promises_by_month": by_month}
+        print_json(out)
     else:
-        print_tables(calibration_table(result), *([cost_check_table(costs)] if costs else []))
+        tables = [calibration_table(result), *([cost_check_table(costs)] if costs else [])]
+        if scores is not None:
+            tables += [score_summary_table(scores), *([score_table(scores)] if each else [])]
+            tables.append(promise_table(scores, by_month))
+        print_tables(*tables)
     missed = [r.target.name for r in result.missed]
     missed += [c.target.name for c in costs if c.target.required and not c.met]
     if missed:

@@ -19,12 +19,14 @@ from ..inputs._read import validation_problems
 from ..inputs._yaml import MAX_ECHO_CHARS, short_repr
 from ..inputs.cost_files import ChoiceBook, CostBook
 from ..inputs.network_files import LINK_SOURCED_FIELDS, ShipmentClass, SourceEntry
+from ..inputs.observations import ObservationBook
 from ..inputs.targets import TargetBook
 from .network import (
     CHOICE_FILE,
     COSTS_FILE,
     LINKS_FILE,
     NODES_FILE,
+    OBSERVATIONS_FILE,
     SHIPMENTS_FILE,
     SOURCES_FILE,
     TARGETS_FILE,
@@ -360,8 +362,47 @@ def check_places(network: Network, problems: Problems) -> None:
                 (TARGETS_FILE, f"{fld}.{f}", getattr(route, f)) for f in ("origin", "destination")
             ]
             named += [(TARGETS_FILE, f"{fld}.via.{j}", v) for j, v in enumerate(route.via)]
+    if network.observations is not None:
+        named += _observation_places(network.observations)
     for file, fld, place in named:
         try:
             network.find_node(place)
         except MidcorridorError as exc:
             problems.add(file, None, fld, exc.message)
+    if network.observations is not None and not problems.items:
+        check_directions(network, network.observations, problems)
+
+
+def _observation_places(book: ObservationBook) -> list[tuple[str, str, str]]:
+    """``(file, field, place)`` of every place an observation names."""
+    named = []
+    for i, obs in enumerate(book.observations):
+        fld = f"observations.{i}"
+        route = obs.route
+        named += [
+            (OBSERVATIONS_FILE, f"{fld}.route.{f}", getattr(route, f))
+            for f in ("origin", "destination")
+        ]
+        named += [(OBSERVATIONS_FILE, f"{fld}.route.via.{j}", v) for j, v in enumerate(route.via)]
+        if obs.at is not None:
+            named.append((OBSERVATIONS_FILE, f"{fld}.at", obs.at))
+    return named
+
+
+def check_directions(network: Network, book: ObservationBook, problems: Problems) -> None:
+    """An observation's direction is the way its route runs: westbound when the
+    destination lies west of the origin."""
+    for i, obs in enumerate(book.observations):
+        ends = [
+            network.nodes_by_id[network.find_node(p)]
+            for p in (obs.route.origin, obs.route.destination)
+        ]
+        runs = "westbound" if ends[1].lon < ends[0].lon else "eastbound"
+        if runs != obs.direction:
+            problems.add(
+                OBSERVATIONS_FILE,
+                None,
+                f"observations.{i}.direction",
+                f"{obs.id}: {obs.direction!r}, but {obs.route.origin} to "
+                f"{obs.route.destination} runs {runs}",
+            )

@@ -22,19 +22,21 @@ import networkx as nx
 from .._errors import NetworkError, PlaceNotFoundError
 from ..inputs.cost_files import ChoiceBook, CostBook
 from ..inputs.network_files import LinkProps, NodeProps, ShipmentClass, SourceEntry
+from ..inputs.observations import ObservationBook
 from ..inputs.targets import TargetBook
 from ..results import StaleSource
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
-_Book = TypeVar("_Book", CostBook, ChoiceBook, TargetBook)
+_Book = TypeVar("_Book", CostBook, ChoiceBook, TargetBook, ObservationBook)
 
 __all__ = [
     "CHOICE_FILE",
     "COSTS_FILE",
     "LINKS_FILE",
     "NODES_FILE",
+    "OBSERVATIONS_FILE",
     "SHIPMENTS_FILE",
     "SOURCES_FILE",
     "TARGETS_FILE",
@@ -53,6 +55,8 @@ COSTS_FILE = "costs.yaml"
 CHOICE_FILE = "choice.yaml"
 #: Published times and rates the model is checked against (optional).
 TARGETS_FILE = "targets.yaml"
+#: Published transit times, observed and promised, the model is scored on (optional).
+OBSERVATIONS_FILE = "observations.yaml"
 #: Largest network file read, bytes: a guard against reading something that is not ours.
 #: A published figure is stale when more than this many years older than its era.
 ERA_TOLERANCE_YEARS = 1
@@ -116,6 +120,8 @@ class Network:
         Corridor-choice markets and parameters (``choice.yaml``), or None.
     targets
         Published times and rates to check the model against (``targets.yaml``), or None.
+    observations
+        Published transit times, observed and promised (``observations.yaml``), or None.
     path
         The folder the network was read from.
     """
@@ -128,6 +134,7 @@ class Network:
     costs: CostBook | None = None
     choice: ChoiceBook | None = None
     targets: TargetBook | None = None
+    observations: ObservationBook | None = None
     _index: dict[str, list[tuple[int, str]]] = field(default_factory=dict, repr=False)
     #: Routes already found, by question (:func:`~midcorridor.network.routing.shortest_routes`):
     #: every scenario of a grid asks the same ones.
@@ -258,6 +265,11 @@ class Network:
         """The published times and rates to check the model against; a
         :class:`NetworkError` without ``targets.yaml``."""
         return self._require(self.targets, TARGETS_FILE, "calibration checks")
+
+    def require_observations(self) -> ObservationBook:
+        """The published transit times to score the model on; a :class:`NetworkError`
+        without ``observations.yaml``."""
+        return self._require(self.observations, OBSERVATIONS_FILE, "scores")
 
     def link_countries(self, link_id: str) -> tuple[str, ...]:
         """Countries a link runs through: the ones its two ends share, else both ends'."""

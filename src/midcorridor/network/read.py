@@ -26,6 +26,7 @@ from ..inputs._read import UnreadableError, read_mapping, read_text
 from ..inputs._yaml import short_repr
 from ..inputs.cost_files import ChoiceBook, CostBook
 from ..inputs.network_files import LinkProps, NodeProps, ShipmentClass, SourceEntry
+from ..inputs.observations import ObservationBook
 from ..inputs.targets import TargetBook
 from ..vocabulary import SHIPMENTS
 from . import network as net
@@ -294,11 +295,16 @@ def _read_network(folder: Path) -> tuple[Network | None, list[str]]:
     )
     choice = _read_optional(folder / net.CHOICE_FILE, ChoiceBook, problems, "year, markets, ...")
     targets = _read_optional(folder / net.TARGETS_FILE, TargetBook, problems, "times, costs, ...")
+    observations = _read_optional(
+        folder / net.OBSERVATIONS_FILE, ObservationBook, problems, "observations"
+    )
     if nodes or links:
         check_network(nodes, links, sources, shipments, costs, choice, targets, problems)
     if problems.items:
         return None, problems.items
-    network = Network(nodes, links, sources, shipments, folder, costs, choice, targets)
+    network = Network(
+        nodes, links, sources, shipments, folder, costs, choice, targets, observations
+    )
     check_places(network, problems)
     if problems.items:
         return None, problems.items

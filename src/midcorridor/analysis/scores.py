@@ -1,0 +1,385 @@
+"""The model scored against ``network/observations.yaml``: proper scores, not a band.
+
+Each observation is run on the scenario of its era (:data:`ERA_OF_YEAR`), departing in its
+months, and its quantity is read from the sampled trips: the door-to-door days of the trip
+timed, the days spent at the place of a border crossing, port dwell or ferry wait, or the
+days at sea of a sea leg. Each gets
+
+- whether the model's P10-P90 covers the published figure (a range: overlaps it),
+- whether the model's P50 falls inside the published range (the figure with its published
+  rounding: "12 days" is 11.5-12.5),
+- how far the P50 lies outside that range, days,
+- the interval score of the P10-P90 interval at the figure's middle (Gneiting and Raftery
+  2007, ``scoringrules``): width plus 2/alpha times the miss, days, lower is better,
+- the probability that the trip takes no longer than the figure: for a promise, the chance
+  it is kept.
+
+No figure of ``network/`` is fitted to an observation, so every score is out of sample:
+the leave-one-source-out rule (an observation is never scored by a fit that used it) holds
+trivially. Observations from years without a scenario are listed as not scored, with why.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..inputs.observations import Observation
+from ..inputs.scenario import RouteSpec, Scenario
+from ..model.trip import TripResult
+from ..network.network import Network
+from ..runs.runner import run_scenario
+from ..vocabulary import HOURS_PER_DAY, MOVING_STAGES, STANDING_STAGES
+
+__all__ = [
+    "ALPHA",
+    "ERA_OF_YEAR",
+    "GROUPINGS",
+    "SAMPLES_PER_MONTH",
+    "ObservationScore",
+    "ScoreSummary",
+    "Scores",
+    "era_of",
+    "observed_days",
+    "promise_by_month",
+    "score_observations",
+]
+
+#: The scenario era (a key of :data:`~midcorridor.analysis.calibration.ERA_SCENARIOS`)
+#: whose conditions describe the trips of each year; other years are not scored.
+ERA_OF_YEAR: dict[int, str] = {2022: "2022", 2023: "2025", 2024: "2025", 2025: "2025", 2026: "2025"}
+#: The P10-P90 interval is a central 1 - ALPHA prediction interval.
+ALPHA = 0.2
+#: Monte Carlo samples per departure month of an observation's period.
+SAMPLES_PER_MONTH = 2000
+#: Stages counted for the hours spent at a place, by what was timed.
+PLACE_STAGES: dict[str, tuple[str, ...]] = {
+    "border_crossing": STANDING_STAGES,
+    "port_dwell": STANDING_STAGES,
+    "ferry_wait": ("ferry_wait", "weather"),
+}
+#: Summaries :meth:`Scores.summary` groups by: a name and the key of an observation.
+GROUPINGS: dict[str, Callable[[Observation], str]] = {
+    "kind": lambda o: o.kind,
+    "shipment": lambda o: o.route.shipment,
+    "corridor": lambda o: o.corridor,
+    "direction": lambda o: o.direction,
+    "timed": lambda o: o.timed,
+    "season": lambda o: _season(o.months),
+}
+
+
+def _season(months: Sequence[int] | None) -> str:
+    if months is None:
+        return "not stated"
+    winter = {m in (11, 12, 1, 2, 3) for m in months}
+    return (
+        "winter (Nov-Mar)"
+        if winter == {True}
+        else "summer (Apr-Oct)"
+        if winter == {False}
+        else "both"
+    )
+
+
+def era_of(obs: Observation) -> str | None:
+    """The era whose scenario describes ``obs``'s trips (None: no scenario for its year)."""
+    return ERA_OF_YEAR.get(obs.year)
+
+
+def observed_days(obs: Observation, trip: TripResult, network: Network) -> np.ndarray:
+    """What ``obs`` timed, in days, for each kept sample of ``trip`` (its route).
+
+    A whole trip or a section: door-to-door days. A sea leg: days moving at sea and held by
+    weather. A place timing: days at the place ``obs.at`` in the stages of
+    :data:`PLACE_STAGES`.
+    """
+    if obs.at is None and obs.timed != "sea_leg":
+        return trip.kept_total_days
+    if obs.at is None:
+        mask = [c.stage in MOVING_STAGES or c.stage == "weather" for c in trip.components]
+    else:
+        node = network.find_node(obs.at)
+        stages = PLACE_STAGES[obs.timed]
+        mask = [c.node == node and c.stage in stages for c in trip.components]
+    return trip.hours[:, np.asarray(mask, dtype=bool)].sum(axis=1) / HOURS_PER_DAY
+
+
+@dataclass(frozen=True)
+class ObservationScore:
+    """One observation against the model's distribution of what it timed (days).
+
+    ``low``-``high`` is the published range with its rounding (``min``: no upper end;
+    ``max``: no lower end).
+    """
+
+    observation: Observation
+    era: str
+    p10: float
+    p50: float
+    p90: float
+    low: float
+    high: float
+    probability_within: float
+    saturated: bool
+
+    @property
+    def covered(self) -> bool:
+        """Whether the model's P10-P90 overlaps the published range."""
+        return self.p10 <= self.high and self.p90 >= self.low
+
+    @property
+    def p50_inside(self) -> bool:
+        """Whether the model's P50 lies in the published range."""
+        return self.low <= self.p50 <= self.high
+
+    @property
+    def distance_days(self) -> float:
+        """How far the P50 lies outside the published range (0 inside), days."""
+        return max(0.0, self.low - self.p50, self.p50 - self.high)
+
+    @property
+    def point_days(self) -> float:
+        """The figure scored by the interval score: the middle of the range, or its one
+        finite end."""
+        if math.isinf(self.high):
+            return self.low
+        if self.low <= 0:
+            return self.high
+        return (self.low + self.high) / 2
+
+    @property
+    def interval_score(self) -> float:
+        """Interval score of P10-P90 at :attr:`point_days` (days; lower is better)."""
+        import scoringrules as sr
+
+        return float(
+            sr.interval_score(obs=self.point_days, lower=self.p10, upper=self.p90, alpha=ALPHA)
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON of the score."""
+        o = self.observation
+        return {
+            "id": o.id,
+            "kind": o.kind,
+            "timed": o.timed,
+            "shipment": o.route.shipment,
+            "corridor": o.corridor,
+            "direction": o.direction,
+            "origin": o.route.origin,
+            "destination": o.route.destination,
+            "at": o.at,
+            "year": o.year,
+            "months": list(o.months) if o.months else None,
+            "statistic": o.statistic,
+            "figure": o.figure,
+            "era": self.era,
+            "low_days": self.low,
+            "high_days": None if math.isinf(self.high) else self.high,
+            "p10_days": self.p10,
+            "p50_days": self.p50,
+            "p90_days": self.p90,
+            "covered": self.covered,
+            "p50_inside": self.p50_inside,
+            "distance_days": self.distance_days,
+            "interval_score_days": self.interval_score,
+            "probability_within": self.probability_within,
+            "saturated": self.saturated,
+            "source": o.source.url,
+        }
+
+
+@dataclass(frozen=True)
+class ScoreSummary:
+    """Scores of a group of observations."""
+
+    group: str
+    value: str
+    count: int
+    coverage: float
+    p50_inside: float
+    mean_distance_days: float
+    mean_interval_score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON of the summary."""
+        return dict(self.__dict__)
+
+
+def _summary(group: str, value: str, rows: Sequence[ObservationScore]) -> ScoreSummary:
+    return ScoreSummary(
+        group=group,
+        value=value,
+        count=len(rows),
+        coverage=float(np.mean([r.covered for r in rows])),
+        p50_inside=float(np.mean([r.p50_inside for r in rows])),
+        mean_distance_days=float(np.mean([r.distance_days for r in rows])),
+        mean_interval_score=float(np.mean([r.interval_score for r in rows])),
+    )
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Every observation scored (:func:`score_observations`), and those left out."""
+
+    rows: tuple[ObservationScore, ...]
+    not_scored: tuple[tuple[Observation, str], ...] = ()
+
+    def __iter__(self) -> Iterator[ObservationScore]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def observed(self) -> tuple[ObservationScore, ...]:
+        """Scores of trips that ran."""
+        return tuple(r for r in self.rows if r.observation.kind == "observed")
+
+    @property
+    def promised(self) -> tuple[ObservationScore, ...]:
+        """Scores of promises: the probability each is kept."""
+        return tuple(r for r in self.rows if r.observation.kind == "promised")
+
+    def overall(self) -> ScoreSummary | None:
+        """Scores of every observed case together (None if there is none)."""
+        return _summary("all", "observed", self.observed) if self.observed else None
+
+    def summary(self, groupings: Iterable[str] = GROUPINGS) -> list[ScoreSummary]:
+        """Scores of the observed cases by each grouping of :data:`GROUPINGS`."""
+        out = []
+        for name in groupings:
+            key = GROUPINGS[name]
+            values: dict[str, list[ObservationScore]] = {}
+            for row in self.observed if name != "kind" else self.rows:
+                values.setdefault(key(row.observation), []).append(row)
+            out += [_summary(name, v, rows) for v, rows in sorted(values.items())]
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON: the overall and grouped summaries, every score, and what was not scored."""
+        overall = self.overall()
+        return {
+            "overall": overall.to_dict() if overall else None,
+            "summary": [s.to_dict() for s in self.summary()],
+            "observations": [r.to_dict() for r in self.rows],
+            "not_scored": [{"id": o.id, "why": why} for o, why in self.not_scored],
+        }
+
+
+def score_observations(
+    network: Network,
+    scenarios: Mapping[str, Scenario],
+    observations: Sequence[Observation] | None = None,
+    *,
+    samples_per_month: int = SAMPLES_PER_MONTH,
+) -> Scores:
+    """Run every observation on its era's scenario and score it.
+
+    Parameters
+    ----------
+    network
+        The network (its ``observations.yaml`` unless ``observations`` is given).
+    scenarios
+        Scenario of each era (``{"2025": baseline, "2022": conditions_2022}``).
+    observations
+        Observations to score (default: every one of the network).
+    samples_per_month
+        Monte Carlo samples per departure month (a period not stated: over the year).
+
+    Returns
+    -------
+    Scores
+        One score per observation run; observations of a year or era without a scenario
+        are listed in ``not_scored`` with the reason.
+    """
+    if observations is None:
+        observations = network.require_observations().observations
+    runnable: dict[tuple[str, tuple[int, ...] | None], list[Observation]] = {}
+    not_scored: list[tuple[Observation, str]] = []
+    for obs in observations:
+        era = era_of(obs)
+        if era is None:
+            not_scored.append((obs, f"no scenario describes {obs.year}"))
+        elif era not in scenarios:
+            not_scored.append((obs, f"no scenario of era {era} was given"))
+        else:
+            runnable.setdefault((era, obs.months), []).append(obs)
+    rows = []
+    for (era, months), group in runnable.items():
+        days = _run_group(network, scenarios[era], group, months or (None,), samples_per_month)
+        for obs in group:
+            values, saturated = days[obs.id]
+            rows.append(_score(obs, era, np.concatenate(values), saturated))
+    order = {o.id: i for i, o in enumerate(observations)}
+    rows.sort(key=lambda r: order[r.observation.id])
+    return Scores(tuple(rows), tuple(not_scored))
+
+
+def _run_group(
+    network: Network,
+    conditions: Scenario,
+    group: Sequence[Observation],
+    months: Sequence[int | None],
+    samples_per_month: int,
+) -> dict[str, tuple[list[np.ndarray], bool]]:
+    """Days timed of each observation of ``group`` (all of one era), one array per
+    departure month of ``months``, and whether its trip passed a saturated queue."""
+    specs = list(dict.fromkeys(_unlabelled(o.route) for o in group))
+    labelled = [
+        s.model_copy(update={"label": f"observation route {i}"}) for i, s in enumerate(specs)
+    ]
+    by_month: dict[str, list[np.ndarray]] = {o.id: [] for o in group}
+    saturated: dict[str, bool] = {o.id: False for o in group}
+    for month in months:
+        scenario = conditions.derive(routes=labelled, departure_month=month)
+        run = run_scenario(scenario, network, samples=samples_per_month)
+        trips: dict[RouteSpec, TripResult] = dict(zip(specs, run.trips, strict=True))
+        for obs in group:
+            trip = trips[_unlabelled(obs.route)]
+            by_month[obs.id].append(observed_days(obs, trip, network))
+            saturated[obs.id] = saturated[obs.id] or trip.saturated
+    return {k: (v, saturated[k]) for k, v in by_month.items()}
+
+
+def _unlabelled(route: RouteSpec) -> RouteSpec:
+    return route.model_copy(update={"label": None})
+
+
+def promise_by_month(
+    network: Network,
+    scenarios: Mapping[str, Scenario],
+    promises: Sequence[Observation],
+    *,
+    samples_per_month: int = SAMPLES_PER_MONTH,
+) -> dict[str, tuple[float, ...]]:
+    """For each promise, the probability it is kept for a departure in each month
+    (January first), on its era's scenario; promises of eras without one are left out."""
+    by_era: dict[str, list[Observation]] = {}
+    for obs in promises:
+        era = era_of(obs)
+        if era is not None and era in scenarios:
+            by_era.setdefault(era, []).append(obs)
+    out: dict[str, tuple[float, ...]] = {}
+    for era, group in by_era.items():
+        runs = _run_group(network, scenarios[era], group, range(1, 13), samples_per_month)
+        for obs in group:
+            high = obs.parsed.range_days[1]
+            out[obs.id] = tuple(float(np.mean(days <= high)) for days in runs[obs.id][0])
+    return out
+
+
+def _score(obs: Observation, era: str, days: np.ndarray, saturated: bool) -> ObservationScore:
+    low, high = obs.parsed.range_days
+    if obs.statistic == "min":
+        high = math.inf
+    elif obs.statistic == "max":
+        low = 0.0
+    p10, p50, p90 = (float(x) for x in np.percentile(days, [10, 50, 90]))
+    within = float(np.mean(days <= high)) if not math.isinf(high) else 1.0
+    return ObservationScore(obs, era, p10, p50, p90, low, high, within, saturated)

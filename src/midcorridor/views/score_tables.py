@@ -1,0 +1,162 @@
+"""Tables of the model scored against published times (:mod:`midcorridor.analysis.scores`):
+the summaries, every observed case, and every promise with the chance it is kept."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from . import formatting as fmt
+from .table import Table, columns, lower_bound_notes
+
+if TYPE_CHECKING:
+    from ..analysis.scores import ObservationScore, Scores, ScoreSummary
+
+__all__ = ["promise_table", "score_summary_table", "score_table"]
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _period(row: ObservationScore) -> str:
+    """``2024``, ``2024 Jun`` or ``2024 Dec-Feb`` (first and last month)."""
+    o = row.observation
+    if o.months is None:
+        return str(o.year)
+    first, last = _MONTHS[o.months[0] - 1], _MONTHS[o.months[-1] - 1]
+    return f"{o.year} {first}" + (f"-{last}" if len(o.months) > 1 else "")
+
+
+def _published(row: ObservationScore) -> str:
+    high = "" if math.isinf(row.high) else f"{row.high:.1f}"
+    low = "" if row.low <= 0 else f"{row.low:.1f}"
+    return f"{row.observation.figure} ({low}-{high} d)"
+
+
+def _summary_row(s: ScoreSummary) -> tuple[str, ...]:
+    return (
+        s.group,
+        s.value,
+        str(s.count),
+        fmt.percent(s.coverage),
+        fmt.percent(s.p50_inside),
+        f"{s.mean_distance_days:.1f}",
+        f"{s.mean_interval_score:.1f}",
+    )
+
+
+def score_summary_table(scores: Scores) -> Table:
+    """Scores of the observed cases: all together, then by kind, class, corridor,
+    direction, what was timed and season."""
+    overall = scores.overall()
+    rows = [_summary_row(s) for s in scores.summary()]
+    if overall is not None:
+        rows.insert(0, _summary_row(overall))
+    notes = (
+        "covered: the model's P10-P90 overlaps the published range; P50 inside: the "
+        "model's P50 lies in it (the figure with its published rounding, '12 days' = "
+        "11.5-12.5); distance: days from the P50 to the range; interval score: P10-P90 "
+        "width plus 10 x the miss, days (lower is better; Gneiting and Raftery 2007).",
+        "No figure of network/ is fitted to an observation: every score is out of sample.",
+        f"Not scored: {len(scores.not_scored)} observations of years without a scenario.",
+    )
+    return Table(
+        title=f"The model against {len(scores.observed)} observed transit times",
+        columns=columns(
+            "by",
+            "group",
+            "cases#",
+            "covered#",
+            "P50 inside#",
+            "mean distance d#",
+            "mean interval score d#",
+        ),
+        rows=tuple(rows),
+        notes=notes,
+    )
+
+
+def score_table(scores: Scores) -> Table:
+    """Every observed case: what was timed, the published range, the model's P10 / P50 /
+    P90 and the scores."""
+    rows = []
+    for r in scores.observed:
+        o = r.observation
+        rows.append(
+            (
+                o.id,
+                f"{o.timed} {o.route.shipment}",
+                f"{o.route.origin}-{o.route.destination}" + (f" at {o.at}" if o.at else ""),
+                f"{o.corridor} {o.direction}",
+                _period(r),
+                _published(r),
+                f"{fmt.days(r.p10)}/{fmt.days(r.p50, lower_bound=r.saturated)}/{fmt.days(r.p90)}",
+                "yes" if r.covered else "no",
+                "yes" if r.p50_inside else f"no ({r.distance_days:.1f} d)",
+                f"{r.interval_score:.1f}",
+            )
+        )
+    return Table(
+        title="Each observed transit time against the model",
+        columns=columns(
+            "observation",
+            "timed",
+            "where",
+            "corridor",
+            "period",
+            "published",
+            "model P10/P50/P90 d",
+            "covered",
+            "P50 inside",
+            "interval score#",
+        ),
+        rows=tuple(rows),
+        notes=lower_bound_notes(any(r.saturated for r in scores.observed)),
+    )
+
+
+def promise_table(scores: Scores, by_month: Mapping[str, Sequence[float]] | None = None) -> Table:
+    """Every promise with the model's probability that it is kept over its period, and
+    (with ``by_month``) in its worst and best departure months."""
+    rows = []
+    for r in scores.promised:
+        o = r.observation
+        months = by_month.get(o.id) if by_month else None
+        spread = ""
+        if months:
+            worst = min(range(12), key=lambda m: months[m])
+            best = max(range(12), key=lambda m: months[m])
+            spread = (
+                f"{fmt.percent(months[worst])} ({_MONTHS[worst]}) - "
+                f"{fmt.percent(months[best])} ({_MONTHS[best]})"
+            )
+        rows.append(
+            (
+                o.id,
+                f"{o.timed} {o.route.shipment}",
+                f"{o.route.origin}-{o.route.destination}" + (f" at {o.at}" if o.at else ""),
+                _period(r),
+                o.figure,
+                fmt.days(r.p50, lower_bound=r.saturated),
+                fmt.percent(r.probability_within),
+                spread,
+            )
+        )
+    return Table(
+        title=f"{len(rows)} promises (schedules, targets, planned times): the chance each is kept",
+        columns=columns(
+            "promise",
+            "timed",
+            "where",
+            "period",
+            "promised",
+            "model P50 d#",
+            "kept#",
+            "by departure month, worst - best",
+        ),
+        rows=tuple(rows),
+        notes=(
+            "kept: the share of the model's trips, departing in the promise's period, that "
+            "take no longer than the promised figure (with its rounding).",
+        ),
+    )
