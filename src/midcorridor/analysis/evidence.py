@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..inputs.network_files import BASES
+from ..inputs.network_files import EVIDENCE_BASES
 from ..model.trip import TripResult
 from ..network.network import Network
 from ..results import AssumptionShare, Evidence, EvidenceRoute
@@ -42,13 +42,14 @@ def trip_evidence(
     cost_keys: list[str] = []
     if cost is not None:
         for leg, usd in zip(cost.legs, cost.leg_usd_mean, strict=True):
-            b = network.sources[leg.usd_source].basis
+            b = network.basis(leg.usd_source)
             usd_by_basis[b] = usd_by_basis.get(b, 0.0) + float(usd)
         cost_keys = [k for leg in cost.legs for k in leg.sources]
-    basis = [network.sources[k].basis for k in keys]
+    basis = [network.basis(k) for k in keys]
     mean_days = trip.mean_hours / HOURS_PER_DAY
     by_basis: dict[str, float] = {
-        b: float(sum(d for d, cb in zip(mean_days, basis, strict=True) if cb == b)) for b in BASES
+        b: float(sum(d for d, cb in zip(mean_days, basis, strict=True) if cb == b))
+        for b in EVIDENCE_BASES
     }
     assumed = list(dict.fromkeys(k for k, b in zip(keys, basis, strict=True) if b == "assumption"))
     weights = np.array([[float(k == key) for key in assumed] for k in keys]).reshape(

@@ -24,10 +24,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
+from ..inputs.changes import Change
 from ..inputs.observations import Observation
 from ..inputs.scenario import RouteSpec, Scenario
 from ..model.trip import TripResult
@@ -40,14 +41,23 @@ __all__ = [
     "ERA_OF_YEAR",
     "GROUPINGS",
     "SAMPLES_PER_MONTH",
+    "Factors",
     "ObservationScore",
     "ScoreSummary",
     "Scores",
     "era_of",
+    "held_out_factors",
     "observed_days",
     "promise_by_month",
+    "run_observations",
     "score_observations",
+    "timed_components",
+    "with_factors",
 ]
+
+_Read = TypeVar("_Read")
+#: Factors on the hours of source keys, as sorted ``(key, factor)`` pairs.
+Factors = tuple[tuple[str, float], ...]
 
 #: The scenario era (a key of :data:`~midcorridor.analysis.calibration.ERA_SCENARIOS`)
 #: whose conditions describe the trips of each year; other years are not scored.
@@ -91,22 +101,30 @@ def era_of(obs: Observation) -> str | None:
     return ERA_OF_YEAR.get(obs.year)
 
 
-def observed_days(obs: Observation, trip: TripResult, network: Network) -> np.ndarray:
-    """What ``obs`` timed, in days, for each kept sample of ``trip`` (its route).
+def timed_components(obs: Observation, trip: TripResult, network: Network) -> np.ndarray | None:
+    """Which components of ``trip`` hold what ``obs`` timed (a boolean mask), or None for
+    the whole door-to-door trip.
 
-    A whole trip or a section: door-to-door days. A sea leg: days moving at sea and held by
-    weather. A place timing: days at the place ``obs.at`` in the stages of
-    :data:`PLACE_STAGES`.
+    A sea leg: moving at sea and held by weather. A place timing: the hours at the place
+    ``obs.at`` in the stages of :data:`PLACE_STAGES`.
     """
     if obs.at is None and obs.timed != "sea_leg":
-        return trip.kept_total_days
+        return None
     if obs.at is None:
         mask = [c.stage in MOVING_STAGES or c.stage == "weather" for c in trip.components]
     else:
         node = network.find_node(obs.at)
         stages = PLACE_STAGES[obs.timed]
         mask = [c.node == node and c.stage in stages for c in trip.components]
-    return trip.hours[:, np.asarray(mask, dtype=bool)].sum(axis=1) / HOURS_PER_DAY
+    return np.asarray(mask, dtype=bool)
+
+
+def observed_days(obs: Observation, trip: TripResult, network: Network) -> np.ndarray:
+    """What ``obs`` timed, in days, for each kept sample of ``trip`` (its route)."""
+    mask = timed_components(obs, trip, network)
+    if mask is None:
+        return trip.kept_total_days
+    return trip.hours[:, mask].sum(axis=1) / HOURS_PER_DAY
 
 
 @dataclass(frozen=True)
@@ -272,6 +290,33 @@ class Scores:
         }
 
 
+def with_factors(scenario: Scenario, factors: Mapping[str, float], note: str) -> Scenario:
+    """``scenario`` with the hours resting on each source key multiplied by its factor
+    (first, before the scenario's own changes)."""
+    extra = tuple(
+        Change(figure_source=(key,), scale=value, note=note, source=key)
+        for key, value in factors.items()
+    )
+    return scenario.derive(changes=extra + scenario.changes)
+
+
+def held_out_factors(network: Network) -> Callable[[Observation], dict[str, float]] | None:
+    """For a calibrated network, the factors to score each observation with: those of the
+    fit that left out its source (its fold), restricted to the parameters the calibration
+    informs; an observation in no fold (a promise) gets the full fit's."""
+    book = network.calibrated
+    if book is None:
+        return None
+    informed = book.factors()
+
+    def factors(obs: Observation) -> dict[str, float]:
+        fold = book.fold_of(obs.id)
+        chosen = fold.factors if fold is not None else informed
+        return {k: chosen.get(k, v) for k, v in informed.items()}
+
+    return factors
+
+
 def score_observations(
     network: Network,
     scenarios: Mapping[str, Scenario],
@@ -296,11 +341,16 @@ def score_observations(
     -------
     Scores
         One score per observation run; observations of a year or era without a scenario
-        are listed in ``not_scored`` with the reason.
+        are listed in ``not_scored`` with the reason. On a calibrated network each
+        observation is scored with the fit that did not see its source
+        (:func:`held_out_factors`).
     """
     if observations is None:
         observations = network.require_observations().observations
-    runnable: dict[tuple[str, tuple[int, ...] | None], list[Observation]] = {}
+    factors_of = held_out_factors(network)
+    if factors_of is not None:
+        network = network.uncalibrated()
+    runnable: dict[tuple[str, tuple[int, ...] | None, Factors], list[Observation]] = {}
     not_scored: list[tuple[Observation, str]] = []
     for obs in observations:
         era = era_of(obs)
@@ -309,16 +359,47 @@ def score_observations(
         elif era not in scenarios:
             not_scored.append((obs, f"no scenario of era {era} was given"))
         else:
-            runnable.setdefault((era, obs.months), []).append(obs)
+            factors = tuple(sorted(factors_of(obs).items())) if factors_of else ()
+            runnable.setdefault((era, obs.months, factors), []).append(obs)
     rows = []
-    for (era, months), group in runnable.items():
-        days = _run_group(network, scenarios[era], group, months or (None,), samples_per_month)
+    for (era, months, factors), group in runnable.items():
+        conditions = scenarios[era]
+        if factors:
+            conditions = with_factors(conditions, dict(factors), "calibrated, held out")
+        days = _run_group(network, conditions, group, months or (None,), samples_per_month)
         for obs in group:
             values, saturated = days[obs.id]
             rows.append(_score(obs, era, np.concatenate(values), saturated))
     order = {o.id: i for i, o in enumerate(observations)}
     rows.sort(key=lambda r: order[r.observation.id])
     return Scores(tuple(rows), tuple(not_scored))
+
+
+def run_observations(
+    network: Network,
+    conditions: Scenario,
+    group: Sequence[Observation],
+    months: Sequence[int | None],
+    samples_per_month: int,
+    read: Callable[[Observation, TripResult], _Read],
+) -> dict[str, tuple[list[_Read], bool]]:
+    """``read`` of each observation of ``group`` (all of one era) from its trip, once per
+    departure month of ``months``, and whether its trip passed a saturated queue."""
+    specs = list(dict.fromkeys(_unlabelled(o.route) for o in group))
+    labelled = [
+        s.model_copy(update={"label": f"observation route {i}"}) for i, s in enumerate(specs)
+    ]
+    by_month: dict[str, list[_Read]] = {o.id: [] for o in group}
+    saturated: dict[str, bool] = {o.id: False for o in group}
+    for month in months:
+        scenario = conditions.derive(routes=labelled, departure_month=month)
+        run = run_scenario(scenario, network, samples=samples_per_month)
+        trips: dict[RouteSpec, TripResult] = dict(zip(specs, run.trips, strict=True))
+        for obs in group:
+            trip = trips[_unlabelled(obs.route)]
+            by_month[obs.id].append(read(obs, trip))
+            saturated[obs.id] = saturated[obs.id] or trip.saturated
+    return {k: (v, saturated[k]) for k, v in by_month.items()}
 
 
 def _run_group(
@@ -328,23 +409,12 @@ def _run_group(
     months: Sequence[int | None],
     samples_per_month: int,
 ) -> dict[str, tuple[list[np.ndarray], bool]]:
-    """Days timed of each observation of ``group`` (all of one era), one array per
-    departure month of ``months``, and whether its trip passed a saturated queue."""
-    specs = list(dict.fromkeys(_unlabelled(o.route) for o in group))
-    labelled = [
-        s.model_copy(update={"label": f"observation route {i}"}) for i, s in enumerate(specs)
-    ]
-    by_month: dict[str, list[np.ndarray]] = {o.id: [] for o in group}
-    saturated: dict[str, bool] = {o.id: False for o in group}
-    for month in months:
-        scenario = conditions.derive(routes=labelled, departure_month=month)
-        run = run_scenario(scenario, network, samples=samples_per_month)
-        trips: dict[RouteSpec, TripResult] = dict(zip(specs, run.trips, strict=True))
-        for obs in group:
-            trip = trips[_unlabelled(obs.route)]
-            by_month[obs.id].append(observed_days(obs, trip, network))
-            saturated[obs.id] = saturated[obs.id] or trip.saturated
-    return {k: (v, saturated[k]) for k, v in by_month.items()}
+    """Days timed of each observation of ``group``, one array per departure month."""
+
+    def read(obs: Observation, trip: TripResult) -> np.ndarray:
+        return observed_days(obs, trip, network)
+
+    return run_observations(network, conditions, group, months, samples_per_month, read)
 
 
 def _unlabelled(route: RouteSpec) -> RouteSpec:

@@ -316,6 +316,9 @@ class ShipmentClass(Strict):
 #: from published figures, or an assumption.
 Basis = Literal["published", "derived", "assumption"]
 BASES: tuple[Basis, ...] = ("published", "derived", "assumption")
+#: What a figure rests on in a run: its grade, or ``calibrated`` for an assumption the
+#: calibration informs (``network/calibrated.yaml``).
+EVIDENCE_BASES: tuple[str, ...] = ("published", "derived", "calibrated", "assumption")
 
 _DATE = re.compile(r"^(\d{4})(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 #: Words in a publication's quote or note that say its figure was not published.

@@ -22,8 +22,10 @@ from ..inputs.network_files import LINK_SOURCED_FIELDS, ShipmentClass, SourceEnt
 from ..inputs.observations import ObservationBook
 from ..inputs.targets import TargetBook
 from .network import (
+    CALIBRATED_FILE,
     CHOICE_FILE,
     COSTS_FILE,
+    FIT_FILE,
     LINKS_FILE,
     NODES_FILE,
     OBSERVATIONS_FILE,
@@ -371,6 +373,33 @@ def check_places(network: Network, problems: Problems) -> None:
             problems.add(file, None, fld, exc.message)
     if network.observations is not None and not problems.items:
         check_directions(network, network.observations, problems)
+
+
+def check_calibration(network: Network, problems: Problems) -> None:
+    """What the calibration learns is an assumption of ``sources.yaml``, and its result
+    names known source keys (a result older than the files it was fitted to is reported
+    by :meth:`~midcorridor.network.network.Network.calibration_stale`, not refused: the
+    fit that renews it must be able to load the network)."""
+    asked: set[str] = set()
+    if network.fit_settings is not None:
+        for i, p in enumerate(network.fit_settings.parameters):
+            asked.add(p.key)
+            fld = f"parameters.{i}.key"
+            if p.key not in network.sources:
+                problems.source(p.key, network.sources, FIT_FILE, None, fld, "entry")
+            elif network.sources[p.key].basis != "assumption":
+                problems.add(
+                    FIT_FILE,
+                    None,
+                    fld,
+                    f"{p.key!r} is {network.sources[p.key].basis}, not an assumption: only "
+                    "assumed figures are learned from the observations",
+                )
+    if network.calibrated is not None:
+        for i, c in enumerate(network.calibrated.parameters):
+            if c.key not in network.sources:
+                fld = f"parameters.{i}.key"
+                problems.source(c.key, network.sources, CALIBRATED_FILE, None, fld, "entry")
 
 
 def _observation_places(book: ObservationBook) -> list[tuple[str, str, str]]:

@@ -8,7 +8,9 @@ network as a networkx graph and as GeoDataFrames.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -21,6 +23,7 @@ import networkx as nx
 
 from .._errors import NetworkError, PlaceNotFoundError
 from ..inputs.cost_files import ChoiceBook, CostBook
+from ..inputs.fit_files import CalibratedBook, FitSettings
 from ..inputs.network_files import LinkProps, NodeProps, ShipmentClass, SourceEntry
 from ..inputs.observations import ObservationBook
 from ..inputs.targets import TargetBook
@@ -29,7 +32,7 @@ from ..results import StaleSource
 if TYPE_CHECKING:
     import geopandas as gpd
 
-_Book = TypeVar("_Book", CostBook, ChoiceBook, TargetBook, ObservationBook)
+_Book = TypeVar("_Book", CostBook, ChoiceBook, TargetBook, ObservationBook, FitSettings)
 
 __all__ = [
     "CHOICE_FILE",
@@ -43,6 +46,7 @@ __all__ = [
     "Link",
     "Network",
     "Node",
+    "sha256_text",
 ]
 
 NODES_FILE = "nodes.geojson"
@@ -57,6 +61,10 @@ CHOICE_FILE = "choice.yaml"
 TARGETS_FILE = "targets.yaml"
 #: Published transit times, observed and promised, the model is scored on (optional).
 OBSERVATIONS_FILE = "observations.yaml"
+#: What the calibration learns and how (optional; ``midcorridor fit``).
+FIT_FILE = "fit.yaml"
+#: The calibration's result, written by ``midcorridor fit`` (optional).
+CALIBRATED_FILE = "calibrated.yaml"
 #: Largest network file read, bytes: a guard against reading something that is not ours.
 #: A published figure is stale when more than this many years older than its era.
 ERA_TOLERANCE_YEARS = 1
@@ -94,6 +102,11 @@ class Link:
 _UNDECOMPOSED = str.maketrans("\u0142\u0141\u0131\u0259\u018f", "lLiaA")
 
 
+def sha256_text(text: str) -> str:
+    """Hex SHA-256 of ``text`` (what the calibration's provenance records of its inputs)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def _normalize(text: str) -> str:
     """Case-, accent- and punctuation-insensitive form of a place name."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -122,6 +135,11 @@ class Network:
         Published times and rates to check the model against (``targets.yaml``), or None.
     observations
         Published transit times, observed and promised (``observations.yaml``), or None.
+    fit_settings
+        What the calibration learns and how (``fit.yaml``), or None.
+    calibrated
+        The calibration's result (``calibrated.yaml``), or None: the factors of the
+        parameters the data informs are applied to every scenario run on the network.
     path
         The folder the network was read from.
     """
@@ -135,6 +153,8 @@ class Network:
     choice: ChoiceBook | None = None
     targets: TargetBook | None = None
     observations: ObservationBook | None = None
+    fit_settings: FitSettings | None = None
+    calibrated: CalibratedBook | None = None
     _index: dict[str, list[tuple[int, str]]] = field(default_factory=dict, repr=False)
     #: Routes already found, by question (:func:`~midcorridor.network.routing.shortest_routes`):
     #: every scenario of a grid asks the same ones.
@@ -270,6 +290,40 @@ class Network:
         """The published transit times to score the model on; a :class:`NetworkError`
         without ``observations.yaml``."""
         return self._require(self.observations, OBSERVATIONS_FILE, "scores")
+
+    def require_fit_settings(self) -> FitSettings:
+        """What the calibration learns; a :class:`NetworkError` without ``fit.yaml``."""
+        return self._require(self.fit_settings, FIT_FILE, "the calibration")
+
+    def basis(self, key: str) -> str:
+        """What the figure of source ``key`` rests on: its grade in ``sources.yaml``, or
+        ``calibrated`` for an assumption the calibration informs."""
+        if self.calibrated is not None and key in self.calibrated.factors():
+            return "calibrated"
+        return self.sources[key].basis
+
+    def calibration_stale(self) -> list[str]:
+        """Why ``calibrated.yaml`` no longer matches what it was fitted to (empty if it
+        does, or if there is none): rerun ``midcorridor fit``."""
+        book = self.calibrated
+        if book is None:
+            return []
+        out = []
+        if self.fit_settings is None:
+            out.append(f"{FIT_FILE} is gone")
+        elif book.provenance.settings_sha256 != sha256_text(self.fit_settings.model_dump_json()):
+            out.append(f"{FIT_FILE} changed since the fit")
+        if self.observations is None:
+            out.append(f"{OBSERVATIONS_FILE} is gone")
+        elif book.provenance.observations_sha256 != sha256_text(
+            self.observations.model_dump_json()
+        ):
+            out.append(f"{OBSERVATIONS_FILE} changed since the fit")
+        return out
+
+    def uncalibrated(self) -> Network:
+        """This network without the calibration's factors (what the fit starts from)."""
+        return dataclasses.replace(self, calibrated=None, _index={}, route_memo={})
 
     def link_countries(self, link_id: str) -> tuple[str, ...]:
         """Countries a link runs through: the ones its two ends share, else both ends'."""

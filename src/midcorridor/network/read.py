@@ -25,12 +25,13 @@ from ..inputs._paths import NETWORK_ENV, default_folder
 from ..inputs._read import UnreadableError, read_mapping, read_text
 from ..inputs._yaml import short_repr
 from ..inputs.cost_files import ChoiceBook, CostBook
+from ..inputs.fit_files import CalibratedBook, FitSettings
 from ..inputs.network_files import LinkProps, NodeProps, ShipmentClass, SourceEntry
 from ..inputs.observations import ObservationBook
 from ..inputs.targets import TargetBook
 from ..vocabulary import SHIPMENTS
 from . import network as net
-from ._validate import Problems, check_network, check_places
+from ._validate import Problems, check_calibration, check_network, check_places
 from .network import Link, Network, Node
 
 __all__ = ["MAX_FILE_BYTES", "MAX_PROBLEMS_SHOWN", "check", "default_network_dir", "load"]
@@ -298,14 +299,31 @@ def _read_network(folder: Path) -> tuple[Network | None, list[str]]:
     observations = _read_optional(
         folder / net.OBSERVATIONS_FILE, ObservationBook, problems, "observations"
     )
+    fit_settings = _read_optional(
+        folder / net.FIT_FILE, FitSettings, problems, "seed, parameters, ..."
+    )
+    calibrated = _read_optional(
+        folder / net.CALIBRATED_FILE, CalibratedBook, problems, "provenance, parameters"
+    )
     if nodes or links:
         check_network(nodes, links, sources, shipments, costs, choice, targets, problems)
     if problems.items:
         return None, problems.items
     network = Network(
-        nodes, links, sources, shipments, folder, costs, choice, targets, observations
+        nodes,
+        links,
+        sources,
+        shipments,
+        folder,
+        costs,
+        choice,
+        targets,
+        observations,
+        fit_settings,
+        calibrated,
     )
     check_places(network, problems)
+    check_calibration(network, problems)
     if problems.items:
         return None, problems.items
     return network, []

@@ -24,6 +24,7 @@ __all__ = [
     "Outcome",
     "batch_size",
     "check_scheduler_address",
+    "dask_client",
     "run_points",
     "worker_cap",
 ]
@@ -193,22 +194,17 @@ def run_points(
     )
 
 
-def _on_dask(
-    tasks: Iterable[Any],
-    evaluate_batch: Callable[[Sequence[Any]], list[list[dict[str, Any]]]],
-    *,
-    total: int,
-    sample_routes: int,
-    workers: int | None,
-    scheduler: str | None,
-) -> Iterator[Outcome]:
-    with needs_extra("grid", "Running a grid on Dask"):
-        from dask.distributed import Client, LocalCluster, as_completed
+@contextlib.contextmanager
+def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
+    """A Dask client: on a local cluster of ``workers`` processes (deaf to the terminal's
+    signals, one thread each), or joined to ``scheduler``; closed, with its cluster, on
+    leaving."""
+    with needs_extra("grid", "Running on Dask"):
+        from dask.distributed import Client, LocalCluster
 
     if scheduler is not None:
         check_scheduler_address(scheduler)
     cluster, client = None, None
-    submitted: dict[Any, list[Any]] = {}
     deaf = contextlib.ExitStack()
     try:
         try:
@@ -219,7 +215,7 @@ def _on_dask(
                     n_workers=workers,
                     threads_per_worker=1,
                     processes=True,
-                    dashboard_address=None,
+                    dashboard_address=":0",  # a free port: two clusters may run at once
                     silence_logs=logging.CRITICAL,
                 )
                 client = Client(cluster)
@@ -229,36 +225,57 @@ def _on_dask(
             raise MidcorridorError(
                 f"Could not start or reach the Dask scheduler {scheduler!r}: {exc}."
             ) from None
-        slots = workers or max(len(client.scheduler_info().get("workers", {})), 1)
-        pending = _batches(tasks, batch_size(total, slots, sample_routes))
-        queue = as_completed()
-        for batch in _take(pending, slots * BATCHES_IN_FLIGHT):
-            future = client.submit(evaluate_batch, batch, pure=False)
-            submitted[future] = batch
-            queue.add(future)
-        for future in queue:
-            batch = submitted.pop(future)
-            try:
-                results = future.result()
-            except Exception as exc:  # a worker died (KilledWorker), the batch was lost
-                reason = f"not run: {type(exc).__name__}"
-                yield from (Outcome(task.index, None, reason) for task in batch)
-            else:
-                yield from (Outcome(t.index, rows) for t, rows in zip(batch, results, strict=True))
-            for nxt in _take(pending, 1):
-                follow = client.submit(evaluate_batch, nxt, pure=False)
-                submitted[follow] = nxt
-                queue.add(follow)
+        yield client
     finally:
         if client is not None:
-            with contextlib.suppress(Exception):
-                client.cancel(list(submitted))
             with contextlib.suppress(Exception):
                 client.close(timeout=CLOSE_TIMEOUT_S)
         if cluster is not None:
             with contextlib.suppress(Exception):
                 cluster.close(timeout=CLOSE_TIMEOUT_S)
         deaf.close()
+
+
+def _on_dask(
+    tasks: Iterable[Any],
+    evaluate_batch: Callable[[Sequence[Any]], list[list[dict[str, Any]]]],
+    *,
+    total: int,
+    sample_routes: int,
+    workers: int | None,
+    scheduler: str | None,
+) -> Iterator[Outcome]:
+    with needs_extra("grid", "Running a grid on Dask"):
+        from dask.distributed import as_completed
+
+    submitted: dict[Any, list[Any]] = {}
+    with dask_client(workers, scheduler) as client:
+        try:
+            slots = workers or max(len(client.scheduler_info().get("workers", {})), 1)
+            pending = _batches(tasks, batch_size(total, slots, sample_routes))
+            queue = as_completed()
+            for batch in _take(pending, slots * BATCHES_IN_FLIGHT):
+                future = client.submit(evaluate_batch, batch, pure=False)
+                submitted[future] = batch
+                queue.add(future)
+            for future in queue:
+                batch = submitted.pop(future)
+                try:
+                    results = future.result()
+                except Exception as exc:  # a worker died (KilledWorker), the batch was lost
+                    reason = f"not run: {type(exc).__name__}"
+                    yield from (Outcome(task.index, None, reason) for task in batch)
+                else:
+                    yield from (
+                        Outcome(t.index, rows) for t, rows in zip(batch, results, strict=True)
+                    )
+                for nxt in _take(pending, 1):
+                    follow = client.submit(evaluate_batch, nxt, pure=False)
+                    submitted[follow] = nxt
+                    queue.add(follow)
+        finally:
+            with contextlib.suppress(Exception):
+                client.cancel(list(submitted))
 
 
 def _take(batches: Iterator[list[Any]], n: int) -> list[list[Any]]:

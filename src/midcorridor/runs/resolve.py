@@ -248,9 +248,33 @@ def _changes(scenario: Scenario, network: Network) -> tuple[DelayChange, ...]:
                     f"changes.{i}.figure_source.{j}",
                     f"unknown source key {key!r}{did_you_mean(key, network.sources)}",
                 )
-    return tuple(
+    return _calibrated_changes(network) + tuple(
         delay_change(change, network, index=i, scenario=scenario)
         for i, change in enumerate(scenario.changes)
+    )
+
+
+#: Index of the calibration's changes (they are no scenario's ``changes.<i>``).
+CALIBRATED_INDEX = -1
+
+
+def _calibrated_changes(network: Network) -> tuple[DelayChange, ...]:
+    """The calibration's factors (``network/calibrated.yaml``), applied before a
+    scenario's own changes."""
+    if network.calibrated is None:
+        return ()
+    return tuple(
+        delay_change(
+            Change(
+                figure_source=(key,),
+                scale=factor,
+                note="calibrated against the observed transit times",
+                source=key,
+            ),
+            network,
+            index=CALIBRATED_INDEX,
+        )
+        for key, factor in network.calibrated.factors().items()
     )
 
 
@@ -351,7 +375,11 @@ def check_composed(
         for action, value, bounds in checks:
             if bounds.contains(value):
                 continue
-            applied = [c.index for c in conditions.changes if c.applies(comp, corridor, shipment)]
+            applied = [
+                c.index
+                for c in conditions.changes
+                if c.index != CALIBRATED_INDEX and c.applies(comp, corridor, shipment)
+            ]
             place = f"link {comp.link}" if comp.link is not None else f"node {comp.node}"
             what = f"the {comp.stage} hours at {place}"
             effect = {

@@ -185,7 +185,10 @@ def evidence_tables(evidence: Evidence, *, top: int = 5) -> list[Table]:
                 route.label,
                 route.shipment,
                 fmt.days(route.days_mean, lower_bound=lb),
-                *(fmt.days(by.get(b, 0.0), lower_bound=lb) for b in ("published", "derived")),
+                *(
+                    fmt.days(by.get(b, 0.0), lower_bound=lb)
+                    for b in ("published", "derived", "calibrated")
+                ),
                 fmt.days(by.get("assumption", 0.0), lower_bound=lb),
                 f"{route.assumed_share:.0%}",
                 "-" if route.assumed_usd_share is None else f"{route.assumed_usd_share:.0%}",
@@ -200,6 +203,7 @@ def evidence_tables(evidence: Evidence, *, top: int = 5) -> list[Table]:
             "mean days#",
             "published#",
             "derived#",
+            "calibrated#",
             "assumed#",
             "assumed share#",
             "USD assumed#",

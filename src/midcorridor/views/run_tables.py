@@ -257,7 +257,7 @@ def explain_table(
                     for q in ("p50_hours", "p90_hours", "mean_hours")
                 ),
                 note,
-                network.sources[comp.source].basis,
+                network.basis(comp.source),
                 str(keys.index(comp.source) + 1),
             )
         )
@@ -311,7 +311,7 @@ def cost_explain_table(
             if key not in keys:
                 keys.append(key)
             refs.append(keys.index(key) + 1)
-        bases = sorted({network.sources[k].basis for k in leg.sources})
+        bases = sorted({network.basis(k) for k in leg.sources})
         rows.append(
             (
                 leg.what,

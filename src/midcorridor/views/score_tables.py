@@ -12,8 +12,9 @@ from .table import Table, columns, lower_bound_notes
 
 if TYPE_CHECKING:
     from ..analysis.scores import ObservationScore, Scores, ScoreSummary
+    from ..inputs.fit_files import CalibratedBook
 
-__all__ = ["promise_table", "score_summary_table", "score_table"]
+__all__ = ["calibrated_table", "promise_table", "score_summary_table", "score_table"]
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -158,5 +159,42 @@ def promise_table(scores: Scores, by_month: Mapping[str, Sequence[float]] | None
         notes=(
             "kept: the share of the model's trips, departing in the promise's period, that "
             "take no longer than the promised figure (with its rounding).",
+        ),
+    )
+
+
+def calibrated_table(book: CalibratedBook) -> Table:
+    """Each parameter of the fit: prior, posterior, how much narrower, and its grade."""
+    rows = tuple(
+        (
+            p.key,
+            f"{p.prior_low:g}-{p.prior_high:g}",
+            f"{p.median:.2f}",
+            f"{p.p5:.2f}-{p.p95:.2f}",
+            f"{p.narrowing:.2f}",
+            "calibrated" if p.calibrated else "assumption (the data cannot inform it)",
+            str(len(p.observations)),
+        )
+        for p in book.parameters
+    )
+    pv = book.provenance
+    return Table(
+        title=f"What the observed times teach ({len(pv.observations)} cases, seed {pv.seed})",
+        columns=columns(
+            "assumption",
+            "prior factor",
+            "posterior median#",
+            "P5-P95",
+            "narrowing#",
+            "grade",
+            "cases it makes up#",
+        ),
+        rows=rows,
+        notes=(
+            "factor: on the hours of every delay resting on the assumption (1 keeps it); "
+            "narrowing: posterior P5-P95 over the prior's, log scale.",
+            f"pyabc {pv.pyabc}, {pv.evaluations:,} simulations, effective sample size "
+            f"{pv.effective_sample_size:g}; {pv.emulator_check}.",
+            f"{len(book.folds)} folds, each without one source's cases.",
         ),
     )

@@ -1,0 +1,420 @@
+"""Learn the assumed figures from the observed transit times: a Bayesian, likelihood-free
+fit (ABC-SMC, ``pyabc``) of the factors on the hours of the assumptions ``evidence`` ranks
+highest (``network/fit.yaml``), against the ``observed`` cases of
+``network/observations.yaml``.
+
+Each parameter is the factor on the hours of every delay whose figure rests on one source
+key. The model is run once, with every factor 1, on each observation's era and months;
+the hours of each sample are kept split by the key they rest on, so a draw of the factors
+gives each observation's days as one matrix product (the emulator: exact for every delay
+that does not depend on the clock, an approximation for waits on timetables and queues,
+checked against a full run at the posterior median, ``Provenance.emulator_check``). The
+distance of a draw is the root mean square, over the observed cases, of how far (log
+scale) its P50 lies outside the published range and its P10-P90 misses it.
+
+Besides the fit on every observed case, one fit leaves out each source's observations
+(the folds): ``calibrate`` scores an observation with the fit of the fold that did not
+see it. Every fit is seeded and runs in one process, so the folds give the same result
+in-process, on a process pool or on Dask.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+import tempfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._files import atomic_write
+from .._version import __version__
+from ..inputs.fit_files import (
+    CalibratedBook,
+    CalibratedParameter,
+    FitSettings,
+    Fold,
+    Provenance,
+)
+from ..inputs.observations import Observation
+from ..inputs.scenario import Scenario
+from ..model.trip import TripResult
+from ..network.network import Network, sha256_text
+from ..vocabulary import HOURS_PER_DAY
+from .scores import (
+    era_of,
+    run_observations,
+    score_observations,
+    timed_components,
+    with_factors,
+)
+
+__all__ = [
+    "Case",
+    "CaseStack",
+    "FitResult",
+    "emulate",
+    "emulator_check",
+    "fit_factors",
+    "fit_network",
+    "with_factors",
+    "write_calibrated",
+]
+
+#: A key's share of an observation's mean hours above which the observation constrains it.
+CONSTRAINS_SHARE = 0.02
+#: Quantiles the distance reads (P10, P50, P90).
+_QUANTILES = (10.0, 50.0, 90.0)
+
+
+@dataclass(frozen=True)
+class Case:
+    """An observed case as the emulator sees it.
+
+    Attributes
+    ----------
+    observation
+        The observation.
+    low, high
+        Its published range with rounding, days (``min``: ``high`` infinite; ``max``:
+        ``low`` 0).
+    by_key
+        Hours of each sample resting on each parameter's key, shape ``(samples, keys)``.
+    rest
+        The other hours of each sample, shape ``(samples,)``.
+    """
+
+    observation: Observation
+    low: float
+    high: float
+    by_key: np.ndarray
+    rest: np.ndarray
+
+    def days(self, factors: np.ndarray) -> np.ndarray:
+        """Days of each sample with the keys' hours multiplied by ``factors``."""
+        return (self.by_key @ factors + self.rest) / HOURS_PER_DAY
+
+    def shares(self) -> np.ndarray:
+        """Each key's share of the mean hours (all factors 1)."""
+        total = float(self.by_key.sum(axis=1).mean() + self.rest.mean())
+        return self.by_key.mean(axis=0) / total if total > 0 else self.by_key.mean(axis=0) * 0
+
+
+def emulate(
+    network: Network,
+    scenarios: Mapping[str, Scenario],
+    observations: Sequence[Observation],
+    keys: Sequence[str],
+    samples_per_month: int,
+) -> list[Case]:
+    """Run the observed cases once (every factor 1) and keep their hours split by key.
+
+    ``network`` must be uncalibrated (the fit learns the factors from scratch).
+    """
+    column = {k: j for j, k in enumerate(keys)}
+    groups: dict[tuple[str, tuple[int, ...] | None], list[Observation]] = {}
+    for obs in observations:
+        era = era_of(obs)
+        if era is not None and era in scenarios:
+            groups.setdefault((era, obs.months), []).append(obs)
+
+    def read(obs: Observation, trip: TripResult) -> tuple[np.ndarray, np.ndarray]:
+        mask = timed_components(obs, trip, network)
+        hours = trip.hours if mask is None else trip.hours[:, mask]
+        comps = (
+            trip.components
+            if mask is None
+            else [c for c, m in zip(trip.components, mask, strict=True) if m]
+        )
+        by_key = np.zeros((hours.shape[0], len(keys)))
+        for j, comp in enumerate(comps):
+            if comp.source in column:
+                by_key[:, column[comp.source]] += hours[:, j]
+        total = trip.kept_total_days * HOURS_PER_DAY if mask is None else hours.sum(axis=1)
+        return by_key, total - by_key.sum(axis=1)
+
+    cases = []
+    for (era, months), group in groups.items():
+        runs = run_observations(
+            network, scenarios[era], group, months or (None,), samples_per_month, read
+        )
+        for obs in group:
+            parts, _ = runs[obs.id]
+            low, high = obs.parsed.range_days
+            if obs.statistic == "min":
+                high = math.inf
+            elif obs.statistic == "max":
+                low = 0.0
+            by_key = np.concatenate([p[0] for p in parts])
+            rest = np.concatenate([p[1] for p in parts])
+            cases.append(Case(obs, low, high, by_key, rest))
+    order = {o.id: i for i, o in enumerate(observations)}
+    cases.sort(key=lambda c: order[c.observation.id])
+    return cases
+
+
+@dataclass(frozen=True)
+class CaseStack:
+    """Cases stacked for a fast distance: the same number of samples each (a seeded
+    subset), shape ``(cases, samples, keys)``, and their ranges on the ``log(1 + days)``
+    scale."""
+
+    by_key: np.ndarray
+    rest: np.ndarray
+    log_low: np.ndarray
+    log_high: np.ndarray
+
+    @classmethod
+    def of(cls, cases: Sequence[Case], samples: int, seed: int) -> CaseStack:
+        rng = np.random.default_rng(seed)
+        picks = [
+            rng.choice(len(c.rest), size=samples, replace=len(c.rest) < samples) for c in cases
+        ]
+        return cls(
+            by_key=np.stack([c.by_key[p] for c, p in zip(cases, picks, strict=True)]),
+            rest=np.stack([c.rest[p] for c, p in zip(cases, picks, strict=True)]),
+            log_low=np.log1p([c.low for c in cases]),
+            log_high=np.log1p([c.high for c in cases]),
+        )
+
+    def quantiles(self, factors: np.ndarray) -> np.ndarray:
+        """P10, P50 and P90 days of each case, shape ``(3, cases)``."""
+        days = (self.by_key @ factors + self.rest) / HOURS_PER_DAY
+        return np.percentile(days, _QUANTILES, axis=1)
+
+    def distance(self, factors: np.ndarray) -> float:
+        """Root mean square over the cases of how far the P50 lies outside the published
+        range plus how far the P10-P90 interval misses it (``log(1 + days)`` scale)."""
+        p10, p50, p90 = np.log1p(self.quantiles(factors))
+        p50_miss = np.maximum(0, self.log_low - p50) + np.maximum(0, p50 - self.log_high)
+        interval_miss = np.maximum(0, self.log_low - p90) + np.maximum(0, p10 - self.log_high)
+        return float(np.sqrt(np.mean(p50_miss**2 + interval_miss**2)))
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """Posterior draws of the factors (log scale) and their weights."""
+
+    keys: tuple[str, ...]
+    log_factors: np.ndarray
+    weights: np.ndarray
+    evaluations: int
+
+    def quantile(self, q: float) -> np.ndarray:
+        """Weighted quantile ``q`` (0-1) of each factor."""
+        out = []
+        for j in range(len(self.keys)):
+            order = np.argsort(self.log_factors[:, j])
+            cum = np.cumsum(self.weights[order])
+            cum /= cum[-1]
+            out.append(math.exp(self.log_factors[order, j][np.searchsorted(cum, q)]))
+        return np.asarray(out)
+
+    @property
+    def effective_sample_size(self) -> float:
+        """Kish's effective sample size of the weighted particles."""
+        weights = self.weights / self.weights.sum()
+        return float(1 / np.sum(weights**2))
+
+    def medians(self) -> dict[str, float]:
+        """Posterior median of each factor."""
+        return dict(zip(self.keys, (float(x) for x in self.quantile(0.5)), strict=True))
+
+
+def fit_factors(cases: Sequence[Case], settings: FitSettings, *, seed: int) -> FitResult:
+    """ABC-SMC (pyabc) of the factors against ``cases``, in this process, seeded."""
+    import pyabc
+
+    stack = CaseStack.of(cases, settings.samples_per_month, seed)
+
+    for name in ("ABC", "pyabc"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    params = settings.parameters
+    names = [f"f{j}" for j in range(len(params))]
+    prior = pyabc.Distribution(
+        **{
+            n: pyabc.RV("uniform", math.log(p.low), p.log_width)
+            for n, p in zip(names, params, strict=True)
+        }
+    )
+
+    def model(par: Mapping[str, float]) -> dict[str, Any]:
+        return {"log_factors": np.array([par[n] for n in names])}
+
+    def abc_distance(x: Mapping[str, Any], _x0: Mapping[str, Any]) -> float:
+        return stack.distance(np.exp(x["log_factors"]))
+
+    np.random.seed(seed)
+    random.seed(seed)
+    abc = pyabc.ABCSMC(
+        model,
+        prior,
+        abc_distance,
+        population_size=settings.population,
+        sampler=pyabc.sampler.SingleCoreSampler(),
+        transitions=pyabc.MultivariateNormalTransition(scaling=settings.transition_scaling),
+    )
+    with tempfile.TemporaryDirectory(prefix="midcorridor-fit-") as folder:
+        abc.new(f"sqlite:///{Path(folder) / 'fit.db'}", {"log_factors": np.zeros(len(names))})
+        history = abc.run(max_nr_populations=settings.generations, minimum_epsilon=0.0)
+        frame, weights = history.get_distribution()
+        evaluations = int(history.total_nr_simulations)
+    log_factors = frame[names].to_numpy(dtype=float)
+    return FitResult(tuple(p.key for p in params), log_factors, np.asarray(weights), evaluations)
+
+
+def _fold_sources(cases: Sequence[Case]) -> list[tuple[str, list[str]]]:
+    """Observation ids by source (its link), sorted by link."""
+    out: dict[str, list[str]] = {}
+    for case in cases:
+        out.setdefault(case.observation.source.url, []).append(case.observation.id)
+    return sorted(out.items())
+
+
+def _fold_job(job: tuple[Sequence[Case], FitSettings, Sequence[str], int]) -> dict[str, float]:
+    """Posterior medians of a fit on the cases without the held-out ones."""
+    cases, settings, held_out, seed = job
+    kept = [c for c in cases if c.observation.id not in set(held_out)]
+    return fit_factors(kept, settings, seed=seed).medians()
+
+
+def _parameters(
+    cases: Sequence[Case], settings: FitSettings, full: FitResult
+) -> tuple[CalibratedParameter, ...]:
+    """Each parameter's prior and posterior, and whether the data informs it."""
+    p5, median, p95 = full.quantile(0.05), full.quantile(0.5), full.quantile(0.95)
+    trusted = full.effective_sample_size >= settings.min_effective_sample_size
+    shares = np.array([c.shares() for c in cases]).reshape(len(cases), len(settings.parameters))
+    out = []
+    for j, p in enumerate(settings.parameters):
+        narrowing = (math.log(p95[j]) - math.log(p5[j])) / (0.9 * p.log_width)
+        constrained = tuple(
+            c.observation.id
+            for c, share in zip(cases, shares[:, j], strict=True)
+            if share >= CONSTRAINS_SHARE
+        )
+        out.append(
+            CalibratedParameter(
+                key=p.key,
+                prior_low=p.low,
+                prior_high=p.high,
+                median=round(float(median[j]), 4),
+                p5=round(float(p5[j]), 4),
+                p95=round(float(p95[j]), 4),
+                narrowing=round(narrowing, 3),
+                calibrated=bool(trusted and narrowing <= settings.narrowing and constrained),
+                observations=constrained,
+            )
+        )
+    return tuple(out)
+
+
+def emulator_check(
+    network: Network,
+    scenarios: Mapping[str, Scenario],
+    cases: Sequence[Case],
+    factors: Mapping[str, float],
+    samples_per_month: int,
+) -> str:
+    """How far the emulator's P50 lies from a full run's at ``factors``, in words."""
+    conditions = {e: with_factors(s, factors, "emulator check") for e, s in scenarios.items()}
+    scores = score_observations(
+        network, conditions, [c.observation for c in cases], samples_per_month=samples_per_month
+    )
+    full_p50 = {r.observation.id: r.p50 for r in scores}
+    values = np.array([factors[k] for k in factors])
+    gaps = [
+        abs(float(np.percentile(c.days(values), 50)) - full_p50[c.observation.id]) for c in cases
+    ]
+    return (
+        f"P50 of the emulator against a full run at the posterior medians, over "
+        f"{len(gaps)} observed cases: mean gap {np.mean(gaps):.2f} d, largest "
+        f"{max(gaps):.2f} d"
+    )
+
+
+def fit_network(
+    network: Network,
+    scenarios: Mapping[str, Scenario],
+    *,
+    folds: bool = True,
+    map_: Callable[..., Iterable[Any]] = map,
+) -> CalibratedBook:
+    """Fit the factors of ``fit.yaml`` to every observed case of ``network``, then (with
+    ``folds``) once without each source's cases, and gather the result with its
+    provenance (``midcorridor fit``).
+
+    Parameters
+    ----------
+    network
+        The network (its calibration, if any, is set aside: the fit starts from the
+        assumed figures).
+    scenarios
+        Scenario of each era (``{"2025": baseline, "2022": conditions_2022}``).
+    folds
+        Whether to fit without each source in turn (what ``calibrate`` scores with).
+    map_
+        How the folds run: the built-in ``map`` (in-process), a process pool's map, or a
+        Dask client's (:func:`dask_map`). Each fold is seeded: every map gives the same
+        result.
+    """
+    import pyabc
+
+    settings = network.require_fit_settings()
+    base = network.uncalibrated()
+    observed = [o for o in network.require_observations().observations if o.kind == "observed"]
+    keys = [p.key for p in settings.parameters]
+    cases = emulate(base, scenarios, observed, keys, settings.samples_per_month)
+    full = fit_factors(cases, settings, seed=settings.seed)
+    check = emulator_check(base, scenarios, cases, full.medians(), settings.samples_per_month)
+    fold_list: list[Fold] = []
+    if folds:
+        by_source = _fold_sources(cases)
+        jobs = [
+            (list(cases), settings, ids, settings.seed + 1 + i)
+            for i, (_, ids) in enumerate(by_source)
+        ]
+        fold_list = [
+            Fold(source=src, held_out=tuple(ids), factors={k: round(v, 4) for k, v in m.items()})
+            for (src, ids), m in zip(by_source, map_(_fold_job, jobs), strict=True)
+        ]
+    provenance = Provenance(
+        command="midcorridor fit",
+        observations=tuple(c.observation.id for c in cases),
+        observations_sha256=sha256_text(network.require_observations().model_dump_json()),
+        settings_sha256=sha256_text(settings.model_dump_json()),
+        seed=settings.seed,
+        pyabc=pyabc.__version__,
+        midcorridor=__version__,
+        distance=(
+            "root mean square over the observed cases of how far, on the log(1 + days) "
+            "scale, the P50 lies outside the published range and the P10-P90 misses it"
+        ),
+        evaluations=full.evaluations,
+        effective_sample_size=round(full.effective_sample_size, 1),
+        emulator_check=check,
+    )
+    return CalibratedBook(
+        provenance=provenance,
+        parameters=_parameters(cases, settings, full),
+        folds=tuple(fold_list),
+    )
+
+
+def write_calibrated(book: CalibratedBook, path: Path) -> None:
+    """Write ``book`` to ``path`` whole or not at all (an interrupted fit leaves the
+    committed result as it was)."""
+    import yaml
+
+    header = (
+        "# Written by `midcorridor fit` from network/fit.yaml and network/observations.yaml:\n"
+        "# do not edit. Factors of the parameters marked calibrated are applied to every\n"
+        "# scenario; see docs/calibration.md.\n"
+    )
+    text = yaml.safe_dump(book.model_dump(mode="json"), sort_keys=False, width=100)
+    with atomic_write(path) as handle:
+        handle.write(header + text)

@@ -1,0 +1,80 @@
+"""The calibration: learn the assumed figures from the observed transit times."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
+from typing import Annotated, Any
+
+import typer
+
+from .._errors import MidcorridorError
+from ._app import app, err
+from ._options import OptInt, OptPath, OptStr, RunOptions, print_tables, with_run_options
+
+
+@contextlib.contextmanager
+def _fold_map(workers: int | None, scheduler: str | None) -> Iterator[Callable[..., Iterable[Any]]]:
+    """The map the folds run with: in-process, or on a Dask cluster."""
+    if workers is None and scheduler is None:
+        yield map
+        return
+    from ..runs.grid_exec import dask_client
+
+    with dask_client(workers, scheduler) as client:
+
+        def on_dask(func: Callable[..., Any], items: Iterable[Any]) -> list[Any]:
+            return list(client.gather(client.map(func, list(items), pure=False)))
+
+        yield on_dask
+
+
+@app.command()
+@with_run_options("network")
+def fit(
+    scenario: Annotated[
+        OptPath,
+        typer.Option("--scenario", help="Baseline conditions (default: scenarios/baseline.yaml)."),
+    ] = None,
+    workers: Annotated[
+        OptInt,
+        typer.Option("--workers", min=1, max=256, help="Run the folds on a local Dask cluster."),
+    ] = None,
+    scheduler: Annotated[
+        OptStr, typer.Option("--scheduler", help="Join a running Dask scheduler (tcp://host:8786).")
+    ] = None,
+    folds: Annotated[
+        bool,
+        typer.Option(
+            "--folds/--no-folds",
+            help="Also fit without each source in turn (what calibrate scores with).",
+        ),
+    ] = True,
+    *,
+    opts: RunOptions,
+) -> None:
+    """Learn the assumed figures of network/fit.yaml from the observed transit times
+    (ABC-SMC) and write network/calibrated.yaml: a parameter the data informs is graded
+    calibrated and applied to every scenario. Seeded: the same files give the same result,
+    in-process or on Dask. Stopped, it leaves the committed result as it was.
+    """
+    from .._errors import needs_extra
+    from ..analysis.calibration import era_scenarios
+    from ..analysis.fit import fit_network, write_calibrated
+    from ..inputs.scenario import default_scenario, load_scenario
+    from ..network.network import CALIBRATED_FILE
+    from ..views.score_tables import calibrated_table
+
+    if workers is not None and scheduler is not None:
+        raise MidcorridorError("Give --workers or --scheduler, not both.")
+    net = opts.load_network()
+    path = scenario or default_scenario()
+    conditions = {"2025": load_scenario(path), **era_scenarios(path.parent)}
+    with needs_extra("calibration", "The calibration"):
+        import pyabc  # noqa: F401
+    with _fold_map(workers, scheduler) as map_:
+        book = fit_network(net, conditions, folds=folds, map_=map_)
+    target = net.path / CALIBRATED_FILE
+    write_calibrated(book, target)
+    print_tables(calibrated_table(book))
+    err.print(f"wrote {target}")
