@@ -19,7 +19,6 @@ from midcorridor.inputs.fit_files import CalibratedBook
 from midcorridor.network.network import CALIBRATED_FILE
 from midcorridor.network.read import check, load
 from midcorridor.runs.runner import run_scenario
-
 from network_copies import edited_copy
 
 
