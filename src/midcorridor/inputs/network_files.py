@@ -50,6 +50,11 @@ class Process(Strict):
     probability: float = Field(default=1.0, ge=0, le=1, allow_inf_nan=False)
     modes: tuple[LinkMode, ...] | None = None
     applies: Literal["always", "ends", "through"] = "always"
+    #: Direction: the process applies only to trips that leave this node for a place in
+    #: one of these countries (a figure measured in one direction, e.g. the wait at a
+    #: gauge change for cargo bound for China); a trip ending here does not leave it.
+    #: None: both directions.
+    toward: tuple[CountryCode, ...] | None = Field(default=None, min_length=1)
     #: Last year whose conditions this describes (a crisis, a congested year): the
     #: process applies only to scenarios of that era or earlier.
     until: int | None = Field(default=None, ge=1990, le=2100)
