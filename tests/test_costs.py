@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -119,7 +121,8 @@ def _fixed(book: CostBook) -> CostBook:
 
 def test_fixed_figures_give_the_hand_sum_and_changes_apply_in_order(network: mc.Network) -> None:
     book = _fixed(network.require_costs())
-    routes = candidate_routes(network, "Xi'an", "Duisburg", corridor="sea", k=8)
+    # Routes by sea via Constanta and rail across Central Europe come first by km.
+    routes = candidate_routes(network, "Xi'an", "Duisburg", corridor="sea", k=30)
     route = next(r for r in routes if "ROTTERDAM" in r.nodes)
     legs = cost_legs(network, route, book)
     ocean = next(leg for leg in legs if leg.sea == "ocean")
@@ -175,9 +178,11 @@ def test_every_route_of_a_run_has_cost_co2_and_time_cost(network: mc.Network) ->
 
 
 def test_red_sea_closed_sends_the_sea_route_round_the_cape(network: mc.Network) -> None:
+    # Before 2024 North Europe loops went by Suez; an era-2023 baseline sails it.
+    suez_era = mc.load_scenario(SCENARIOS / "baseline.yaml").model_copy(update={"era": 2023})
     runs = [
-        mc.run_scenario(mc.load_scenario(SCENARIOS / f"{name}.yaml"), network, samples=500)
-        for name in ("baseline", "red_sea_closed")
+        mc.run_scenario(scenario, network, samples=500)
+        for scenario in (suez_era, mc.load_scenario(SCENARIOS / "red_sea_closed.yaml"))
     ]
     label = "Xi'an-Duisburg, by sea"
     open_, closed = (r.trip(label) for r in runs)
@@ -191,6 +196,42 @@ def test_red_sea_closed_sends_the_sea_route_round_the_cape(network: mc.Network) 
     assert cost_closed is not None
     assert cost_closed.cost_usd()["mean"] > cost_open.cost_usd()["mean"]
     assert cost_closed.co2e_kg()["mean"] > cost_open.co2e_kg()["mean"]
+
+
+@pytest.mark.parametrize(("era", "passage"), [(2023, "suez"), (2024, "cape"), (2025, "cape")])
+def test_the_baseline_sails_to_north_europe_as_carriers_did_in_its_era(
+    network: mc.Network, era: int, passage: str
+) -> None:
+    """Asia-North Europe loops went round the Cape in 2024-2025 (cape_routing_2024_2025)."""
+    scenario = mc.load_scenario(SCENARIOS / "baseline.yaml").model_copy(update={"era": era})
+    spec = next(s for s in scenario.routes if s.corridor == "sea")
+    run = mc.run_scenario(scenario.model_copy(update={"routes": (spec,)}), network, samples=100)
+    (trip,) = run.trips
+    (ocean,) = (lk for lk in trip.route.links if network.links_by_id[lk].props.sea == "ocean")
+    assert network.links_by_id[ocean].props.passage == passage
+    assert "ROTTERDAM" in trip.route.nodes
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (lambda p: p["unsailed"].update(since=2026), "since 2026 is after until 2025"),
+        (lambda p: p["sources"].pop("unsailed"), "sources.unsailed"),
+    ],
+)
+def test_an_unsailed_line_needs_years_in_order_and_a_source(
+    tmp_path: Path, edit: Any, expected: str
+) -> None:
+    folder = tmp_path / "network"
+    shutil.copytree(default_network_dir(), folder)
+    path = folder / "links.geojson"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    link = next(f for f in data["features"] if f["properties"]["id"] == "SHANGHAI-ROTTERDAM")
+    edit(link["properties"])
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(mc.NetworkError) as info:
+        mc.load(folder)
+    assert any(expected in p for p in info.value.problems), info.value.problems
 
 
 # --- bad cost input ----------------------------------------------------------------------

@@ -149,6 +149,21 @@ def _unused_source(d: dict[str, Any]) -> None:
     d["never_cited"] = {"assumption": "unused"}
 
 
+def _dostyk_flatcar_wait(d: dict[str, Any]) -> dict[str, Any]:
+    dostyk = next(f for f in d["features"] if f["properties"]["id"] == "DOSTYK")
+    return next(
+        p for p in dostyk["properties"]["processes"] if p["source"] == "asm_dostyk_flatcar_wait"
+    )
+
+
+def _toward_a_country_not_reached(d: dict[str, Any]) -> None:
+    _dostyk_flatcar_wait(d)["toward"] = ["PL"]
+
+
+def _toward_not_a_country(d: dict[str, Any]) -> None:
+    _dostyk_flatcar_wait(d)["toward"] = ["China"]
+
+
 def _shipment_unknown_node(d: dict[str, Any]) -> None:
     d["container"]["processes"][1]["nodes"] = ["AKTAU_PORTT"]
 
@@ -187,6 +202,8 @@ def _booked_without_plan(d: dict[str, Any]) -> None:
         (LINKS_FILE, _too_long, "more than 1.6x"),
         (NODES_FILE, _orphan, "feature NOWHERE: no route reaches this node"),
         (SOURCES_FILE, _unused_source, "never_cited"),
+        (NODES_FILE, _toward_a_country_not_reached, "toward: no link from here leads to PL"),
+        (NODES_FILE, _toward_not_a_country, "field processes.2.toward.0"),
         (SHIPMENTS_FILE, _shipment_unknown_node, "unknown node 'AKTAU_PORTT' (did you mean"),
         (SHIPMENTS_FILE, _shipment_unknown_source, "unknown source key 'no_such_source'"),
         (SHIPMENTS_FILE, _shipment_missing, "shipment wagonload: shipment class missing"),

@@ -102,6 +102,20 @@ def test_terminal_dwell_only_where_a_trip_starts_or_ends(network: mc.Network) ->
     assert any(c.node == route.origin and c.stage == "port" for c in comps)
 
 
+def test_a_process_measured_in_one_direction_applies_only_that_way(network: mc.Network) -> None:
+    """Dostyk's flatcar wait was published for cargo bound for China (toward: CN)."""
+
+    def flatcar_waits(origin: str, destination: str) -> int:
+        routes = mc.candidate_routes(network, origin, destination, k=10)
+        route = next(r for r in routes if "DOSTYK" in r.nodes)
+        comps = components(network, route)
+        return sum(c.source == "asm_dostyk_flatcar_wait" for c in comps)
+
+    assert flatcar_waits("Aktogay", "Urumqi") == 1  # eastbound: leaves Dostyk for China
+    assert flatcar_waits("Urumqi", "Aktogay") == 0  # westbound
+    assert flatcar_waits("Aktogay", "Dostyk") == 0  # ends there: does not leave it
+
+
 def test_scheduled_wait_is_uniform_over_the_headway(network: mc.Network) -> None:
     _, comps = trip(network, "Almaty", "Constanta", "middle")
     poti = [c for c in comps if c.stage == "ferry_wait" and c.link == "POTI-CONSTANTA"]

@@ -50,6 +50,11 @@ class Process(Strict):
     probability: float = Field(default=1.0, ge=0, le=1, allow_inf_nan=False)
     modes: tuple[LinkMode, ...] | None = None
     applies: Literal["always", "ends", "through"] = "always"
+    #: Direction: the process applies only to trips that leave this node for a place in
+    #: one of these countries (a figure measured in one direction, e.g. the wait at a
+    #: gauge change for cargo bound for China); a trip ending here does not leave it.
+    #: None: both directions.
+    toward: tuple[CountryCode, ...] | None = Field(default=None, min_length=1)
     #: Last year whose conditions this describes (a crisis, a congested year): the
     #: process applies only to scenarios of that era or earlier.
     until: int | None = Field(default=None, ge=1990, le=2100)
@@ -176,6 +181,25 @@ class LinkWeather(Weather):
         return self
 
 
+class Unsailed(Strict):
+    """Years in which the trade did not use an open link (carriers routed elsewhere):
+    in a scenario whose ``era`` is ``since`` to ``until``, the link is left out."""
+
+    since: int = Field(ge=1800, le=2100)
+    until: int = Field(ge=1800, le=2100)
+    reason: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Unsailed:
+        if self.since > self.until:
+            raise ValueError(f"since {self.since} is after until {self.until}")
+        return self
+
+    def covers(self, era: int) -> bool:
+        """Whether the link is unused in a scenario of ``era``."""
+        return self.since <= era <= self.until
+
+
 #: Numeric fields of a link that need an entry in its ``sources``.
 LINK_SOURCED_FIELDS = (
     "length_km",
@@ -185,6 +209,7 @@ LINK_SOURCED_FIELDS = (
     "service",
     "weather",
     "closed_since",
+    "unsailed",
 )
 
 
@@ -208,6 +233,7 @@ class LinkProps(Strict):
     status: Literal["open", "closed"] = "open"
     closed_since: int | None = Field(default=None, ge=1800, le=2100)
     closed_reason: str | None = None
+    unsailed: Unsailed | None = None
     sources: dict[str, str]
     note: str | None = None
 

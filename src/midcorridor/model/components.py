@@ -39,6 +39,13 @@ def _link_modes_at(network: Network, route: Route, i: int) -> set[str]:
     return {network.links_by_id[route.links[j]].props.mode for j in idx}
 
 
+def _onward_countries(network: Network, route: Route, i: int) -> set[str]:
+    """Countries of the place the route goes on to from node ``i`` (none at its end)."""
+    if i + 1 >= len(route.nodes):
+        return set()
+    return set(network.nodes_by_id[route.nodes[i + 1]].props.countries)
+
+
 def components(
     network: Network,
     route: Route,
@@ -94,8 +101,11 @@ def components(
         at_end = i in (0, last)
         capacity = (capacities or {}).get(node_id, node.capacity)
         queued = capacity is not None and volume is not None
+        onward = _onward_countries(network, route, i)
         for proc in node.processes:
             if proc.modes is not None and not modes.intersection(proc.modes):
+                continue
+            if proc.toward is not None and not onward.intersection(proc.toward):
                 continue
             if proc.until is not None and era > proc.until:
                 continue

@@ -296,6 +296,28 @@ def check_gauge_changes(nodes: Nodes, links: Links, problems: Problems) -> None:
             )
 
 
+def check_directions(nodes: Nodes, links: Links, problems: Problems) -> None:
+    """A process's ``toward`` names a country a link from its node leads to."""
+    neighbours: dict[str, set[str]] = {}
+    for link in links.values():
+        p = link.props
+        for a, b in ((p.from_, p.to), (p.to, p.from_)):
+            if a in nodes and b in nodes:
+                neighbours.setdefault(a, set()).update(nodes[b].props.countries)
+    for node_id, node in nodes.items():
+        reachable = neighbours.get(node_id, set())
+        for i, proc in enumerate(node.props.processes):
+            for code in proc.toward or ():
+                if code not in reachable:
+                    problems.add(
+                        NODES_FILE,
+                        node_id,
+                        f"processes.{i}.toward",
+                        f"no link from here leads to {code} (it leads to "
+                        f"{', '.join(sorted(reachable)) or 'nowhere'})",
+                    )
+
+
 def check_connected(nodes: Nodes, links: Links, problems: Problems) -> None:
     """Every node is reached over open links from the largest connected part."""
     graph = nx.Graph()
@@ -339,6 +361,7 @@ def check_network(
     check_link_lengths(links, problems)
     check_every_source_is_used(sources, problems)
     check_gauge_changes(nodes, links, problems)
+    check_directions(nodes, links, problems)
     check_connected(nodes, links, problems)
 
 

@@ -151,7 +151,12 @@ def closed(scenario: Scenario, network: Network, closures: Closures) -> tuple[se
     by_passage = {
         lk.id for lk in network.links_by_id.values() if lk.props.passage in closures.passages
     }
-    return blocked_nodes, set(closures.links) | by_passage
+    by_era = {  # lines the trade did not sail in the scenario's era (network: unsailed)
+        lk.id
+        for lk in network.links_by_id.values()
+        if lk.props.unsailed is not None and lk.props.unsailed.covers(scenario.era)
+    }
+    return blocked_nodes, set(closures.links) | by_passage | by_era
 
 
 def _services(
