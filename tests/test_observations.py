@@ -279,6 +279,7 @@ def test_calibrate_scores_and_lists_every_promise(capsys: Any, monkeypatch: Any)
     promised = [o["id"] for o in result["observations"] if o["kind"] == "promised"]
     assert promised
     assert set(result["promises_by_month"]) == set(promised)
+    assert all(len(v) == 12 for v in result["promises_by_month"].values())
     code, out, _ = invoke(["calibrate", "--samples", "200"], capsys, monkeypatch)
     assert "observed transit times" in out
     assert "chance each is kept" in out

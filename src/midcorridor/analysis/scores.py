@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import numpy as np
@@ -247,6 +247,8 @@ class Scores:
 
     rows: tuple[ObservationScore, ...]
     not_scored: tuple[tuple[Observation, str], ...] = ()
+    #: The chance each promise is kept, by departure month (January first), when asked.
+    promises_by_month: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
 
     def __iter__(self) -> Iterator[ObservationScore]:
         return iter(self.rows)
@@ -287,6 +289,7 @@ class Scores:
             "summary": [s.to_dict() for s in self.summary()],
             "observations": [r.to_dict() for r in self.rows],
             "not_scored": [{"id": o.id, "why": why} for o, why in self.not_scored],
+            "promises_by_month": {k: list(v) for k, v in self.promises_by_month.items()},
         }
 
 
@@ -323,6 +326,7 @@ def score_observations(
     observations: Sequence[Observation] | None = None,
     *,
     samples_per_month: int = SAMPLES_PER_MONTH,
+    by_month: bool = False,
 ) -> Scores:
     """Run every observation on its era's scenario and score it.
 
@@ -336,6 +340,9 @@ def score_observations(
         Observations to score (default: every one of the network).
     samples_per_month
         Monte Carlo samples per departure month (a period not stated: over the year).
+    by_month
+        Also give each promise the chance it is kept for a departure in each month
+        (:func:`promise_by_month`, on the network as it is).
 
     Returns
     -------
@@ -348,6 +355,12 @@ def score_observations(
     if observations is None:
         observations = network.require_observations().observations
     factors_of = held_out_factors(network)
+    kept_by_month: dict[str, tuple[float, ...]] = {}
+    if by_month:
+        promises = [o for o in observations if o.kind == "promised"]
+        kept_by_month = promise_by_month(
+            network, scenarios, promises, samples_per_month=samples_per_month
+        )
     if factors_of is not None:
         network = network.uncalibrated()
     runnable: dict[tuple[str, tuple[int, ...] | None, Factors], list[Observation]] = {}
@@ -372,7 +385,7 @@ def score_observations(
             rows.append(_score(obs, era, np.concatenate(values), saturated))
     order = {o.id: i for i, o in enumerate(observations)}
     rows.sort(key=lambda r: order[r.observation.id])
-    return Scores(tuple(rows), tuple(not_scored))
+    return Scores(tuple(rows), tuple(not_scored), kept_by_month)
 
 
 def run_observations(

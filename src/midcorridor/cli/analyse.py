@@ -177,7 +177,7 @@ def calibrate(
     from ..analysis.calibration import calibrate as run_calibration
     from ..analysis.calibration import era_scenarios
     from ..analysis.cost_checks import check_costs
-    from ..analysis.scores import SAMPLES_PER_MONTH, promise_by_month, score_observations
+    from ..analysis.scores import SAMPLES_PER_MONTH, score_observations
     from ..inputs.scenario import default_scenario, load_scenario
     from ..views.analysis_tables import calibration_table, cost_check_table
     from ..views.score_tables import promise_table, score_summary_table, score_table
@@ -188,24 +188,24 @@ def calibrate(
     eras = era_scenarios(path.parent)
     result = run_calibration(net, baseline, samples=opts.samples, eras=eras)
     costs = check_costs(net, baseline) if net.costs is not None else []
-    scores = by_month = None
+    scores = None
     if net.observations is not None:
-        conditions = {"2025": baseline, **eras}
         per_month = opts.samples or SAMPLES_PER_MONTH
-        scores = score_observations(net, conditions, samples_per_month=per_month)
-        promises = [r.observation for r in scores.promised]
-        by_month = promise_by_month(net, conditions, promises, samples_per_month=per_month)
+        conditions = {"2025": baseline, **eras}
+        scores = score_observations(net, conditions, samples_per_month=per_month, by_month=True)
     if as_json:
         out: dict[str, Any] = {"times": result.to_dict(), "costs": [c.to_dict() for c in costs]}
         if scores is not None:
-            out["scores"] = {**scores.to_dict(), "promises_by_month": by_month}
+            out["scores"] = scores.to_dict()
         print_json(out)
     else:
         tables = [calibration_table(result), *([cost_check_table(costs)] if costs else [])]
         if scores is not None:
             tables += [score_summary_table(scores), *([score_table(scores)] if each else [])]
-            tables.append(promise_table(scores, by_month))
+            tables.append(promise_table(scores))
         print_tables(*tables)
+    for why in net.calibration_stale():
+        err.print(f"[yellow]calibrated.yaml is out of date:[/yellow] {why}; run midcorridor fit")
     missed = [r.target.name for r in result.missed]
     missed += [c.target.name for c in costs if c.target.required and not c.met]
     if missed:

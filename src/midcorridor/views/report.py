@@ -34,12 +34,14 @@ from .charts import sensitivity_chart, tornado_chart
 from .distance_charts import cost_distance_chart, time_distance_chart
 from .run_tables import compare_table, run_table, stages_table
 from .safe_text import file_names, for_markdown
+from .score_tables import promise_table, score_summary_table
 from .table import Table, to_markdown
 
 if TYPE_CHECKING:
     import jinja2
 
     from ..analysis.calibration import Calibration
+    from ..analysis.scores import Scores
 
 __all__ = ["REPORT_FILE", "REPORT_SECTIONS", "bottleneck_trips", "write_report"]
 
@@ -272,6 +274,7 @@ def write_report(
     folder: str | Path,
     *,
     calibration: Calibration | None = None,
+    scores: Scores | None = None,
 ) -> Path:
     """Write ``report.md`` and its charts (PNG) into ``folder``, whole or not at all.
 
@@ -294,6 +297,9 @@ def write_report(
         report (a ``report.md``): everything in it is replaced.
     calibration
         Output of :func:`midcorridor.calibrate`; adds a calibration section.
+    scores
+        Output of :func:`midcorridor.score_observations`; adds the scores against the
+        observed times and every promise with the chance it is kept.
 
     Returns
     -------
@@ -340,6 +346,8 @@ def write_report(
             "calibration_table": (_table(calibration_table(calibration)) if calibration else None),
             "calibration_met": calibration.required_met if calibration else 0,
             "calibration_required": calibration.required if calibration else 0,
+            "score_table": _table(score_summary_table(scores)) if scores else None,
+            "promise_table": _table(promise_table(scores)) if scores else None,
             "evidence_table": _table(evidence_tables(evidence(reference, network))[0]),
             **_sources(runs, network),
         }

@@ -4,7 +4,6 @@ the summaries, every observed case, and every promise with the chance it is kept
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from . import formatting as fmt
@@ -116,13 +115,13 @@ def score_table(scores: Scores) -> Table:
     )
 
 
-def promise_table(scores: Scores, by_month: Mapping[str, Sequence[float]] | None = None) -> Table:
+def promise_table(scores: Scores) -> Table:
     """Every promise with the model's probability that it is kept over its period, and
-    (with ``by_month``) in its worst and best departure months."""
+    (when scored by month) in its worst and best departure months."""
     rows = []
     for r in scores.promised:
         o = r.observation
-        months = by_month.get(o.id) if by_month else None
+        months = scores.promises_by_month.get(o.id)
         spread = ""
         if months:
             worst = min(range(12), key=lambda m: months[m])
