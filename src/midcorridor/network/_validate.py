@@ -395,7 +395,7 @@ def check_places(network: Network, problems: Problems) -> None:
         except MidcorridorError as exc:
             problems.add(file, None, fld, exc.message)
     if network.observations is not None and not problems.items:
-        check_directions(network, network.observations, problems)
+        check_observation_directions(network, network.observations, problems)
 
 
 def check_calibration(network: Network, problems: Problems) -> None:
@@ -441,7 +441,9 @@ def _observation_places(book: ObservationBook) -> list[tuple[str, str, str]]:
     return named
 
 
-def check_directions(network: Network, book: ObservationBook, problems: Problems) -> None:
+def check_observation_directions(
+    network: Network, book: ObservationBook, problems: Problems
+) -> None:
     """An observation's direction is the way its route runs: westbound when the
     destination lies west of the origin."""
     for i, obs in enumerate(book.observations):
