@@ -489,7 +489,7 @@ def test_evidence_json_has_the_documented_shape(capsys: Any, monkeypatch: Any) -
     assert data["scenario"] == "baseline"
     route = data["routes"][0]
     assert {"label", "shipment", "days_mean", "days_by_basis", "assumptions"} <= set(route)
-    assert set(route["days_by_basis"]) == {"published", "derived", "assumption"}
+    assert set(route["days_by_basis"]) == {"published", "derived", "calibrated", "assumption"}
     assert sum(route["days_by_basis"].values()) == pytest.approx(route["days_mean"])
     first = route["assumptions"][0]
     assert {"source", "days_mean", "variance_share"} <= set(first)

@@ -12,7 +12,7 @@ import yaml
 
 import midcorridor as mc
 from midcorridor.analysis.evidence import evidence
-from midcorridor.inputs.network_files import BASES
+from midcorridor.inputs.network_files import BASES, EVIDENCE_BASES
 from midcorridor.network.network import ERA_TOLERANCE_YEARS, SOURCES_FILE
 from midcorridor.network.read import default_network_dir
 
@@ -32,7 +32,7 @@ def test_days_by_basis_add_up_to_the_mean(run: mc.ScenarioRun, network: mc.Netwo
     for route, trip in zip(result.routes, run.trips, strict=True):
         assert route.label == trip.label
         assert route.shipment == trip.shipment
-        assert set(route.days_by_basis) == set(BASES)
+        assert set(route.days_by_basis) == set(EVIDENCE_BASES)
         assert sum(route.days_by_basis.values()) == pytest.approx(route.days_mean, rel=1e-9)
         assert route.days_mean == pytest.approx(trip.days()["mean"], rel=1e-9)
         # Assumptions ranked by their share of the spread; their days add up to the
@@ -41,7 +41,7 @@ def test_days_by_basis_add_up_to_the_mean(run: mc.ScenarioRun, network: mc.Netwo
         assert shares == sorted(shares, reverse=True)
         assumed = sum(a.days_mean for a in route.assumptions)
         assert assumed == pytest.approx(route.days_by_basis["assumption"], rel=1e-9, abs=1e-12)
-        assert all(network.sources[a.source].basis == "assumption" for a in route.assumptions)
+        assert all(network.basis(a.source) == "assumption" for a in route.assumptions)
 
 
 def test_every_figure_of_a_trip_has_a_graded_source(
