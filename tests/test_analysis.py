@@ -79,15 +79,16 @@ def test_top_three_bottlenecks_middle_corridor(middle: mc.TripResult, network: m
 def test_top_bottleneck_via_russia(northern: mc.TripResult, network: mc.Network) -> None:
     frame = ranked(northern, network=network)
     assert frame["p50_saved_removed"].is_monotonic_decreasing
-    # The Brest / Malaszewicze queue (simulated at the 2024 volume against 14 trains a
-    # day) is skewed: most trains pass quickly, some wait days. It leads on the mean and
-    # on the P90, while terminal handling at Almaty can lead on the P50.
-    brest = "congestion at Brest / Małaszewicze"
-    assert frame.sort_values("mean_days", ascending=False)["group"].iloc[0] == brest
-    assert frame.sort_values("p90_saved_removed", ascending=False)["group"].iloc[0] == brest
-    assert brest in set(frame["group"].head(3))
-    row = frame.set_index("group").loc[brest]
-    assert row["p90_saved_removed"] > 2 * row["p50_saved_removed"]
+    # The Brest / Malaszewicze queue takes the share of the 2024 volume that entered the
+    # EU via Poland (71%, erai_poland_gateway_2024): 9.6 trains a day against 14,
+    # utilisation 0.68, a wait of hours (at the whole volume, 0.96, it was 1.6 days and led
+    # the ranking). Terminal handling at Almaty leads on the mean and on the P90.
+    top = "port at Almaty"
+    assert frame.sort_values("mean_days", ascending=False)["group"].iloc[0] == top
+    assert frame.sort_values("p90_saved_removed", ascending=False)["group"].iloc[0] == top
+    row = frame.set_index("group").loc["congestion at Brest / Małaszewicze"]
+    assert 0 < row["mean_days"] < 0.25
+    assert row["p90_saved_removed"] >= row["p50_saved_removed"]
 
 
 def test_labels_fall_back_to_node_ids(middle: mc.TripResult) -> None:

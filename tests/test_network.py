@@ -24,6 +24,7 @@ from midcorridor.inputs.bounds import (
     VESSELS_BOUNDS,
 )
 from midcorridor.inputs.network_files import LINK_SOURCED_FIELDS
+from midcorridor.model.components import components
 from midcorridor.network.network import LINKS_FILE, NODES_FILE, SHIPMENTS_FILE, SOURCES_FILE
 from midcorridor.network.read import MAX_PROBLEMS_SHOWN, check, default_network_dir
 from network_copies import Edit, edited_copy
@@ -325,6 +326,48 @@ def test_a_capacity_with_an_unknown_source_is_refused(tmp_path: Path) -> None:
     problems = problems_of(broken_copy(tmp_path, NODES_FILE, broken))
     where = f"{NODES_FILE}: feature {target['id']}: field capacity.source: "
     assert any(p.startswith(where) and "no_such_source" in p for p in problems), problems
+
+
+def _brest_capacity(d: dict[str, Any]) -> dict[str, Any]:
+    node = next(f for f in d["features"] if f["properties"]["id"] == "BREST_MALASZEWICZE")
+    capacity: dict[str, Any] = node["properties"]["capacity"]
+    return capacity
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (
+            lambda c: c.pop("load_share_source"),
+            "field capacity: a load_share below 1 needs load_share_source",
+        ),
+        (
+            lambda c: c.update(load_share_source="no_such_source"),
+            "field capacity.load_share_source: unknown source key 'no_such_source'",
+        ),
+        (lambda c: c.update(load_share=1.5), "field capacity.load_share"),
+    ],
+    ids=["unsourced", "unknown", "above-one"],
+)
+def test_a_gateways_load_share_is_sourced_and_a_share(
+    tmp_path: Path, edit: Callable[[dict[str, Any]], object], expected: str
+) -> None:
+    def broken(d: dict[str, Any]) -> None:
+        edit(_brest_capacity(d))
+
+    problems = problems_of(broken_copy(tmp_path, NODES_FILE, broken))
+    assert any("BREST_MALASZEWICZE" in p and expected in p for p in problems), problems
+
+
+def test_a_gateway_queue_takes_its_share_of_the_corridor_volume(network: mc.Network) -> None:
+    route = mc.candidate_routes(network, "Almaty", "Duisburg", corridor="northern", k=1)[0]
+    (queue,) = (
+        c
+        for c in components(network, route, volume_teu_per_week=7923)
+        if c.node == "BREST_MALASZEWICZE" and c.stage == "congestion"
+    )
+    assert "5625 TEU/week (71% of the corridor's 7923)" in queue.note
+    assert queue.utilisation == pytest.approx(5625 / 84 / 7 / 14, rel=0.05)
 
 
 # --- check: the problems as sentences, without raising ----------------------------------

@@ -32,7 +32,7 @@ def test_every_field_of_a_service_or_capacity_is_a_setting_of_its_change() -> No
 
 def test_the_grid_may_vary_every_numeric_setting() -> None:
     assert set(AXIS_FIELDS["service"]) == set(ServiceChange.settable) - {"dispatch"}
-    assert set(AXIS_FIELDS["capacity"]) == {"trains_per_day", "servers"}
+    assert set(AXIS_FIELDS["capacity"]) == {"trains_per_day", "servers", "load_share"}
     # a field the grid could not vary before its axes came from the model
     assert "cutoff_hours" in AXIS_FIELDS["service"]
 

@@ -72,7 +72,17 @@ class Capacity(Strict):
     trains_per_day: float = Field(gt=0, allow_inf_nan=False)
     servers: int = Field(default=1, ge=1)
     source: str
+    #: Share of its corridor's volume that passes this point (other gateways carry the
+    #: rest); below 1 it needs its own source, ``load_share_source``.
+    load_share: float = Field(default=1.0, gt=0, le=1, allow_inf_nan=False)
+    load_share_source: str | None = None
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _sourced_share(self) -> Capacity:
+        if self.load_share < 1 and self.load_share_source is None:
+            raise ValueError("a load_share below 1 needs load_share_source")
+        return self
 
 
 class NodeCapacity(Capacity):

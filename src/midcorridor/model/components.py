@@ -310,8 +310,10 @@ def _saturation_warning(place: str, volume: float, utilisation: float) -> str:
 def _node_queue_component(
     node: NodeProps, capacity: Capacity, volume: Volume, month: int | None
 ) -> Component:
-    """Congestion at a capacity-limited node, resampled from its simulated queue."""
-    queue = node_queue(capacity, volume.mean, season=volume.season)
+    """Congestion at a capacity-limited node, resampled from its simulated queue (the
+    node's ``load_share`` of the corridor's volume passes it)."""
+    load = volume.mean * capacity.load_share
+    queue = node_queue(capacity, load, season=volume.season)
     wait, _ = queue.waits(month)
     by_month = None
     if volume.season is not None and month is None:
@@ -327,16 +329,19 @@ def _node_queue_component(
         node_kind=node.kind,
         link_mode=None,
         note=(
-            f"simulated queue: {volume.mean:.0f} TEU/week against {capacity.trains_per_day:g} "
-            f"trains a day, utilisation {queue.utilisation:.2f}"
-            + (", volume by month" if volume.season else "")
+            f"simulated queue: {load:.0f} TEU/week"
+            + (
+                f" ({capacity.load_share:.0%} of the corridor's {volume.mean:.0f})"
+                if capacity.load_share < 1
+                else ""
+            )
+            + f" against {capacity.trains_per_day:g} trains a day, utilisation "
+            f"{queue.utilisation:.2f}" + (", volume by month" if volume.season else "")
         ),
         empirical=wait,
         empirical_by_month=by_month,
         utilisation=queue.utilisation,
-        warning=(
-            _saturation_warning(node.id, volume.mean, queue.utilisation) if queue.saturated else ""
-        ),
+        warning=(_saturation_warning(node.id, load, queue.utilisation) if queue.saturated else ""),
     )
 
 

@@ -198,6 +198,15 @@ def check_node_sources(nodes: Nodes, sources: Sources, problems: Problems) -> No
             problems.source(
                 capacity.source, sources, NODES_FILE, node.id, "capacity.source", "feature"
             )
+            if capacity.load_share_source is not None:
+                problems.source(
+                    capacity.load_share_source,
+                    sources,
+                    NODES_FILE,
+                    node.id,
+                    "capacity.load_share_source",
+                    "feature",
+                )
 
 
 def check_link_ends(nodes: Nodes, links: Links, problems: Problems) -> None:
