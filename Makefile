@@ -54,6 +54,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_choice.py
 	$(BIN)/python benchmarks/bench_grid.py
 	$(BIN)/python benchmarks/bench_hostile_inputs.py
+	$(BIN)/python benchmarks/bench_fit.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

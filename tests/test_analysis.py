@@ -58,14 +58,17 @@ def test_top_three_bottlenecks_middle_corridor(middle: mc.TripResult, network: m
     top = frame.head(3)
     # The block train is booked on the weekly Poti-Constanta ferry: on plan it waits only
     # its slack, late it waits a week. So the ferry leads on the mean and on the P90, while
-    # on the P50 port handling and EU customs at the Black Sea ports come as close.
-    black_sea = {
+    # on the P50 port handling and EU customs at the Black Sea ports come as close, and
+    # so does handling at Aktau since the calibration found Caspian port handling about
+    # three times the assumed hours (network/calibrated.yaml).
+    ports = {
         "ferry_wait at Poti port",
         "port at Poti port",
         "port at Constanța port",
         "documents at Constanța port",
+        "port at Aktau port",
     }
-    assert set(top["group"]) <= black_sea
+    assert set(top["group"]) <= ports
     assert "ferry_wait at Poti port" in set(top["group"])
     by_mean = frame.sort_values("mean_days", ascending=False)
     by_p90 = frame.sort_values("p90_saved_removed", ascending=False)
