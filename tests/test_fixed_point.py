@@ -133,7 +133,7 @@ def _averaged_choice(
             )
             had = choice._teu(current, book)
             root = max(abs(found[c] - had[c]) / max(had[c], 1.0) for c in found)
-            teu = {c: float(v) for c, v in had.items()}
+            teu: dict[str, float] = {c: float(v) for c, v in had.items()}
             return teu, runs, root <= choice.TOLERANCE
     teu = choice._teu(current, book)
     return {c: float(v) for c, v in teu.items()}, choice.MAX_ITERATIONS, False
