@@ -133,8 +133,8 @@ def _averaged_choice(
             )
             had = choice._teu(current, book)
             root = max(abs(found[c] - had[c]) / max(had[c], 1.0) for c in found)
-            teu: dict[str, float] = {c: float(v) for c, v in had.items()}
-            return teu, runs, root <= choice.TOLERANCE
+            answer: dict[str, float] = {c: float(v) for c, v in had.items()}
+            return answer, runs, root <= choice.TOLERANCE
     teu = choice._teu(current, book)
     return {c: float(v) for c, v in teu.items()}, choice.MAX_ITERATIONS, False
 
