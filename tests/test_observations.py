@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import yaml
 
 import midcorridor as mc
 from cli_runner import invoke
@@ -22,7 +23,7 @@ from midcorridor.analysis.scores import (
     score_observations,
 )
 from midcorridor.inputs.observations import Observation, parse_figure
-from midcorridor.network.read import check
+from midcorridor.network.read import check, read_observations
 from midcorridor.runs.runner import run_scenario
 from network_copies import edited_copy
 
@@ -283,3 +284,35 @@ def test_calibrate_scores_and_lists_every_promise(capsys: Any, monkeypatch: Any)
     code, out, _ = invoke(["calibrate", "--samples", "200"], capsys, monkeypatch)
     assert "observed transit times" in out
     assert "chance each is kept" in out
+
+
+def test_a_set_kept_apart_is_checked_like_the_network_s_own(
+    tmp_path: Path, network: mc.Network
+) -> None:
+    source = network.path / OBS
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    data["observations"] = data["observations"][:3]
+    data["observations"][1]["route"]["origin"] = "Almatty"
+    kept = tmp_path / "kept_apart.yaml"
+    kept.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(mc.NetworkError) as caught:
+        read_observations(kept, network)
+    said = str(caught.value)
+    assert "kept_apart.yaml: field observations.1.route.origin" in said
+    assert "ALMATY" in said
+    with pytest.raises(mc.NetworkError, match="not found"):
+        read_observations(tmp_path / "missing.yaml", network)
+
+
+def test_calibrate_scores_a_set_kept_apart(
+    tmp_path: Path, network: mc.Network, capsys: Any, monkeypatch: Any
+) -> None:
+    data = yaml.safe_load((network.path / OBS).read_text(encoding="utf-8"))
+    data["observations"] = [o for o in data["observations"] if o["kind"] == "observed"][:4]
+    kept = tmp_path / "kept_apart.yaml"
+    kept.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    args = ["calibrate", "--observations", str(kept), "--samples", "200", "--json"]
+    code, out, _ = invoke(args, capsys, monkeypatch)
+    assert code in (0, 3)
+    scored = json.loads(out)["scores"]["observations"]
+    assert [o["id"] for o in scored] == [o["id"] for o in data["observations"]]

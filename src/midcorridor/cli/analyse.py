@@ -162,6 +162,14 @@ def calibrate(
     each: Annotated[
         bool, typer.Option("--each", help="Also list every observed case with its scores.")
     ] = False,
+    observations: Annotated[
+        OptPath,
+        typer.Option(
+            "--observations",
+            help="Score these published times instead of network/observations.yaml "
+            "(a set kept apart from the fit).",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
     *,
     opts: RunOptions,
@@ -179,6 +187,7 @@ def calibrate(
     from ..analysis.cost_checks import check_costs
     from ..analysis.scores import SAMPLES_PER_MONTH, score_observations
     from ..inputs.scenario import default_scenario, load_scenario
+    from ..network.read import read_observations
     from ..views.analysis_tables import calibration_table, cost_check_table
     from ..views.score_tables import promise_table, score_summary_table, score_table
 
@@ -189,10 +198,13 @@ def calibrate(
     result = run_calibration(net, baseline, samples=opts.samples, eras=eras)
     costs = check_costs(net, baseline) if net.costs is not None else []
     scores = None
-    if net.observations is not None:
+    chosen = read_observations(observations, net) if observations is not None else net.observations
+    if chosen is not None:
         per_month = opts.samples or SAMPLES_PER_MONTH
         conditions = {"2025": baseline, **eras}
-        scores = score_observations(net, conditions, samples_per_month=per_month, by_month=True)
+        scores = score_observations(
+            net, conditions, chosen.observations, samples_per_month=per_month, by_month=True
+        )
     if as_json:
         out: dict[str, Any] = {"times": result.to_dict(), "costs": [c.to_dict() for c in costs]}
         if scores is not None:

@@ -396,15 +396,26 @@ def check_places(network: Network, problems: Problems) -> None:
                 (TARGETS_FILE, f"{fld}.{f}", getattr(route, f)) for f in ("origin", "destination")
             ]
             named += [(TARGETS_FILE, f"{fld}.via.{j}", v) for j, v in enumerate(route.via)]
-    if network.observations is not None:
-        named += _observation_places(network.observations)
+    _check_named(network, named, problems)
+
+
+def _check_named(network: Network, named: list[tuple[str, str, str]], problems: Problems) -> None:
     for file, fld, place in named:
         try:
             network.find_node(place)
         except MidcorridorError as exc:
             problems.add(file, None, fld, exc.message)
-    if network.observations is not None and not problems.items:
-        check_observation_directions(network, network.observations, problems)
+
+
+def check_observations(
+    network: Network, book: ObservationBook, problems: Problems, file: str = OBSERVATIONS_FILE
+) -> None:
+    """The places an observation set names are places of the network, and each entry's
+    direction is the way its route runs."""
+    before = len(problems.items)
+    _check_named(network, _observation_places(book, file), problems)
+    if len(problems.items) == before:
+        check_observation_directions(network, book, problems, file)
 
 
 def check_calibration(network: Network, problems: Problems) -> None:
@@ -434,24 +445,21 @@ def check_calibration(network: Network, problems: Problems) -> None:
                 problems.source(c.key, network.sources, CALIBRATED_FILE, None, fld, "entry")
 
 
-def _observation_places(book: ObservationBook) -> list[tuple[str, str, str]]:
+def _observation_places(book: ObservationBook, file: str) -> list[tuple[str, str, str]]:
     """``(file, field, place)`` of every place an observation names."""
     named = []
     for i, obs in enumerate(book.observations):
         fld = f"observations.{i}"
         route = obs.route
-        named += [
-            (OBSERVATIONS_FILE, f"{fld}.route.{f}", getattr(route, f))
-            for f in ("origin", "destination")
-        ]
-        named += [(OBSERVATIONS_FILE, f"{fld}.route.via.{j}", v) for j, v in enumerate(route.via)]
+        named += [(file, f"{fld}.route.{f}", getattr(route, f)) for f in ("origin", "destination")]
+        named += [(file, f"{fld}.route.via.{j}", v) for j, v in enumerate(route.via)]
         if obs.at is not None:
-            named.append((OBSERVATIONS_FILE, f"{fld}.at", obs.at))
+            named.append((file, f"{fld}.at", obs.at))
     return named
 
 
 def check_observation_directions(
-    network: Network, book: ObservationBook, problems: Problems
+    network: Network, book: ObservationBook, problems: Problems, file: str
 ) -> None:
     """An observation's direction is the way its route runs: westbound when the
     destination lies west of the origin."""
@@ -463,7 +471,7 @@ def check_observation_directions(
         runs = "westbound" if ends[1].lon < ends[0].lon else "eastbound"
         if runs != obs.direction:
             problems.add(
-                OBSERVATIONS_FILE,
+                file,
                 None,
                 f"observations.{i}.direction",
                 f"{obs.id}: {obs.direction!r}, but {obs.route.origin} to "

@@ -31,10 +31,23 @@ from ..inputs.observations import ObservationBook
 from ..inputs.targets import TargetBook
 from ..vocabulary import SHIPMENTS
 from . import network as net
-from ._validate import Problems, check_calibration, check_network, check_places
+from ._validate import (
+    Problems,
+    check_calibration,
+    check_network,
+    check_observations,
+    check_places,
+)
 from .network import Link, Network, Node
 
-__all__ = ["MAX_FILE_BYTES", "MAX_PROBLEMS_SHOWN", "check", "default_network_dir", "load"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "MAX_PROBLEMS_SHOWN",
+    "check",
+    "default_network_dir",
+    "load",
+    "read_observations",
+]
 
 #: Largest network file read, bytes: a guard against reading something that is not ours.
 MAX_FILE_BYTES = 20_000_000
@@ -323,6 +336,8 @@ def _read_network(folder: Path) -> tuple[Network | None, list[str]]:
         calibrated,
     )
     check_places(network, problems)
+    if network.observations is not None:
+        check_observations(network, network.observations, problems)
     check_calibration(network, problems)
     if problems.items:
         return None, problems.items
@@ -382,3 +397,26 @@ def load(path: str | os.PathLike[str] | None = None) -> Network:
             f"The network in {folder} has {len(problems):,} problem(s):", _capped(problems)
         )
     return network
+
+
+def read_observations(path: str | os.PathLike[str], network: Network) -> ObservationBook:
+    """Read and check an observation file other than the network's (a set of published
+    times kept apart, to score the model on after the fact).
+
+    Raises
+    ------
+    NetworkError
+        Naming the file, entry and field of every problem: as ``observations.yaml`` is
+        checked (sources, figures, periods), and its places against ``network``.
+    """
+    file = Path(path)
+    if not file.is_file():
+        raise NetworkError(f"Observation file not found: {file}")
+    problems = Problems()
+    book = _read_optional(file, ObservationBook, problems, "observations")
+    if book is not None and not problems.items:
+        check_observations(network, book, problems, file.name)
+    if book is None or problems.items:
+        items = problems.items or [f"{file.name}: holds no observations"]
+        raise NetworkError(f"{file} has {len(items):,} problem(s):", _capped(items))
+    return book
