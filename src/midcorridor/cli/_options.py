@@ -97,6 +97,22 @@ ConditionsOpt = Annotated[
     typer.Option("--scenario", help="Conditions to use (default: scenarios/baseline.yaml)."),
 ]
 
+#: A local Dask cluster or a running scheduler (``grid``, ``fit``): give one, not both.
+WorkersOpt = Annotated[
+    OptInt,
+    typer.Option("--workers", min=1, max=256, help="Run on a local Dask cluster of N workers."),
+]
+SchedulerOpt = Annotated[
+    OptStr, typer.Option("--scheduler", help="Join a running Dask scheduler (tcp://host:8786).")
+]
+
+
+def check_cluster_options(workers: int | None, scheduler: str | None) -> None:
+    """``--workers`` and ``--scheduler`` are not both given."""
+    if workers is not None and scheduler is not None:
+        raise MidcorridorError("Give --workers or --scheduler, not both.")
+
+
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="File to write.")]
 
 BaselineOpt = Annotated[

@@ -22,6 +22,7 @@ from ._app import CALIBRATION_MISSED_EXIT
 from ._options import (
     BaselineOpt,
     CarbonOpt,
+    ConditionsOpt,
     JsonOpt,
     OptPath,
     RouteOpt,
@@ -155,10 +156,7 @@ def evidence(
 @app.command()
 @with_run_options("samples", "network")
 def calibrate(
-    scenario: Annotated[
-        OptPath,
-        typer.Option("--scenario", help="Baseline conditions (default: scenarios/baseline.yaml)."),
-    ] = None,
+    scenario: ConditionsOpt = None,
     each: Annotated[
         bool, typer.Option("--each", help="Also list every observed case with its scores.")
     ] = False,

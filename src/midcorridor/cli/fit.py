@@ -8,9 +8,16 @@ from typing import Annotated, Any
 
 import typer
 
-from .._errors import MidcorridorError
 from ._app import app, err
-from ._options import OptInt, OptPath, OptStr, RunOptions, print_tables, with_run_options
+from ._options import (
+    ConditionsOpt,
+    RunOptions,
+    SchedulerOpt,
+    WorkersOpt,
+    check_cluster_options,
+    print_tables,
+    with_run_options,
+)
 
 
 @contextlib.contextmanager
@@ -32,17 +39,9 @@ def _fold_map(workers: int | None, scheduler: str | None) -> Iterator[Callable[.
 @app.command()
 @with_run_options("network")
 def fit(
-    scenario: Annotated[
-        OptPath,
-        typer.Option("--scenario", help="Baseline conditions (default: scenarios/baseline.yaml)."),
-    ] = None,
-    workers: Annotated[
-        OptInt,
-        typer.Option("--workers", min=1, max=256, help="Run the folds on a local Dask cluster."),
-    ] = None,
-    scheduler: Annotated[
-        OptStr, typer.Option("--scheduler", help="Join a running Dask scheduler (tcp://host:8786).")
-    ] = None,
+    scenario: ConditionsOpt = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
     folds: Annotated[
         bool,
         typer.Option(
@@ -65,8 +64,7 @@ def fit(
     from ..network.network import CALIBRATED_FILE
     from ..views.score_tables import calibrated_table
 
-    if workers is not None and scheduler is not None:
-        raise MidcorridorError("Give --workers or --scheduler, not both.")
+    check_cluster_options(workers, scheduler)
     net = opts.load_network()
     path = scenario or default_scenario()
     conditions = {"2025": load_scenario(path), **era_scenarios(path.parent)}

@@ -17,6 +17,9 @@ from ._options import (
     OptPath,
     OptStr,
     RunOptions,
+    SchedulerOpt,
+    WorkersOpt,
+    check_cluster_options,
     check_outputs,
     print_json,
     print_tables,
@@ -29,13 +32,8 @@ from ._options import (
 @with_run_options("network")
 def grid(
     grid_file: Annotated[Path, typer.Argument(help="Grid YAML file (grids/).")],
-    workers: Annotated[
-        OptInt,
-        typer.Option("--workers", min=1, max=256, help="Run on a local Dask cluster of N workers."),
-    ] = None,
-    scheduler: Annotated[
-        OptStr, typer.Option("--scheduler", help="Join a running Dask scheduler (tcp://host:8786).")
-    ] = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
     out_path: Annotated[
         OptPath, typer.Option("--out", "-o", help="Results file (default: results/GRID.parquet).")
     ] = None,
@@ -55,8 +53,7 @@ def grid(
     from ..runs.grid import grid_workers, load_grid, run_grid
     from ..runs.grid_exec import check_scheduler_address
 
-    if workers is not None and scheduler is not None:
-        raise MidcorridorError("Give --workers or --scheduler, not both.")
+    check_cluster_options(workers, scheduler)
     if scheduler is not None:
         check_scheduler_address(scheduler)
     loaded = load_grid(grid_file)
