@@ -24,7 +24,7 @@ import pytest
 
 import midcorridor as mc
 from cli_runner import invoke
-from midcorridor._errors import StopRequested
+from midcorridor._errors import StopRequested, note_stop
 from midcorridor.runs import grid as grid_module
 from midcorridor.runs import grid_exec, grid_store
 from midcorridor.runs.grid import GridPoints, load_grid, run_grid
@@ -171,6 +171,28 @@ def test_a_run_stopped_before_any_scenario_keeps_the_grids_columns(
     monkeypatch.undo()
     resumed = run_grid(grid, network, out, resume=True)
     assert (resumed.ran, resumed.skipped) == (6, 0)
+    assert pq.read_table(out).equals(whole)
+
+
+def test_a_stop_a_library_swallowed_still_stops_the_run(
+    tmp_path: Path, network: mc.Network, whole: pa.Table
+) -> None:
+    """A signal's exception raised inside code that catches it is lost, but the stop it
+    asked for is on record: the run ends after the scenario in hand, keeping it."""
+    grid = load_grid(write(tmp_path))
+    out = tmp_path / "r.parquet"
+
+    def swallowed(done: int, total: int) -> None:
+        if done == 2:
+            try:
+                raise note_stop(signal.SIGHUP)
+            except BaseException:  # what a library's catch-all does to it
+                pass
+
+    stopped = run_grid(grid, network, out, progress=swallowed)
+    assert (stopped.ran, stopped.interrupted, stopped.stopped_by) == (2, True, signal.SIGHUP)
+    resumed = run_grid(grid, network, out, resume=True)
+    assert (resumed.ran, resumed.skipped, resumed.interrupted) == (4, 2, False)
     assert pq.read_table(out).equals(whole)
 
 

@@ -110,3 +110,36 @@ class StopRequested(BaseException):
     def __init__(self, signum: int) -> None:
         self.signum = signum
         super().__init__(f"stopped by signal {signum}")
+
+
+#: Every stop asked for in this process, by signal number, in order (:func:`note_stop`).
+_STOPS: list[int] = []
+
+
+def note_stop(signum: int) -> StopRequested:
+    """Record a request to stop and return the exception that carries it.
+
+    A signal handler raises the result where the program is; a library that catches
+    :class:`BaseException` there would swallow it, so long loops also look at the record
+    (:func:`stop_if_asked_since`) between pieces of work.
+    """
+    _STOPS.append(signum)
+    return StopRequested(signum)
+
+
+def stops_asked() -> int:
+    """How many stops were asked for in this process so far."""
+    return len(_STOPS)
+
+
+def stop_if_asked_since(count: int) -> None:
+    """Raise :class:`StopRequested` if a stop was asked for since :func:`stops_asked`
+    returned ``count``.
+
+    Raises
+    ------
+    StopRequested
+        Carrying the last signal asked.
+    """
+    if len(_STOPS) > count:
+        raise StopRequested(_STOPS[-1])

@@ -13,7 +13,7 @@ import signal
 import sys
 from typing import Any
 
-from .._errors import STOPPED_LINE, StopRequested
+from .._errors import STOPPED_LINE, StopRequested, note_stop
 
 __all__ = ["STOP_SIGNALS", "main"]
 
@@ -23,7 +23,7 @@ STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
 
 
 def _stop(signum: int, frame: object) -> None:
-    raise StopRequested(signum)
+    raise note_stop(signum)
 
 
 def _catch_stop_signals() -> dict[int, Any]:

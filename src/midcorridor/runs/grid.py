@@ -23,7 +23,13 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar, overload
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from .._errors import ScenarioError, StopRequested, needs_extra
+from .._errors import (
+    ScenarioError,
+    StopRequested,
+    needs_extra,
+    stop_if_asked_since,
+    stops_asked,
+)
 from .._files import exclusive
 from ..inputs._read import validation_problems
 from ..inputs.bounds import MonthlyVolume
@@ -534,6 +540,7 @@ def _run_into(
     todo = (i for i in range(count) if i not in done)
     ran, not_run = 0, []
     interrupted, stopped_by = False, None
+    asked = stops_asked()
     outcomes = run_points(
         _tasks(grid, network, todo),
         evaluate,
@@ -547,11 +554,13 @@ def _run_into(
         for outcome in outcomes:
             if outcome.rows is None:
                 not_run.append(outcome.index)
-                continue
-            results.add(outcome.rows)
-            ran += 1
-            if progress is not None:
-                progress(ran + skipped, count)
+            else:
+                results.add(outcome.rows)
+                ran += 1
+                if progress is not None:
+                    progress(ran + skipped, count)
+            # a stop a library swallowed (raised inside its own code) still stops the run
+            stop_if_asked_since(asked)
     except KeyboardInterrupt:
         interrupted = True
     except StopRequested as stop:
