@@ -23,13 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar, overload
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from .._errors import (
-    ScenarioError,
-    StopRequested,
-    needs_extra,
-    stop_if_asked_since,
-    stops_asked,
-)
+from .._errors import ScenarioError, StopRequested, needs_extra, stop_if_asked_since, stops_asked
 from .._files import exclusive
 from ..inputs._read import validation_problems
 from ..inputs.bounds import MonthlyVolume
