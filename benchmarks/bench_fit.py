@@ -18,9 +18,8 @@ import platform
 import time
 from pathlib import Path
 
-from midcorridor.analysis.calibration import era_scenarios
+from midcorridor.analysis.calibration import era_conditions
 from midcorridor.analysis.fit import emulate, emulator_check, fit_factors, fit_network
-from midcorridor.inputs.scenario import load_scenario
 from midcorridor.network.read import load
 from midcorridor.runs.grid_exec import dask_client
 
@@ -34,7 +33,7 @@ def main() -> None:
     print(f"python {platform.python_version()}, {os.cpu_count()} CPUs")
     network = load(ROOT / "network")
     baseline_path = ROOT / "scenarios" / "baseline.yaml"
-    conditions = {"2025": load_scenario(baseline_path), **era_scenarios(baseline_path.parent)}
+    conditions = era_conditions(baseline_path)
     settings = network.require_fit_settings()
     plain = network.uncalibrated()
     assert network.observations is not None

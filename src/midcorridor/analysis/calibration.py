@@ -26,6 +26,7 @@ __all__ = [
     "Calibration",
     "CalibrationRow",
     "calibrate",
+    "era_conditions",
     "era_scenarios",
 ]
 
@@ -123,6 +124,12 @@ def era_scenarios(folder: Path) -> dict[str, Scenario]:
         if era != "2025" and path.is_file():
             out[era] = load_scenario(path)
     return out
+
+
+def era_conditions(baseline: Path) -> dict[str, Scenario]:
+    """The scenario of every era: ``baseline`` for 2025, and the others found beside it
+    (:func:`era_scenarios`)."""
+    return {"2025": load_scenario(baseline), **era_scenarios(baseline.parent)}
 
 
 def calibrate(

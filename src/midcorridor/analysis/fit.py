@@ -101,7 +101,9 @@ class Case:
     def shares(self) -> np.ndarray:
         """Each key's share of the mean hours (all factors 1)."""
         total = float(self.by_key.sum(axis=1).mean() + self.rest.mean())
-        return self.by_key.mean(axis=0) / total if total > 0 else self.by_key.mean(axis=0) * 0
+        if total <= 0:
+            return np.zeros(self.by_key.shape[1])
+        return self.by_key.mean(axis=0) / total
 
 
 def emulate(
@@ -144,11 +146,7 @@ def emulate(
         )
         for obs in group:
             parts, _ = runs[obs.id]
-            low, high = obs.parsed.range_days
-            if obs.statistic == "min":
-                high = math.inf
-            elif obs.statistic == "max":
-                low = 0.0
+            low, high = obs.scored_range_days
             by_key = np.concatenate([p[0] for p in parts])
             rest = np.concatenate([p[1] for p in parts])
             cases.append(Case(obs, low, high, by_key, rest))
@@ -278,7 +276,8 @@ def _fold_sources(cases: Sequence[Case]) -> list[tuple[str, list[str]]]:
 def _fold_job(job: tuple[Sequence[Case], FitSettings, Sequence[str], int]) -> dict[str, float]:
     """Posterior medians of a fit on the cases without the held-out ones."""
     cases, settings, held_out, seed = job
-    kept = [c for c in cases if c.observation.id not in set(held_out)]
+    out = set(held_out)
+    kept = [c for c in cases if c.observation.id not in out]
     return fit_factors(kept, settings, seed=seed).medians()
 
 

@@ -458,11 +458,7 @@ def promise_by_month(
 
 
 def _score(obs: Observation, era: str, days: np.ndarray, saturated: bool) -> ObservationScore:
-    low, high = obs.parsed.range_days
-    if obs.statistic == "min":
-        high = math.inf
-    elif obs.statistic == "max":
-        low = 0.0
+    low, high = obs.scored_range_days
     p10, p50, p90 = (float(x) for x in np.percentile(days, [10, 50, 90]))
     within = float(np.mean(days <= high)) if not math.isinf(high) else 1.0
     return ObservationScore(obs, era, p10, p50, p90, low, high, within, saturated)

@@ -181,25 +181,25 @@ def calibrate(
     figure was derived from).
     """
     from ..analysis.calibration import calibrate as run_calibration
-    from ..analysis.calibration import era_scenarios
+    from ..analysis.calibration import era_conditions
     from ..analysis.cost_checks import check_costs
     from ..analysis.scores import SAMPLES_PER_MONTH, score_observations
-    from ..inputs.scenario import default_scenario, load_scenario
+    from ..inputs.scenario import default_scenario
     from ..network.read import read_observations
     from ..views.analysis_tables import calibration_table, cost_check_table
     from ..views.score_tables import promise_table, score_summary_table, score_table
 
     net = opts.load_network()
     path = scenario or default_scenario()
-    baseline = load_scenario(path)
-    eras = era_scenarios(path.parent)
+    conditions = era_conditions(path)
+    baseline = conditions["2025"]
+    eras = {era: s for era, s in conditions.items() if era != "2025"}
     result = run_calibration(net, baseline, samples=opts.samples, eras=eras)
     costs = check_costs(net, baseline) if net.costs is not None else []
     scores = None
     chosen = read_observations(observations, net) if observations is not None else net.observations
     if chosen is not None:
         per_month = opts.samples or SAMPLES_PER_MONTH
-        conditions = {"2025": baseline, **eras}
         scores = score_observations(
             net, conditions, chosen.observations, samples_per_month=per_month, by_month=True
         )

@@ -58,16 +58,16 @@ def fit(
     in-process or on Dask. Stopped, it leaves the committed result as it was.
     """
     from .._errors import needs_extra
-    from ..analysis.calibration import era_scenarios
+    from ..analysis.calibration import era_conditions
     from ..analysis.fit import fit_network, write_calibrated
-    from ..inputs.scenario import default_scenario, load_scenario
+    from ..inputs.scenario import default_scenario
     from ..network.network import CALIBRATED_FILE
     from ..views.score_tables import calibrated_table
 
     check_cluster_options(workers, scheduler)
     net = opts.load_network()
     path = scenario or default_scenario()
-    conditions = {"2025": load_scenario(path), **era_scenarios(path.parent)}
+    conditions = era_conditions(path)
     with needs_extra("calibration", "The calibration"):
         import pyabc  # noqa: F401
     with _fold_map(workers, scheduler) as map_:

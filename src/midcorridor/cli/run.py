@@ -230,9 +230,9 @@ def report(
     """Write a Markdown brief: headline days, where they go, changes, ranking, sources."""
     from .._files import check_output_folder
     from ..analysis.calibration import calibrate as run_calibration
-    from ..analysis.calibration import era_scenarios
+    from ..analysis.calibration import era_conditions
     from ..analysis.scores import SAMPLES_PER_MONTH, score_observations
-    from ..inputs.scenario import default_scenario, load_scenario
+    from ..inputs.scenario import default_scenario
     from ..views.report import REPORT_FILE, write_report
 
     check_output_folder(out_dir, owned_by=REPORT_FILE, what="Report folder")
@@ -240,11 +240,9 @@ def report(
     runs = opts.run(scenarios, net)
     checked = scores = None
     if calibration:
-        baseline_path = default_scenario()
-        baseline = load_scenario(baseline_path)
-        checked = run_calibration(net, baseline, samples=opts.samples)
+        conditions = era_conditions(default_scenario())
+        checked = run_calibration(net, conditions["2025"], samples=opts.samples)
         if net.observations is not None:
-            conditions = {"2025": baseline, **era_scenarios(baseline_path.parent)}
             per_month = opts.samples or SAMPLES_PER_MONTH
             scores = score_observations(net, conditions, samples_per_month=per_month, by_month=True)
     path = write_report(runs, net, out_dir, calibration=checked, scores=scores)

@@ -10,6 +10,7 @@ that the model meets it (:mod:`midcorridor.analysis.scores`). See docs/calibrati
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import Literal, get_args
 
@@ -251,6 +252,17 @@ class Observation(Strict):
     def parsed(self) -> Figure:
         """The figure in days."""
         return parse_figure(self.figure, self.statistic)
+
+    @property
+    def scored_range_days(self) -> tuple[float, float]:
+        """The range a model's value is scored against, days: the figure with its rounding;
+        for a ``min`` no upper end (infinite), for a ``max`` no lower end (0)."""
+        low, high = self.parsed.range_days
+        if self.statistic == "min":
+            return low, math.inf
+        if self.statistic == "max":
+            return 0.0, high
+        return low, high
 
     @property
     def last_month(self) -> tuple[int, int]:
