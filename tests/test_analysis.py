@@ -85,9 +85,11 @@ def test_top_bottleneck_via_russia(northern: mc.TripResult, network: mc.Network)
     # The Brest / Malaszewicze queue takes the share of the 2024 volume that entered the
     # EU via Poland (71%, erai_poland_gateway_2024): 9.6 trains a day against 14,
     # utilisation 0.68, a wait of hours (at the whole volume, 0.96, it was 1.6 days and led
-    # the ranking). Terminal handling at Almaty leads on the mean and on the P90.
+    # the ranking). Terminal handling at Almaty leads on the P90; on the mean it ties,
+    # within the sampling error of 3,000 samples, with the rare Polish border closures.
     top = "port at Almaty"
-    assert frame.sort_values("mean_days", ascending=False)["group"].iloc[0] == top
+    by_mean = frame.sort_values("mean_days", ascending=False)["group"]
+    assert set(by_mean.iloc[:2]) == {top, "disruption at Brest / Małaszewicze"}
     assert frame.sort_values("p90_saved_removed", ascending=False)["group"].iloc[0] == top
     row = frame.set_index("group").loc["congestion at Brest / Małaszewicze"]
     assert 0 < row["mean_days"] < 0.25

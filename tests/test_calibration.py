@@ -40,11 +40,6 @@ KNOWN_MISSES = {
         "below the band (27.3 d P50 against 27.9-44.2) since Dostyk's flatcar wait, published "
         "for cargo bound for China, no longer applies westbound (data review 3, 3a)"
     ),
-    "Altynkol-Baku (Alat), block train 2024": (
-        "above the band (11.7 d P50 against 8.1-11.7) since the calibration found handling at "
-        "the Caspian ports about 3.1 times the assumed hours (network/calibrated.yaml): the "
-        "official 9 days reads as a best case"
-    ),
 }
 
 

@@ -204,7 +204,7 @@ def _booked_without_plan(d: dict[str, Any]) -> None:
         (NODES_FILE, _orphan, "feature NOWHERE: no route reaches this node"),
         (SOURCES_FILE, _unused_source, "never_cited"),
         (NODES_FILE, _toward_a_country_not_reached, "toward: no link from here leads to PL"),
-        (NODES_FILE, _toward_not_a_country, "field processes.2.toward.0"),
+        (NODES_FILE, _toward_not_a_country, "field processes.1.toward.0"),
         (SHIPMENTS_FILE, _shipment_unknown_node, "unknown node 'AKTAU_PORTT' (did you mean"),
         (SHIPMENTS_FILE, _shipment_unknown_source, "unknown source key 'no_such_source'"),
         (SHIPMENTS_FILE, _shipment_missing, "shipment wagonload: shipment class missing"),

@@ -679,10 +679,12 @@ def test_progress_reports_every_sample_of_every_trip(
     assert len(calls) == 3 * len(run.trips)  # chunks of 100, 100 and 50 per trip
 
 
-def test_changes_select_by_shipment_and_by_the_source_of_a_figure(
+def test_instruments_act_on_the_steps_they_name_for_each_class(
     network: mc.Network, baseline: mc.Scenario
 ) -> None:
-    """digital_customs drops the single container's new transit declarations only."""
+    """digital_customs: a common transit regime takes away the single container's new
+    transit declarations (Alat, Beyuk Kesik); the block train lodges none; the electronic
+    consignment note scales the wait for lodgement at Alat for both."""
     digital = mc.load_scenario(default_scenario("digital_customs"))
     spec = mc.RouteSpec(origin="Almaty", destination="Constanta", corridor="middle")
     routes = (
@@ -694,21 +696,22 @@ def test_changes_select_by_shipment_and_by_the_source_of_a_figure(
         for name, scenario in (("base", baseline), ("digital", digital))
         for trip in plan_trips(scenario.model_copy(update={"routes": routes}), network)
     }
-    redeclared = "asm_transit_redeclaration"
-    box = plans["digital", "box"]
-    hits = [
-        a for c, a in zip(box.components, box.adjustments, strict=True) if c.source == redeclared
-    ]
-    assert len(hits) == 2  # Alat and Beyuk Kesik
-    assert all(a.set == 0 for a in hits)
-    assert not any(c.source == redeclared for c in plans["digital", "block"].components)
-    # Both classes keep the network's own document delays, scaled by digitization.
+
+    def lodged(name: str, label: str) -> list[str]:
+        return [c.node for c in plans[name, label].components if c.step == "lodgement"]
+
+    assert lodged("base", "box") == ["ALAT_PORT", "BEYUK_KESIK"]
+    assert lodged("digital", "box") == []
+    assert lodged("base", "block") == lodged("digital", "block") == []
     for label in ("block", "box"):
-        base, dig = plans["base", label], plans["digital", label]
-        alat = [
-            (a0, a1)
-            for c, a0, a1 in zip(base.components, base.adjustments, dig.adjustments, strict=True)
-            if c.node == "ALAT_PORT" and c.stage == "documents" and c.source != redeclared
-        ]
-        assert alat
-        assert all(a0.scale == 1 and a1.scale == pytest.approx(0.47) for a0, a1 in alat)
+
+        def wait_at_alat(name: str, label: str = label) -> Adjustment:
+            plan = plans[name, label]
+            (adjustment,) = (
+                a
+                for c, a in zip(plan.components, plan.adjustments, strict=True)
+                if c.node == "ALAT_PORT" and c.step == "arrival_wait"
+            )
+            return adjustment
+
+        assert wait_at_alat("digital").scale == pytest.approx(wait_at_alat("base").scale * 0.75)

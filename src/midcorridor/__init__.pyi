@@ -21,6 +21,7 @@ from .inputs.scenario import RouteSpec, Scenario, load_scenario
 from .inputs.targets import CostTarget, TargetBook, TimeTarget
 from .model.components import components
 from .model.costs import CostLeg, TripCost, cost_legs
+from .model.customs import CustomsState
 from .model.delays import Adjustment, Component
 from .model.journeys import Journey
 from .model.sampling import plan_journey, sample_trip
@@ -55,6 +56,7 @@ __all__ = [
     "CostChange",
     "CostLeg",
     "CostTarget",
+    "CustomsState",
     "Journey",
     "MidcorridorError",
     "Network",

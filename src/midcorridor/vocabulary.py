@@ -43,6 +43,51 @@ PAPERWORK_STAGES: tuple[Stage, ...] = ("documents", "inspection")
 #: Stages that are waits for a departure: a train to be formed, a ferry or vessel.
 CONNECTION_STAGES: tuple[Stage, ...] = ("consolidation", "ferry_wait")
 
+#: Steps of the customs process at an office, in the order a WCO Time Release Study times
+#: them (``network/customs.yaml``): the wait from arrival to lodgement, the lodging of a new
+#: transit declaration and guarantee, registration and risk assessment, the documentary check
+#: of the yellow channel and the physical inspection of the red one.
+CustomsStep = Literal[
+    "arrival_wait", "lodgement", "registration", "documentary_check", "physical_inspection"
+]
+CUSTOMS_STEPS: tuple[CustomsStep, ...] = get_args(CustomsStep)
+#: What a step's hours are for a funder: waiting in a queue, or work at a desk.
+StepKind = Literal["queue", "desk"]
+STEP_KIND: dict[CustomsStep, StepKind] = {
+    "arrival_wait": "queue",
+    "lodgement": "desk",
+    "registration": "desk",
+    "documentary_check": "desk",
+    "physical_inspection": "desk",
+}
+#: The stage of a trip each step's hours belong to.
+STEP_STAGE: dict[CustomsStep, Stage] = {
+    "arrival_wait": "documents",
+    "lodgement": "documents",
+    "registration": "documents",
+    "documentary_check": "documents",
+    "physical_inspection": "inspection",
+}
+#: Documents a customs step reads.
+Document = Literal["transit_declaration", "guarantee", "consignment_note", "certificates"]
+DOCUMENTS: tuple[Document, ...] = get_args(Document)
+STEP_DOCUMENTS: dict[CustomsStep, tuple[Document, ...]] = {
+    "arrival_wait": ("transit_declaration", "consignment_note", "certificates"),
+    "lodgement": ("transit_declaration", "guarantee"),
+    "registration": ("transit_declaration",),
+    "documentary_check": ("consignment_note", "certificates", "transit_declaration"),
+    "physical_inspection": (),
+}
+#: Risk channels of a declaration: released, documents checked, goods inspected.
+Channel = Literal["green", "yellow", "red"]
+#: The step each checking channel adds (green adds none).
+CHANNEL_STEP: dict[Channel, CustomsStep] = {
+    "yellow": "documentary_check",
+    "red": "physical_inspection",
+}
+#: Where a digital instrument stands: working, on trial, promised or only proposed.
+InstrumentStatus = Literal["in_force", "pilot", "announced", "proposed"]
+
 #: What travels (see ``network/shipments.yaml``): a through block train booked end to
 #: end, wagons or wagon groups, or a single container on the regular services.
 Shipment = Literal["block_train", "wagonload", "container"]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union, get_
 
 from pydantic import Field, create_model, field_validator, model_validator
 
-from ..vocabulary import Corridor, LinkMode, NodeKind, Passage, Sea, Shipment, Stage
+from ..vocabulary import Corridor, CustomsStep, LinkMode, NodeKind, Passage, Sea, Shipment, Stage
 from ._models import Strict, as_tuple
 from .bounds import AddHours, CountryCode, MonthlyVolume, Scale, SetHours
 from .network_files import LinkService, NodeCapacity
@@ -52,6 +52,7 @@ class Change(Strict):
     """
 
     stage: tuple[Stage, ...] | None = None
+    step: tuple[CustomsStep, ...] | None = None
     country: tuple[CountryCode, ...] | None = None
     node: tuple[str, ...] | None = None
     node_kind: tuple[NodeKind, ...] | None = None
@@ -69,6 +70,7 @@ class Change(Strict):
     #: The fields that select delays (the rest is the action and its provenance).
     SELECTORS: ClassVar[tuple[str, ...]] = (
         "stage",
+        "step",
         "country",
         "node",
         "node_kind",

@@ -93,6 +93,9 @@ class Scenario(Strict):
     changes
         Parents' changes first, then this file's (likewise ``services``, ``capacities``
         and ``costs``, the changes to freight costs).
+    instruments
+        Digital customs instruments switched on, by key of ``network/instruments.yaml``:
+        the parents' and this file's, each once.
     closures
         What is closed: the parents' and this file's together.
     chain
@@ -109,6 +112,7 @@ class Scenario(Strict):
     seed: int = Field(default=0, ge=0, lt=2**63)
     volume: dict[Corridor, MonthlyVolume] = Field(default_factory=dict)
     changes: tuple[Change, ...] = ()
+    instruments: tuple[str, ...] = ()
     services: tuple[ServiceChange, ...] = ()
     capacities: tuple[CapacityChange, ...] = ()
     costs: tuple[CostChange, ...] = ()
@@ -159,7 +163,7 @@ class Scenario(Strict):
 #: Settings of a :class:`Scenario` that no file gives: where it was read from.
 _READ_ONLY = ("path", "chain")
 #: Settings a child file adds to its parents' (in order); closures are merged as sets.
-_ACCUMULATED = ("changes", "services", "capacities", "costs")
+_ACCUMULATED = ("changes", "instruments", "services", "capacities", "costs")
 #: The models of a file's nested settings, for did-you-mean hints.
 _NESTED: dict[str, type[BaseModel]] = {
     "routes": RouteSpec,
@@ -299,6 +303,8 @@ def load_scenario(path: str | Path) -> Scenario:
                 merged[key] = value
     top = chain[0][0]
     merged.setdefault("name", top.stem)
+    if "instruments" in merged:
+        merged["instruments"] = tuple(dict.fromkeys(merged["instruments"]))
     try:
         return Scenario(**merged, path=top, chain=tuple(p for p, _ in chain))
     except ValidationError as exc:

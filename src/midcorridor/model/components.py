@@ -24,8 +24,10 @@ from ..vocabulary import (
     HOURS_PER_WEEK,
     MOVING_STAGE_OF_MODE,
     MOVING_STAGES,
+    Shipment,
     Stage,
 )
+from .customs import CustomsState, office_components
 from .delays import Adjustment, Component, Dist, Volume, pert
 from .queues import ferry_queue, node_queue
 from .timetable import HOURS_PER_YEAR, Timetable, departure_loads
@@ -54,9 +56,10 @@ def components(
     volume_teu_per_week: float | Sequence[float] | None = None,
     services: Mapping[str, Service] | None = None,
     capacities: Mapping[str, Capacity] | None = None,
-    shipment: ShipmentClass | None = None,
+    shipment: Shipment | None = None,
     demands: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
     era: int = DEFAULT_ERA,
+    customs: CustomsState | None = None,
 ) -> list[Component]:
     """The delays of a trip along ``route``, in travel order.
 
@@ -80,8 +83,9 @@ def components(
     capacities
         Node id -> handling capacity replacing the network's (a scenario's changes).
     shipment
-        What travels (:attr:`~midcorridor.network.network.Network.shipments`): its own delays are
-        added where they apply. None: a block train's delays only (the network's).
+        What travels, a class of :attr:`~midcorridor.network.network.Network.shipments`: its
+        own delays are added where they apply. None: a block train's delays only (the
+        network's).
     demands
         Link id -> shipment class -> TEU a week becoming ready for the link's timetabled
         departures in each month (12 values): the departures then fill up, and what
@@ -89,7 +93,14 @@ def components(
     era
         Year whose conditions the trip is in: node processes that describe only earlier
         years (``until``) are left out.
+    customs
+        The scenario's customs (channel shares, transit regimes): each office of the
+        network's ``customs.yaml`` on the route adds its chain of steps
+        (:mod:`midcorridor.model.customs`). None: the network's own in ``era``.
     """
+    if customs is None and network.customs is not None:
+        customs = CustomsState.of(network.customs, era)
+    shipment_class = network.shipments.get(shipment) if shipment is not None else None
     volume = Volume.of(volume_teu_per_week) if volume_teu_per_week else None
     if volume is not None and volume.mean <= 0:  # 12 zero months: no queues, as 0
         volume = None
@@ -127,8 +138,12 @@ def components(
                     note=proc.note or "",
                 )
             )
-        if shipment is not None:
-            out.extend(_shipment_components(shipment, node, i, last, month))
+        if customs is not None:
+            out.extend(
+                office_components(network, route, i, customs, shipment or "block_train", modes)
+            )
+        if shipment_class is not None:
+            out.extend(_shipment_components(shipment_class, node, i, last, month))
         if queued and capacity is not None and volume is not None:
             out.append(_node_queue_component(node, capacity, volume, month))
         if i < len(route.links):

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..inputs.bounds import Range
-from ..vocabulary import DAYS_IN_MONTH, LinkMode, NodeKind, Stage, pert_shape
+from ..vocabulary import DAYS_IN_MONTH, CustomsStep, LinkMode, NodeKind, Stage, pert_shape
 from .timetable import DepartureLoads, Timetable
 
 __all__ = [
@@ -97,6 +97,10 @@ class Component:
     empirical_by_month
         Simulated waits by calendar month (January first), when the volume varies over
         the year: drawn from the month the container gets there.
+    step
+        For a customs delay, its step in the office's chain (``network/customs.yaml``).
+    customs_country
+        For a customs delay, the country whose customs the trip enters at the office.
     """
 
     stage: Stage
@@ -117,6 +121,8 @@ class Component:
     timetable: Timetable | None = None
     loads: DepartureLoads | None = field(default=None, repr=False)
     empirical_by_month: tuple[np.ndarray, ...] | None = field(default=None, repr=False)
+    step: CustomsStep | None = None
+    customs_country: str | None = None
 
     @property
     def mean_hours(self) -> float:
@@ -129,6 +135,8 @@ class Component:
         carrying ``shipment`` (:mod:`.selection`)."""
         return {
             "stage": self.stage,
+            "step": self.step,
+            "customs_country": self.customs_country,
             "country": self.countries,
             "node": self.node,
             "node_kind": self.node_kind,

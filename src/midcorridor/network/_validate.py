@@ -9,7 +9,7 @@ every node is reachable. :class:`Problems` collects what they find as one senten
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 import networkx as nx
 from pydantic import ValidationError
@@ -18,6 +18,7 @@ from .._errors import MidcorridorError, did_you_mean
 from ..inputs._read import validation_problems
 from ..inputs._yaml import MAX_ECHO_CHARS, short_repr
 from ..inputs.cost_files import ChoiceBook, CostBook
+from ..inputs.customs_files import CustomsBook, InstrumentBook
 from ..inputs.network_files import LINK_SOURCED_FIELDS, ShipmentClass, SourceEntry
 from ..inputs.observations import ObservationBook
 from ..inputs.targets import TargetBook
@@ -25,7 +26,9 @@ from .network import (
     CALIBRATED_FILE,
     CHOICE_FILE,
     COSTS_FILE,
+    CUSTOMS_FILE,
     FIT_FILE,
+    INSTRUMENTS_FILE,
     LINKS_FILE,
     NODES_FILE,
     OBSERVATIONS_FILE,
@@ -41,6 +44,7 @@ __all__ = [
     "ENDPOINT_TOLERANCE_DEG",
     "MAX_DETOUR",
     "Problems",
+    "check_customs_sources",
     "check_network",
     "check_places",
 ]
@@ -353,9 +357,12 @@ def check_network(
     choice: ChoiceBook | None,
     targets: TargetBook | None,
     problems: Problems,
+    customs: CustomsBook | None = None,
+    instruments: InstrumentBook | None = None,
 ) -> None:
     """Every check across the files, in an order that reports the clearest problem first."""
     check_shipments(shipments, nodes, sources, problems)
+    check_customs_sources(customs, instruments, sources, problems)
     if costs is not None:
         check_cost_sources(costs, sources, problems)
         check_cost_places(costs, nodes, links, problems)
@@ -372,6 +379,52 @@ def check_network(
     check_gauge_changes(nodes, links, problems)
     check_directions(nodes, links, problems)
     check_connected(nodes, links, problems)
+
+
+def _book_sources(book: CustomsBook) -> Iterator[tuple[str, str]]:
+    """``(field, source key)`` of every figure of ``customs.yaml``."""
+    for code, figures in book.steps.items():
+        for step, figure in figures.items():
+            yield f"steps.{code}.{step}.source", figure.source
+    for code, shares in book.channels.items():
+        yield f"channels.{code}.source", shares.source
+    for key, regime in book.regimes.items():
+        yield f"regimes.{key}.source", regime.source
+    for node_id, office in book.offices.items():
+        yield f"offices.{node_id}.source", office.source
+        for step, figure in office.steps.items():
+            yield f"offices.{node_id}.steps.{step}.source", figure.source
+    for i, declaration in enumerate(book.declarations):
+        yield f"declarations.{i}.source", declaration.source
+
+
+def _instrument_sources(book: InstrumentBook) -> Iterator[tuple[str, str]]:
+    """``(field, source key)`` of every figure of ``instruments.yaml``."""
+    for key, inst in book.instruments.items():
+        where = f"instruments.{key}"
+        yield f"{where}.source", inst.source
+        for j, effect in enumerate(inst.effects):
+            yield f"{where}.effects.{j}.source", effect.source
+        if inst.channels is not None:
+            yield f"{where}.channels.source", inst.channels.source
+
+
+def check_customs_sources(
+    customs: CustomsBook | None,
+    instruments: InstrumentBook | None,
+    sources: Mapping[str, SourceEntry],
+    problems: Problems,
+) -> None:
+    """Every figure of ``customs.yaml`` and ``instruments.yaml`` names a known source."""
+    for file, pairs in (
+        (CUSTOMS_FILE, _book_sources(customs) if customs is not None else iter(())),
+        (
+            INSTRUMENTS_FILE,
+            _instrument_sources(instruments) if instruments is not None else iter(()),
+        ),
+    ):
+        for fld, key in pairs:
+            problems.source(key, sources, file, None, fld, "entry")
 
 
 def check_targets(targets: TargetBook, sources: Sources, problems: Problems) -> None:

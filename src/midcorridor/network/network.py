@@ -23,6 +23,7 @@ import networkx as nx
 
 from .._errors import NetworkError, PlaceNotFoundError
 from ..inputs.cost_files import ChoiceBook, CostBook
+from ..inputs.customs_files import CustomsBook, InstrumentBook
 from ..inputs.fit_files import CalibratedBook, FitSettings
 from ..inputs.network_files import LinkProps, NodeProps, ShipmentClass, SourceEntry
 from ..inputs.observations import ObservationBook
@@ -37,6 +38,8 @@ _Book = TypeVar("_Book", CostBook, ChoiceBook, TargetBook, ObservationBook, FitS
 __all__ = [
     "CHOICE_FILE",
     "COSTS_FILE",
+    "CUSTOMS_FILE",
+    "INSTRUMENTS_FILE",
     "LINKS_FILE",
     "NODES_FILE",
     "OBSERVATIONS_FILE",
@@ -61,6 +64,11 @@ CHOICE_FILE = "choice.yaml"
 TARGETS_FILE = "targets.yaml"
 #: Published transit times, observed and promised, the model is scored on (optional).
 OBSERVATIONS_FILE = "observations.yaml"
+#: Customs offices as chains of steps, channel shares, transit regimes (optional: without
+#: it, a node's ``documents`` and ``inspection`` processes are its customs).
+CUSTOMS_FILE = "customs.yaml"
+#: Digital instruments a scenario can switch on (optional; needs ``customs.yaml``).
+INSTRUMENTS_FILE = "instruments.yaml"
 #: What the calibration learns and how (optional; ``midcorridor fit``).
 FIT_FILE = "fit.yaml"
 #: The calibration's result, written by ``midcorridor fit`` (optional).
@@ -140,6 +148,10 @@ class Network:
     calibrated
         The calibration's result (``calibrated.yaml``), or None: the factors of the
         parameters the data informs are applied to every scenario run on the network.
+    customs
+        Customs offices as chains of steps (``customs.yaml``), or None.
+    instruments
+        Digital instruments a scenario can switch on (``instruments.yaml``), or None.
     path
         The folder the network was read from.
     """
@@ -155,6 +167,8 @@ class Network:
     observations: ObservationBook | None = None
     fit_settings: FitSettings | None = None
     calibrated: CalibratedBook | None = None
+    customs: CustomsBook | None = None
+    instruments: InstrumentBook | None = None
     _index: dict[str, list[tuple[int, str]]] = field(default_factory=dict, repr=False)
     #: Routes already found, by question (:func:`~midcorridor.network.routing.shortest_routes`):
     #: every scenario of a grid asks the same ones.

@@ -25,12 +25,14 @@ from ..inputs._paths import NETWORK_ENV, default_folder
 from ..inputs._read import UnreadableError, read_mapping, read_text
 from ..inputs._yaml import short_repr
 from ..inputs.cost_files import ChoiceBook, CostBook
+from ..inputs.customs_files import CustomsBook, InstrumentBook
 from ..inputs.fit_files import CalibratedBook, FitSettings
 from ..inputs.network_files import LinkProps, NodeProps, ShipmentClass, SourceEntry
 from ..inputs.observations import ObservationBook
 from ..inputs.targets import TargetBook
 from ..vocabulary import SHIPMENTS
 from . import network as net
+from ._check_customs import check_customs
 from ._validate import (
     Problems,
     check_calibration,
@@ -318,8 +320,16 @@ def _read_network(folder: Path) -> tuple[Network | None, list[str]]:
     calibrated = _read_optional(
         folder / net.CALIBRATED_FILE, CalibratedBook, problems, "provenance, parameters"
     )
+    customs = _read_optional(
+        folder / net.CUSTOMS_FILE, CustomsBook, problems, "steps, channels, offices, ..."
+    )
+    instruments = _read_optional(
+        folder / net.INSTRUMENTS_FILE, InstrumentBook, problems, "instruments"
+    )
     if nodes or links:
-        check_network(nodes, links, sources, shipments, costs, choice, targets, problems)
+        check_network(
+            nodes, links, sources, shipments, costs, choice, targets, problems, customs, instruments
+        )
     if problems.items:
         return None, problems.items
     network = Network(
@@ -334,8 +344,11 @@ def _read_network(folder: Path) -> tuple[Network | None, list[str]]:
         observations,
         fit_settings,
         calibrated,
+        customs,
+        instruments,
     )
     check_places(network, problems)
+    check_customs(network, problems)
     if network.observations is not None:
         check_observations(network, network.observations, problems)
     check_calibration(network, problems)

@@ -18,12 +18,14 @@ from .._errors import MidcorridorError, ScenarioError, did_you_mean
 from ..inputs._read import validation_problems
 from ..inputs.bounds import ADD_HOURS_BOUNDS, SCALE_BOUNDS, SET_HOURS_BOUNDS
 from ..inputs.changes import Change, Closures, CostChange
+from ..inputs.customs_files import Instrument
 from ..inputs.network_files import Capacity, Service
 from ..inputs.scenario import Scenario
 from ..model.costs import LegChange
+from ..model.customs import CustomsState
 from ..model.delays import Adjustment, Component, Volume
 from ..model.selection import Selection, selection_of, selects
-from ..network.network import Network
+from ..network.network import INSTRUMENTS_FILE, Network
 from ..network.routing import Route
 from ..vocabulary import SHIPMENTS, Shipment
 
@@ -67,11 +69,20 @@ class DelayChange:
         Selector -> values (node names resolved to ids; None: any).
     adjustment
         Its action.
+    field_name
+        The scenario field it comes from, when not ``changes.<index>`` (an instrument's
+        effect: ``instruments.<j>``).
     """
 
     index: int
     selection: Selection
     adjustment: Adjustment
+    field_name: str = ""
+
+    @property
+    def where(self) -> str:
+        """The scenario field it comes from."""
+        return self.field_name or f"changes.{self.index}"
 
     def applies(self, comp: Component, corridor: str, shipment: str) -> bool:
         """Whether it selects ``comp`` on a trip of ``corridor`` carrying ``shipment``."""
@@ -121,6 +132,7 @@ class Conditions:
     cost_changes: tuple[LegChange, ...]
     service_changes: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
     capacity_changes: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    customs: CustomsState | None = None
 
     def node(self, query: str, fld: str) -> str:
         """The node the scenario names at field ``fld``."""
@@ -253,10 +265,58 @@ def _changes(scenario: Scenario, network: Network) -> tuple[DelayChange, ...]:
                     f"changes.{i}.figure_source.{j}",
                     f"unknown source key {key!r}{did_you_mean(key, network.sources)}",
                 )
-    return _calibrated_changes(network) + tuple(
-        delay_change(change, network, index=i, scenario=scenario)
-        for i, change in enumerate(scenario.changes)
+    return (
+        _calibrated_changes(network)
+        + _instrument_changes(scenario, network)
+        + tuple(
+            delay_change(change, network, index=i, scenario=scenario)
+            for i, change in enumerate(scenario.changes)
+        )
     )
+
+
+#: Index of the instruments' changes (they are no scenario's ``changes.<i>``).
+INSTRUMENT_INDEX = -2
+
+
+def _instruments(scenario: Scenario, network: Network) -> list[Instrument]:
+    """The instruments the scenario switches on; an unknown key is refused."""
+    if not scenario.instruments:
+        return []
+    book = network.instruments.instruments if network.instruments is not None else {}
+    out = []
+    for j, key in enumerate(scenario.instruments):
+        if key not in book:
+            where = "" if book else f" (the network has no {INSTRUMENTS_FILE})"
+            raise scenario_error(
+                scenario,
+                f"instruments.{j}",
+                f"unknown instrument {key!r}{did_you_mean(key, book)}{where}",
+            )
+        out.append(book[key])
+    return out
+
+
+def _instrument_changes(scenario: Scenario, network: Network) -> tuple[DelayChange, ...]:
+    """The instruments' effects on the hours of customs steps, as changes to delays."""
+    out = []
+    for j, inst in enumerate(_instruments(scenario, network)):
+        for effect in inst.effects:
+            selection = selection_of(
+                {
+                    "step": effect.steps,
+                    "customs_country": inst.countries,
+                    "node": inst.nodes,
+                    "shipment": inst.shipments,
+                }
+            )
+            action = (
+                Adjustment(scale=effect.scale)
+                if effect.scale is not None
+                else Adjustment(set=effect.set)
+            )
+            out.append(DelayChange(INSTRUMENT_INDEX, selection, action, f"instruments.{j}"))
+    return tuple(out)
 
 
 #: Index of the calibration's changes (they are no scenario's ``changes.<i>``).
@@ -326,6 +386,9 @@ def resolve(scenario: Scenario, network: Network) -> Conditions:
     changes = _changes(scenario, network)
     services, demands, service_changes = _services(scenario, network)
     capacities, capacity_changes = _capacities(scenario, network)
+    customs = None
+    if network.customs is not None:
+        customs = CustomsState.of(network.customs, scenario.era, _instruments(scenario, network))
     return Conditions(
         scenario=scenario,
         network=network,
@@ -338,6 +401,7 @@ def resolve(scenario: Scenario, network: Network) -> Conditions:
         cost_changes=_cost_changes(scenario, network),
         service_changes={k: tuple(v) for k, v in service_changes.items()},
         capacity_changes={k: tuple(v) for k, v in capacity_changes.items()},
+        customs=customs,
     )
 
 
@@ -381,7 +445,7 @@ def check_composed(
             if bounds.contains(value):
                 continue
             applied = [
-                c.index
+                c.where
                 for c in conditions.changes
                 if c.index != CALIBRATED_INDEX and c.applies(comp, corridor, shipment)
             ]
@@ -393,7 +457,7 @@ def check_composed(
                 "add": f"add {value:,g} hours to {what}",
             }[action]
             raise conditions.error(
-                ", ".join(f"changes.{i}" for i in applied),
+                ", ".join(dict.fromkeys(applied)),
                 f"together these changes {effect}; changes composed on one delay must stay "
                 f"within the bounds of one change: {action} {bounds.text()}",
             )

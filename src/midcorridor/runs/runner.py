@@ -267,9 +267,10 @@ def plan_trips(
                     volume_teu_per_week=volume,
                     services=conditions.services,
                     capacities=conditions.capacities,
-                    shipment=network.shipments.get(spec.shipment),
+                    shipment=spec.shipment,
                     demands=conditions.demands,
                     era=scenario.era,
+                    customs=conditions.customs,
                 )
             except MidcorridorError:
                 raise
