@@ -60,6 +60,9 @@ STEP_KIND: dict[CustomsStep, StepKind] = {
     "documentary_check": "desk",
     "physical_inspection": "desk",
 }
+#: How a change of a trip's mean days splits for a funder (``compare``, ``customs``):
+#: customs desks, queues at the offices, waits for a departure, and the rest.
+SAVING_KINDS: tuple[str, ...] = ("desk", "queue", "connections", "other")
 #: The stage of a trip each step's hours belong to.
 STEP_STAGE: dict[CustomsStep, Stage] = {
     "arrival_wait": "documents",

@@ -250,3 +250,49 @@ def choice(
     if len(results) > 1:
         tables.append(choice_change_table(results))
     print_tables(*tables)
+
+
+@app.command()
+@with_run_options("samples", "seed", "network")
+def customs(
+    scenario: ScenarioArg,
+    as_json: JsonOpt = False,
+    *,
+    opts: RunOptions,
+) -> None:
+    """Borders in the regulators' units: each office's Time Release Study chain (hours per
+    step), CPMM hours to clear and speeds, the published CPMM figures beside the model's,
+    and, for a scenario with instruments, what they save (desk, queue, connections).
+
+    Example: midcorridor customs scenarios/digital_customs.yaml
+    """
+    from ..analysis.customs import border_checks, customs_report, package_savings
+    from ..views.customs_tables import (
+        border_check_table,
+        chain_table,
+        savings_table,
+        section_table,
+    )
+
+    net = opts.load_network()
+    (result,) = opts.run([scenario], net)
+    report = customs_report(result, net)
+    checks = border_checks(result.scenario, net, samples=opts.samples or 4000)
+    savings = (
+        package_savings(result.scenario, net, samples=opts.samples)
+        if result.scenario.instruments
+        else None
+    )
+    if as_json:
+        print_json(
+            {
+                **report.to_dict(),
+                "published": [c.to_dict() for c in checks],
+                "savings": savings.to_dict() if savings is not None else None,
+            }
+        )
+        return
+    tables = [chain_table(report), border_check_table(checks), section_table(report)]
+    if savings is not None:
+        tables.append(savings_table(savings))
+    print_tables(*tables)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..network.routing import Route
-from ..vocabulary import HOURS_PER_DAY, MOVING_STAGES, STAGES, Shipment
+from ..vocabulary import CUSTOMS_STEPS, HOURS_PER_DAY, MOVING_STAGES, STAGES, Shipment
 from .delays import Component
 from .journeys import ConnectionStats, stage_matrix
 
@@ -178,6 +178,15 @@ class TripResult:
         """Mean days per stage over every sample drawn, every stage listed (zero where none)."""
         means = self._stage_mean_days()
         return {stage: float(v) for stage, v in zip(STAGES, means, strict=True)}
+
+    def steps_days(self) -> dict[str, float]:
+        """Mean days per customs step (``network/customs.yaml``) over every sample drawn,
+        every step listed (zero where none)."""
+        out: dict[str, float] = dict.fromkeys(CUSTOMS_STEPS, 0.0)
+        for comp, mean in zip(self.components, self.mean_hours, strict=True):
+            if comp.step is not None:
+                out[comp.step] += float(mean) / HOURS_PER_DAY
+        return out
 
     def stages_frame(self) -> pd.DataFrame:
         """Days per stage: mean, P50, P90 and share of the mean total.

@@ -34,7 +34,7 @@ from ..results import (
     SweepRoute,
     SweepStep,
 )
-from ..vocabulary import CORRIDORS, STAGES, Corridor, CorridorChoice, Shipment
+from ..vocabulary import CORRIDORS, CUSTOMS_STEPS, STAGES, Corridor, CorridorChoice, Shipment
 from .resolve import Conditions, adjustments_for, check_composed, closed, engine_error, resolve
 
 __all__ = [
@@ -475,14 +475,14 @@ def compare_runs(runs: Sequence[ScenarioRun]) -> Comparison:
         raise ScenarioError("Nothing to compare: give at least one scenario.")
     rows = []
     for trip in runs[0].trips:
-        base_days, base_stages = trip.days(), trip.stages_days()
+        base_days, base_stages, base_steps = trip.days(), trip.stages_days(), trip.steps_days()
         entries: list[ComparisonEntry | None] = []
         for run in runs:
             other = next((t for t in run.trips if t.label == trip.label), None)
             if other is None:
                 entries.append(None)
                 continue
-            days, stages = other.days(), other.stages_days()
+            days, stages, steps = other.days(), other.stages_days(), other.steps_days()
             entries.append(
                 ComparisonEntry(
                     scenario=run.scenario.name,
@@ -490,6 +490,7 @@ def compare_runs(runs: Sequence[ScenarioRun]) -> Comparison:
                     delta_p50_days=days["p50"] - base_days["p50"],
                     delta_mean_days=days["mean"] - base_days["mean"],
                     stage_deltas_days={s: stages[s] - base_stages[s] for s in STAGES},
+                    step_deltas_days={s: steps[s] - base_steps[s] for s in CUSTOMS_STEPS},
                     warnings=tuple(other.warnings),
                     lower_bound_stages=other.lower_bound_stages | trip.lower_bound_stages,
                     reference_saturated=trip.saturated,

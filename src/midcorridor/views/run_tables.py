@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from ..vocabulary import CORRIDORS, DEFAULT_ERA, HOURS_PER_DAY, MOVING_STAGES, STAGES
+from ..vocabulary import CORRIDORS, DEFAULT_ERA, HOURS_PER_DAY, MOVING_STAGES, SAVING_KINDS, STAGES
 from . import formatting as fmt
 from .table import Table, columns, lower_bound_notes
 
@@ -190,7 +190,7 @@ def compare_table(comparison: Comparison) -> Table:
         moved = fmt.moved_stages(entry.stage_deltas_days, lower_bound=entry.lower_bound_stages)
         kinds = entry.delta_by_kind
         split = (
-            " / ".join(fmt.delta_days(kinds[k]) for k in ("paperwork", "connections", "other"))
+            " / ".join(fmt.delta_days(kinds[k]) for k in SAVING_KINDS)
             if entry.delta_known and not entry.saturated
             else "-"
         )
@@ -200,7 +200,7 @@ def compare_table(comparison: Comparison) -> Table:
         columns=columns(
             "route",
             *(f"{name}#" for name in comparison.scenarios),
-            f"mean change in {last}: paperwork / connections / other",
+            f"mean change in {last}: {' / '.join(SAVING_KINDS)}",
             f"stages that moved in {last} (mean days)",
         ),
         rows=tuple(rows),
