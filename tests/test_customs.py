@@ -226,9 +226,12 @@ def test_package_savings_split_into_desk_queue_connections(network: mc.Network) 
     common = next(i for i in savings.instruments if i.key == "kz_az_common_transit")
     assert common.by_trip["block"]["total"] == pytest.approx(0, abs=1e-9)
     assert common.by_trip["box"]["total"] < -0.5
-    share = savings.evidence_share("box")
+    share = savings.evidence_share("box", effect_only=True)
     assert share is not None
     assert 0 < share < 1
+    # The regime's effect is published; the re-declaration hours it removes are assumed.
+    assert (common.effect_basis, common.hours_basis) == ("published", "assumption")
+    assert common.hours_sources == ("asm_transit_redeclaration",)
 
 
 def test_customs_report_reads_offices_in_trs_and_cpmm_terms(

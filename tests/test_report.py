@@ -12,6 +12,7 @@ from matplotlib.patches import Rectangle
 import midcorridor as mc
 from midcorridor.analysis.bottlenecks import rank_bottlenecks, sensitivity
 from midcorridor.analysis.calibration import Calibration, calibrate
+from midcorridor.analysis.customs import package_savings
 from midcorridor.views.charts import (
     sensitivity_chart,
     sensitivity_figure,
@@ -40,7 +41,8 @@ def report(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Path:
     folder = tmp_path_factory.mktemp("report") / "out"
-    return write_report(runs, network, folder, calibration=calibration)
+    packages = [package_savings(runs[1].scenario, network, samples=1000)]
+    return write_report(runs, network, folder, calibration=calibration, packages=packages)
 
 
 def test_report_has_every_section(report: Path) -> None:
@@ -73,6 +75,23 @@ def test_report_content(report: Path, runs: Runs, network: mc.Network) -> None:
         assert line.startswith(f"- `{key}`: {entry.basis.capitalize()}: ")
         if entry.url:
             assert f"<{entry.url}>" in line
+
+
+def test_report_says_what_each_customs_package_removes(report: Path) -> None:
+    text = report.read_text(encoding="utf-8")
+    section = text.split("\n## What digitized customs removes\n")[1].split("\n## ")[0]
+    rows = [line for line in section.splitlines() if line.startswith("| digital_customs |")]
+    assert [r.split(" | ")[1] for r in rows] == [
+        "Almaty-Constanta, Middle Corridor",
+        "Almaty-Constanta, Middle Corridor, container",
+    ]
+    for row in rows:
+        total = float(row.split(" | ")[2])
+        assert total < -0.5  # days removed
+        assert row.split(" | ")[6].endswith("%")  # effect on evidence
+    assert "kz_az_common_transit (published)" in section
+    # The instruments' own sources are cited with the scenario's.
+    assert "digital_customs: Electronic rail transit declaration in Kazakhstan" in text
 
 
 def test_report_calibration_table(report: Path, calibration: Calibration) -> None:
@@ -118,7 +137,7 @@ def test_report_without_calibration_or_comparison(
     assert "\n## Calibration\n" not in text
     assert "nothing to compare" in text
     for heading in REPORT_SECTIONS:
-        if heading != "Calibration":
+        if heading not in ("Calibration", "What digitized customs removes"):
             assert f"\n## {heading}\n" in text
 
 

@@ -16,17 +16,18 @@ rests on.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._errors import NetworkError
+from ..inputs.customs_files import Instrument
 from ..model.customs import crossing
 from ..network.network import Network
 from ..results import ComparisonEntry
-from ..vocabulary import CUSTOMS_STEPS, HOURS_PER_DAY, MOVING_STAGES, SAVING_KINDS
+from ..vocabulary import CHANNEL_STEP, CUSTOMS_STEPS, HOURS_PER_DAY, MOVING_STAGES, SAVING_KINDS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -329,14 +330,25 @@ def customs_report(run: ScenarioRun, network: Network) -> CustomsReport:
 
 @dataclass(frozen=True)
 class InstrumentSaving:
-    """What one instrument, alone, saves on each trip: mean days by kind (negative: saved)."""
+    """What one instrument, alone, saves on each trip: mean days by kind (negative: saved).
+
+    ``effect_basis``: the weakest figure of its effect (``effect_sources``: its effects,
+    channel shares, the regime it joins); ``hours_basis``: the weakest figure of the hours
+    it changed (``hours_sources``, the steps' own figures)."""
 
     key: str
     name: str
     status: str
-    basis: str
-    sources: tuple[str, ...]
+    effect_basis: str
+    hours_basis: str
+    effect_sources: tuple[str, ...]
+    hours_sources: tuple[str, ...]
     by_trip: Mapping[str, Mapping[str, float]]
+
+    @property
+    def basis(self) -> str:
+        """The weakest figure the saving rests on, effect or hours."""
+        return max(self.effect_basis, self.hours_basis, key=BASIS_ORDER.index)
 
 
 @dataclass(frozen=True)
@@ -352,14 +364,19 @@ class PackageSavings:
     by_trip: Mapping[str, Mapping[str, float]]
     instruments: tuple[InstrumentSaving, ...] = field(default=())
 
-    def evidence_share(self, trip: str) -> float | None:
-        """Share of the instruments' savings on ``trip`` (each run alone) that rests on
-        figures better than an assumption; None if they save nothing."""
+    def evidence_share(self, trip: str, *, effect_only: bool = False) -> float | None:
+        """Share of the instruments' savings on ``trip`` (each run alone) resting on
+        figures better than an assumption: the effect's and the changed hours' (or, with
+        ``effect_only``, the effect's alone); None if they save nothing."""
         saved = {i.key: max(0.0, -i.by_trip[trip]["total"]) for i in self.instruments}
         total = sum(saved.values())
         if total <= 0:
             return None
-        sound = sum(saved[i.key] for i in self.instruments if i.basis != "assumption")
+        sound = sum(
+            saved[i.key]
+            for i in self.instruments
+            if (i.effect_basis if effect_only else i.basis) != "assumption"
+        )
         return sound / total
 
     def to_dict(self) -> dict[str, Any]:
@@ -369,16 +386,23 @@ class PackageSavings:
             "reference": self.reference,
             "by_trip": {k: dict(v) for k, v in self.by_trip.items()},
             "evidence_share": {k: self.evidence_share(k) for k in self.by_trip},
+            "effect_evidence_share": {
+                k: self.evidence_share(k, effect_only=True) for k in self.by_trip
+            },
             "instruments": [
-                {**vars(i), "by_trip": {k: dict(v) for k, v in i.by_trip.items()}}
+                {
+                    **vars(i),
+                    "basis": i.basis,
+                    "by_trip": {k: dict(v) for k, v in i.by_trip.items()},
+                }
                 for i in self.instruments
             ],
         }
 
 
-def instrument_basis(network: Network, key: str) -> tuple[str, tuple[str, ...]]:
-    """The weakest basis of an instrument's figures (its effects, its channel shares, the
-    regime it joins), and their source keys."""
+def instrument_sources(network: Network, key: str) -> tuple[str, ...]:
+    """Source keys of an instrument's figures: its effects, its channel shares, the regime
+    it joins."""
     if network.instruments is None or network.customs is None:
         raise NetworkError(f"The network in {network.path} has no instruments.yaml.")
     inst = network.instruments.instruments[key]
@@ -387,10 +411,40 @@ def instrument_basis(network: Network, key: str) -> tuple[str, tuple[str, ...]]:
         keys.append(inst.channels.source)
     if inst.joins is not None:
         keys.append(network.customs.regimes[inst.joins].source)
-    keys = list(dict.fromkeys(keys))
+    return tuple(dict.fromkeys(keys))
+
+
+def weakest_basis(network: Network, keys: Sequence[str]) -> str:
+    """The weakest basis among the figures of ``keys`` (assumption if there are none)."""
     bases = [network.basis(k) for k in keys]
-    weakest = max(bases, key=BASIS_ORDER.index) if bases else "assumption"
-    return weakest, tuple(keys)
+    return max(bases, key=BASIS_ORDER.index) if bases else "assumption"
+
+
+def _acted_on(inst: Instrument, reference: ScenarioRun, alone: ScenarioRun) -> set[str]:
+    """Source keys of the customs steps ``inst`` acts on in the reference's trips: those its
+    effects select, the checks whose channel shares it sets, and the declarations its
+    regime removes. The figures a saving is taken from."""
+    checks = set(CHANNEL_STEP.values()) if inst.channels is not None else set()
+    out: set[str] = set()
+    after = {t.label: t for t in alone.trips}
+    for trip in reference.trips:
+        kept = (
+            {(c.node, c.step) for c in after[trip.label].components}
+            if trip.label in after
+            else set()
+        )
+        for c in trip.components:
+            if c.step is None or c.customs_country not in inst.countries:
+                continue
+            if inst.nodes is not None and c.node not in inst.nodes:
+                continue
+            if inst.shipments is not None and trip.shipment not in inst.shipments:
+                continue
+            effected = any(c.step in e.steps for e in inst.effects)
+            dropped = inst.joins is not None and (c.node, c.step) not in kept
+            if effected or c.step in checks or dropped:
+                out.add(c.source)
+    return out
 
 
 def _split(reference: TripResult, trip: TripResult) -> dict[str, float]:
@@ -442,10 +496,20 @@ def package_savings(
     instruments = []
     for key in package.instruments:
         alone = run(package.derive(instruments=(key,)))
-        basis, keys = instrument_basis(network, key)
+        effect = instrument_sources(network, key)
         inst = network.instruments.instruments[key]  # type: ignore[union-attr]
+        hours = tuple(sorted(_acted_on(inst, reference, alone)))
         instruments.append(
-            InstrumentSaving(key, inst.name, inst.status, basis, keys, _by_trip(reference, alone))
+            InstrumentSaving(
+                key,
+                inst.name,
+                inst.status,
+                weakest_basis(network, effect),
+                weakest_basis(network, hours),
+                effect,
+                hours,
+                _by_trip(reference, alone),
+            )
         )
     return PackageSavings(
         package.name, reference_scenario.name, _by_trip(reference, whole), tuple(instruments)

@@ -231,8 +231,9 @@ def report(
     from .._files import check_output_folder
     from ..analysis.calibration import calibrate as run_calibration
     from ..analysis.calibration import era_conditions
+    from ..analysis.customs import package_savings
     from ..analysis.scores import SAMPLES_PER_MONTH, score_observations
-    from ..inputs.scenario import default_scenario
+    from ..inputs.scenario import default_scenario, package_scenarios
     from ..views.report import REPORT_FILE, write_report
 
     check_output_folder(out_dir, owned_by=REPORT_FILE, what="Report folder")
@@ -245,7 +246,11 @@ def report(
         if net.observations is not None:
             per_month = opts.samples or SAMPLES_PER_MONTH
             scores = score_observations(net, conditions, samples_per_month=per_month, by_month=True)
-    path = write_report(runs, net, out_dir, calibration=checked, scores=scores)
+    packages = [
+        package_savings(p.derive(routes=runs[0].scenario.routes), net, samples=opts.samples)
+        for p in package_scenarios(runs[0].scenario)
+    ]
+    path = write_report(runs, net, out_dir, calibration=checked, scores=scores, packages=packages)
     err.print(f"report written to {markup(str(path))}")
 
 

@@ -43,6 +43,7 @@ __all__ = [
     "default_scenario",
     "file_model",
     "load_scenario",
+    "package_scenarios",
 ]
 
 #: Largest scenario file read, bytes.
@@ -310,3 +311,20 @@ def load_scenario(path: str | Path) -> Scenario:
     except ValidationError as exc:
         problems = describe_validation(top, exc, valid_keys_of(model, _NESTED))
         raise ScenarioError(f"{top}: invalid scenario.", problems) from None
+
+
+def package_scenarios(reference: Scenario) -> list[Scenario]:
+    """The instrument packages beside ``reference``: the scenario files of its folder that
+    extend it directly and switch instruments on (a file that does not load is skipped:
+    ``midcorridor validate`` reports it)."""
+    folder = reference.path.parent
+    out = []
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError:
+            continue
+        parents = [_resolved(p) for p in scenario.chain[1:]]
+        if scenario.instruments and parents == [_resolved(reference.path)]:
+            out.append(scenario)
+    return out

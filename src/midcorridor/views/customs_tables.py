@@ -160,6 +160,7 @@ def savings_table(savings: PackageSavings, trips: Sequence[str] | None = None) -
                 "",
                 *(fmt.delta_days(kinds[k]) for k in SAVING_KINDS),
                 fmt.delta_days(kinds["total"]),
+                _share(savings.evidence_share(t, effect_only=True)),
                 _share(savings.evidence_share(t)),
             )
         )
@@ -171,9 +172,10 @@ def savings_table(savings: PackageSavings, trips: Sequence[str] | None = None) -
                 (
                     "",
                     inst.key,
-                    f"{inst.status}, {inst.basis}",
+                    f"{inst.status}; {inst.effect_basis}; {inst.hours_basis}",
                     *(fmt.delta_days(alone[k]) for k in SAVING_KINDS),
                     fmt.delta_days(alone["total"]),
+                    "",
                     "",
                 )
             )
@@ -182,10 +184,11 @@ def savings_table(savings: PackageSavings, trips: Sequence[str] | None = None) -
         columns=columns(
             "trip",
             "instrument",
-            "status, basis",
+            "status; effect; hours",
             *(f"{k}#" for k in SAVING_KINDS),
             "total#",
-            "on evidence#",
+            "effect sound#",
+            "all sound#",
         ),
         rows=tuple(rows),
         notes=(
@@ -193,9 +196,10 @@ def savings_table(savings: PackageSavings, trips: Sequence[str] | None = None) -
             "connections: departures (trains, ferries) no longer missed, or missed; other: "
             "the rest. Each instrument is run alone against the same reference; together "
             "they may save more or less than the sum.",
-            "basis: the weakest figure an instrument's effect rests on. On evidence: the "
-            "share of the instruments' savings (run alone) whose effect is published, "
-            "calibrated or derived rather than assumed.",
+            "effect; hours: the weakest basis of the instrument's effect, and of the hours it "
+            "acts on. Effect sound: the share of the instruments' savings (run alone) whose "
+            "effect is published, calibrated or derived rather than assumed; all sound: "
+            "whose effect and hours both are.",
         ),
     )
 
@@ -214,8 +218,9 @@ def package_table(packages: Sequence[PackageSavings], trips: Sequence[str]) -> T
                     t,
                     fmt.delta_days(kinds["total"]),
                     *(fmt.delta_days(kinds[k]) for k in SAVING_KINDS[:3]),
+                    _share(p.evidence_share(t, effect_only=True)),
                     _share(p.evidence_share(t)),
-                    ", ".join(f"{i.key} ({i.basis})" for i in p.instruments),
+                    ", ".join(f"{i.key} ({i.effect_basis})" for i in p.instruments),
                 )
             )
     return Table(
@@ -225,14 +230,16 @@ def package_table(packages: Sequence[PackageSavings], trips: Sequence[str]) -> T
             "trip",
             "total#",
             *(f"{k}#" for k in SAVING_KINDS[:3]),
-            "on evidence#",
-            "instruments (basis)",
+            "effect sound#",
+            "all sound#",
+            "instruments (effect basis)",
         ),
         rows=tuple(rows),
         notes=(
             "desk: processing by customs; queue: waiting at the offices from arrival to "
-            "lodgement; connections: departures no longer missed. On evidence: the share of "
-            "the instruments' savings (each run alone) resting on published, calibrated or "
-            "derived effects rather than assumptions.",
+            "lodgement; connections: departures no longer missed. Effect sound: the share of "
+            "the instruments' savings (each run alone) whose effect is published, calibrated "
+            "or derived rather than assumed; all sound: whose effect and the hours it acts on "
+            "both are (no office's hours before and after an instrument are published yet).",
         ),
     )

@@ -31,6 +31,7 @@ from ..runs.runner import ScenarioRun, compare_runs
 from . import formatting as fmt
 from .analysis_tables import calibration_table, evidence_tables, rank_table, spread_table
 from .charts import sensitivity_chart, tornado_chart
+from .customs_tables import package_table
 from .distance_charts import cost_distance_chart, time_distance_chart
 from .run_tables import compare_table, run_table, stages_table
 from .safe_text import file_names, for_markdown
@@ -41,15 +42,24 @@ if TYPE_CHECKING:
     import jinja2
 
     from ..analysis.calibration import Calibration
+    from ..analysis.customs import PackageSavings
     from ..analysis.scores import Scores
 
-__all__ = ["REPORT_FILE", "REPORT_SECTIONS", "bottleneck_trips", "write_report"]
+__all__ = [
+    "REPORT_FILE",
+    "REPORT_SECTIONS",
+    "bottleneck_trips",
+    "headline_customs_trips",
+    "write_report",
+]
 
-#: Headings of the report's sections, in order ("Calibration" only with calibration rows).
+#: Headings of the report's sections, in order ("Calibration" only with calibration rows,
+#: "What digitized customs removes" only with instrument packages).
 REPORT_SECTIONS = (
     "Headline: days per corridor",
     "Where the days go",
     "What the later scenarios changed",
+    "What digitized customs removes",
     "Bottlenecks",
     "What makes the spread",
     "Time-distance and cost-distance charts",
@@ -250,6 +260,34 @@ def _citation(network: Network, key: str) -> Markup | str:
     return Markup(_markdown_text(before) + link + _markdown_text(after))
 
 
+def _instrument_source(network: Network, key: str) -> str:
+    """An instrument's name, status and the citations its effects rest on."""
+    if network.instruments is None or key not in network.instruments.instruments:
+        return key
+    inst = network.instruments.instruments[key]
+    keys = inst.source_keys()
+    return f"{inst.name} ({inst.status}, {inst.date}): " + "; ".join(network.cite(k) for k in keys)
+
+
+def headline_customs_trips(run: ScenarioRun) -> list[str]:
+    """Labels of the run's first Middle Corridor block train and container trips."""
+    out = []
+    for shipment in ("block_train", "container"):
+        trip = next(
+            (t for t in run.trips if t.route.corridor == "middle" and t.shipment == shipment),
+            None,
+        )
+        if trip is not None:
+            out.append(trip.label)
+    return out
+
+
+def _packages(reference: ScenarioRun, packages: Sequence[PackageSavings]) -> dict[str, Any]:
+    if not packages:
+        return {"package_table": None}
+    return {"package_table": _table(package_table(packages, headline_customs_trips(reference)))}
+
+
 def _sources(runs: Sequence[ScenarioRun], network: Network) -> dict[str, Any]:
     keys = sorted(
         {c.source for run in runs for t in run.trips for c in t.components}
@@ -261,6 +299,7 @@ def _sources(runs: Sequence[ScenarioRun], network: Network) -> dict[str, Any]:
         sc = run.scenario
         texts = [c.source for c in sc.changes] + [s.source for s in sc.services]
         texts += [c.source for c in sc.costs]
+        texts += [_instrument_source(network, key) for key in sc.instruments]
         if sc.closures.source:
             texts.append(sc.closures.source)
         for text in texts:
@@ -275,6 +314,7 @@ def write_report(
     *,
     calibration: Calibration | None = None,
     scores: Scores | None = None,
+    packages: Sequence[PackageSavings] = (),
 ) -> Path:
     """Write ``report.md`` and its charts (PNG) into ``folder``, whole or not at all.
 
@@ -300,6 +340,10 @@ def write_report(
     scores
         Output of :func:`midcorridor.score_observations`; adds the scores against the
         observed times and every promise with the chance it is kept.
+    packages
+        Outputs of :func:`midcorridor.analysis.customs.package_savings`; adds the days
+        each customs package removes from the reference's Middle Corridor block train and
+        container, by kind and on what evidence.
 
     Returns
     -------
@@ -349,6 +393,7 @@ def write_report(
             "score_table": _table(score_summary_table(scores)) if scores else None,
             "promise_table": _table(promise_table(scores)) if scores else None,
             "evidence_table": _table(evidence_tables(evidence(reference, network))[0]),
+            **_packages(reference, packages),
             **_sources(runs, network),
         }
         text = _environment().get_template("report.md.j2").render(context)
