@@ -290,6 +290,10 @@ def _instrument(d: dict[str, Any]) -> dict[str, Any]:
         (lambda d: _instrument(d)["effects"][0].update(set=None, scale=1.5), "effects.0.scale"),
         (lambda d: _instrument(d).update(joins="common_transt"), "did you mean common_transit"),
         (lambda d: _instrument(d)["effects"][0].update(source="tez_2023"), "unknown source key"),
+        (
+            lambda d: _instrument(d).update(documents=["certificates"]),
+            "registration reads transit_declaration, none of the instrument's documents",
+        ),
     ],
 )
 def test_a_bad_instrument_is_refused_naming_file_entry_and_field(

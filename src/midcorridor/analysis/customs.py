@@ -27,7 +27,14 @@ from ..inputs.customs_files import Instrument
 from ..model.customs import crossing
 from ..network.network import Network
 from ..results import ComparisonEntry
-from ..vocabulary import CHANNEL_STEP, CUSTOMS_STEPS, HOURS_PER_DAY, MOVING_STAGES, SAVING_KINDS
+from ..vocabulary import (
+    CHANNEL_STEP,
+    CUSTOMS_STEPS,
+    HOURS_PER_DAY,
+    MOVING_STAGES,
+    SAVING_KINDS,
+    STEP_DOCUMENTS,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,9 +61,11 @@ BASIS_ORDER = ("published", "calibrated", "derived", "assumption")
 @dataclass(frozen=True)
 class StepHours:
     """One step of a chain at an office: hours over every sample (zero where it did not
-    happen), the share of consignments it happens to, and its source key."""
+    happen), the share of consignments it happens to, the documents it reads, and its
+    source key."""
 
     step: str
+    documents: tuple[str, ...]
     mean_hours: float
     p50_hours: float
     p90_hours: float
@@ -252,6 +261,7 @@ def _crossings(network: Network, trip: TripResult) -> list[Crossing]:
         steps = tuple(
             StepHours(
                 step=str(trip.components[j].step),
+                documents=STEP_DOCUMENTS[trip.components[j].step],  # type: ignore[index]
                 mean_hours=float(trip.mean_hours[j]),
                 p50_hours=float(p50[k]),
                 p90_hours=float(p90[k]),

@@ -12,7 +12,7 @@ from __future__ import annotations
 from .._errors import did_you_mean
 from ..inputs._yaml import short_repr
 from ..inputs.customs_files import DEFAULT_KEY, CustomsBook, InstrumentBook
-from ..vocabulary import PAPERWORK_STAGES
+from ..vocabulary import PAPERWORK_STAGES, STEP_DOCUMENTS
 from ._validate import Problems, unknown_node
 from .network import CUSTOMS_FILE, INSTRUMENTS_FILE, Network
 
@@ -91,6 +91,17 @@ def _check_instruments(
                 problems.add(
                     INSTRUMENTS_FILE, None, f"{where}.nodes.{j}", _office_of(book, node_id)
                 )
+        for j, effect in enumerate(inst.effects):
+            for k, step in enumerate(effect.steps):
+                reads = STEP_DOCUMENTS[step]
+                if reads and not set(reads) & set(inst.documents):
+                    problems.add(
+                        INSTRUMENTS_FILE,
+                        None,
+                        f"{where}.effects.{j}.steps.{k}",
+                        f"{step} reads {', '.join(reads)}, none of the instrument's documents "
+                        f"({', '.join(inst.documents)})",
+                    )
         if inst.joins is not None and inst.joins not in book.regimes:
             hint = did_you_mean(inst.joins, book.regimes, n=1)
             problems.add(
