@@ -11,7 +11,8 @@ import pytest
 
 import midcorridor as mc
 from cli_runner import invoke
-from midcorridor.analysis.customs import customs_report, package_savings
+from midcorridor.analysis.customs import customs_report
+from midcorridor.analysis.savings import package_savings
 from midcorridor.inputs.customs_files import Instrument, InstrumentBook
 from midcorridor.model.customs import CustomsState, crossing
 from midcorridor.network.network import CUSTOMS_FILE, INSTRUMENTS_FILE

@@ -12,7 +12,7 @@ from matplotlib.patches import Rectangle
 import midcorridor as mc
 from midcorridor.analysis.bottlenecks import rank_bottlenecks, sensitivity
 from midcorridor.analysis.calibration import Calibration, calibrate
-from midcorridor.analysis.customs import package_savings
+from midcorridor.analysis.savings import package_savings
 from midcorridor.views.charts import (
     sensitivity_chart,
     sensitivity_figure,

@@ -12,6 +12,8 @@ from ._errors import (
 from ._version import __version__
 from .analysis.bottlenecks import rank_bottlenecks, sensitivity
 from .analysis.calibration import Calibration, calibrate
+from .analysis.customs import BorderCheck, CustomsReport, border_checks, customs_report
+from .analysis.savings import PackageSavings, package_savings
 from .analysis.scores import ObservationScore, Scores, promise_by_month, score_observations
 from .inputs.changes import CapacityChange, Change, Closures, CostChange, ServiceChange
 from .inputs.cost_files import ChoiceBook, CostBook
@@ -42,6 +44,7 @@ __all__ = [
     "CORRIDORS",
     "STAGES",
     "Adjustment",
+    "BorderCheck",
     "Calibration",
     "Capacity",
     "CapacityChange",
@@ -56,6 +59,7 @@ __all__ = [
     "CostChange",
     "CostLeg",
     "CostTarget",
+    "CustomsReport",
     "CustomsState",
     "Journey",
     "MidcorridorError",
@@ -65,6 +69,7 @@ __all__ = [
     "Observation",
     "ObservationBook",
     "ObservationScore",
+    "PackageSavings",
     "PlaceNotFoundError",
     "Ranking",
     "Route",
@@ -85,16 +90,19 @@ __all__ = [
     "TripCost",
     "TripResult",
     "__version__",
+    "border_checks",
     "calibrate",
     "candidate_routes",
     "compare_runs",
     "components",
     "cost_distance_chart",
     "cost_legs",
+    "customs_report",
     "fit_choice_baseline",
     "load",
     "load_scenario",
     "network_summary",
+    "package_savings",
     "plan_journey",
     "promise_by_month",
     "rank_bottlenecks",

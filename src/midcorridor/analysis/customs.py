@@ -7,32 +7,25 @@ and gauge change, port handling, queues), beside the published CPMM or TRS figur
 crossing where ``observations.yaml`` has one; and per country section of each trip, the
 CPMM speeds without delay (moving hours only) and with delay (every hour).
 
-:func:`package_savings` splits what a package of instruments (a scenario's
-``instruments``) saves into desk, queue, connections and the rest, per trip, and each
-instrument's share of it, run alone against the same reference, with the evidence each
-rests on.
+:func:`border_checks` sets every published time to clear an office beside the model's, each
+on the observation's own trip. What instruments save is :mod:`.savings`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._errors import NetworkError
-from ..inputs.customs_files import Instrument
 from ..model.customs import crossing
 from ..network.network import Network
-from ..results import ComparisonEntry
 from ..vocabulary import (
-    CHANNEL_STEP,
-    CUSTOMS_STEPS,
     HOURS_PER_DAY,
     MOVING_STAGES,
-    SAVING_KINDS,
     STEP_DOCUMENTS,
 )
 
@@ -44,18 +37,15 @@ if TYPE_CHECKING:
     from ..runs.runner import ScenarioRun
 
 __all__ = [
-    "BASIS_ORDER",
+    "BorderCheck",
     "Crossing",
     "CustomsReport",
-    "InstrumentSaving",
-    "PackageSavings",
+    "Published",
     "Section",
+    "StepHours",
+    "border_checks",
     "customs_report",
-    "package_savings",
 ]
-
-#: Bases from strongest to weakest: an instrument's grade is its weakest figure's.
-BASIS_ORDER = ("published", "calibrated", "derived", "assumption")
 
 
 @dataclass(frozen=True)
@@ -336,194 +326,6 @@ def customs_report(run: ScenarioRun, network: Network) -> CustomsReport:
                 crossings.append(c)
         sections.extend(_sections(network, trip))
     return CustomsReport(run.scenario.name, tuple(crossings), tuple(sections))
-
-
-@dataclass(frozen=True)
-class InstrumentSaving:
-    """What one instrument, alone, saves on each trip: mean days by kind (negative: saved).
-
-    ``effect_basis``: the weakest figure of its effect (``effect_sources``: its effects,
-    channel shares, the regime it joins); ``hours_basis``: the weakest figure of the hours
-    it changed (``hours_sources``, the steps' own figures)."""
-
-    key: str
-    name: str
-    status: str
-    effect_basis: str
-    hours_basis: str
-    effect_sources: tuple[str, ...]
-    hours_sources: tuple[str, ...]
-    by_trip: Mapping[str, Mapping[str, float]]
-
-    @property
-    def basis(self) -> str:
-        """The weakest figure the saving rests on, effect or hours."""
-        return max(self.effect_basis, self.hours_basis, key=BASIS_ORDER.index)
-
-
-@dataclass(frozen=True)
-class PackageSavings:
-    """A package's saving against its reference, split by kind, and by instrument.
-
-    ``by_trip``: trip label -> kind (:data:`~midcorridor.vocabulary.SAVING_KINDS`, and
-    ``total``) -> change of mean days (negative: saved).
-    """
-
-    scenario: str
-    reference: str
-    by_trip: Mapping[str, Mapping[str, float]]
-    instruments: tuple[InstrumentSaving, ...] = field(default=())
-
-    def evidence_share(self, trip: str, *, effect_only: bool = False) -> float | None:
-        """Share of the instruments' savings on ``trip`` (each run alone) resting on
-        figures better than an assumption: the effect's and the changed hours' (or, with
-        ``effect_only``, the effect's alone); None if they save nothing."""
-        saved = {i.key: max(0.0, -i.by_trip[trip]["total"]) for i in self.instruments}
-        total = sum(saved.values())
-        if total <= 0:
-            return None
-        sound = sum(
-            saved[i.key]
-            for i in self.instruments
-            if (i.effect_basis if effect_only else i.basis) != "assumption"
-        )
-        return sound / total
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON of the savings."""
-        return {
-            "scenario": self.scenario,
-            "reference": self.reference,
-            "by_trip": {k: dict(v) for k, v in self.by_trip.items()},
-            "evidence_share": {k: self.evidence_share(k) for k in self.by_trip},
-            "effect_evidence_share": {
-                k: self.evidence_share(k, effect_only=True) for k in self.by_trip
-            },
-            "instruments": [
-                {
-                    **vars(i),
-                    "basis": i.basis,
-                    "by_trip": {k: dict(v) for k, v in i.by_trip.items()},
-                }
-                for i in self.instruments
-            ],
-        }
-
-
-def instrument_sources(network: Network, key: str) -> tuple[str, ...]:
-    """Source keys of an instrument's figures: its effects, its channel shares, the regime
-    it joins."""
-    if network.instruments is None or network.customs is None:
-        raise NetworkError(f"The network in {network.path} has no instruments.yaml.")
-    inst = network.instruments.instruments[key]
-    keys = [e.source for e in inst.effects]
-    if inst.channels is not None:
-        keys.append(inst.channels.source)
-    if inst.joins is not None:
-        keys.append(network.customs.regimes[inst.joins].source)
-    return tuple(dict.fromkeys(keys))
-
-
-def weakest_basis(network: Network, keys: Sequence[str]) -> str:
-    """The weakest basis among the figures of ``keys`` (assumption if there are none)."""
-    bases = [network.basis(k) for k in keys]
-    return max(bases, key=BASIS_ORDER.index) if bases else "assumption"
-
-
-def _acted_on(inst: Instrument, reference: ScenarioRun, alone: ScenarioRun) -> set[str]:
-    """Source keys of the customs steps ``inst`` acts on in the reference's trips: those its
-    effects select, the checks whose channel shares it sets, and the declarations its
-    regime removes. The figures a saving is taken from."""
-    checks = set(CHANNEL_STEP.values()) if inst.channels is not None else set()
-    out: set[str] = set()
-    after = {t.label: t for t in alone.trips}
-    for trip in reference.trips:
-        kept = (
-            {(c.node, c.step) for c in after[trip.label].components}
-            if trip.label in after
-            else set()
-        )
-        for c in trip.components:
-            if c.step is None or c.customs_country not in inst.countries:
-                continue
-            if inst.nodes is not None and c.node not in inst.nodes:
-                continue
-            if inst.shipments is not None and trip.shipment not in inst.shipments:
-                continue
-            effected = any(c.step in e.steps for e in inst.effects)
-            dropped = inst.joins is not None and (c.node, c.step) not in kept
-            if effected or c.step in checks or dropped:
-                out.add(c.source)
-    return out
-
-
-def _split(reference: TripResult, trip: TripResult) -> dict[str, float]:
-    steps, base_steps = trip.steps_days(), reference.steps_days()
-    stages, base_stages = trip.stages_days(), reference.stages_days()
-    entry = ComparisonEntry(
-        scenario="",
-        days={},
-        delta_p50_days=0.0,
-        delta_mean_days=float(trip.total_days.mean() - reference.total_days.mean()),
-        stage_deltas_days={s: stages[s] - base_stages[s] for s in stages},
-        step_deltas_days={s: steps[s] - base_steps[s] for s in CUSTOMS_STEPS},
-    )
-    kinds = entry.delta_by_kind
-    return {**{k: kinds[k] for k in SAVING_KINDS}, "total": entry.delta_mean_days}
-
-
-def _by_trip(reference: ScenarioRun, run: ScenarioRun) -> dict[str, dict[str, float]]:
-    trips = {t.label: t for t in run.trips}
-    return {t.label: _split(t, trips[t.label]) for t in reference.trips if t.label in trips}
-
-
-def package_savings(
-    package: Scenario,
-    network: Network,
-    *,
-    samples: int | None = None,
-) -> PackageSavings:
-    """What ``package``'s instruments save against the same scenario without them, split
-    into desk, queue, connections and the rest, and each instrument's saving run alone.
-
-    Parameters
-    ----------
-    package
-        A scenario switching instruments on.
-    network
-        The network.
-    samples
-        Samples per run (default: the scenario's).
-    """
-    from ..runs.runner import run_scenario
-
-    def run(scenario: Scenario) -> ScenarioRun:
-        return run_scenario(scenario, network, samples=samples)
-
-    reference_scenario = package.derive(instruments=(), name="no instruments")
-    reference = run(reference_scenario)
-    whole = run(package)
-    instruments = []
-    for key in package.instruments:
-        alone = run(package.derive(instruments=(key,)))
-        effect = instrument_sources(network, key)
-        inst = network.instruments.instruments[key]  # type: ignore[union-attr]
-        hours = tuple(sorted(_acted_on(inst, reference, alone)))
-        instruments.append(
-            InstrumentSaving(
-                key,
-                inst.name,
-                inst.status,
-                weakest_basis(network, effect),
-                weakest_basis(network, hours),
-                effect,
-                hours,
-                _by_trip(reference, alone),
-            )
-        )
-    return PackageSavings(
-        package.name, reference_scenario.name, _by_trip(reference, whole), tuple(instruments)
-    )
 
 
 @dataclass(frozen=True)

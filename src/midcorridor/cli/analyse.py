@@ -266,7 +266,8 @@ def customs(
 
     Example: midcorridor customs scenarios/digital_customs.yaml
     """
-    from ..analysis.customs import border_checks, customs_report, package_savings
+    from ..analysis.customs import border_checks, customs_report
+    from ..analysis.savings import package_savings
     from ..views.customs_tables import (
         border_check_table,
         chain_table,

@@ -231,7 +231,7 @@ def report(
     from .._files import check_output_folder
     from ..analysis.calibration import calibrate as run_calibration
     from ..analysis.calibration import era_conditions
-    from ..analysis.customs import package_savings
+    from ..analysis.savings import package_savings
     from ..analysis.scores import SAMPLES_PER_MONTH, score_observations
     from ..inputs.scenario import default_scenario, package_scenarios
     from ..views.report import REPORT_FILE, write_report

@@ -13,7 +13,8 @@ from . import formatting as fmt
 from .table import Table, columns
 
 if TYPE_CHECKING:
-    from ..analysis.customs import BorderCheck, CustomsReport, PackageSavings
+    from ..analysis.customs import BorderCheck, CustomsReport
+    from ..analysis.savings import PackageSavings
 
 __all__ = [
     "border_check_table",

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     import jinja2
 
     from ..analysis.calibration import Calibration
-    from ..analysis.customs import PackageSavings
+    from ..analysis.savings import PackageSavings
     from ..analysis.scores import Scores
 
 __all__ = [
