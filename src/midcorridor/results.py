@@ -181,6 +181,37 @@ class Comparison:
         """JSON: one object per trip label (the ``comparison`` of ``compare --json``)."""
         return [row.to_dict() for row in self.rows]
 
+    def frame(self) -> pd.DataFrame:
+        """One row per route and scenario: days, the change of P50 and mean days against
+        the first scenario, and that change split by kind (desk, queue, connections,
+        other)."""
+        import pandas as pd
+
+        rows = []
+        for row in self.rows:
+            for entry in row.entries:
+                if entry is not None:
+                    rows.append({"route": row.label, **_entry_columns(entry)})
+        return pd.DataFrame(rows)
+
+    def __repr__(self) -> str:
+        return f"Comparison({', '.join(self.scenarios)}; {len(self.rows)} routes)"
+
+    def _repr_html_(self) -> str:
+        return self.frame().to_html(index=False)
+
+
+def _entry_columns(entry: ComparisonEntry) -> dict[str, Any]:
+    """A comparison entry as flat columns: days, changes, the change split by kind."""
+    return {
+        "scenario": entry.scenario,
+        **{f"days_{k}": v for k, v in entry.days.items()},
+        "delta_p50_days": entry.delta_p50_days,
+        "delta_mean_days": entry.delta_mean_days,
+        **{f"delta_{k}_days": v for k, v in entry.delta_by_kind.items()},
+        "saturated": entry.saturated,
+    }
+
 
 # --- volume sweep ------------------------------------------------------------------------
 

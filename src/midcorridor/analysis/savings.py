@@ -53,6 +53,9 @@ class InstrumentSaving:
     hours_sources: tuple[str, ...]
     by_trip: Mapping[str, Mapping[str, float]]
 
+    def __repr__(self) -> str:
+        return f"InstrumentSaving({self.key!r}, {self.status}, {self.basis})"
+
     @property
     def basis(self) -> str:
         """The weakest figure the saving rests on, effect or hours."""
@@ -71,6 +74,10 @@ class PackageSavings:
     reference: str
     by_trip: Mapping[str, Mapping[str, float]]
     instruments: tuple[InstrumentSaving, ...] = field(default=())
+
+    def __repr__(self) -> str:
+        keys = ", ".join(i.key for i in self.instruments)
+        return f"PackageSavings({self.scenario!r}, {len(self.by_trip)} trips; {keys})"
 
     def evidence_share(self, trip: str, *, effect_only: bool = False) -> float | None:
         """Share of the instruments' savings on ``trip`` (each run alone) resting on

@@ -57,6 +57,15 @@ ChartOpt = Annotated[
     OptPath, typer.Option("--chart", help="Also write a time-distance chart here (.png or .svg).")
 ]
 
+ExportOpt = Annotated[
+    OptPath,
+    typer.Option(
+        "--export",
+        help="Also write the results per route here: .csv, .parquet, .geojson (routes as "
+        "lines) or .gpkg (routes, hours at each node, the network with closures).",
+    ),
+]
+
 CostChartOpt = Annotated[
     OptPath,
     typer.Option("--cost-chart", help="Also write a cost-distance chart here (.png or .svg)."),
@@ -275,12 +284,19 @@ def print_tables(*tables: Table) -> None:
 
 
 def check_outputs(
-    map_path: Path | None = None, chart: Path | None = None, cost_chart: Path | None = None
+    map_path: Path | None = None,
+    chart: Path | None = None,
+    cost_chart: Path | None = None,
+    export: Path | None = None,
 ) -> None:
     """Refuse output paths we cannot write (name, folder, permissions) before any run."""
     from .._files import HTML_SUFFIXES, check_output_file
     from ..views.charts import CHART_SUFFIXES
 
+    if export is not None:
+        from ..views.exports import check_export
+
+        check_export(export)
     if map_path is not None:
         check_output_file(map_path, HTML_SUFFIXES, what="Map file")
     for path in (chart, cost_chart):
@@ -288,13 +304,20 @@ def check_outputs(
             check_output_file(path, CHART_SUFFIXES, what="Chart file")
 
 
-def write_map_and_chart(
+def write_outputs(
     runs: list[ScenarioRun],
     network: Network,
     map_path: Path | None,
     chart: Path | None,
     cost_chart: Path | None = None,
+    export: Path | None = None,
 ) -> None:
+    """Write the map, charts and export asked for (checked by :func:`check_outputs`)."""
+    if export is not None:
+        from ..views.exports import export_runs
+
+        export_runs(runs, network, export)
+        err.print(f"results written to {markup(str(export))}")
     if map_path is not None:
         from ..views.maps import scenario_map
 

@@ -18,6 +18,7 @@ from ._options import (
     ConditionsOpt,
     CorridorOpt,
     CostChartOpt,
+    ExportOpt,
     JsonOpt,
     MapOpt,
     OptStrs,
@@ -33,7 +34,7 @@ from ._options import (
     print_tables,
     progress_bar,
     with_run_options,
-    write_map_and_chart,
+    write_outputs,
 )
 
 
@@ -44,20 +45,24 @@ def run(
     as_json: JsonOpt = False,
     map_path: MapOpt = None,
     chart: ChartOpt = None,
+    export: ExportOpt = None,
     *,
     opts: RunOptions,
 ) -> None:
-    """Run one scenario: P10 / P50 / P90 days per route and the biggest stages."""
+    """Run one scenario: P10 / P50 / P90 days per route and the biggest stages.
+
+    Example: midcorridor run scenarios/baseline.yaml --export results.gpkg
+    """
     from ..views.run_tables import run_table
 
-    check_outputs(map_path, chart)
+    check_outputs(map_path, chart, export=export)
     net = opts.load_network()
     (result,) = opts.run([scenario], net)
     if as_json:
         print_json(result.to_dict(net))
     else:
         print_tables(run_table(result))
-    write_map_and_chart([result], net, map_path, chart)
+    write_outputs([result], net, map_path, chart, export=export)
 
 
 @app.command()
@@ -70,6 +75,7 @@ def compare(
     map_path: MapOpt = None,
     chart: ChartOpt = None,
     cost_chart: CostChartOpt = None,
+    export: ExportOpt = None,
     with_choice: Annotated[
         bool,
         typer.Option(
@@ -86,7 +92,7 @@ def compare(
     from ..views.analysis_tables import choice_change_table
     from ..views.run_tables import compare_table, run_table
 
-    check_outputs(map_path, chart, cost_chart)
+    check_outputs(map_path, chart, cost_chart, export)
     net = opts.load_network()
     runs = opts.run(scenarios, net)
     comparison = compare_runs(runs)
@@ -101,7 +107,7 @@ def compare(
         if choices:
             tables.append(choice_change_table(choices))
         print_tables(*tables)
-    write_map_and_chart(runs, net, map_path, chart, cost_chart)
+    write_outputs(runs, net, map_path, chart, cost_chart, export)
 
 
 @app.command("map")
@@ -115,7 +121,7 @@ def map_command(
     """Write an offline HTML map of the network and the scenarios' routes."""
     check_outputs(map_path=out_path)
     net = opts.load_network()
-    write_map_and_chart(opts.run(scenarios, net), net, out_path, None)
+    write_outputs(opts.run(scenarios, net), net, out_path, None)
 
 
 @app.command("chart")
@@ -135,9 +141,9 @@ def chart_command(
     net = opts.load_network()
     runs = opts.run(scenarios, net)
     if cost:
-        write_map_and_chart(runs, net, None, None, out_path)
+        write_outputs(runs, net, None, None, out_path)
     else:
-        write_map_and_chart(runs, net, None, out_path)
+        write_outputs(runs, net, None, out_path)
 
 
 #: Most steps a sweep runs.

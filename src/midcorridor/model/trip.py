@@ -88,6 +88,13 @@ class TripResult:
                 f"got shape {self.hours_sum.shape}"
             )
 
+    def __repr__(self) -> str:
+        p50 = float(np.percentile(self.total_days, 50))
+        return (
+            f"TripResult({self.label!r}, {self.shipment}, {self.route.corridor}, "
+            f"{self.route.distance_km:,.0f} km, P50 {p50:.1f} days, {self.samples:,} samples)"
+        )
+
     @property
     def samples(self) -> int:
         """Samples drawn."""

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from html import escape
+from typing import TYPE_CHECKING, Any
 
 from .._errors import MidcorridorError, RouteError, ScenarioError, did_you_mean
 from ..inputs.changes import Closures
@@ -35,7 +36,11 @@ from ..results import (
     SweepStep,
 )
 from ..vocabulary import CORRIDORS, CUSTOMS_STEPS, STAGES, Corridor, CorridorChoice, Shipment
+from .frames import run_frame
 from .resolve import Conditions, adjustments_for, check_composed, closed, engine_error, resolve
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "PlannedTrip",
@@ -90,6 +95,19 @@ class ScenarioRun:
     def saturated(self) -> bool:
         """Whether any trip passes a saturated queue (its days are lower bounds)."""
         return any(trip.saturated for trip in self.trips)
+
+    def frame(self) -> pd.DataFrame:
+        """One row per route (:func:`midcorridor.runs.frames.run_frame`)."""
+        return run_frame(self)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(t.label for t in self.trips[:3])
+        more = ", ..." if len(self.trips) > 3 else ""
+        name, count = self.scenario.name, len(self.trips)
+        return f"ScenarioRun({name!r}, {count} trips: {shown}{more}; {self.samples:,} samples)"
+
+    def _repr_html_(self) -> str:
+        return f"<b>{escape(self.scenario.name)}</b>" + self.frame().to_html(index=False)
 
     def trip(self, label: str) -> TripResult:
         """The trip with this label.
