@@ -12,6 +12,7 @@ from matplotlib.patches import Rectangle
 import midcorridor as mc
 from midcorridor.analysis.bottlenecks import rank_bottlenecks, sensitivity
 from midcorridor.analysis.calibration import Calibration, calibrate
+from midcorridor.analysis.headline import headline
 from midcorridor.analysis.savings import package_savings
 from midcorridor.views.charts import (
     sensitivity_chart,
@@ -42,7 +43,10 @@ def report(
 ) -> Path:
     folder = tmp_path_factory.mktemp("report") / "out"
     packages = [package_savings(runs[1].scenario, network, samples=1000)]
-    return write_report(runs, network, folder, calibration=calibration, packages=packages)
+    answer = headline(runs[0].scenario, network, samples=300)
+    return write_report(
+        runs, network, folder, calibration=calibration, packages=packages, headline=answer
+    )
 
 
 def test_report_has_every_section(report: Path) -> None:
@@ -75,6 +79,15 @@ def test_report_content(report: Path, runs: Runs, network: mc.Network) -> None:
         assert line.startswith(f"- `{key}`: {entry.basis.capitalize()}: ")
         if entry.url:
             assert f"<{entry.url}>" in line
+
+
+def test_report_leads_with_the_answer_by_class_and_month(report: Path) -> None:
+    text = report.read_text(encoding="utf-8")
+    first = text.split("\n## ")[1]
+    assert first.startswith("The answer: days by class and departure month")
+    assert "A container Almaty-Constanta on the Middle Corridor takes" in first
+    assert "![Days by departure month](headline.png)" in first
+    assert (report.parent / "headline.png").read_bytes().startswith(b"\x89PNG")
 
 
 def test_report_says_what_each_customs_package_removes(report: Path) -> None:
@@ -137,7 +150,11 @@ def test_report_without_calibration_or_comparison(
     assert "\n## Calibration\n" not in text
     assert "nothing to compare" in text
     for heading in REPORT_SECTIONS:
-        if heading not in ("Calibration", "What digitized customs removes"):
+        if heading not in (
+            "Calibration",
+            "What digitized customs removes",
+            "The answer: days by class and departure month",
+        ):
             assert f"\n## {heading}\n" in text
 
 

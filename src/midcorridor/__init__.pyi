@@ -13,6 +13,7 @@ from ._version import __version__
 from .analysis.bottlenecks import rank_bottlenecks, sensitivity
 from .analysis.calibration import Calibration, calibrate
 from .analysis.customs import BorderCheck, CustomsReport, border_checks, customs_report
+from .analysis.headline import Headline, headline
 from .analysis.savings import PackageSavings, package_savings
 from .analysis.scores import ObservationScore, Scores, promise_by_month, score_observations
 from .inputs.changes import CapacityChange, Change, Closures, CostChange, ServiceChange
@@ -61,6 +62,7 @@ __all__ = [
     "CostTarget",
     "CustomsReport",
     "CustomsState",
+    "Headline",
     "Journey",
     "MidcorridorError",
     "Network",
@@ -99,6 +101,7 @@ __all__ = [
     "cost_legs",
     "customs_report",
     "fit_choice_baseline",
+    "headline",
     "load",
     "load_scenario",
     "network_summary",

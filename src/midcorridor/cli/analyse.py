@@ -22,6 +22,7 @@ from ._app import CALIBRATION_MISSED_EXIT
 from ._options import (
     BaselineOpt,
     CarbonOpt,
+    ChartOpt,
     ConditionsOpt,
     JsonOpt,
     OptPath,
@@ -33,6 +34,7 @@ from ._options import (
     TopOpt,
     TornadoChartOpt,
     check_outputs,
+    place_of,
     print_json,
     print_tables,
     with_run_options,
@@ -297,3 +299,42 @@ def customs(
     if savings is not None:
         tables.append(savings_table(savings))
     print_tables(*tables)
+
+
+@app.command()
+@with_run_options("samples", "network")
+def headline(
+    scenario: ConditionsOpt = None,
+    origin: Annotated[str, typer.Option("--from", help="Origin: id, name or alias.")] = "Almaty",
+    destination: Annotated[
+        str, typer.Option("--to", help="Destination: id, name or alias.")
+    ] = "Constanta",
+    chart: ChartOpt = None,
+    as_json: JsonOpt = False,
+    *,
+    opts: RunOptions,
+) -> None:
+    """The brief's answer first: days by shipment class and departure month on the Middle
+    Corridor and via Russia, which shipments take about 50 days, and where those days go.
+
+    Example: midcorridor headline --chart maps/headline.png
+    """
+    from ..analysis.headline import headline as run_headline
+    from ..inputs.scenario import default_scenario, load_scenario
+    from ..views.headline import headline_chart, headline_table
+
+    check_outputs(chart=chart)
+    net = opts.load_network()
+    place_of(net, origin, "--from")
+    place_of(net, destination, "--to")
+    conditions = load_scenario(scenario or default_scenario())
+    result = run_headline(
+        conditions, net, origin=origin, destination=destination, samples=opts.samples or 3000
+    )
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        print_tables(headline_table(result))
+    if chart is not None:
+        headline_chart(result, chart)
+        err.print(f"chart written to {markup(str(chart))}")

@@ -237,6 +237,7 @@ def report(
     from .._files import check_output_folder
     from ..analysis.calibration import calibrate as run_calibration
     from ..analysis.calibration import era_conditions
+    from ..analysis.headline import headline
     from ..analysis.savings import package_savings
     from ..analysis.scores import SAMPLES_PER_MONTH, score_observations
     from ..inputs.scenario import default_scenario, package_scenarios
@@ -256,7 +257,10 @@ def report(
         package_savings(p.derive(routes=runs[0].scenario.routes), net, samples=opts.samples)
         for p in package_scenarios(runs[0].scenario)
     ]
-    path = write_report(runs, net, out_dir, calibration=checked, scores=scores, packages=packages)
+    answer = headline(runs[0].scenario, net, samples=min(opts.samples or 3000, 3000))
+    path = write_report(
+        runs, net, out_dir, calibration=checked, scores=scores, packages=packages, headline=answer
+    )
     err.print(f"report written to {markup(str(path))}")
 
 

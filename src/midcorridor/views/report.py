@@ -33,6 +33,7 @@ from .analysis_tables import calibration_table, evidence_tables, rank_table, spr
 from .charts import sensitivity_chart, tornado_chart
 from .customs_tables import package_table
 from .distance_charts import cost_distance_chart, time_distance_chart
+from .headline import headline_chart, headline_table
 from .run_tables import compare_table, run_table, stages_table
 from .safe_text import file_names, for_markdown
 from .score_tables import promise_table, score_summary_table
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     import jinja2
 
     from ..analysis.calibration import Calibration
+    from ..analysis.headline import Headline
     from ..analysis.savings import PackageSavings
     from ..analysis.scores import Scores
 
@@ -53,9 +55,11 @@ __all__ = [
     "write_report",
 ]
 
-#: Headings of the report's sections, in order ("Calibration" only with calibration rows,
-#: "What digitized customs removes" only with instrument packages).
+#: Headings of the report's sections, in order ("The answer" only with a headline,
+#: "Calibration" only with calibration rows, "What digitized customs removes" only with
+#: instrument packages).
 REPORT_SECTIONS = (
+    "The answer: days by class and departure month",
     "Headline: days per corridor",
     "Where the days go",
     "What the later scenarios changed",
@@ -315,6 +319,7 @@ def write_report(
     calibration: Calibration | None = None,
     scores: Scores | None = None,
     packages: Sequence[PackageSavings] = (),
+    headline: Headline | None = None,
 ) -> Path:
     """Write ``report.md`` and its charts (PNG) into ``folder``, whole or not at all.
 
@@ -340,8 +345,12 @@ def write_report(
     scores
         Output of :func:`midcorridor.score_observations`; adds the scores against the
         observed times and every promise with the chance it is kept.
+    headline
+        Output of :func:`midcorridor.analysis.headline.headline`; the report leads with
+        it: days by class and departure month, who takes about 50 days and why
+        (``headline.png``).
     packages
-        Outputs of :func:`midcorridor.analysis.customs.package_savings`; adds the days
+        Outputs of :func:`midcorridor.analysis.savings.package_savings`; adds the days
         each customs package removes from the reference's Middle Corridor block train and
         container, by kind and on what evidence.
 
@@ -368,6 +377,8 @@ def write_report(
     time_distance = "time_distance.png"
     cost_distance = "cost_distance.png" if all(run.costs for run in runs) else None
     with atomic_folder(out_dir, owned_by=REPORT_FILE) as work:
+        if headline is not None:
+            headline_chart(headline, work / "headline.png")
         time_distance_chart(runs, network, work / time_distance)
         if cost_distance is not None:
             cost_distance_chart(runs, network, work / cost_distance)
@@ -394,6 +405,8 @@ def write_report(
             "promise_table": _table(promise_table(scores)) if scores else None,
             "evidence_table": _table(evidence_tables(evidence(reference, network))[0]),
             **_packages(reference, packages),
+            "headline_sentences": headline.sentences() if headline else [],
+            "headline_table": _table(headline_table(headline)) if headline else None,
             **_sources(runs, network),
         }
         text = _environment().get_template("report.md.j2").render(context)

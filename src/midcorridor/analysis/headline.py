@@ -1,0 +1,202 @@
+"""The brief's answer first: days by shipment class and departure month, and which
+shipments take about 50 days, and why.
+
+:func:`headline` runs one origin-destination pair on the Middle Corridor and via Russia,
+for a block train and a single container, departing in each month of the year, and keeps
+each trip's P10 / P50 / P90 days and the days by stage. :class:`Headline` says which of
+them take the brief's "about 50 days" (P50 at least :data:`FIFTY_DAYS_FROM`), when, and
+where those days go.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..inputs.scenario import RouteSpec, Scenario
+from ..network.network import Network
+from ..vocabulary import PAPERWORK_STAGES, SHIPMENTS, Shipment
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["FIFTY_DAYS_FROM", "Headline", "HeadlineCell", "headline"]
+
+#: A P50 from which a trip counts as taking "about 50 days" (the brief's 50, less 10%).
+FIFTY_DAYS_FROM = 45.0
+#: The classes the headline compares.
+HEADLINE_SHIPMENTS: tuple[Shipment, ...] = ("block_train", "container")
+#: The corridors the headline compares.
+HEADLINE_CORRIDORS = ("middle", "northern")
+#: Stages in plain words, for the answer's sentences.
+STAGE_WORDS = {
+    "ferry_wait": "waits for a vessel or ferry",
+    "port": "port handling",
+    "rail": "rail",
+    "sea": "at sea",
+    "documents": "customs documents",
+    "consolidation": "waiting for a train",
+    "congestion": "queues",
+    "transshipment": "gauge change and transloading",
+    "weather": "storms",
+    "disruption": "disruptions",
+    "inspection": "inspection",
+}
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@dataclass(frozen=True)
+class HeadlineCell:
+    """One trip departing in one month: days P10 / P50 / P90 and mean days by stage."""
+
+    corridor: str
+    shipment: str
+    month: int
+    p10_days: float
+    p50_days: float
+    p90_days: float
+    stages_days: Mapping[str, float]
+    saturated: bool
+
+
+@dataclass(frozen=True)
+class Headline:
+    """Days by class and departure month on the Middle Corridor and via Russia."""
+
+    scenario: str
+    origin: str
+    destination: str
+    cells: tuple[HeadlineCell, ...]
+
+    def cell(self, corridor: str, shipment: str, month: int) -> HeadlineCell:
+        """The trip of ``corridor`` and ``shipment`` departing in ``month``."""
+        return next(
+            c
+            for c in self.cells
+            if (c.corridor, c.shipment, c.month) == (corridor, shipment, month)
+        )
+
+    def fifty_day_months(self, shipment: str, corridor: str = "middle") -> list[int]:
+        """Departure months whose P50 is at least :data:`FIFTY_DAYS_FROM` days."""
+        return [
+            c.month
+            for c in self.cells
+            if c.corridor == corridor and c.shipment == shipment and c.p50_days >= FIFTY_DAYS_FROM
+        ]
+
+    def slowest(self, shipment: str, corridor: str = "middle") -> HeadlineCell:
+        """The departure month with the longest P50."""
+        cells = [c for c in self.cells if c.corridor == corridor and c.shipment == shipment]
+        return max(cells, key=lambda c: c.p50_days)
+
+    def fastest(self, shipment: str, corridor: str = "middle") -> HeadlineCell:
+        """The departure month with the shortest P50."""
+        cells = [c for c in self.cells if c.corridor == corridor and c.shipment == shipment]
+        return min(cells, key=lambda c: c.p50_days)
+
+    def sentences(self) -> list[str]:
+        """The answer in plain words: who takes about 50 days, when, and where they go."""
+        out = []
+        for shipment in HEADLINE_SHIPMENTS:
+            what = shipment.replace("_", " ")
+            slow, fast = self.slowest(shipment), self.fastest(shipment)
+            russia = self.cell("northern", shipment, slow.month)
+            months = self.fifty_day_months(shipment)
+            head = (
+                f"A {what} {self.origin}-{self.destination} on the Middle Corridor takes "
+                f"{fast.p50_days:.0f} to {slow.p50_days:.0f} days (P50) by departure month, "
+                f"{slow.p50_days / russia.p50_days:.1f} times the "
+                f"{russia.p50_days:.0f} via Russia in {MONTHS[slow.month - 1]}"
+            )
+            if months:
+                spans = ", ".join(MONTHS[m - 1] for m in months)
+                stages = sorted(slow.stages_days.items(), key=lambda kv: -kv[1])
+                paper = sum(slow.stages_days.get(s, 0.0) for s in PAPERWORK_STAGES)
+                top = ", ".join(
+                    f"{STAGE_WORDS.get(s, s)} {d:.0f}" for s, d in stages[:4] if d >= 0.5
+                )
+                head += (
+                    f": about 50 days or more when it leaves in {spans}. In "
+                    f"{MONTHS[slow.month - 1]} its days go to {top}; customs (documents and "
+                    f"inspection) holds {paper:.1f}."
+                )
+            else:
+                head += f": never 50 days (at most {slow.p50_days:.0f})."
+            out.append(head)
+        return out
+
+    def frame(self) -> pd.DataFrame:
+        """One row per corridor, class and departure month."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                {k: v for k, v in vars(c).items() if k != "stages_days"}
+                | {"scenario": self.scenario}
+                for c in self.cells
+            ]
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON of the headline."""
+        return {
+            "scenario": self.scenario,
+            "origin": self.origin,
+            "destination": self.destination,
+            "fifty_days_from": FIFTY_DAYS_FROM,
+            "answer": self.sentences(),
+            "cells": [{**vars(c), "stages_days": dict(c.stages_days)} for c in self.cells],
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"Headline({self.scenario!r}, {self.origin}-{self.destination}, "
+            f"{len(self.cells)} trips)"
+        )
+
+
+def headline(
+    scenario: Scenario,
+    network: Network,
+    *,
+    origin: str = "Almaty",
+    destination: str = "Constanta",
+    samples: int = 3000,
+) -> Headline:
+    """Days from ``origin`` to ``destination`` by class and departure month on the Middle
+    Corridor and via Russia, in ``scenario``'s conditions (its routes are replaced)."""
+    from ..runs.runner import run_scenario
+
+    specs = [
+        RouteSpec(
+            origin=origin,
+            destination=destination,
+            corridor=corridor,
+            shipment=shipment,
+            label=f"{corridor} {shipment}",
+        )
+        for corridor in HEADLINE_CORRIDORS
+        for shipment in HEADLINE_SHIPMENTS
+        if shipment in SHIPMENTS
+    ]
+    cells = []
+    for month in range(1, 13):
+        run = run_scenario(
+            scenario.derive(routes=specs, departure_month=month), network, samples=samples
+        )
+        for spec, trip in zip(specs, run.trips, strict=True):
+            days = trip.days()
+            cells.append(
+                HeadlineCell(
+                    corridor=spec.corridor,
+                    shipment=spec.shipment,
+                    month=month,
+                    p10_days=days["p10"],
+                    p50_days=days["p50"],
+                    p90_days=days["p90"],
+                    stages_days=trip.stages_days(),
+                    saturated=trip.saturated,
+                )
+            )
+    return Headline(scenario.name, origin, destination, tuple(cells))

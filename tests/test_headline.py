@@ -1,0 +1,73 @@
+"""The brief's answer first: days by class and departure month, and who takes 50 days."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import midcorridor as mc
+from cli_runner import invoke
+from midcorridor.analysis.headline import FIFTY_DAYS_FROM, Headline, headline
+from midcorridor.views.headline import headline_chart, headline_table
+
+WINTER = [1, 2, 3, 11, 12]
+
+
+@pytest.fixture(scope="module")
+def result(network: mc.Network, baseline: mc.Scenario) -> Headline:
+    return headline(baseline, network, samples=600)
+
+
+def test_the_single_container_takes_about_50_days_in_winter_only(result: Headline) -> None:
+    assert len(result.cells) == 48  # 2 corridors x 2 classes x 12 months
+    # The winter backlog at the Kazakh Caspian ports (network/shipments.yaml, Nov-Mar)
+    # is what puts the single container at about 50 days.
+    assert result.fifty_day_months("container") == WINTER
+    assert result.fifty_day_months("block_train") == []
+    assert result.fifty_day_months("container", corridor="northern") == []
+    slow = result.slowest("container")
+    assert slow.month in WINTER
+    assert slow.stages_days["ferry_wait"] > 20
+    july = result.cell("middle", "container", 7)
+    assert july.p50_days < FIFTY_DAYS_FROM
+    assert july.p10_days <= july.p50_days <= july.p90_days
+
+
+def test_the_answer_in_words_names_months_and_where_the_days_go(result: Headline) -> None:
+    block, container = result.sentences()
+    assert "never 50 days" in block
+    assert "Jan, Feb, Mar, Nov, Dec" in container
+    assert "waits for a vessel or ferry" in container
+    assert f"{result.slowest('container').p50_days:.0f} days" in container
+
+
+def test_headline_table_chart_and_frame(result: Headline, tmp_path: Path) -> None:
+    table = headline_table(result)
+    assert [r[0] for r in table.rows] == [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
+    ]  # fmt: skip
+    assert len(table.columns) == 5
+    assert table.notes == tuple(result.sentences())
+    chart = headline_chart(result, tmp_path / "headline.png")
+    assert chart.read_bytes().startswith(b"\x89PNG")
+    frame = result.frame()
+    assert len(frame) == 48
+    assert len(repr(result)) < 200
+
+
+def test_headline_command_prints_the_answer_and_json(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, err = invoke(["headline", "--samples", "300"], capsys, monkeypatch)
+    assert code == 0, err
+    assert "Days Almaty-Constanta by departure month" in out
+    code, out, err = invoke(["headline", "--samples", "300", "--json"], capsys, monkeypatch)
+    assert code == 0, err
+    data = json.loads(out)
+    assert len(data["cells"]) == 48
+    assert data["answer"][1].startswith("A container Almaty-Constanta")
+    code, _, err = invoke(["headline", "--to", "Constanza"], capsys, monkeypatch)
+    assert code == 2
+    assert "--to: Unknown place 'Constanza' (did you mean Constanța port" in err
