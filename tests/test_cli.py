@@ -518,6 +518,13 @@ def test_choice_prints_shares_and_json_in_the_documented_shape(
         assert set(pair["teu_per_year"]) == {"middle", "northern", "sea"}
 
 
+def test_compare_refuses_a_single_file(capsys: Any, monkeypatch: Any) -> None:
+    code, out, err = cli(["compare", BASELINE, "--samples", "300"], capsys, monkeypatch)
+    assert code == 2
+    assert "compare needs two scenario files or more" in err
+    assert out == ""
+
+
 @pytest.mark.slow
 def test_compare_with_choice_shows_the_cargo_moved_and_the_caspian_load(
     capsys: Any, monkeypatch: Any, tmp_path: Path

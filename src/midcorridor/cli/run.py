@@ -87,11 +87,19 @@ def compare(
     *,
     opts: RunOptions,
 ) -> None:
-    """Compare scenarios route by route: days in each and what moved."""
+    """Compare scenarios route by route: days in each and what moved.
+
+    Example: midcorridor compare scenarios/baseline.yaml scenarios/digital_customs.yaml
+    """
     from ..runs.runner import compare_runs
     from ..views.analysis_tables import choice_change_table
     from ..views.run_tables import compare_table, run_table
 
+    if len(scenarios) < 2:
+        raise MidcorridorError(
+            "compare needs two scenario files or more, the reference first (one scenario: "
+            "midcorridor run FILE)."
+        )
     check_outputs(map_path, chart, cost_chart, export)
     net = opts.load_network()
     runs = opts.run(scenarios, net)
