@@ -4,13 +4,15 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+#: The demo needs only the package itself: the test tools and extras stay with `make test`.
+DEMO_STAMP := $(VENV)/.installed-demo
 
 .PHONY: demo test quick browser benchmark clean
 
 # Main job: the answer first (days by class and departure month, who takes 50 days and
 # why), then baseline against digitized customs (days, cost, CO2, the cargo each corridor
 # wins), with a map, time- and cost-distance charts and a Markdown report.
-demo: $(STAMP)
+demo: $(DEMO_STAMP)
 	$(BIN)/midcorridor headline --chart maps/headline.png
 	$(BIN)/midcorridor network check
 	$(BIN)/midcorridor compare scenarios/baseline.yaml scenarios/digital_customs.yaml --choice \
@@ -34,11 +36,17 @@ quick: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -m "not slow"
 
+$(DEMO_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(DEMO_STAMP)
+
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	touch $(STAMP)
+	touch $(STAMP) $(DEMO_STAMP)
 
 # Debian's chromium for the map tests (Playwright drives it; no browser download).
 browser:
