@@ -40,7 +40,10 @@ def test_the_answer_in_words_names_months_and_where_the_days_go(result: Headline
     assert "never 50 days" in block
     assert "Jan, Feb, Mar, Nov, Dec" in container
     assert "waits for a vessel or ferry" in container
-    assert f"{result.slowest('container').p50_days:.0f} days" in container
+    slow = result.slowest("container")
+    assert f"{slow.p50_days:.0f} days" in container
+    assert f"{slow.assumed_share:.0%} on assumptions" in container
+    assert 0 < slow.assumed_share < 1
 
 
 def test_headline_table_chart_and_frame(result: Headline, tmp_path: Path) -> None:

@@ -58,6 +58,13 @@ class HeadlineCell:
     p90_days: float
     stages_days: Mapping[str, float]
     saturated: bool
+    days_by_basis: Mapping[str, float]
+
+    @property
+    def assumed_share(self) -> float:
+        """Share of the mean days resting on assumptions."""
+        total = sum(self.days_by_basis.values())
+        return self.days_by_basis.get("assumption", 0.0) / total if total > 0 else 0.0
 
 
 @dataclass(frozen=True)
@@ -119,7 +126,9 @@ class Headline:
                 head += (
                     f": about 50 days or more when it leaves in {spans}. In "
                     f"{MONTHS[slow.month - 1]} its days go to {top}; customs (documents and "
-                    f"inspection) holds {paper:.1f}."
+                    f"inspection) holds {paper:.1f}. Of those days "
+                    f"{1 - slow.assumed_share:.0%} rest on published, derived or calibrated "
+                    f"figures, {slow.assumed_share:.0%} on assumptions."
                 )
             else:
                 head += f": never 50 days (at most {slow.p50_days:.0f})."
@@ -146,7 +155,14 @@ class Headline:
             "destination": self.destination,
             "fifty_days_from": FIFTY_DAYS_FROM,
             "answer": self.sentences(),
-            "cells": [{**vars(c), "stages_days": dict(c.stages_days)} for c in self.cells],
+            "cells": [
+                {
+                    **vars(c),
+                    "stages_days": dict(c.stages_days),
+                    "days_by_basis": dict(c.days_by_basis),
+                }
+                for c in self.cells
+            ],
         }
 
     def __repr__(self) -> str:
@@ -167,6 +183,7 @@ def headline(
     """Days from ``origin`` to ``destination`` by class and departure month on the Middle
     Corridor and via Russia, in ``scenario``'s conditions (its routes are replaced)."""
     from ..runs.runner import run_scenario
+    from .evidence import trip_evidence
 
     specs = [
         RouteSpec(
@@ -197,6 +214,7 @@ def headline(
                     p90_days=days["p90"],
                     stages_days=trip.stages_days(),
                     saturated=trip.saturated,
+                    days_by_basis=trip_evidence(trip, network, scenario.era).days_by_basis,
                 )
             )
     return Headline(scenario.name, origin, destination, tuple(cells))
