@@ -647,3 +647,31 @@ def test_an_interrupted_grid_exits_130_and_says_how_to_go_on(
     assert code == 130
     assert "--resume" in err
     assert (tmp_path / "r.parquet").is_file()
+
+
+@pytest.mark.parametrize("table_format", ["csv", "markdown", "json"])
+def test_format_prints_the_same_tables_for_a_spreadsheet_a_brief_or_a_program(
+    capsys: Any, monkeypatch: Any, table_format: str
+) -> None:
+    import csv
+    import io
+
+    args = ["--format", table_format, "run", BASELINE, "--samples", "300"]
+    code, out, err = cli(args, capsys, monkeypatch)
+    assert code == 0, err
+    labels = ["Almaty-Constanta, Middle Corridor", "Tashkent-Constanta, Middle Corridor"]
+    if table_format == "csv":
+        rows = list(csv.reader(io.StringIO(out)))
+        assert rows[0][:3] == ["route", "corridor", "shipment"]
+        assert len(rows) == 12  # a header and the baseline's 11 routes
+        assert [rows[1][0], rows[-1][0]] == labels
+        assert float(rows[1][5]) > 0  # P50 days, a number
+    elif table_format == "markdown":
+        lines = out.splitlines()
+        assert lines[0].startswith("**Scenario baseline")
+        assert lines[2].startswith("| route | corridor | shipment |")
+        assert sum(line.startswith("| ") for line in lines) == 13  # header, rule, 11 routes
+    else:
+        (table,) = json.loads(out)
+        assert [table["rows"][0]["route"], table["rows"][-1]["route"]] == labels
+        assert float(table["rows"][0]["P50 days"]) > 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from typing import Literal
 
 import typer
 from rich.console import Console
@@ -17,6 +18,7 @@ __all__ = [
     "INTERRUPTED_EXIT",
     "NOT_RUN_EXIT",
     "USER_ERROR_EXIT",
+    "TableFormat",
     "app",
     "bug_text",
     "err",
@@ -46,11 +48,16 @@ USER_ERROR_EXIT, BUG_EXIT, CALIBRATION_MISSED_EXIT, INTERRUPTED_EXIT = 2, 1, 3, 
 NOT_RUN_EXIT, CLOSED_PIPE_EXIT = 4, 141
 
 
+#: How tables are printed (``--format``): for a terminal, Markdown, CSV or JSON records.
+TableFormat = Literal["table", "markdown", "csv", "json"]
+
+
 @dataclass
 class State:
     """Options of the command as a whole."""
 
     debug: bool = False
+    table_format: TableFormat = "table"
 
 
 state = State()

@@ -17,6 +17,7 @@ from ._app import (
     BUG_EXIT,
     CLOSED_PIPE_EXIT,
     USER_ERROR_EXIT,
+    TableFormat,
     app,
     bug_text,
     err,
@@ -40,6 +41,14 @@ def _options(
     debug: Annotated[
         bool, typer.Option("--debug", help="On an internal error, show the traceback.")
     ] = False,
+    table_format: Annotated[
+        TableFormat,
+        typer.Option(
+            "--format",
+            help="How tables are printed: table (for a terminal), markdown, csv, or json "
+            "(the tables as records; a command's --json gives its whole result).",
+        ),
+    ] = "table",
     version: Annotated[
         bool,
         typer.Option(
@@ -47,8 +56,12 @@ def _options(
         ),
     ] = False,
 ) -> None:
-    """Transit times on the Middle Corridor and the northern route: networks, scenarios, maps."""
+    """Transit times on the Middle Corridor and the northern route: networks, scenarios, maps.
+
+    Example: midcorridor --format csv run scenarios/baseline.yaml > baseline.csv
+    """
     state.debug = debug
+    state.table_format = table_format
 
 
 #: Errors of writing the standard output that are the system's, not a bug.

@@ -21,7 +21,7 @@ import typer
 from .._errors import MidcorridorError
 from ..views.safe_text import json_text, markup
 from ..vocabulary import CorridorChoice
-from ._app import err, out
+from ._app import err, out, state
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -277,10 +277,18 @@ def print_json(data: Any) -> None:
 
 
 def print_tables(*tables: Table) -> None:
-    from ..views.table import to_rich
+    """Print tables in the ``--format`` asked for."""
+    from ..views.table import to_csv, to_markdown, to_records, to_rich
 
-    for table in tables:
-        out.print(to_rich(table))
+    if state.table_format == "json":
+        print_json([to_records(t) for t in tables])
+        return
+    for i, table in enumerate(tables):
+        if state.table_format == "table":
+            out.print(to_rich(table))
+            continue
+        text = to_csv(table) if state.table_format == "csv" else to_markdown(table, title=True)
+        out.print(("\n" if i else "") + text, markup=False, highlight=False, soft_wrap=True)
 
 
 def check_outputs(

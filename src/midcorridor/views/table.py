@@ -19,7 +19,16 @@ from .safe_text import for_markdown, for_terminal
 if TYPE_CHECKING:
     import rich.table
 
-__all__ = ["Column", "Table", "columns", "lower_bound_notes", "to_markdown", "to_rich"]
+__all__ = [
+    "Column",
+    "Table",
+    "columns",
+    "lower_bound_notes",
+    "to_csv",
+    "to_markdown",
+    "to_records",
+    "to_rich",
+]
 
 
 @dataclass(frozen=True)
@@ -102,3 +111,27 @@ def to_markdown(table: Table, *, title: bool = False) -> str:
     if table.notes:
         lines += ["", *(f"_{_cell(note)}_  " for note in table.notes)]
     return "\n".join(lines)
+
+
+def to_csv(table: Table) -> str:
+    """The table as CSV: a header row and one row per row, the cells as shown (text from
+    input files made safe for a terminal); the title and notes are left out."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([for_terminal(c.header) for c in table.columns])
+    writer.writerows([for_terminal(cell) for cell in row] for row in table.rows)
+    return buffer.getvalue().rstrip("\n")
+
+
+def to_records(table: Table) -> dict[str, object]:
+    """The table as JSON-ready records: its title, one object per row keyed by header, and
+    its notes."""
+    headers = [c.header for c in table.columns]
+    return {
+        "title": table.title,
+        "rows": [dict(zip(headers, row, strict=True)) for row in table.rows],
+        "notes": list(table.notes),
+    }
