@@ -17,9 +17,7 @@ demo: $(DEMO_STAMP)
 	$(BIN)/midcorridor network check
 	$(BIN)/midcorridor compare scenarios/baseline.yaml scenarios/digital_customs.yaml --choice \
 		--map maps/baseline_vs_digital.html --chart maps/baseline_vs_digital.png \
-		--cost-chart maps/baseline_vs_digital_cost.png
-	$(BIN)/midcorridor report scenarios/baseline.yaml scenarios/digital_customs.yaml \
-		--out reports/baseline_vs_digital
+		--cost-chart maps/baseline_vs_digital_cost.png --report reports/baseline_vs_digital
 
 # Whole test suite: lint, format check, types, tests (browser tests included).
 test: $(STAMP) browser

@@ -675,3 +675,26 @@ def test_format_prints_the_same_tables_for_a_spreadsheet_a_brief_or_a_program(
         (table,) = json.loads(out)
         assert [table["rows"][0]["route"], table["rows"][-1]["route"]] == labels
         assert float(table["rows"][0]["P50 days"]) > 0
+
+
+@pytest.mark.slow
+def test_compare_writes_the_report_of_its_own_runs(
+    capsys: Any, monkeypatch: Any, tmp_path: Path
+) -> None:
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "notes.txt").write_text("mine", encoding="utf-8")
+    digital = str(ROOT / "scenarios" / "digital_customs.yaml")
+    args = ["compare", BASELINE, digital, "--samples", "300"]
+    code, out, err = cli([*args, "--report", str(busy)], capsys, monkeypatch)
+    assert code == 2
+    assert out == ""  # refused before any run
+    assert (busy / "notes.txt").read_text(encoding="utf-8") == "mine"
+    folder = tmp_path / "brief"
+    code, out, err = cli([*args, "--report", str(folder)], capsys, monkeypatch)
+    assert code == 0, err
+    text = (folder / "report.md").read_text(encoding="utf-8")
+    assert text.startswith("# Transit times: baseline vs digital_customs")
+    assert "## The answer: days by class and departure month" in text
+    assert "## What digitized customs removes" in text
+    assert "Scenario comparison" in out

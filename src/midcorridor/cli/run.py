@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,6 +13,10 @@ from .._errors import MidcorridorError
 from ..views.safe_text import markup
 from ..vocabulary import Corridor, Shipment
 from ._app import app, bug_text, err, out, state
+
+if TYPE_CHECKING:
+    from ..network.network import Network
+    from ..runs.runner import ScenarioRun
 from ._options import (
     ChartOpt,
     ConditionsOpt,
@@ -21,6 +25,7 @@ from ._options import (
     ExportOpt,
     JsonOpt,
     MapOpt,
+    OptPath,
     OptStrs,
     OutOpt,
     PlaceArg,
@@ -76,6 +81,14 @@ def compare(
     chart: ChartOpt = None,
     cost_chart: CostChartOpt = None,
     export: ExportOpt = None,
+    report_dir: Annotated[
+        OptPath,
+        typer.Option(
+            "--report",
+            help="Also write the Markdown brief of these runs into this folder (as report "
+            "does, without sampling the scenarios again).",
+        ),
+    ] = None,
     with_choice: Annotated[
         bool,
         typer.Option(
@@ -101,6 +114,11 @@ def compare(
             "midcorridor run FILE)."
         )
     check_outputs(map_path, chart, cost_chart, export)
+    if report_dir is not None:
+        from .._files import check_output_folder
+        from ..views.report import REPORT_FILE
+
+        check_output_folder(report_dir, owned_by=REPORT_FILE, what="Report folder")
     net = opts.load_network()
     runs = opts.run(scenarios, net)
     comparison = compare_runs(runs)
@@ -116,6 +134,8 @@ def compare(
             tables.append(choice_change_table(choices))
         print_tables(*tables)
     write_outputs(runs, net, map_path, chart, cost_chart, export)
+    if report_dir is not None:
+        write_brief(runs, net, report_dir, opts)
 
 
 @app.command("map")
@@ -241,19 +261,39 @@ def report(
     *,
     opts: RunOptions,
 ) -> None:
-    """Write a Markdown brief: headline days, where they go, changes, ranking, sources."""
+    """Write a Markdown brief: the answer by class and month, headline days, where they go,
+    changes, customs packages, ranking, calibration and sources.
+
+    Example: midcorridor report scenarios/baseline.yaml scenarios/digital_customs.yaml
+    """
     from .._files import check_output_folder
+    from ..views.report import REPORT_FILE
+
+    check_output_folder(out_dir, owned_by=REPORT_FILE, what="Report folder")
+    net = opts.load_network()
+    runs = opts.run(scenarios, net)
+    write_brief(runs, net, out_dir, opts, calibration=calibration)
+
+
+def write_brief(
+    runs: list[ScenarioRun],
+    net: Network,
+    out_dir: Path,
+    opts: RunOptions,
+    *,
+    calibration: bool = True,
+) -> None:
+    """The report of ``runs`` (``report``, ``compare --report``), with the answer by class
+    and month, the customs packages beside the reference and, with ``calibration``, the
+    calibration and the scores."""
     from ..analysis.calibration import calibrate as run_calibration
     from ..analysis.calibration import era_conditions
     from ..analysis.headline import headline
     from ..analysis.savings import package_savings
     from ..analysis.scores import SAMPLES_PER_MONTH, score_observations
     from ..inputs.scenario import default_scenario, package_scenarios
-    from ..views.report import REPORT_FILE, write_report
+    from ..views.report import write_report
 
-    check_output_folder(out_dir, owned_by=REPORT_FILE, what="Report folder")
-    net = opts.load_network()
-    runs = opts.run(scenarios, net)
     checked = scores = None
     if calibration:
         conditions = era_conditions(default_scenario())
