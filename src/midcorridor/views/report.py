@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -406,7 +407,10 @@ def write_report(
             "evidence_table": _table(evidence_tables(evidence(reference, network))[0]),
             **_packages(reference, packages),
             "headline_sentences": headline.sentences() if headline else [],
-            "headline_table": _table(headline_table(headline)) if headline else None,
+            # the answer's sentences lead the section: the table without them as notes
+            "headline_table": (
+                _table(replace(headline_table(headline), notes=())) if headline else None
+            ),
             **_sources(runs, network),
         }
         text = _environment().get_template("report.md.j2").render(context)
