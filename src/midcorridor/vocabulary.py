@@ -11,6 +11,8 @@ from typing import Literal, get_args
 HOURS_PER_DAY = 24.0
 DAYS_PER_WEEK = 7.0
 HOURS_PER_WEEK = HOURS_PER_DAY * DAYS_PER_WEEK
+#: Short names of the months, January first.
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 #: Days in each month of a (non-leap) year, January first.
 DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 

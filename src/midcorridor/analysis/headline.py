@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..inputs.scenario import RouteSpec, Scenario
 from ..network.network import Network
-from ..vocabulary import PAPERWORK_STAGES, SHIPMENTS, Shipment
+from ..vocabulary import MONTH_NAMES, PAPERWORK_STAGES, Shipment
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -43,7 +43,6 @@ STAGE_WORDS = {
     "disruption": "disruptions",
     "inspection": "inspection",
 }
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass(frozen=True)
@@ -114,10 +113,10 @@ class Headline:
                 f"A {what} {self.origin}-{self.destination} on the Middle Corridor takes "
                 f"{fast.p50_days:.0f} to {slow.p50_days:.0f} days (P50) by departure month, "
                 f"{slow.p50_days / russia.p50_days:.1f} times the "
-                f"{russia.p50_days:.0f} via Russia in {MONTHS[slow.month - 1]}"
+                f"{russia.p50_days:.0f} via Russia in {MONTH_NAMES[slow.month - 1]}"
             )
             if months:
-                spans = ", ".join(MONTHS[m - 1] for m in months)
+                spans = ", ".join(MONTH_NAMES[m - 1] for m in months)
                 stages = sorted(slow.stages_days.items(), key=lambda kv: -kv[1])
                 paper = sum(slow.stages_days.get(s, 0.0) for s in PAPERWORK_STAGES)
                 top = ", ".join(
@@ -125,7 +124,7 @@ class Headline:
                 )
                 head += (
                     f": about 50 days or more when it leaves in {spans}. In "
-                    f"{MONTHS[slow.month - 1]} its days go to {top}; customs (documents and "
+                    f"{MONTH_NAMES[slow.month - 1]} its days go to {top}; customs (documents and "
                     f"inspection) holds {paper:.1f}. Of those days "
                     f"{1 - slow.assumed_share:.0%} rest on published, derived or calibrated "
                     f"figures, {slow.assumed_share:.0%} on assumptions."
@@ -195,7 +194,6 @@ def headline(
         )
         for corridor in HEADLINE_CORRIDORS
         for shipment in HEADLINE_SHIPMENTS
-        if shipment in SHIPMENTS
     ]
     cells = []
     for month in range(1, 13):

@@ -15,12 +15,10 @@ from typing import TYPE_CHECKING, Any
 from .._errors import NetworkError
 from ..inputs.customs_files import Instrument
 from ..network.network import Network
-from ..results import ComparisonEntry
-from ..vocabulary import CHANNEL_STEP, CUSTOMS_STEPS, SAVING_KINDS
+from ..vocabulary import CHANNEL_STEP, SAVING_KINDS
 
 if TYPE_CHECKING:
     from ..inputs.scenario import Scenario
-    from ..model.trip import TripResult
     from ..runs.runner import ScenarioRun
 
 __all__ = [
@@ -162,24 +160,17 @@ def _acted_on(inst: Instrument, reference: ScenarioRun, alone: ScenarioRun) -> s
     return out
 
 
-def _split(reference: TripResult, trip: TripResult) -> dict[str, float]:
-    steps, base_steps = trip.steps_days(), reference.steps_days()
-    stages, base_stages = trip.stages_days(), reference.stages_days()
-    entry = ComparisonEntry(
-        scenario="",
-        days={},
-        delta_p50_days=0.0,
-        delta_mean_days=float(trip.total_days.mean() - reference.total_days.mean()),
-        stage_deltas_days={s: stages[s] - base_stages[s] for s in stages},
-        step_deltas_days={s: steps[s] - base_steps[s] for s in CUSTOMS_STEPS},
-    )
-    kinds = entry.delta_by_kind
-    return {**{k: kinds[k] for k in SAVING_KINDS}, "total": entry.delta_mean_days}
-
-
 def _by_trip(reference: ScenarioRun, run: ScenarioRun) -> dict[str, dict[str, float]]:
-    trips = {t.label: t for t in run.trips}
-    return {t.label: _split(t, trips[t.label]) for t in reference.trips if t.label in trips}
+    """Trip label -> change of mean days by kind, and ``total``, against ``reference``."""
+    from ..runs.runner import compare_runs
+
+    out = {}
+    for row in compare_runs([reference, run]):
+        entry = row.entries[1]
+        if entry is not None:
+            kinds = entry.delta_by_kind
+            out[row.label] = {**{k: kinds[k] for k in SAVING_KINDS}, "total": entry.delta_mean_days}
+    return out
 
 
 def package_savings(

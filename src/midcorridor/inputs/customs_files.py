@@ -13,7 +13,6 @@ sourced effect; a scenario switches them on by name.
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -27,6 +26,7 @@ from ..vocabulary import (
 )
 from ._models import Strict, as_tuple
 from .bounds import CountryCode, HoursRange
+from .network_files import PublicationDate
 
 __all__ = [
     "CHANNEL_SUM_TOLERANCE",
@@ -45,8 +45,6 @@ __all__ = [
 CHANNEL_SUM_TOLERANCE = 0.01
 #: The key of the figures and shares that hold where no country gives its own.
 DEFAULT_KEY = "default"
-
-_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 
 
 class Channels(Strict):
@@ -246,7 +244,7 @@ class Instrument(Strict):
 
     name: str = Field(min_length=1)
     status: InstrumentStatus
-    date: str
+    date: PublicationDate
     countries: tuple[CountryCode, ...] = Field(min_length=1)
     nodes: tuple[str, ...] | None = None
     shipments: tuple[Shipment, ...] | None = None
@@ -260,13 +258,6 @@ class Instrument(Strict):
     _listify = field_validator("countries", "nodes", "shipments", "documents", mode="before")(
         as_tuple
     )
-
-    @field_validator("date")
-    @classmethod
-    def _date(cls, value: str) -> str:
-        if not _DATE.match(value):
-            raise ValueError(f"date {value!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
-        return value
 
     @model_validator(mode="after")
     def _acts(self) -> Instrument:

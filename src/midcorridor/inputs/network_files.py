@@ -14,7 +14,7 @@ import re
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, field_validator, model_validator
 
 from ..vocabulary import (
     Connection,
@@ -357,6 +357,17 @@ BASES: tuple[Basis, ...] = ("published", "derived", "assumption")
 EVIDENCE_BASES: tuple[str, ...] = ("published", "derived", "calibrated", "assumption")
 
 _DATE = re.compile(r"^(\d{4})(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+
+
+def publication_date(value: str) -> str:
+    """``value`` if it is a date as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``."""
+    if not _DATE.match(value):
+        raise ValueError(f"date {value!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+    return value
+
+
+#: A publication's or a status's date: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
+PublicationDate = Annotated[str, AfterValidator(publication_date)]
 #: Words in a publication's quote or note that say its figure was not published.
 _ASSUMED = re.compile(r"\b(assum\w*|estimat\w*|guess\w*)\b", re.IGNORECASE)
 

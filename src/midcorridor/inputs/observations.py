@@ -18,7 +18,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ..vocabulary import HOURS_PER_DAY, Corridor
 from ._models import Strict
-from .network_files import _DATE, _deep_link
+from .network_files import _DATE, PublicationDate, _deep_link
 from .scenario import RouteSpec
 
 __all__ = [
@@ -128,16 +128,9 @@ class ObservationSource(Strict):
 
     title: str = Field(min_length=1)
     publisher: str = Field(min_length=1)
-    date: str
+    date: PublicationDate
     url: str
     quote: str = Field(min_length=1)
-
-    @field_validator("date")
-    @classmethod
-    def _date(cls, value: str) -> str:
-        if not _DATE.match(value):
-            raise ValueError(f"date {value!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
-        return value
 
     @field_validator("url")
     @classmethod

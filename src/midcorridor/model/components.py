@@ -125,16 +125,12 @@ def components(
             if queued and proc.stage == "congestion":
                 continue  # the simulated queue below stands for it
             out.append(
-                Component(
-                    stage=proc.stage,
-                    node=node_id,
-                    link=None,
-                    dist=pert(proc.hours),
+                Component.at_node(
+                    node,
+                    proc.stage,
+                    pert(proc.hours),
+                    proc.source,
                     probability=proc.probability,
-                    source=proc.source,
-                    countries=node.countries,
-                    node_kind=node.kind,
-                    link_mode=None,
                     note=proc.note or "",
                 )
             )
@@ -184,16 +180,12 @@ def _shipment_components(
         if by_month is not None:
             probability, by_month = _in_month(by_month, month)
         out.append(
-            Component(
-                stage=proc.stage,
-                node=node.id,
-                link=None,
-                dist=pert(proc.hours),
+            Component.at_node(
+                node,
+                proc.stage,
+                pert(proc.hours),
+                proc.source,
                 probability=probability,
-                source=proc.source,
-                countries=node.countries,
-                node_kind=node.kind,
-                link_mode=None,
                 note=proc.note or "",
                 probability_by_month=by_month,
             )
@@ -333,16 +325,11 @@ def _node_queue_component(
     by_month = None
     if volume.season is not None and month is None:
         by_month = tuple(queue.waits(m)[0] for m in range(1, 13))
-    return Component(
-        stage="congestion",
-        node=node.id,
-        link=None,
-        dist=Dist(0.0, 0.0),
-        probability=1.0,
-        source=capacity.source,
-        countries=node.countries,
-        node_kind=node.kind,
-        link_mode=None,
+    return Component.at_node(
+        node,
+        "congestion",
+        Dist(0.0, 0.0),
+        capacity.source,
         note=(
             f"simulated queue: {load:.0f} TEU/week"
             + (

@@ -113,16 +113,12 @@ def office_components(
     def make(
         step: CustomsStep, dist: Dist, source: str, probability: float, note: str
     ) -> Component:
-        return Component(
-            stage=STEP_STAGE[step],
-            node=node_id,
-            link=None,
-            dist=dist,
+        return Component.at_node(
+            node,
+            STEP_STAGE[step],
+            dist,
+            source,
             probability=probability,
-            source=source,
-            countries=node.countries,
-            node_kind=node.kind,
-            link_mode=None,
             note=note,
             step=step,
             customs_country=entered,

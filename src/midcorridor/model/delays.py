@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from ..inputs.bounds import Range
+from ..inputs.network_files import NodeProps
 from ..vocabulary import DAYS_IN_MONTH, CustomsStep, LinkMode, NodeKind, Stage, pert_shape
 from .timetable import DepartureLoads, Timetable
 
@@ -123,6 +125,34 @@ class Component:
     empirical_by_month: tuple[np.ndarray, ...] | None = field(default=None, repr=False)
     step: CustomsStep | None = None
     customs_country: str | None = None
+
+    @classmethod
+    def at_node(
+        cls,
+        node: NodeProps,
+        stage: Stage,
+        dist: Dist,
+        source: str,
+        *,
+        probability: float = 1.0,
+        note: str = "",
+        **fields: Any,
+    ) -> Component:
+        """A delay standing at ``node`` (no link): its countries and kind are the node's;
+        ``fields`` sets the rest (an empirical sample, a customs step...)."""
+        return cls(
+            stage=stage,
+            node=node.id,
+            link=None,
+            dist=dist,
+            probability=probability,
+            source=source,
+            countries=node.countries,
+            node_kind=node.kind,
+            link_mode=None,
+            note=note,
+            **fields,
+        )
 
     @property
     def mean_hours(self) -> float:

@@ -44,9 +44,9 @@ def _office_of(book: CustomsBook, node_id: str) -> str:
 
 
 def _check_book(network: Network, book: CustomsBook, problems: Problems) -> None:
-    for code in (*book.steps, *book.channels):
-        section = "steps" if code in book.steps else "channels"
-        _country(network, code, CUSTOMS_FILE, f"{section}.{code}", problems)
+    for section, codes in (("steps", book.steps), ("channels", book.channels)):
+        for code in codes:
+            _country(network, code, CUSTOMS_FILE, f"{section}.{code}", problems)
     for node_id, office in book.offices.items():
         fld = f"offices.{node_id}"
         node = network.nodes_by_id.get(node_id)

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 from ..analysis.headline import (
     HEADLINE_CORRIDORS,
     HEADLINE_SHIPMENTS,
-    MONTHS,
     Headline,
 )
+from ..vocabulary import MONTH_NAMES
 from . import formatting as fmt
 from .charts import new_figure, write_chart
 from .table import Table, columns
@@ -33,7 +33,7 @@ def headline_table(result: Headline) -> Table:
     words as notes."""
     rows = []
     for month in range(1, 13):
-        cells = [MONTHS[month - 1]]
+        cells = [MONTH_NAMES[month - 1]]
         for shipment in HEADLINE_SHIPMENTS:
             for corridor in HEADLINE_CORRIDORS:
                 c = result.cell(corridor, shipment, month)
@@ -85,7 +85,7 @@ def headline_figure(result: Headline) -> Figure:
             )
         ax.axhline(BRIEF_DAYS, color="k", linestyle="--", linewidth=0.8)
         ax.text(0.8, BRIEF_DAYS, "the brief's 50 days", va="bottom", ha="left", fontsize=8)
-        ax.set_xticks(months, MONTHS)
+        ax.set_xticks(months, MONTH_NAMES)
         ax.set_title(shipment.replace("_", " "))
         ax.set_xlabel("departure month")
         ax.grid(alpha=0.3)

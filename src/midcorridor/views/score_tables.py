@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from ..vocabulary import MONTH_NAMES
 from . import formatting as fmt
 from .table import Table, columns, lower_bound_notes
 
@@ -15,15 +16,13 @@ if TYPE_CHECKING:
 
 __all__ = ["calibrated_table", "promise_table", "score_summary_table", "score_table"]
 
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
 
 def _period(row: ObservationScore) -> str:
     """``2024``, ``2024 Jun`` or ``2024 Dec-Feb`` (first and last month)."""
     o = row.observation
     if o.months is None:
         return str(o.year)
-    first, last = _MONTHS[o.months[0] - 1], _MONTHS[o.months[-1] - 1]
+    first, last = MONTH_NAMES[o.months[0] - 1], MONTH_NAMES[o.months[-1] - 1]
     return f"{o.year} {first}" + (f"-{last}" if len(o.months) > 1 else "")
 
 
@@ -127,8 +126,8 @@ def promise_table(scores: Scores) -> Table:
             worst = min(range(12), key=lambda m: months[m])
             best = max(range(12), key=lambda m: months[m])
             spread = (
-                f"{fmt.percent(months[worst])} ({_MONTHS[worst]}) - "
-                f"{fmt.percent(months[best])} ({_MONTHS[best]})"
+                f"{fmt.percent(months[worst])} ({MONTH_NAMES[worst]}) - "
+                f"{fmt.percent(months[best])} ({MONTH_NAMES[best]})"
             )
         rows.append(
             (
