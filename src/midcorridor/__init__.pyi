@@ -34,6 +34,7 @@ from .network.read import load
 from .network.routing import Route, candidate_routes, network_summary
 from .results import Comparison, NetworkSummary, Ranking, Spread, Sweep
 from .runs.choice import ChoiceBaseline, ChoiceResult, fit_choice_baseline, solve_choice
+from .runs.memo import RunMemo
 from .runs.runner import ScenarioRun, compare_runs, run_scenario, sweep_volume
 from .views.charts import sensitivity_chart, sweep_chart, tornado_chart
 from .views.distance_charts import cost_distance_chart, time_distance_chart
@@ -77,6 +78,7 @@ __all__ = [
     "Route",
     "RouteError",
     "RouteSpec",
+    "RunMemo",
     "Scenario",
     "ScenarioError",
     "ScenarioRun",

@@ -19,6 +19,7 @@ from ..vocabulary import CHANNEL_STEP, SAVING_KINDS
 
 if TYPE_CHECKING:
     from ..inputs.scenario import Scenario
+    from ..runs.memo import RunMemo
     from ..runs.runner import ScenarioRun
 
 __all__ = [
@@ -178,6 +179,7 @@ def package_savings(
     network: Network,
     *,
     samples: int | None = None,
+    memo: RunMemo | None = None,
 ) -> PackageSavings:
     """What ``package``'s instruments save against the same scenario without them, split
     into desk, queue, connections and the rest, and each instrument's saving run alone.
@@ -189,12 +191,14 @@ def package_savings(
     network
         The network.
     samples
-        Samples per run (default: the scenario's).
+        Samples per run (default: the scenario's); ignored when ``memo`` is given.
+    memo
+        Runs to share with other packages (the reference and each instrument alone are
+        drawn once for all of them) and with runs already made; its samples count.
     """
-    from ..runs.runner import run_scenario
+    from ..runs.memo import RunMemo
 
-    def run(scenario: Scenario) -> ScenarioRun:
-        return run_scenario(scenario, network, samples=samples)
+    run = (memo or RunMemo(network, samples=samples)).run
 
     reference_scenario = package.derive(instruments=(), name="no instruments")
     reference = run(reference_scenario)

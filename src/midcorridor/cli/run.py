@@ -292,6 +292,7 @@ def write_brief(
     from ..analysis.savings import package_savings
     from ..analysis.scores import SAMPLES_PER_MONTH, score_observations
     from ..inputs.scenario import default_scenario, package_scenarios
+    from ..runs.memo import RunMemo
     from ..views.report import write_report
 
     checked = scores = None
@@ -301,8 +302,9 @@ def write_brief(
         if net.observations is not None:
             per_month = opts.samples or SAMPLES_PER_MONTH
             scores = score_observations(net, conditions, samples_per_month=per_month, by_month=True)
+    memo = RunMemo(net, samples=opts.samples, known=runs)
     packages = [
-        package_savings(p.derive(routes=runs[0].scenario.routes), net, samples=opts.samples)
+        package_savings(p.derive(routes=runs[0].scenario.routes), net, memo=memo)
         for p in package_scenarios(runs[0].scenario)
     ]
     answer = headline(runs[0].scenario, net, samples=min(opts.samples or 3000, 3000))
