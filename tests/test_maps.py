@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import re
 import shutil
@@ -10,12 +11,17 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import markupsafe
 import pytest
 import yaml
 
 import midcorridor as mc
+from midcorridor.runs.frames import closed_links
+from midcorridor.views import formatting as fmt
 from midcorridor.views.formatting import SATURATED_NOTE
-from midcorridor.views.maps import node_radius, route_coords, scenario_map
+from midcorridor.views.map_nodes import LABEL_ZOOMS
+from midcorridor.views.maps import headline_trips, node_radius, route_coords, scenario_map
+from midcorridor.vocabulary import MOVING_STAGES
 
 if TYPE_CHECKING:
     from conftest import BrowserPage
@@ -112,10 +118,19 @@ def _popup(text: str, node_id: str) -> str:
     return found[0]
 
 
-def _row_cells(popup: str, stage: str, column: int) -> list[str]:
-    """Texts of the P50 and P90 cells of a stage row in a scenario's column."""
+def _section(popup: str, shipment: str) -> str:
+    """The part of a node popup about one shipment class."""
+    parts = re.split(r'<div class="mc-class" data-class="', popup)[1:]
+    found = [part for part in parts if part.startswith(f'{shipment}"')]
+    assert len(found) == 1, f"{len(found)} sections of {shipment}"
+    return found[0]
+
+
+def _row_cells(popup: str, stage: str, column: int, shipment: str = "block_train") -> list[str]:
+    """Texts of the P50 and P90 cells of a stage row in a scenario's column, in the
+    section of a shipment class."""
     parser = _Cells()
-    parser.feed(popup)
+    parser.feed(_section(popup, shipment))
     row = next(cells for cls, cells in parser.rows.items() if f"mc-stage-{stage}" in cls.split())
     return [t for cls, t in row if f"mc-col-{column}" in cls.split()]
 
@@ -219,13 +234,51 @@ def test_node_radius_grows_with_hours() -> None:
     assert node_radius(100.0, 100.0) == pytest.approx(2 * node_radius(25.0, 100.0))
 
 
+def _paths(run: Any) -> int:
+    """Route lines of a run: one per distinct path."""
+    return len({trip.route.links for trip in run.trips})
+
+
+def _closed_by_scenarios(runs: list[Any], network: Any) -> set[str]:
+    """Links some run's scenario closes that the network file leaves open."""
+    return {
+        link_id
+        for run in runs
+        for link_id in closed_links(run, network)
+        if network.links_by_id[link_id].props.status != "closed"
+    }
+
+
 def test_every_tooltip_and_popup_is_found(map_file: Path, runs: list[Any], network: Any) -> None:
     # The literal patterns the other tests rely on find every tooltip and popup.
     text = map_file.read_text(encoding="utf-8")
-    trips = sum(len(run.trips) for run in runs)
+    lines = sum(_paths(run) for run in runs)
+    closures = len(_closed_by_scenarios(runs, network))
     tooltips = TOOLTIP_LITERAL.findall(text)
-    assert len(tooltips) == len(network.links_by_id) + trips + len(network.nodes_by_id)
+    assert len(tooltips) == len(network.links_by_id) + closures + lines + len(network.nodes_by_id)
     assert len(POPUP_LITERAL.findall(text)) == len(network.nodes_by_id)
+
+
+def _trip_parts(tip: str) -> dict[str, str]:
+    """Label -> the part of a route tooltip about that trip."""
+    parts = re.split(r'<div class="mc-trip" data-trip="', tip)[1:]
+    return {part.split('"', 1)[0]: part for part in parts}
+
+
+def test_a_route_line_lists_every_trip_on_its_path(map_file: Path, runs: list[Any]) -> None:
+    """The block train and the container share the Middle Corridor's path: one line, both
+    trips in its tooltip, each with its P50 in the other scenario."""
+    text = map_file.read_text(encoding="utf-8")
+    tip = _route_tooltip(text, "digital_customs", MIDDLE_TRIP)
+    parts = _trip_parts(tip)
+    container = f"{MIDDLE_TRIP}, container"
+    assert {MIDDLE_TRIP, container} <= set(parts)
+    assert "(container)" in parts[container]
+    assert "(block train)" in parts[MIDDLE_TRIP]
+    for trip in runs[0].trips:
+        if trip.label in parts:
+            expected = fmt.days(trip.days()["p50"], lower_bound=trip.saturated)
+            assert f"P50 days in baseline: {expected}" in parts[trip.label]
 
 
 def test_names_are_escaped_for_html_and_template_literals(xss_map_file: Path) -> None:
@@ -255,9 +308,12 @@ def test_saturated_route_tooltip_shows_lower_bounds(saturated_map_file: Path) ->
 def test_unsaturated_route_tooltip_shows_plain_days(saturated_map_file: Path) -> None:
     text = saturated_map_file.read_text(encoding="utf-8")
     tip = _route_tooltip(text, "baseline", MIDDLE_TRIP)
-    assert re.search(r"P10 [\d,]+\.\d / P50 [\d,]+\.\d / P90 [\d,]+\.\d \(mean [\d,]+\.\d\)", tip)
-    assert "&gt;" not in tip
+    own = _trip_parts(tip)[MIDDLE_TRIP].split("P50 days in")[0]
+    assert re.search(r"P10 [\d,]+\.\d / P50 [\d,]+\.\d / P90 [\d,]+\.\d \(mean [\d,]+\.\d\)", own)
+    assert "&gt;" not in own
     assert NOTE_HTML not in tip
+    # Beside it, the same trip in volume_x3: saturated, so a lower bound.
+    assert re.search(r"P50 days in volume_x3: &gt;\d", tip), tip
 
 
 def test_saturated_ferry_wait_at_aktau_is_a_lower_bound(saturated_map_file: Path) -> None:
@@ -287,12 +343,54 @@ def test_node_tooltip_hours_at_saturated_node_are_a_lower_bound(
         return tips[0]
 
     saturated = aktau_tip(saturated_map_file)
-    assert re.search(r"&gt;\d[\d,]* h standing here", saturated), saturated
+    totals = re.findall(r'mc-tip-total mc-col-1">([^<]*)<', saturated)
+    assert totals
+    assert any(t.startswith("&gt;") for t in totals), saturated
     assert NOTE_HTML in saturated
     plain = aktau_tip(map_file)
-    assert re.search(r"<br>\d[\d,.]* h standing here", plain), plain
+    assert "P50 hours standing here (baseline / digital_customs)" in plain
+    assert re.findall(r'mc-tip-total mc-col-\d">\d[\d,.]* h<', plain), plain
     assert "&gt;" not in plain
     assert NOTE_HTML not in plain
+
+
+def test_node_tooltip_gives_the_popup_totals_of_each_class(map_file: Path, network: Any) -> None:
+    """Hover and popup agree: the tooltip's P50 per class and scenario is the popup's."""
+    text = map_file.read_text(encoding="utf-8")
+    tips = [t for t in TOOLTIP_LITERAL.findall(text) if "mc-node-tip" in t]
+    checked = 0
+    for node_id in network.nodes_by_id:
+        popup = _popup(text, node_id)
+        name = markupsafe.escape(network.nodes_by_id[node_id].props.name)
+        (tip,) = [t for t in tips if f"<b>{name}</b>" in t]
+        classes = re.findall(r'<div class="mc-class" data-class="(\w+)"', popup)
+        assert re.findall(r'mc-tip-class" data-class="(\w+)"', tip) == classes
+        for shipment in classes:
+            row = tip.split(f'data-class="{shipment}"', 1)[1].split("</span><br>", 1)[0]
+            for column in (0, 1):
+                shown = re.findall(rf'mc-tip-total mc-col-{column}">([^<]*)<', row)[0]
+                cells = _row_cells(popup, "total", column, shipment)
+                assert shown == (html.unescape(cells[0]) if cells else "\u2013"), (
+                    node_id,
+                    shipment,
+                )
+                checked += 1
+    assert checked >= 20
+
+
+def test_popup_has_a_section_per_shipment_class(map_file: Path, runs: list[Any]) -> None:
+    popup = _popup(map_file.read_text(encoding="utf-8"), AKTAU)
+    classes = re.findall(r'<div class="mc-class" data-class="(\w+)"', popup)
+    standing = {
+        trip.shipment
+        for run in runs
+        for trip in run.trips
+        if any(c.node == AKTAU and c.stage not in MOVING_STAGES for c in trip.components)
+    }
+    assert {"block_train", "container"} <= standing
+    assert set(classes) == standing
+    for shipment in classes:
+        assert all(PLAIN_HOURS.match(c) for c in _row_cells(popup, "total", 0, shipment))
 
 
 def test_unsaturated_popup_has_no_lower_bound(map_file: Path) -> None:
@@ -335,9 +433,10 @@ def test_map_renders_offline(
     page.wait_for_selector("path.mc-node")
     assert page.locator("path.mc-node").count() == len(network.nodes_by_id)
     for k, run in enumerate(runs):
-        assert page.locator(f"path.mc-scenario-{k}").count() == len(run.trips)
-    assert page.locator("path.mc-link").count() == len(network.links_by_id)
-    assert page.locator("path.mc-link-closed").count() >= 1
+        assert page.locator(f"path.mc-scenario-{k}").count() == _paths(run)
+    closures = len(_closed_by_scenarios(runs, network))
+    assert page.locator("path.mc-link").count() == len(network.links_by_id) + closures
+    assert page.locator("path.mc-link-closed").count() >= 1 + closures
     assert "baseline vs digital_customs" in page.inner_text(".midcorridor-title")
     assert "Rail, 1520 mm gauge" in page.inner_text(".midcorridor-legend")
     page.wait_for_timeout(300)
@@ -377,11 +476,11 @@ def test_unchecking_scenario_layer_hides_its_routes(
     browser_page.open(map_file)
     page.wait_for_selector("path.mc-route")
     before = page.locator("path.mc-scenario-1").count()
-    assert before == len(runs[1].trips)
+    assert before == _paths(runs[1])
     label = page.locator(".leaflet-control-layers-overlays label", has_text="digital_customs")
     label.locator("input").uncheck()
     assert page.locator("path.mc-scenario-1").count() == 0
-    assert page.locator("path.mc-scenario-0").count() == len(runs[0].trips)
+    assert page.locator("path.mc-scenario-0").count() == _paths(runs[0])
     label.locator("input").check()
     assert page.locator("path.mc-scenario-1").count() == before
     _assert_clean(browser_page)
@@ -460,7 +559,7 @@ def test_saturated_map_reads_lower_bounds(
     page.mouse.move(5, 5)
     page.click(f"path.mc-node-{AKTAU}")
     page.wait_for_selector(".leaflet-popup-content .mc-popup")
-    row = ".leaflet-popup-content tr.mc-stage-ferry_wait"
+    row = '.leaflet-popup-content .mc-class[data-class="block_train"] tr.mc-stage-ferry_wait'
     volume_x3 = page.locator(f"{row} td.mc-col-1").all_inner_texts()
     baseline = page.locator(f"{row} td.mc-col-0").all_inner_texts()
     assert len(volume_x3) == len(baseline) == 2
@@ -492,4 +591,162 @@ def test_names_with_markup_and_backticks_show_as_text(
     assert XSS_NAME in popup.inner_text()
     assert page.locator(".leaflet-popup-content script").count() == 0
     page.wait_for_timeout(200)
+    _assert_clean(browser_page)
+
+
+# --- headline routes, closures, place names, hover and popup --------------------------
+
+#: The folium map object of the page.
+LEAFLET_MAP = "window[Object.keys(window).find((k) => /^map_[0-9]+$/.test(k))]"
+#: Page point of a (lat, lon), and what lies on top there.
+POINT_AT = f"""
+([lat, lon]) => {{
+  const map = {LEAFLET_MAP};
+  const box = map.getContainer().getBoundingClientRect();
+  const p = map.latLngToContainerPoint([lat, lon]);
+  const x = box.left + p.x, y = box.top + p.y;
+  const top = document.elementFromPoint(x, y);
+  return [x, y, top ? String(top.getAttribute("class")) : ""];
+}}
+"""
+
+
+def _along(coords: list[tuple[float, float]], fraction: float) -> tuple[float, float]:
+    """The point a ``fraction`` of the way along a line of (lat, lon), by degree length."""
+    steps = [
+        ((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) ** 0.5 for a, b in itertools.pairwise(coords)
+    ]
+    goal, walked = sum(steps) * fraction, 0.0
+    for (a, b), step in zip(itertools.pairwise(coords), steps, strict=True):
+        if walked + step >= goal and step > 0:
+            t = (goal - walked) / step
+            return (a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]))
+        walked += step
+    return coords[-1]
+
+
+@pytest.mark.browser
+def test_every_headline_route_shows_its_days_on_hover_at_its_midpoint(
+    browser_page: BrowserPage, map_file: Path, runs: list[Any], network: Any
+) -> None:
+    page = browser_page.page
+    browser_page.open(map_file)
+    page.evaluate(MAP_SETTLED)
+    trips = headline_trips(runs[0])
+    assert {t.route.corridor for t in trips} == {"middle", "northern"}
+    for trip in trips:
+        coords = route_coords(trip, network)
+        # The midpoint, or the nearest point beside it a node circle does not cover.
+        for fraction in (0.5, 0.48, 0.52, 0.46, 0.54, 0.44, 0.56):
+            x, y, on_top = page.evaluate(POINT_AT, list(_along(coords, fraction)))
+            if "mc-headline" in on_top:
+                break
+        else:
+            pytest.fail(f"{trip.label}: no headline line on top near its midpoint")
+        page.mouse.move(5, 5)
+        page.wait_for_selector(".mc-route-tip", state="detached", timeout=5_000)
+        page.mouse.move(x, y)
+        tip = page.wait_for_selector(".leaflet-tooltip .mc-route-tip", timeout=3_000)
+        assert tip is not None
+        text = tip.inner_text()
+        assert trip.label in text, (trip.label, text)
+        shown = fmt.days(trip.days()["p50"], lower_bound=trip.saturated)
+        assert f"P50 days in baseline: {shown}" in text or f"P50 {shown}" in text, text
+    _assert_clean(browser_page)
+
+
+@pytest.fixture(scope="module")
+def closed_map_file(
+    network: Any, runs: list[Any], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, list[Any]]:
+    """Baseline against the route via Russia closed."""
+    closed = mc.run_scenario(
+        mc.load_scenario(SCENARIOS / "northern_closed.yaml"), network, samples=200
+    )
+    pair = [runs[0], closed]
+    path = tmp_path_factory.mktemp("maps") / "closed_map.html"
+    scenario_map(pair, network).save(str(path))
+    return path, pair
+
+
+def test_a_scenarios_closures_are_drawn_closed(
+    closed_map_file: tuple[Path, list[Any]], network: Any
+) -> None:
+    path, _pair = closed_map_file
+    text = path.read_text(encoding="utf-8")
+    russian = {
+        lk.id
+        for lk in network.links_by_id.values()
+        if any(
+            "RU" in network.nodes_by_id[n].props.countries for n in (lk.props.from_, lk.props.to)
+        )
+        and lk.props.status != "closed"
+    }
+    assert russian
+    closed_lines = re.findall(r'"className": "([^"]*mc-closed-scenario-1[^"]*)"', text)
+    assert len(closed_lines) >= len(russian)
+    tips = [t for t in TOOLTIP_LITERAL.findall(text) if "mc-closed-in" in t]
+    for link_id in russian:
+        (tip,) = [t for t in tips if f"<b>{link_id}</b>" in t]
+        assert "closed in" in tip
+        assert "northern_closed" in tip
+    # The baseline closes none of them.
+    assert all("baseline" not in t for t in tips if any(f"<b>{i}</b>" in t for i in russian))
+
+
+@pytest.mark.browser
+def test_closures_and_place_names_in_the_browser(
+    browser_page: BrowserPage, closed_map_file: tuple[Path, list[Any]], network: Any
+) -> None:
+    path, pair = closed_map_file
+    page = browser_page.page
+    browser_page.open(path)
+    closed = page.locator("path.mc-closed-scenario-1")
+    assert closed.count() == len(_closed_by_scenarios(pair[1:], network))
+    assert closed.first.get_attribute("stroke-dasharray")
+    # Place names: the trips' ends at the opening zoom, every place from the deepest tier.
+    ends = {
+        fmt.short_place(network.nodes_by_id[n].props.name)
+        for run in pair
+        for t in run.trips
+        for n in (t.route.origin, t.route.destination)
+    }
+    visible = set(page.locator(".mc-label span:visible").all_inner_texts())
+    assert ends <= visible
+    assert len(visible) < len(network.nodes_by_id)
+    deepest = LABEL_ZOOMS[-1]
+    page.evaluate(MAP_SETTLED)
+    page.evaluate(f"() => {{ {LEAFLET_MAP}.setView([42, 45], {deepest}, {{animate: false}}); }}")
+    page.wait_for_function(f"() => {LEAFLET_MAP}.getZoom() === {deepest}", timeout=5_000)
+    page.evaluate(MAP_SETTLED)
+    shown = "() => [...document.querySelectorAll('.mc-label')].filter((e) => e.offsetParent).length"
+    page.wait_for_function(f"() => ({shown})() > {len(visible)}", timeout=5_000)
+    # Names take no pointer events: they never hide a tooltip.
+    assert page.eval_on_selector(".mc-label", "el => getComputedStyle(el).pointerEvents") == "none"
+    _assert_clean(browser_page)
+
+
+@pytest.mark.browser
+def test_node_hover_and_popup_agree(browser_page: BrowserPage, map_file: Path) -> None:
+    page = browser_page.page
+    browser_page.open(map_file)
+    page.hover(f"path.mc-node-{AKTAU}")
+    tip = page.wait_for_selector(".leaflet-tooltip .mc-node-tip")
+    assert tip is not None
+    hovered = {
+        (el.get_attribute("data-class"), k): el.eval_on_selector(
+            f".mc-tip-total.mc-col-{k}", "e => e.innerText"
+        )
+        for el in page.query_selector_all(".leaflet-tooltip .mc-tip-class")
+        for k in (0, 1)
+    }
+    page.click(f"path.mc-node-{AKTAU}")
+    page.wait_for_selector(".leaflet-popup-content .mc-popup")
+    for (shipment, k), text in hovered.items():
+        cell = page.locator(
+            f'.leaflet-popup-content .mc-class[data-class="{shipment}"] '
+            f"tr.mc-stage-total td.mc-col-{k}"
+        ).first
+        assert cell.inner_text() == text, (shipment, k)
+    assert {s for s, _ in hovered} >= {"block_train", "container"}
     _assert_clean(browser_page)

@@ -40,6 +40,7 @@ class ScenarioRun(Protocol):
 
 
 __all__ = [
+    "closed_links",
     "network_gdf",
     "node_hours_gdf",
     "route_gdf",
@@ -178,14 +179,19 @@ def node_hours_gdf(runs: Sequence[ScenarioRun], network: Network) -> gpd.GeoData
 def network_gdf(network: Network, runs: Sequence[ScenarioRun] = ()) -> gpd.GeoDataFrame:
     """The network's links, with a column ``closed_<scenario>`` for each run: whether its
     scenario closes the link (itself, or a node or country at one of its ends)."""
-    from .resolve import closed
-
     frame = network.links.reset_index(drop=True)[["id", "mode", "length_km", "geometry"]].copy()
     for run in runs:
-        nodes, links = closed(run.scenario, network, run.scenario.closures)
-        shut = set(links) | {
-            lk.id for lk in network.links_by_id.values() if {lk.props.from_, lk.props.to} & nodes
-        }
         column = "closed_" + re.sub(r"\W+", "_", run.scenario.name)
-        frame[column] = frame["id"].isin(shut)
+        frame[column] = frame["id"].isin(closed_links(run, network))
     return frame
+
+
+def closed_links(run: ScenarioRun, network: Network) -> set[str]:
+    """Ids of the links the run's scenario closes: itself, a node or country at one of its
+    ends, a passage, a line not sailed in its era."""
+    from .resolve import closed
+
+    nodes, links = closed(run.scenario, network, run.scenario.closures)
+    return set(links) | {
+        lk.id for lk in network.links_by_id.values() if {lk.props.from_, lk.props.to} & nodes
+    }

@@ -55,9 +55,11 @@ __all__ = [
     "COUNTRIES_LAYER_NAME",
     "DEFAULT_BOUNDS",
     "OSM_LAYER_NAME",
+    "Label",
     "OfflineMap",
     "add_legend",
     "add_stylesheet",
+    "add_zoom_classes",
     "countries_geojson",
     "new_map",
 ]
@@ -508,3 +510,79 @@ def add_stylesheet(m: folium.Map, css: str, *, key: str = "midcorridor_styleshee
     """
     safe = css.replace("</", "<\\/")
     _figure(m).header.add_child(_RawHtml(f"<style>\n{safe}\n</style>\n"), name=key)
+
+
+class _ZoomClasses(folium.MacroElement):
+    """Script keeping ``zoom-ge-N`` classes on the map container for every N up to the zoom."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+(function (map) {
+  function mark() {
+    var box = map.getContainer(), zoom = Math.floor(map.getZoom());
+    for (var n = 0; n <= {{ this.max_zoom }}; n++) {
+      box.classList.toggle("zoom-ge-" + n, n <= zoom);
+    }
+  }
+  map.on("zoomend", mark);
+  map.whenReady(mark);
+})({{ this._parent.get_name() }});
+{% endmacro %}"""
+    )
+
+    def __init__(self, max_zoom: int) -> None:
+        super().__init__()
+        self._name = "ZoomClasses"
+        self.max_zoom = max_zoom
+
+
+#: Deepest zoom given a ``zoom-ge-N`` class (Leaflet's own limit is infinite without tiles).
+MAX_CLASS_ZOOM = 20
+
+
+def add_zoom_classes(m: folium.Map) -> None:
+    """Keep classes ``zoom-ge-0`` ... ``zoom-ge-<zoom>`` on the map's container (up to
+    :data:`MAX_CLASS_ZOOM`), so that a stylesheet can show an element from a zoom on
+    (``.zoom-ge-6 .label {display: block}``)."""
+    m.add_child(_ZoomClasses(MAX_CLASS_ZOOM), name="zoom_classes")
+
+
+class Label(folium.MacroElement):
+    """A text at a point: a Leaflet marker with a ``divIcon``, taking no pointer events.
+
+    Unlike :class:`folium.Marker` with a :class:`folium.DivIcon`, it is one script, so
+    rendering the map again adds nothing.
+
+    Parameters
+    ----------
+    location
+        ``(lat, lon)``, degrees.
+    text
+        The label; HTML-escaped.
+    css_class
+        Class of the icon's element.
+    pane
+        Leaflet pane to draw it in.
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = L.marker({{ this.location | tojson }}, {
+  icon: L.divIcon({{ this.icon | tojson }}),
+  interactive: false, keyboard: false, pane: {{ this.pane | tojson }}
+}).addTo({{ this._parent.get_name() }});
+{% endmacro %}"""
+    )
+
+    def __init__(
+        self, location: tuple[float, float], text: str, *, css_class: str, pane: str
+    ) -> None:
+        super().__init__()
+        self._name = "Label"
+        self.location = [float(location[0]), float(location[1])]
+        self.icon = {
+            "html": f"<span>{html.escape(text)}</span>",
+            "className": css_class,
+            "iconSize": [0, 0],
+        }
+        self.pane = pane
