@@ -83,6 +83,9 @@ _LEGEND_WRAP = 58
 #: Two labels closer than this (fractions of the axes) are not both drawn.
 _MIN_LABEL_GAP = (0.07, 0.045)
 
+#: A stop this far across its panel (a fraction) is labelled on its left.
+_LABEL_LEFT_FROM = 0.85
+
 #: Opacity of a P10-P90 band.
 _BAND_ALPHA = 0.13
 
@@ -498,11 +501,13 @@ def _label_stops(ax: Axes, frames: Sequence[pd.DataFrame], network: Network, y: 
             seen.add(key)
             placed.append((fx, fy))
             ax.plot([km], [value], marker="o", markersize=2.5, color="#333333", label="_stop")
+            right = fx > _LABEL_LEFT_FROM  # near the right edge: the label goes to the left
             note = ax.annotate(
                 fmt.short_place(node.name),
                 (km, value),
-                xytext=(3, 3),
+                xytext=(-3 if right else 3, 3),
                 textcoords="offset points",
+                ha="right" if right else "left",
                 fontsize=6.5,
                 color="#333333",
                 bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.55},
