@@ -93,7 +93,7 @@ _BAND_ALPHA = 0.13
 _Y_MARGIN = 0.06
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Line:
     """One trip of one run as drawn: its points and, on the cost chart, the door-to-door
     P10, P50 and P90 at the destination."""
