@@ -15,6 +15,7 @@ from midcorridor.analysis.calibration import Calibration, calibrate
 from midcorridor.analysis.headline import headline
 from midcorridor.analysis.savings import package_savings
 from midcorridor.views.charts import (
+    group_words,
     sensitivity_chart,
     sensitivity_figure,
     tornado_chart,
@@ -184,7 +185,9 @@ def test_tornado_has_one_bar_per_row(runs: Runs, network: mc.Network) -> None:
     widths = [p.get_width() for p in ax.patches if isinstance(p, Rectangle)]
     assert widths == pytest.approx(list(frame["p50_saved_removed"]))
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert labels == list(frame["group"])
+    assert labels == [
+        group_words(g, s) for g, s in zip(frame["group"], frame["stage"], strict=True)
+    ]
     assert ax.get_title() == "title"
 
 

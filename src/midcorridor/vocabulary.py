@@ -31,6 +31,20 @@ Stage = Literal[
     "disruption",
 ]
 STAGES: tuple[Stage, ...] = get_args(Stage)
+#: Stages in plain words, for sentences and chart labels.
+STAGE_WORDS: dict[str, str] = {
+    "ferry_wait": "waits for a vessel or ferry",
+    "port": "port handling",
+    "rail": "rail",
+    "sea": "at sea",
+    "documents": "customs documents",
+    "consolidation": "waiting for a train",
+    "congestion": "queues",
+    "transshipment": "gauge change and transloading",
+    "weather": "storms",
+    "disruption": "disruptions",
+    "inspection": "inspection",
+}
 #: Stages in which the container moves (the distance cannot be waited away).
 MovingStage = Literal["rail", "sea"]
 MOVING_STAGES: tuple[MovingStage, ...] = get_args(MovingStage)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..inputs.scenario import RouteSpec, Scenario
 from ..network.network import Network
-from ..vocabulary import MONTH_NAMES, PAPERWORK_STAGES, Shipment
+from ..vocabulary import MONTH_NAMES, PAPERWORK_STAGES, STAGE_WORDS, Shipment
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -29,20 +29,6 @@ FIFTY_DAYS_FROM = 45.0
 HEADLINE_SHIPMENTS: tuple[Shipment, ...] = ("block_train", "container")
 #: The corridors the headline compares.
 HEADLINE_CORRIDORS = ("middle", "northern")
-#: Stages in plain words, for the answer's sentences.
-STAGE_WORDS = {
-    "ferry_wait": "waits for a vessel or ferry",
-    "port": "port handling",
-    "rail": "rail",
-    "sea": "at sea",
-    "documents": "customs documents",
-    "consolidation": "waiting for a train",
-    "congestion": "queues",
-    "transshipment": "gauge change and transloading",
-    "weather": "storms",
-    "disruption": "disruptions",
-    "inspection": "inspection",
-}
 
 
 @dataclass(frozen=True)

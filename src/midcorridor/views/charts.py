@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .._files import atomic_write, check_output_file
+from ..vocabulary import STAGE_WORDS
 from . import formatting as fmt
 from .safe_text import for_chart
 
@@ -35,8 +36,10 @@ if TYPE_CHECKING:
 __all__ = [
     "CHART_SUFFIXES",
     "LOWER_BOUND_LABEL",
+    "distinct_colours",
     "frontier_chart",
     "frontier_figure",
+    "group_words",
     "new_figure",
     "sensitivity_chart",
     "sensitivity_figure",
@@ -49,14 +52,10 @@ __all__ = [
 ]
 
 #: File types the charts are written as.
-#: File types the charts are written as.
 CHART_SUFFIXES = (".png", ".svg")
 
 
-#: Figure size (inches) and PNG resolution: 1440 x 840 pixels.
-FIGSIZE = (12.0, 7.0)
-
-
+#: PNG resolution, dots per inch.
 DPI = 120
 
 
@@ -71,6 +70,25 @@ _METADATA: dict[str, dict[str, str | None]] = {"png": {"Software": None}, "svg":
 
 #: Salt of the ids matplotlib hashes in an SVG (random per run unless set).
 _SVG_HASH_SALT = "midcorridor"
+
+
+#: Room above the highest unsaturated figure of a sweep, a fraction of it.
+_SWEEP_Y_MARGIN = 0.15
+
+
+#: Markers of a sweep's trips, one each, and the size of the first (points).
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h", "p")
+
+
+_MARKER_SIZE = 9.0
+
+
+#: Colour of the marks of figures above a chart's axis.
+_OFF_SCALE_COLOUR = "#b71c1c"
+
+
+#: Colours of matplotlib's default cycle (``C0``-``C9``).
+_CYCLE_COLOURS = 10
 
 
 #: Width of the bar charts (inches) and height per bar.
@@ -114,6 +132,9 @@ def write_chart(draw: Callable[[], Figure], path: str | Path) -> Path:
     file_format = out.suffix.lower()[1:]
     fig = draw()
     _safe_texts(fig)
+    # Constrained layout settles on its second pass (an outside legend moves the panels
+    # once): lay out once before writing, so that every write gives the same bytes.
+    fig.draw_without_rendering()
     with (
         warnings.catch_warnings(),
         matplotlib.rc_context({"svg.hashsalt": _SVG_HASH_SALT}),
@@ -244,9 +265,15 @@ def sweep_chart(sweep: Sweep, path: str | Path, *, title: str | None = None) -> 
 def sweep_figure(sweep: Sweep, *, title: str | None = None) -> Figure:
     """Days against volume as a matplotlib figure (see :func:`sweep_chart`).
 
-    Volumes at which a point on the corridor saturates are shaded, and the points of a
-    trip whose days are lower bounds are drawn hollow.
+    The y axis covers the days of the unsaturated points (and a margin): volumes at which
+    a point on the corridor saturates are shaded, a trip's points whose days are lower
+    bounds are drawn hollow, and those above the axis are marked at its top edge with the
+    lowest P50 there (">143 d"), not drawn hundreds of days up. Each trip has its own
+    colour and marker, and lines drawn first are wider, so that trips with the same days
+    stay visible under one another.
     """
+    from matplotlib.lines import Line2D
+
     fig = new_figure(10.0, 6.0)
     ax = fig.add_subplot()
     volumes = [s.volume_teu_per_week for s in sweep.steps]
@@ -255,15 +282,14 @@ def sweep_figure(sweep: Sweep, *, title: str | None = None) -> Figure:
             r.label for s in sweep.steps for r in s.routes if r.corridor == sweep.corridor
         )
     )
-    for i, label in enumerate(labels):
-        trips = [next(r for r in s.routes if r.label == label) for s in sweep.steps]
-        colour = f"C{i % 10}"
-        ax.plot(volumes, [t.p50 for t in trips], color=colour, label=f"{label} P50")
-        ax.plot(volumes, [t.p90 for t in trips], color=colour, linestyle=":", linewidth=1)
-        bounds = [(v, t.p50) for v, t in zip(volumes, trips, strict=True) if t.saturated]
-        if bounds:
-            xs, ys = zip(*bounds, strict=True)
-            ax.scatter(xs, ys, facecolors="none", edgecolors=colour, s=24)
+    trips = {
+        label: [next(r for r in s.routes if r.label == label) for s in sweep.steps]
+        for label in labels
+    }
+    every = [t for series in trips.values() for t in series]
+    useful = [d for t in every if not t.saturated for d in (t.p50, t.p90)]
+    top = max(useful or [d for t in every for d in (t.p50, t.p90)] or [1.0])
+    top *= 1 + _SWEEP_Y_MARGIN
     first = sweep.first_saturated_volume
     if first is not None:
         ax.axvspan(
@@ -273,12 +299,85 @@ def sweep_figure(sweep: Sweep, *, title: str | None = None) -> Figure:
             alpha=0.08,
             label="saturated queue: days are lower bounds",
         )
+    for i, (label, colour) in enumerate(zip(labels, distinct_colours(len(labels)), strict=True)):
+        series = trips[label]
+        marker = _MARKERS[i % len(_MARKERS)]
+        size = max(_MARKER_SIZE - 1.2 * i, 3.0)
+        width = max(2.6 - 0.35 * i, 1.0)
+        ax.plot(
+            volumes,
+            [t.p50 for t in series],
+            color=colour,
+            linewidth=width,
+            marker=marker,
+            markersize=size,
+            markevery=[not t.saturated for t in series],
+            label=f"{label} P50",
+            zorder=3 + 0.1 * i,
+        )
+        ax.plot(volumes, [t.p90 for t in series], color=colour, linestyle=":", linewidth=1)
+        bounds = [(v, t.p50) for v, t in zip(volumes, series, strict=True) if t.saturated]
+        if bounds:
+            xs, ys = zip(*bounds, strict=True)
+            ax.scatter(
+                xs,
+                ys,
+                marker=marker,
+                facecolors="none",
+                edgecolors=colour,
+                s=size**2,
+                zorder=3 + 0.1 * i,
+                label="_lower bound",
+            )
+    off_scale = [
+        (v, min(t.p50 for t in step.routes if t.label in trips and t.p50 > top))
+        for v, step in zip(volumes, sweep.steps, strict=True)
+        if any(t.p50 > top for t in step.routes if t.label in trips)
+    ]
+    for volume, lowest in off_scale:
+        ax.plot([volume], [top], marker="^", color=_OFF_SCALE_COLOUR, clip_on=False, zorder=5)
+        ax.annotate(
+            f"{fmt.days(lowest, lower_bound=True)} d",
+            (volume, top),
+            xytext=(0, -7),
+            textcoords="offset points",
+            rotation=90,
+            ha="center",
+            va="top",
+            fontsize=7,
+            color=_OFF_SCALE_COLOUR,
+        )
+    ax.set_ylim(0, top)
     ax.set_xlabel("volume, TEU per week")
     ax.set_ylabel("days (solid P50, dotted P90; hollow points are lower bounds)")
-    ax.set_title(title or f"{sweep.scenario}: days against {sweep.corridor} volume")
+    # room above the axis for the marks of what is off its scale
+    ax.set_title(title or f"{sweep.scenario}: days against {sweep.corridor} volume", pad=12)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="upper left")
+    handles, _ = ax.get_legend_handles_labels()
+    if off_scale:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="^",
+                color=_OFF_SCALE_COLOUR,
+                label="P50 above the axis (saturated): lowest such P50, a lower bound",
+            )
+        )
+    fig.legend(handles=handles, loc="outside lower center", ncols=2, fontsize=8, frameon=False)
     return fig
+
+
+def distinct_colours(n: int) -> list[str]:
+    """``n`` colours (``#rrggbb``), no two the same: matplotlib's ten-colour cycle while
+    it lasts, then as many hues as needed."""
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    if n <= _CYCLE_COLOURS:
+        return [to_hex(f"C{i}") for i in range(n)]
+    return [to_hex(colormaps["hsv"](i / n)) for i in range(n)]
 
 
 def _bar_figure(rows: int) -> Figure:
@@ -299,13 +398,30 @@ def _bars(
 def _label_bars(
     ax: Axes, frame: pd.DataFrame, y: np.ndarray, xlabel: str, title: str, *, saturated: bool
 ) -> None:
-    """Each bar named by its row's ``group``, the axis and the title (a lower bound said)."""
-    ax.set_yticks(y, [str(g) for g in frame["group"]], fontsize=9)
+    """Each bar named by its row's ``group`` in words, the axis and the title (a lower
+    bound said)."""
+    names = [
+        group_words(str(g), str(s)) for g, s in zip(frame["group"], frame["stage"], strict=True)
+    ]
+    ax.set_yticks(y, names, fontsize=9)
     ax.invert_yaxis()
     ax.set_xlabel(xlabel)
     ax.set_title(trip_label(title, saturated=saturated), fontsize=11)
     ax.grid(True, axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
+
+
+def group_words(group: str, stage: str) -> str:
+    """A group of delays named in words: its stage id, where the name starts with it, as
+    :data:`~midcorridor.vocabulary.STAGE_WORDS` says it.
+
+    ``"ferry_wait at Aktau port"`` -> ``"Waits for a vessel or ferry at Aktau port"``;
+    ``"waits in KZ"`` (no single stage) -> ``"Waits in KZ"``.
+    """
+    words = STAGE_WORDS.get(stage)
+    if words is not None and (group == stage or group.startswith(f"{stage} ")):
+        group = words + group[len(stage) :]
+    return group[:1].upper() + group[1:]
 
 
 def tornado_chart(ranking: Ranking, path: str | Path, *, title: str | None = None) -> Path:
