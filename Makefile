@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 #: The demo needs only the package itself: the test tools and extras stay with `make test`.
 DEMO_STAMP := $(VENV)/.installed-demo
 
-.PHONY: demo test quick browser benchmark clean
+.PHONY: demo test quick docs browser benchmark clean
 
 # Main job: the answer first (days by class and departure month, who takes 50 days and
 # why), then baseline against digitized customs (days, cost, CO2, the cargo each corridor
@@ -21,18 +21,22 @@ demo: $(DEMO_STAMP)
 
 # Whole test suite: lint, format check, types, tests (browser tests included).
 test: $(STAMP) browser
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks docs
+	$(BIN)/ruff format --check src tests benchmarks docs
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 # While working: lint, types and the tests not marked slow (no browser, no fuzzing), in
 # well under half the time of the whole suite.
 quick: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks docs
+	$(BIN)/ruff format --check src tests benchmarks docs
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -m "not slow"
+
+# The API reference (docs/api.md) from the docstrings; tests/test_docs.py checks it is current.
+docs: $(DEMO_STAMP)
+	$(BIN)/python docs/build_api.py
 
 $(DEMO_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
