@@ -46,7 +46,7 @@ def report(
     packages = [package_savings(runs[1].scenario, network, samples=1000)]
     answer = headline(runs[0].scenario, network, samples=300)
     return write_report(
-        runs, network, folder, calibration=calibration, packages=packages, headline=answer
+        runs, network, folder, calibration=calibration, packages=packages, headlines=[answer]
     )
 
 

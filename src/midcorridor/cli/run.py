@@ -293,6 +293,7 @@ def write_brief(
     from ..analysis.scores import SAMPLES_PER_MONTH, score_observations
     from ..inputs.scenario import default_scenario, package_scenarios
     from ..runs.memo import RunMemo
+    from ..views.page import PAGE_FILE
     from ..views.report import write_report
 
     checked = scores = None
@@ -307,11 +308,12 @@ def write_brief(
         package_savings(p.derive(routes=runs[0].scenario.routes), net, memo=memo)
         for p in package_scenarios(runs[0].scenario)
     ]
-    answer = headline(runs[0].scenario, net, samples=min(opts.samples or 3000, 3000))
+    answers = [headline(run.scenario, net, samples=min(opts.samples or 3000, 3000)) for run in runs]
     path = write_report(
-        runs, net, out_dir, calibration=checked, scores=scores, packages=packages, headline=answer
+        runs, net, out_dir, calibration=checked, scores=scores, packages=packages, headlines=answers
     )
-    err.print(f"report written to {markup(str(path))}")
+    page = path.with_name(PAGE_FILE)
+    err.print(f"report written to {markup(str(path))}; the page to open: {markup(str(page))}")
 
 
 @app.command()

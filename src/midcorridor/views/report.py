@@ -35,6 +35,8 @@ from .charts import sensitivity_chart, tornado_chart
 from .customs_tables import package_table
 from .distance_charts import cost_distance_chart, time_distance_chart
 from .headline import headline_chart, headline_table
+from .maps import scenario_map
+from .page import PAGE_FILE, page_html
 from .run_tables import compare_table, run_table, stages_table
 from .safe_text import file_names, for_markdown
 from .score_tables import promise_table, score_summary_table
@@ -320,9 +322,10 @@ def write_report(
     calibration: Calibration | None = None,
     scores: Scores | None = None,
     packages: Sequence[PackageSavings] = (),
-    headline: Headline | None = None,
+    headlines: Sequence[Headline] = (),
 ) -> Path:
-    """Write ``report.md`` and its charts (PNG) into ``folder``, whole or not at all.
+    """Write ``report.md``, its charts (PNG) and the offline page ``report.html`` into
+    ``folder``, whole or not at all.
 
     The report is written into a temporary folder beside ``folder`` that replaces it
     once every file is complete (:func:`midcorridor._files.atomic_folder`): an earlier
@@ -338,6 +341,8 @@ def write_report(
         The network the runs were made on (place names and citations).
     folder
         Output folder, created if missing. Files written: ``report.md``,
+        ``report.html`` (:mod:`midcorridor.views.page`: the answer with controls, the
+        routes, the map and the report, one self-contained file),
         ``time_distance.png``, ``bottlenecks_<route>.png`` for each ranked route and
         ``spread_<route>.png``. An existing folder must be empty or hold an earlier
         report (a ``report.md``): everything in it is replaced.
@@ -346,10 +351,11 @@ def write_report(
     scores
         Output of :func:`midcorridor.score_observations`; adds the scores against the
         observed times and every promise with the chance it is kept.
-    headline
-        Output of :func:`midcorridor.analysis.headline.headline`; the report leads with
-        it: days by class and departure month, who takes about 50 days and why
-        (``headline.png``).
+    headlines
+        Outputs of :func:`midcorridor.analysis.headline.headline`, for some of the runs'
+        scenarios: the report leads with the first run's (days by class and departure
+        month, who takes about 50 days and why, ``headline.png``); the page lets the
+        reader switch between them.
     packages
         Outputs of :func:`midcorridor.analysis.savings.package_savings`; adds the days
         each customs package removes from the reference's Middle Corridor block train and
@@ -374,6 +380,8 @@ def write_report(
     out_dir = Path(folder)
     check_output_folder(out_dir, owned_by=REPORT_FILE, what="Report folder")
     reference = runs[0]
+    by_scenario = {h.scenario: h for h in headlines}
+    headline = by_scenario.get(reference.scenario.name)
     comparison = compare_runs(runs) if len(runs) > 1 else None
     time_distance = "time_distance.png"
     cost_distance = "cost_distance.png" if all(run.costs for run in runs) else None
@@ -413,7 +421,18 @@ def write_report(
             ),
             **_sources(runs, network),
         }
-        text = _environment().get_template("report.md.j2").render(context)
+        text = _environment().get_template("report.md.j2").render(context).rstrip() + "\n"
         with atomic_write(work / REPORT_FILE) as handle:
-            handle.write(text.rstrip() + "\n")
+            handle.write(text)
+        page = page_html(
+            runs,
+            by_scenario,
+            title=f"midcorridor: {context['names']}",
+            report_markdown=text,
+            images=work,
+            scenario_map=scenario_map(runs, network),
+            version=__version__,
+        )
+        with atomic_write(work / PAGE_FILE) as handle:
+            handle.write(page)
     return out_dir / REPORT_FILE
