@@ -13,6 +13,7 @@ from midcorridor.analysis.headline import FIFTY_DAYS_FROM, Headline, headline
 from midcorridor.views.headline import headline_chart, headline_table
 
 WINTER = [1, 2, 3, 11, 12]
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +45,24 @@ def test_the_answer_in_words_names_months_and_where_the_days_go(result: Headline
     assert f"{slow.p50_days:.0f} days" in container
     assert f"{slow.assumed_share:.0%} on assumptions" in container
     assert 0 < slow.assumed_share < 1
+
+
+def test_what_a_scenario_changes_in_words(
+    result: Headline, network: mc.Network, baseline: mc.Scenario
+) -> None:
+    same = result.changes_from(result)
+    assert len(same) == 2
+    assert all("(+0.0)" in line and "(as before)" in line for line in same)
+    # Digitized customs removes desk and queue hours: fewer days in the slowest month.
+    faster = headline(mc.load_scenario(SCENARIOS / "digital_customs.yaml"), network, samples=600)
+    block, container = faster.changes_from(result)
+    slow = result.slowest("container")
+    after = faster.cell("middle", "container", slow.month)
+    assert after.p50_days < slow.p50_days
+    assert f"takes {after.p50_days:.1f} days (P50) instead of {slow.p50_days:.1f}" in container
+    assert f"({after.p50_days - slow.p50_days:+.1f})" in container
+    assert container.startswith("With digital_customs, a container")
+    assert block.startswith("With digital_customs, a block train")
 
 
 def test_headline_table_chart_and_frame(result: Headline, tmp_path: Path) -> None:

@@ -114,6 +114,7 @@ def test_each_control_changes_what_it_should(
     assert page.input_value("#mc-class") == "container"
     assert page.input_value("#mc-month") == str(slowest.month)
     assert _shown(page, "middle") == f"{slowest.p50_days:.1f}"
+    assert page.inner_text("#mc-change") == ""  # the reference changes nothing
     for shipment in ("block_train", "container"):
         page.select_option("#mc-class", shipment)
         for month in (1, 4, 8, 12):
@@ -143,6 +144,8 @@ def test_each_control_changes_what_it_should(
     page.select_option("#mc-month", "2")
     assert _shown(page, "middle") == _p50(answers[1], "middle", "container", 2)
     assert names[1] in page.inner_text("#mc-answer caption")
+    (change,) = [c for c in answers[1].changes_from(answers[0]) if ", a container " in c]
+    assert page.inner_text("#mc-change") == change
     first = page.locator("#mc-routes tbody tr").first.locator("td").all_inner_texts()
     trip = next(t for t in runs[1].trips if t.shipment == "container")
     assert first[4] == f"{trip.days()['p50']:.1f}"

@@ -44,9 +44,9 @@ def report(
 ) -> Path:
     folder = tmp_path_factory.mktemp("report") / "out"
     packages = [package_savings(runs[1].scenario, network, samples=1000)]
-    answer = headline(runs[0].scenario, network, samples=300)
+    answers = [headline(run.scenario, network, samples=300) for run in runs]
     return write_report(
-        runs, network, folder, calibration=calibration, packages=packages, headlines=[answer]
+        runs, network, folder, calibration=calibration, packages=packages, headlines=answers
     )
 
 
@@ -89,6 +89,9 @@ def test_report_leads_with_the_answer_by_class_and_month(report: Path) -> None:
     assert first.count("A container Almaty-Constanta on the Middle Corridor takes") == 1
     assert "![Days by departure month](headline.png)" in first
     assert (report.parent / "headline.png").read_bytes().startswith(b"\x89PNG")
+    # What the compared scenario changes, class by class, after the table.
+    changes = first.split("What the later scenarios change:")[1]
+    assert changes.count("\n- With digital_customs, a ") == 2
 
 
 def test_report_says_what_each_customs_package_removes(report: Path) -> None:

@@ -120,6 +120,29 @@ class Headline:
             out.append(head)
         return out
 
+    def changes_from(self, reference: Headline) -> list[str]:
+        """What this scenario changes against ``reference``, in plain words: per class, the
+        Middle Corridor's P50 in the reference's slowest month and the months of about 50
+        days, before and after, with the share of the new days resting on assumptions."""
+        out = []
+        for shipment in HEADLINE_SHIPMENTS:
+            what = shipment.replace("_", " ")
+            before = reference.slowest(shipment)
+            after = self.cell("middle", shipment, before.month)
+            month = MONTH_NAMES[before.month - 1]
+            was = [MONTH_NAMES[m - 1] for m in reference.fifty_day_months(shipment)]
+            now = [MONTH_NAMES[m - 1] for m in self.fifty_day_months(shipment)]
+            fifty = f"about 50 days or more in {', '.join(now) or 'no month'}" + (
+                f" (was {', '.join(was) or 'none'})" if now != was else " (as before)"
+            )
+            out.append(
+                f"With {self.scenario}, a {what} on the Middle Corridor leaving in {month} takes "
+                f"{after.p50_days:.1f} days (P50) instead of {before.p50_days:.1f} "
+                f"({after.p50_days - before.p50_days:+.1f}); {fifty}. "
+                f"{after.assumed_share:.0%} of its days rest on assumptions."
+            )
+        return out
+
     def frame(self) -> pd.DataFrame:
         """One row per corridor, class and departure month."""
         import pandas as pd

@@ -108,15 +108,20 @@ def page_data(runs: Sequence[ScenarioRun], headlines: Mapping[str, Headline]) ->
     """
     scenarios = []
     first = next(iter(headlines.values()), None)
+    reference = headlines.get(runs[0].scenario.name) if runs else None
     for run in runs:
         name = run.scenario.name
         answer = headlines.get(name)
+        compared = answer is not None and reference is not None and answer is not reference
         rows = run_frame(run).to_dict("records")
         scenarios.append(
             {
                 "name": name,
                 "description": run.scenario.description.strip(),
                 "sentences": answer.sentences() if answer else [],
+                "changes": (
+                    answer.changes_from(reference) if answer and reference and compared else []
+                ),
                 "cells": _cells(answer) if answer else [],
                 "routes": [{k: _finite(v) for k, v in row.items()} for row in rows],
             }

@@ -415,6 +415,12 @@ def write_report(
             "evidence_table": _table(evidence_tables(evidence(reference, network))[0]),
             **_packages(reference, packages),
             "headline_sentences": headline.sentences() if headline else [],
+            "headline_changes": [
+                line
+                for run in runs[1:]
+                if headline is not None and run.scenario.name in by_scenario
+                for line in by_scenario[run.scenario.name].changes_from(headline)
+            ],
             # the answer's sentences lead the section: the table without them as notes
             "headline_table": (
                 _table(replace(headline_table(headline), notes=())) if headline else None

@@ -51,6 +51,10 @@
       return s.indexOf("A " + what + " ") === 0;
     })[0];
     text(byId("mc-sentence"), sentence || "");
+    var change = scenario.changes.filter(function (s) {
+      return s.indexOf(", a " + what + " on") > 0;
+    })[0];
+    text(byId("mc-change"), change || "");
     text(byId("mc-description"), scenario.description || "");
     text(byId("mc-answer-caption"), has
       ? what + " " + data.origin + "-" + data.destination + ", departing in " +
