@@ -20,8 +20,8 @@ import typer
 
 from .._errors import MidcorridorError
 from ..views.safe_text import json_text, markup
-from ..vocabulary import CorridorChoice
-from ._app import err, out, state
+from ..vocabulary import DEFAULT_SAMPLES, DEFAULT_SEED, CorridorChoice
+from ._app import err, out, state, written
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -42,12 +42,41 @@ NetworkOpt = Annotated[
 ]
 
 SamplesOpt = Annotated[
-    OptInt, typer.Option("--samples", min=100, max=2_000_000, help="Monte Carlo samples.")
+    OptInt,
+    typer.Option(
+        "--samples",
+        min=100,
+        max=2_000_000,
+        help="Monte Carlo samples.",
+        show_default=f"the scenario's, else {DEFAULT_SAMPLES:,}",
+    ),
 ]
 
-SeedOpt = Annotated[Optional[int], typer.Option("--seed", min=0, help="Random seed.")]  # noqa: UP045
+#: ``--samples`` of a command whose own default is in its signature (``sweep``, ``headline``).
+FixedSamplesOpt = Annotated[
+    int, typer.Option("--samples", min=100, max=2_000_000, help="Monte Carlo samples.")
+]
 
-MonthOpt = Annotated[OptInt, typer.Option("--month", min=1, max=12, help="Departure month, 1-12.")]
+SeedOpt = Annotated[
+    OptInt,
+    typer.Option(
+        "--seed",
+        min=0,
+        help="Random seed.",
+        show_default=f"the scenario's, else {DEFAULT_SEED}",
+    ),
+]
+
+MonthOpt = Annotated[
+    OptInt,
+    typer.Option(
+        "--month",
+        min=1,
+        max=12,
+        help="Departure month, 1-12.",
+        show_default="the scenario's, else any month",
+    ),
+]
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON only, on stdout.")]
 
@@ -325,20 +354,20 @@ def write_outputs(
         from ..views.exports import export_runs
 
         export_runs(runs, network, export)
-        err.print(f"results written to {markup(str(export))}")
+        written("results", export)
     if map_path is not None:
         from ..views.maps import scenario_map
 
         scenario_map(runs, network).save(map_path)
-        err.print(f"map written to {markup(str(map_path))}")
+        written("map", map_path)
     if chart is not None:
         from ..views.distance_charts import time_distance_chart
 
         time_distance_chart(runs, network, chart)
-        err.print(f"chart written to {markup(str(chart))}")
+        written("chart", chart)
     if cost_chart is not None:
         from ..views.distance_charts import cost_distance_chart
 
         network.require_costs()
         cost_distance_chart(runs, network, cost_chart)
-        err.print(f"cost chart written to {markup(str(cost_chart))}")
+        written("cost chart", cost_chart)

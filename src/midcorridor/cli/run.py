@@ -12,7 +12,7 @@ import typer
 from .._errors import MidcorridorError
 from ..views.safe_text import markup
 from ..vocabulary import Corridor, Shipment
-from ._app import app, bug_text, err, out, state
+from ._app import app, bug_text, err, examples, out, state, written
 
 if TYPE_CHECKING:
     from ..network.network import Network
@@ -23,6 +23,7 @@ from ._options import (
     CorridorOpt,
     CostChartOpt,
     ExportOpt,
+    FixedSamplesOpt,
     JsonOpt,
     MapOpt,
     OptPath,
@@ -43,7 +44,13 @@ from ._options import (
 )
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "run scenarios/baseline.yaml",
+        "run scenarios/baseline.yaml --samples 5000 --month 12 --map maps/baseline.html",
+        "run scenarios/baseline.yaml --export results.gpkg",
+    )
+)
 @with_run_options("samples", "seed", "month", "network")
 def run(
     scenario: ScenarioArg,
@@ -54,10 +61,7 @@ def run(
     *,
     opts: RunOptions,
 ) -> None:
-    """Run one scenario: P10 / P50 / P90 days per route and the biggest stages.
-
-    Example: midcorridor run scenarios/baseline.yaml --export results.gpkg
-    """
+    """Run one scenario: P10 / P50 / P90 days per route and the biggest stages."""
     from ..views.run_tables import run_table
 
     check_outputs(map_path, chart, export=export)
@@ -70,7 +74,13 @@ def run(
     write_outputs([result], net, map_path, chart, export=export)
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "compare scenarios/baseline.yaml scenarios/digital_customs.yaml",
+        "compare scenarios/baseline.yaml scenarios/red_sea_closed.yaml --choice",
+        "compare scenarios/baseline.yaml scenarios/northern_closed.yaml --export out.gpkg",
+    )
+)
 @with_run_options("samples", "seed", "month", "network")
 def compare(
     scenarios: Annotated[
@@ -100,10 +110,7 @@ def compare(
     *,
     opts: RunOptions,
 ) -> None:
-    """Compare scenarios route by route: days in each and what moved.
-
-    Example: midcorridor compare scenarios/baseline.yaml scenarios/digital_customs.yaml
-    """
+    """Compare scenarios route by route: days in each and what moved."""
     from ..runs.runner import compare_runs
     from ..views.analysis_tables import choice_change_table
     from ..views.run_tables import compare_table, run_table
@@ -138,7 +145,12 @@ def compare(
         write_brief(runs, net, report_dir, opts)
 
 
-@app.command("map")
+@app.command(
+    "map",
+    epilog=examples(
+        "map scenarios/baseline.yaml scenarios/northern_closed.yaml --out maps/closed.html",
+    ),
+)
 @with_run_options("samples", "seed", "month", "network")
 def map_command(
     scenarios: ScenariosArg,
@@ -152,7 +164,13 @@ def map_command(
     write_outputs(opts.run(scenarios, net), net, out_path, None)
 
 
-@app.command("chart")
+@app.command(
+    "chart",
+    epilog=examples(
+        "chart scenarios/baseline.yaml --out maps/baseline.svg",
+        "chart scenarios/baseline.yaml --cost --out maps/cost.png",
+    ),
+)
 @with_run_options("samples", "seed", "month", "network")
 def chart_command(
     scenarios: ScenariosArg,
@@ -198,7 +216,12 @@ def _volumes(spec: str) -> list[float]:
     return [start + i * step for i in range(count)]
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "sweep scenarios/baseline.yaml --volume 500:3500:250",
+        "sweep scenarios/baseline.yaml --volume 500:3500:500 --chart maps/sweep.png",
+    )
+)
 @with_run_options("network")
 def sweep(
     scenario: ScenarioArg,
@@ -208,9 +231,7 @@ def sweep(
     corridor: Annotated[
         Corridor, typer.Option("--corridor", "-c", help="Corridor whose volume varies.")
     ] = "middle",
-    samples: Annotated[
-        int, typer.Option("--samples", min=100, max=2_000_000, help="Monte Carlo samples.")
-    ] = 5000,
+    samples: FixedSamplesOpt = 5000,
     as_json: JsonOpt = False,
     chart: SweepChartOpt = None,
     *,
@@ -243,10 +264,15 @@ def sweep(
         from ..views.charts import sweep_chart
 
         sweep_chart(result, chart)
-        err.print(f"chart written to {markup(str(chart))}")
+        written("chart", chart)
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "report scenarios/baseline.yaml scenarios/digital_customs.yaml",
+        "report scenarios/baseline.yaml --out reports/baseline --no-calibration",
+    )
+)
 @with_run_options("samples", "seed", "network")
 def report(
     scenarios: Annotated[
@@ -263,8 +289,6 @@ def report(
 ) -> None:
     """Write a Markdown brief: the answer by class and month, headline days, where they go,
     changes, customs packages, ranking, calibration and sources.
-
-    Example: midcorridor report scenarios/baseline.yaml scenarios/digital_customs.yaml
     """
     from .._files import check_output_folder
     from ..views.report import REPORT_FILE
@@ -309,10 +333,14 @@ def write_brief(
     path = write_report(
         runs, net, out_dir, calibration=checked, scores=scores, packages=packages, headline=answer
     )
-    err.print(f"report written to {markup(str(path))}")
+    written("report", path)
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "validate scenarios/*.yaml",
+    )
+)
 @with_run_options("network")
 def validate(scenarios: ScenariosArg, *, opts: RunOptions) -> None:
     """Check scenario files (fields, places, closures) without running them."""
@@ -340,7 +368,12 @@ def validate(scenarios: ScenariosArg, *, opts: RunOptions) -> None:
         raise typer.Exit(2)
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "explain Almaty Constanta --corridor middle --shipment container --month 12",
+        'explain "Xi\'an" Duisburg --corridor sea --via Rotterdam',
+    )
+)
 @with_run_options("samples", "seed", "month", "network")
 def explain(
     origin: PlaceArg,
