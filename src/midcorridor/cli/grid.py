@@ -54,7 +54,7 @@ def grid(
 ) -> None:
     """Run every scenario of a grid (in-process, or on Dask) into a Parquet table: one row
     per scenario and route. Ctrl-C stops cleanly and keeps what finished (--resume)."""
-    from .._files import check_output_file
+    from .._files import check_output_file, default_output
     from ..runs.grid import grid_workers, load_grid, run_grid
     from ..runs.grid_exec import check_scheduler_address
 
@@ -62,7 +62,7 @@ def grid(
     if scheduler is not None:
         check_scheduler_address(scheduler)
     loaded = load_grid(grid_file)
-    out_file = out_path or Path("results") / f"{loaded.spec.name}.parquet"
+    out_file = out_path or default_output(Path("results") / f"{loaded.spec.name}.parquet")
     check_output_file(out_file, (".parquet",), what="Results file")
     if workers is not None:
         workers, why = grid_workers(loaded, workers)

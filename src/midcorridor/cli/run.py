@@ -279,8 +279,14 @@ def report(
         list[Path], typer.Argument(help="Scenario YAML files; the first is the reference.")
     ],
     out_dir: Annotated[
-        Path, typer.Option("--out", "-o", help="Folder for report.md and its charts.")
-    ] = Path("reports/report"),
+        OptPath,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Folder for report.md and its charts (made if missing; its parent must exist).",
+            show_default="reports/report",
+        ),
+    ] = None,
     calibration: Annotated[
         bool, typer.Option("--calibration/--no-calibration", help="Include the calibration table.")
     ] = True,
@@ -290,9 +296,10 @@ def report(
     """Write a Markdown brief: the answer by class and month, headline days, where they go,
     changes, customs packages, ranking, calibration and sources.
     """
-    from .._files import check_output_folder
+    from .._files import check_output_folder, default_output
     from ..views.report import REPORT_FILE
 
+    out_dir = out_dir or default_output(Path("reports/report"))
     check_output_folder(out_dir, owned_by=REPORT_FILE, what="Report folder")
     net = opts.load_network()
     runs = opts.run(scenarios, net)
