@@ -285,7 +285,8 @@ def place_of(network: Network, query: str, what: str) -> str:
 
 
 def progress_bar() -> Progress:
-    """A progress bar on stderr, shown only on a terminal and cleared when done."""
+    """A progress bar on stderr, shown only on a terminal (not with ``--quiet``) and
+    cleared when done."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     return Progress(
@@ -295,7 +296,7 @@ def progress_bar() -> Progress:
         TimeRemainingColumn(),
         console=err,
         transient=True,
-        disable=not err.is_terminal,
+        disable=state.quiet or not err.is_terminal,
     )
 
 
