@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from cli_runner import invoke
+from midcorridor.views.table import MAX_LABEL_WIDTH
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = str(ROOT / "scenarios" / "baseline.yaml")
@@ -81,3 +84,80 @@ def test_the_library_only_logs() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "['NullHandler'] [] 0"
+
+
+DIGITAL = str(ROOT / "scenarios" / "digital_customs.yaml")
+#: The main commands, each with the columns its first table shows by default.
+COMMANDS = {
+    "run": (["run", BASELINE], ["route", "P10 days", "P50 days", "P90 days"]),
+    "compare": (["compare", BASELINE, DIGITAL], ["route", "P50 days", "P90 days"]),
+    "sweep": (["sweep", BASELINE, "--volume", "500:2500:1000"], ["TEU/week"]),
+    "explain": (
+        ["explain", "Almaty", "Constanta", "--corridor", "middle", "--shipment", "container"],
+        ["place", "stage", "P50 h", "P90 h", "basis"],
+    ),
+    "calibrate": (["calibrate"], ["target", "shipment", "model P50", "met"]),
+    "rank": (
+        ["rank", BASELINE, "--route", "Almaty-Constanta, Middle Corridor"],
+        ["wait", "mean"],
+    ),
+}
+
+
+def _rendered(args: list[str], capsys: Any, monkeypatch: Any) -> list[tuple[Any, Any, list[str]]]:
+    """Each table the command prints, the rich table made of it, and its lines as a
+    terminal 100 columns wide shows them (1000 with ``--wide``), title and notes left out."""
+    from rich.console import Console
+
+    from midcorridor.views import table as table_module
+
+    printed: list[tuple[Any, Any, bool]] = []
+    real = table_module.to_rich
+
+    def recording(table: Any, *, wide: bool = False) -> Any:
+        shown = real(table, wide=wide)
+        printed.append((table, shown, wide))
+        return shown
+
+    monkeypatch.setattr(table_module, "to_rich", recording)
+    monkeypatch.setenv("COLUMNS", "100")
+    code, _, err = invoke([*args, "--samples", "200"], capsys, monkeypatch)
+    assert code in (0, 3), err  # calibrate: 3 when a required target is missed
+    rendered = []
+    for table, shown, wide in printed:
+        console = Console(width=1000 if wide else 100, record=True, file=io.StringIO())
+        console.print(real(replace(table, title="", notes=()), wide=wide))
+        rendered.append((table, shown, console.export_text().splitlines()))
+    return rendered
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_tables_fit_100_columns_and_wide_shows_every_column(
+    name: str, capsys: Any, monkeypatch: Any
+) -> None:
+    args, key = COMMANDS[name]
+    narrow = _rendered(args, capsys, monkeypatch)
+    assert narrow
+    for table, shown, lines in narrow:
+        rule = next(i for i, line in enumerate(lines) if line.strip() and set(line) <= {"─", " "})
+        body = lines[rule + 1 :]
+        assert max(len(line) for line in lines) <= 100, table.title
+        assert len(shown.columns) == sum(not c.wide for c in table.columns)
+        texts = [i for i, c in enumerate(table.columns) if not c.numeric and not c.wide]
+        label = max((len(row[texts[0]]) for row in table.rows), default=0) if texts else 0
+        if label <= MAX_LABEL_WIDTH:  # a longer label may wrap; no other cell does
+            total_rule = 1 if table.total_from is not None else 0
+            assert len(body) == len(table.rows) + total_rule, f"a row wraps in {table.title}"
+    header = " ".join(lines_before_rule(narrow[0][2]))
+    for column in key:
+        assert column in header, column
+    wide = _rendered(["--wide", *args], capsys, monkeypatch)
+    assert [t.title for t, _, _ in wide] == [t.title for t, _, _ in narrow]
+    assert all(len(shown.columns) == len(table.columns) for table, shown, _ in wide)
+    assert any(c.wide for table, _, _ in wide for c in table.columns)
+
+
+def lines_before_rule(lines: list[str]) -> list[str]:
+    """The header's lines of a rendered table."""
+    return lines[: next(i for i, line in enumerate(lines) if set(line.strip()) == {"─"})]

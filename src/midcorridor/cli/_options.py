@@ -315,7 +315,7 @@ def print_tables(*tables: Table) -> None:
         return
     for i, table in enumerate(tables):
         if state.table_format == "table":
-            out.print(to_rich(table))
+            out.print(to_rich(table, wide=state.wide))
             continue
         text = to_csv(table) if state.table_format == "csv" else to_markdown(table, title=True)
         out.print(("\n" if i else "") + text, markup=False, highlight=False, soft_wrap=True)

@@ -259,7 +259,7 @@ def sweep(
     if as_json:
         print_json(result.to_dict())
     else:
-        print_tables(sweep_table(result))
+        print_tables(sweep_table(result, net))
     if chart is not None:
         from ..views.charts import sweep_chart
 

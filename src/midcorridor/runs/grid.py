@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import logging
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -39,8 +38,6 @@ from .runner import run_scenario
 
 if TYPE_CHECKING:
     import numpy as np
-
-logger = logging.getLogger(__name__)
 
 __all__ = [
     "Grid",
@@ -535,14 +532,6 @@ def _run_into(
     done = results.done
     skipped = sum(1 for i in done if i < count)
     todo = (i for i in range(count) if i not in done)
-    logger.info(
-        "grid %s: %d of %d scenarios to run into %s (%d kept from before)",
-        grid.spec.name,
-        count - skipped,
-        count,
-        out,
-        skipped,
-    )
     ran, not_run = 0, []
     interrupted, stopped_by = False, None
     asked = stops_asked()
@@ -562,7 +551,6 @@ def _run_into(
             else:
                 results.add(outcome.rows)
                 ran += 1
-                logger.debug("grid %s: scenario %d done", grid.spec.name, outcome.index)
                 if progress is not None:
                     progress(ran + skipped, count)
             # a stop a library swallowed (raised inside its own code) still stops the run

@@ -367,18 +367,10 @@ def run_scenario(
         raise ScenarioError(f"samples must be at least 1, got {samples}.")
     conditions = resolve(scenario, network)
     planned = plan_trips(scenario, network, month=month, conditions=conditions)
-    logger.info(
-        "running scenario %s with %s samples, seed %s, %s: %d route(s)",
-        scenario.name,
-        f"{samples:,}",
-        seed,
-        f"month {month}" if month else "any month",
-        len(planned),
-    )
+    logger.info("running scenario %s with %d samples, seed %d", scenario.name, samples, seed)
     total = samples * len(planned)
     trips, costs = [], []
     for i, trip in enumerate(planned):
-        logger.debug("sampling %s (%s, %s)", trip.label, trip.route.corridor, trip.shipment)
         done_before = i * samples
         on_chunk = (
             None if progress is None else (lambda n, base=done_before: progress(base + n, total))
