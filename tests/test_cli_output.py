@@ -161,3 +161,20 @@ def test_tables_fit_100_columns_and_wide_shows_every_column(
 def lines_before_rule(lines: list[str]) -> list[str]:
     """The header's lines of a rendered table."""
     return lines[: next(i for i, line in enumerate(lines) if set(line.strip()) == {"─"})]
+
+
+def test_piped_tables_take_100_columns_and_wide_takes_what_it_needs(
+    capsys: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)
+    run = ["run", BASELINE, "--samples", "200"]
+    code, out, _ = invoke(run, capsys, monkeypatch)
+    assert code == 0
+    assert max(len(line) for line in out.splitlines()) <= 100
+    assert "P50 days" in out
+    assert "biggest stages" not in out
+    code, wide, _ = invoke(["--wide", *run], capsys, monkeypatch)
+    assert code == 0
+    assert "biggest stages (mean days)" in wide
+    assert "ferry_wait" in wide
+    assert max(len(line) for line in wide.splitlines()) > 100

@@ -30,6 +30,7 @@ __all__ = [
     "out",
     "state",
     "status",
+    "table_width",
     "written",
 ]
 
@@ -81,18 +82,24 @@ network_app = _Typer(help="Inspect the network data.", no_args_is_help=True)
 app.add_typer(network_app, name="network")
 
 #: Columns a table may take when the output is not a terminal and ``COLUMNS`` is unset
-#: (rich would assume 80): the width tables are laid out for.
-PIPE_WIDTH = 100
+#: (rich would assume 80): the width tables are laid out for; with ``--wide``, as many as
+#: the table needs.
+PIPE_WIDTH, WIDE_PIPE_WIDTH = 100, 1000
 
 
-def _console(stream: Any, **kwargs: Any) -> Console:
-    """A console as wide as the terminal, or ``COLUMNS``, or :data:`PIPE_WIDTH`."""
-    fixed = not stream.isatty() and not os.environ.get("COLUMNS", "").isdigit()
-    return Console(width=PIPE_WIDTH if fixed else None, **kwargs)
+def table_width(stream: Any, *, wide: bool = False) -> int | None:
+    """Columns of output to ``stream``: the terminal's (None), else ``COLUMNS``, else
+    :data:`PIPE_WIDTH` (:data:`WIDE_PIPE_WIDTH` with ``--wide``)."""
+    if stream.isatty():
+        return None
+    columns = os.environ.get("COLUMNS", "")
+    if wide:
+        return WIDE_PIPE_WIDTH
+    return int(columns) if columns.isdigit() else PIPE_WIDTH
 
 
-out = _console(sys.stdout)
-err = _console(sys.stderr, stderr=True)
+out = Console(width=table_width(sys.stdout))
+err = Console(stderr=True, width=table_width(sys.stderr))
 
 #: Exit codes: 2 a user mistake (a file, a place, an option), 1 a bug, 3 a missed
 #: calibration target, 4 a grid with scenarios not run (their worker lost), 130 an

@@ -24,6 +24,7 @@ from ._app import (
     examples,
     out,
     state,
+    table_width,
 )
 from ._logging import log_to_stderr
 
@@ -92,6 +93,9 @@ def _options(
     state.debug = debug
     state.table_format = table_format
     state.wide = wide
+    width = table_width(sys.stdout, wide=wide)
+    if width is not None:  # a file or a pipe (a terminal keeps its own width)
+        out.width = width
     state.quiet = quiet
     log_to_stderr(verbose, quiet=quiet)
 
