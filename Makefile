@@ -15,6 +15,7 @@ DEMO_STAMP := $(VENV)/.installed-demo
 demo: $(DEMO_STAMP)
 	$(BIN)/midcorridor headline --chart maps/headline.png
 	$(BIN)/midcorridor network check
+	mkdir -p reports
 	$(BIN)/midcorridor compare scenarios/baseline.yaml scenarios/digital_customs.yaml --choice \
 		--map maps/baseline_vs_digital.html --chart maps/baseline_vs_digital.png \
 		--cost-chart maps/baseline_vs_digital_cost.png --report reports/baseline_vs_digital

@@ -92,6 +92,7 @@ def the_legend(fig: Figure) -> Legend:
 def test_png_size_is_the_figure_size(runs: Runs, network: mc.Network, tmp_path: Path) -> None:
     import matplotlib.image
 
+    (tmp_path / "sub").mkdir()
     out = time_distance_chart(runs, network, tmp_path / "sub" / "chart.png")
     assert out == tmp_path / "sub" / "chart.png"
     assert out.stat().st_size > 10_000

@@ -213,6 +213,7 @@ def test_map_save_interrupted_after_the_rename_leaves_the_new_map(
 def test_interrupted_first_map_save_leaves_nothing(
     a_map: folium.Map, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    (tmp_path / "new").mkdir()
     target = tmp_path / "new" / "map.html"
     assert _run_cut(monkeypatch, Cut(after_bytes=50_000), lambda: a_map.save(target))
     assert not target.exists()
@@ -384,8 +385,9 @@ def umask_022() -> Iterator[None]:
 
 
 @pytest.mark.usefixtures("umask_022")
-def test_atomic_write_creates_folders_and_a_readable_file(tmp_path: Path) -> None:
-    target = tmp_path / "a" / "b" / "out.txt"
+def test_atomic_write_creates_a_readable_file(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    target = tmp_path / "a" / "out.txt"
     with atomic_write(target) as handle:
         handle.write("line one\nline two é\n")
     assert target.read_bytes() == "line one\nline two é\n".encode()
@@ -443,6 +445,7 @@ def _write_folder(folder: Path, files: dict[str, bytes]) -> None:
 
 @pytest.mark.usefixtures("umask_022")
 def test_atomic_folder_creates_a_new_folder(tmp_path: Path) -> None:
+    (tmp_path / "deep").mkdir()
     target = tmp_path / "deep" / "out"
     with atomic_folder(target) as work:
         assert work.parent == target.parent
@@ -564,7 +567,8 @@ def places(tmp_path: Path) -> Path:
         ("a_file/map.html", r"a_file/map\.html is under .*a_file, which is a file"),
         ("a_file/deeper/map.html", r"is under .*a_file, which is a file"),
         ("ro/map.html", r"ro/map\.html: folder .*ro is not writable"),
-        ("ro/new/sub/map.html", r"cannot create folder .*ro/new/sub: .*ro is not writable"),
+        ("ro/new/sub/map.html", r"folder .*ro/new/sub does not exist; create it first"),
+        ("new/map.html", r"folder .*new does not exist; create it first"),
         ("x" * 300 + "/map.html", r"cannot use .*: File name too long"),
         ("x" * 300 + ".html", r"cannot use .*: File name too long"),
     ],
@@ -589,7 +593,7 @@ def test_check_output_file_refuses_a_broken_link_on_the_way(tmp_path: Path) -> N
 
 def test_check_output_file_accepts_and_creates_nothing(places: Path) -> None:
     before = _snapshot(places)
-    check_output_file(places / "new" / "deeper" / "chart.PNG", (".png", ".svg"))
+    check_output_file(places / "chart.PNG", (".png", ".svg"))
     check_output_file(places / "a_file", ())  # an existing file is replaced
     assert _snapshot(places) == before
 
@@ -600,7 +604,8 @@ def test_check_output_file_accepts_and_creates_nothing(places: Path) -> None:
         ("a_file", r"a_file is a file, not a folder"),
         ("a_file/report", r"is under .*a_file, which is a file"),
         ("ro/report", r"ro/report: folder .*ro is not writable"),
-        ("ro/new/report", r"cannot create folder .*ro/new: .*ro is not writable"),
+        ("ro/new/report", r"folder .*ro/new does not exist; create it first"),
+        ("new/deeper/report", r"folder .*new/deeper does not exist"),
     ],
 )
 def test_check_output_folder_refuses(
@@ -702,3 +707,26 @@ def test_a_dangling_link_never_creates_its_targets_folders(tmp_path: Path) -> No
         handle.write("kept")
     assert link.is_symlink()
     assert link.read_text() == "kept"
+
+
+def test_a_missing_folder_is_refused_not_created(tmp_path: Path) -> None:
+    """A typo in a folder name never leaves folders behind: every way of writing refuses."""
+    missing = tmp_path / "nonexistent" / "dir"
+    refused = pytest.raises(mc.MidcorridorError, match=r"folder .*nonexistent/dir does not exist")
+    with refused, atomic_write(missing / "map.html") as handle:
+        handle.write("x")
+    no_parent = pytest.raises(mc.MidcorridorError, match=r"folder .*nonexistent does not exist")
+    with no_parent, atomic_folder(missing):
+        pass
+    assert _names(tmp_path) == []
+
+
+def test_default_output_makes_only_its_own_folder(tmp_path: Path) -> None:
+    from midcorridor._files import default_output
+
+    path = default_output(tmp_path / "results" / "grid.parquet")
+    assert path.parent.is_dir()
+    check_output_file(path, (".parquet",))
+    with pytest.raises(mc.MidcorridorError, match="does not exist"):
+        check_output_file(default_output(tmp_path / "a" / "b" / "c.parquet"), (".parquet",))
+    assert _names(tmp_path) == ["results"]

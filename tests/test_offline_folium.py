@@ -147,6 +147,7 @@ def test_an_element_added_after_a_render_gets_the_next_number() -> None:
 def test_save_writes_the_file_atomically_and_accepts_open_files(tmp_path: Path) -> None:
     m = _build_map()
     html = m.get_root().render().encode("utf-8")
+    (tmp_path / "new").mkdir()
     path = tmp_path / "new" / "map.htm"
     m.save(path)
     assert path.read_bytes() == html

@@ -16,6 +16,12 @@ The names are listed once, in ``__init__.pyi``, and imported on first use (so th
 ``midcorridor --help`` starts fast); type checkers and ``dir(mc)`` see them all.
 """
 
+import logging
+
 import lazy_loader
 
 __getattr__, __dir__, __all__ = lazy_loader.attach_stub(__name__, __file__)
+
+# The library logs (progress, steps) but never decides where logs go: an application (the
+# command line, a notebook) adds its handlers.
+logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -9,7 +9,9 @@ Every file midcorridor writes (maps, charts, reports) goes through this module:
   replaced by the complete new one, or left as it was;
 - :func:`check_output_file` and :func:`check_output_folder` refuse a path that cannot be
   written (wrong suffix, a folder in place of a file, a path under a file, a folder that
-  is not writable) before any simulation runs, with a message naming the path.
+  does not exist or is not writable) before any simulation runs, with a message naming
+  the path; a missing folder is never created (:func:`default_output` makes the folder of
+  a path the program chose).
 
 Temporary files and folders are hidden (``.name.XXXXXXXX.tmp``) and removed on failure;
 only a process killed outright (``SIGKILL``, power loss) can leave one behind.
@@ -37,6 +39,7 @@ __all__ = [
     "atomic_write",
     "check_output_file",
     "check_output_folder",
+    "default_output",
     "exclusive",
 ]
 
@@ -91,8 +94,8 @@ def atomic_write(path: Path, *, binary: bool = False) -> Iterator[IO[Any]]:
     Parameters
     ----------
     path
-        The file to write. Missing parent folders are created. A symbolic link is
-        followed: the file it points to is replaced, the link kept.
+        The file to write, in a folder that exists (a missing one is refused, not
+        created). A symbolic link is followed: the file it points to is replaced, the link kept.
     binary
         Open the file for bytes; else for text, UTF-8, with ``\\n`` line ends.
 
@@ -144,8 +147,8 @@ def atomic_folder(path: Path, *, owned_by: str | None = None) -> Iterator[Path]:
     Parameters
     ----------
     path
-        The folder to write; missing parent folders are created. A symbolic link is
-        followed: the folder it points to is replaced, the link kept.
+        The folder to write; it is created if missing, but its parent folder must
+        exist. A symbolic link is followed: the folder it points to is replaced, the link kept.
     owned_by
         Name of a file that the folder holds when this program wrote it (such as
         ``"report.md"``). If given, an existing folder that is not empty and does not
@@ -191,22 +194,25 @@ def atomic_folder(path: Path, *, owned_by: str | None = None) -> Iterator[Path]:
 
 
 def _prepare(path: Path, *, folder: bool) -> tuple[Path, int]:
-    """The real target of ``path`` (a link followed), its parent folders made, and the
+    """The real target of ``path`` (a link followed), in a folder that exists, and the
     permissions the new file or folder takes: those of what it replaces, else the default
     (:data:`_FILE_MODE` or :data:`_FOLDER_MODE`) less the umask.
 
     Raises
     ------
     MidcorridorError
-        When ``path`` links into a folder that does not exist, or what is there is not a
-        regular file (``folder`` false) or a folder (``folder`` true).
+        When the folder of ``path`` (or of the target it links to) does not exist, or what
+        is there is not a regular file (``folder`` false) or a folder (``folder`` true).
     """
     target = _follow(path)
     if target != path and not target.parent.is_dir():
         raise MidcorridorError(
             f"{path}: a symbolic link to {target}, whose folder does not exist: nothing created."
         )
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.parent.is_dir():
+        raise MidcorridorError(
+            f"{path}: folder {target.parent} does not exist; create it first (nothing was created)."
+        )
     try:
         found = os.stat(target)
     except FileNotFoundError:
@@ -230,6 +236,15 @@ def _kind(found: os.stat_result) -> str:
         if test(mode):
             return name
     return "something other than a file"
+
+
+def default_output(path: Path) -> Path:
+    """``path``, a default output of the command line (``results/NAME.parquet``,
+    ``reports/report``), with its folder made if missing: the program chose it, so it may
+    create that one folder; a path the user names must be in a folder that exists."""
+    with contextlib.suppress(OSError):  # a file there, no permission: the checks say so
+        Path(path).parent.mkdir(exist_ok=True)
+    return Path(path)
 
 
 @contextlib.contextmanager
@@ -345,33 +360,31 @@ def _check_link(path: Path, what: str) -> None:
 
 
 def _check_place(path: Path, what: str) -> None:
-    """Refuse ``path`` if its parent folder neither exists nor can be created, or is read-only.
+    """Refuse ``path`` if its folder does not exist, is under a file, or is read-only.
 
-    Looks up the nearest existing ancestor of the parent folder: it must be a folder
-    (else ``path`` is under a file) in which this process may create entries. Creates
-    nothing.
+    A missing folder is refused, not created: a typo (``/nonexistent/dir/map.html``)
+    would otherwise leave folders where nobody looks. Creates nothing.
     """
     absolute = Path(os.path.abspath(path))
     _stat(absolute, what, path)  # a name too long, a loop of links
-    ancestor = absolute.parent
+    folder = absolute.parent
+    ancestor = folder
     found = _stat(ancestor, what, path)
     while found is None:
         if _is_link(ancestor):
-            raise MidcorridorError(
-                f"{what} {path}: cannot create folder {ancestor}: it is a broken symbolic link."
-            )
+            raise MidcorridorError(f"{what} {path}: folder {ancestor} is a broken symbolic link.")
         if ancestor.parent == ancestor:  # a root that does not exist (a missing drive)
-            raise MidcorridorError(f"{what} {path}: cannot create folder {ancestor}.")
+            break
         ancestor = ancestor.parent
         found = _stat(ancestor, what, path)
-    if not stat.S_ISDIR(found.st_mode):
+    if found is not None and not stat.S_ISDIR(found.st_mode):
         raise MidcorridorError(f"{what} {path} is under {ancestor}, which is a file, not a folder.")
-    if not os.access(ancestor, os.W_OK | os.X_OK):
-        if ancestor == absolute.parent:
-            problem = f"folder {ancestor} is not writable"
-        else:
-            problem = f"cannot create folder {absolute.parent}: {ancestor} is not writable"
-        raise MidcorridorError(f"{what} {path}: {problem}.")
+    if ancestor != folder or found is None:
+        raise MidcorridorError(
+            f"{what} {path}: folder {folder} does not exist; create it first (nothing was created)."
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise MidcorridorError(f"{what} {path}: folder {folder} is not writable.")
 
 
 def check_output_file(path: Path, suffixes: Sequence[str], *, what: str = "Output file") -> None:
@@ -393,8 +406,8 @@ def check_output_file(path: Path, suffixes: Sequence[str], *, what: str = "Outpu
     ------
     MidcorridorError
         If the suffix is not one of ``suffixes``, ``path`` is an existing folder, a
-        parent of ``path`` is an existing file, the nearest existing parent folder is
-        not writable, or a missing parent folder cannot be created.
+        parent of ``path`` is an existing file, or the folder of ``path`` does not exist
+        or is not writable.
     """
     path = Path(path)
     allowed = {suffix.lower() for suffix in suffixes}
@@ -432,8 +445,8 @@ def check_output_folder(
     ------
     MidcorridorError
         If ``path`` is an existing file, a parent of ``path`` is an existing file, the
-        nearest existing parent folder is not writable, a missing parent folder cannot
-        be created, ``path`` is or holds the current folder, or (with ``owned_by``) it
+        parent folder of ``path`` does not exist or is not writable, ``path`` is or holds
+        the current folder, or (with ``owned_by``) it
         is a folder of other files.
     """
     path = Path(path)

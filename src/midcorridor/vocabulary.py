@@ -145,6 +145,8 @@ SpreadBy = Literal["component", "stage"]
 
 #: Era (year of the conditions) of a scenario that does not say: what ``network/`` describes.
 DEFAULT_ERA = 2025
+#: Monte Carlo samples and seed of a scenario file that does not say.
+DEFAULT_SAMPLES, DEFAULT_SEED = 20_000, 0
 
 #: PERT shape parameter: weight of the mode in a three-point estimate.
 PERT_LAMBDA = 4.0

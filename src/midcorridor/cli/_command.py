@@ -21,9 +21,12 @@ from ._app import (
     app,
     bug_text,
     err,
+    examples,
     out,
     state,
+    table_width,
 )
+from ._logging import log_to_stderr
 
 __all__ = ["run_command"]
 
@@ -36,7 +39,13 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@app.callback(
+    epilog=examples(
+        "run scenarios/baseline.yaml",
+        "--format csv run scenarios/baseline.yaml > baseline.csv",
+        "-v --wide compare scenarios/baseline.yaml scenarios/digital_customs.yaml",
+    )
+)
 def _options(
     debug: Annotated[
         bool, typer.Option("--debug", help="On an internal error, show the traceback.")
@@ -49,6 +58,28 @@ def _options(
             "(the tables as records; a command's --json gives its whole result).",
         ),
     ] = "table",
+    wide: Annotated[
+        bool,
+        typer.Option(
+            "--wide", help="Show every column of the tables (by default they fit 100 columns)."
+        ),
+    ] = False,
+    verbose: Annotated[
+        int,
+        typer.Option(
+            "--verbose",
+            "-v",
+            count=True,
+            show_default=False,
+            help="Log what the model does on stderr: -v its steps, -vv details.",
+        ),
+    ] = 0,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="Print only results and errors: no status lines, no progress."
+        ),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option(
@@ -56,12 +87,17 @@ def _options(
         ),
     ] = False,
 ) -> None:
-    """Transit times on the Middle Corridor and the northern route: networks, scenarios, maps.
-
-    Example: midcorridor --format csv run scenarios/baseline.yaml > baseline.csv
-    """
+    """Transit times on the Middle Corridor and the northern route: networks, scenarios, maps."""
+    if verbose and quiet:
+        raise MidcorridorError("Give --verbose or --quiet, not both.")
     state.debug = debug
     state.table_format = table_format
+    state.wide = wide
+    width = table_width(sys.stdout, wide=wide)
+    if width is not None:  # a file or a pipe (a terminal keeps its own width)
+        out.width = width
+    state.quiet = quiet
+    log_to_stderr(verbose, quiet=quiet)
 
 
 #: Errors of writing the standard output that are the system's, not a bug.

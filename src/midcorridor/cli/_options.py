@@ -20,8 +20,8 @@ import typer
 
 from .._errors import MidcorridorError
 from ..views.safe_text import json_text, markup
-from ..vocabulary import CorridorChoice
-from ._app import err, out, state
+from ..vocabulary import DEFAULT_SAMPLES, DEFAULT_SEED, CorridorChoice
+from ._app import err, out, state, written
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -42,12 +42,41 @@ NetworkOpt = Annotated[
 ]
 
 SamplesOpt = Annotated[
-    OptInt, typer.Option("--samples", min=100, max=2_000_000, help="Monte Carlo samples.")
+    OptInt,
+    typer.Option(
+        "--samples",
+        min=100,
+        max=2_000_000,
+        help="Monte Carlo samples.",
+        show_default=f"the scenario's, else {DEFAULT_SAMPLES:,}",
+    ),
 ]
 
-SeedOpt = Annotated[Optional[int], typer.Option("--seed", min=0, help="Random seed.")]  # noqa: UP045
+#: ``--samples`` of a command whose own default is in its signature (``sweep``, ``headline``).
+FixedSamplesOpt = Annotated[
+    int, typer.Option("--samples", min=100, max=2_000_000, help="Monte Carlo samples.")
+]
 
-MonthOpt = Annotated[OptInt, typer.Option("--month", min=1, max=12, help="Departure month, 1-12.")]
+SeedOpt = Annotated[
+    OptInt,
+    typer.Option(
+        "--seed",
+        min=0,
+        help="Random seed.",
+        show_default=f"the scenario's, else {DEFAULT_SEED}",
+    ),
+]
+
+MonthOpt = Annotated[
+    OptInt,
+    typer.Option(
+        "--month",
+        min=1,
+        max=12,
+        help="Departure month, 1-12.",
+        show_default="the scenario's, else any month",
+    ),
+]
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON only, on stdout.")]
 
@@ -256,7 +285,8 @@ def place_of(network: Network, query: str, what: str) -> str:
 
 
 def progress_bar() -> Progress:
-    """A progress bar on stderr, shown only on a terminal and cleared when done."""
+    """A progress bar on stderr, shown only on a terminal (not with ``--quiet``) and
+    cleared when done."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     return Progress(
@@ -266,7 +296,7 @@ def progress_bar() -> Progress:
         TimeRemainingColumn(),
         console=err,
         transient=True,
-        disable=not err.is_terminal,
+        disable=state.quiet or not err.is_terminal,
     )
 
 
@@ -285,7 +315,7 @@ def print_tables(*tables: Table) -> None:
         return
     for i, table in enumerate(tables):
         if state.table_format == "table":
-            out.print(to_rich(table))
+            out.print(to_rich(table, wide=state.wide))
             continue
         text = to_csv(table) if state.table_format == "csv" else to_markdown(table, title=True)
         out.print(("\n" if i else "") + text, markup=False, highlight=False, soft_wrap=True)
@@ -325,20 +355,20 @@ def write_outputs(
         from ..views.exports import export_runs
 
         export_runs(runs, network, export)
-        err.print(f"results written to {markup(str(export))}")
+        written("results", export)
     if map_path is not None:
         from ..views.maps import scenario_map
 
         scenario_map(runs, network).save(map_path)
-        err.print(f"map written to {markup(str(map_path))}")
+        written("map", map_path)
     if chart is not None:
         from ..views.distance_charts import time_distance_chart
 
         time_distance_chart(runs, network, chart)
-        err.print(f"chart written to {markup(str(chart))}")
+        written("chart", chart)
     if cost_chart is not None:
         from ..views.distance_charts import cost_distance_chart
 
         network.require_costs()
         cost_distance_chart(runs, network, cost_chart)
-        err.print(f"cost chart written to {markup(str(cost_chart))}")
+        written("cost chart", cost_chart)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from ..views.safe_text import markup
-from ._app import app, err
+from ._app import app, err, examples, written
 
 if TYPE_CHECKING:
     from ..model.trip import TripResult
@@ -24,6 +24,7 @@ from ._options import (
     CarbonOpt,
     ChartOpt,
     ConditionsOpt,
+    FixedSamplesOpt,
     JsonOpt,
     OptPath,
     RouteOpt,
@@ -66,10 +67,15 @@ def _analyse_trips(
         print_tables(*(table(a) for a in analysed))
     if chart is not None:
         draw(analysed[0], chart)
-        err.print(f"chart written to {markup(str(chart))}")
+        written("chart", chart)
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "rank scenarios/baseline.yaml",
+        "rank scenarios/baseline.yaml --group-by country --top 5",
+    )
+)
 @with_run_options("samples", "seed", "network")
 def rank(
     scenario: ScenarioArg,
@@ -101,7 +107,11 @@ def rank(
     )
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "sensitivity scenarios/baseline.yaml --top 5",
+    )
+)
 @with_run_options("samples", "seed", "network")
 def sensitivity(
     scenario: ScenarioArg,
@@ -129,7 +139,11 @@ def sensitivity(
     )
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "evidence scenarios/baseline.yaml",
+    )
+)
 @with_run_options("samples", "seed", "month", "network")
 def evidence(
     scenario: ScenarioArg,
@@ -155,7 +169,12 @@ def evidence(
         print_tables(*evidence_tables(result, top=top))
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "calibrate",
+        "calibrate --each",
+    )
+)
 @with_run_options("samples", "network")
 def calibrate(
     scenario: ConditionsOpt = None,
@@ -227,7 +246,12 @@ def calibrate(
         raise typer.Exit(CALIBRATION_MISSED_EXIT)
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "choice scenarios/baseline.yaml scenarios/digital_customs.yaml",
+        "choice scenarios/baseline.yaml --carbon-price 100",
+    )
+)
 @with_run_options("samples", "seed", "network")
 def choice(
     scenarios: ScenariosArg,
@@ -254,7 +278,11 @@ def choice(
     print_tables(*tables)
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "customs scenarios/digital_customs.yaml",
+    )
+)
 @with_run_options("samples", "seed", "network")
 def customs(
     scenario: ScenarioArg,
@@ -265,8 +293,6 @@ def customs(
     """Borders in the regulators' units: each office's Time Release Study chain (hours per
     step), CPMM hours to clear and speeds, the published CPMM figures beside the model's,
     and, for a scenario with instruments, what they save (desk, queue, connections).
-
-    Example: midcorridor customs scenarios/digital_customs.yaml
     """
     from ..analysis.customs import border_checks, customs_report
     from ..analysis.savings import package_savings
@@ -301,8 +327,13 @@ def customs(
     print_tables(*tables)
 
 
-@app.command()
-@with_run_options("samples", "network")
+@app.command(
+    epilog=examples(
+        "headline",
+        "headline --from Tashkent --chart maps/headline.png",
+    )
+)
+@with_run_options("network")
 def headline(
     scenario: ConditionsOpt = None,
     origin: Annotated[str, typer.Option("--from", help="Origin: id, name or alias.")] = "Almaty",
@@ -311,13 +342,12 @@ def headline(
     ] = "Constanta",
     chart: ChartOpt = None,
     as_json: JsonOpt = False,
+    samples: FixedSamplesOpt = 3000,
     *,
     opts: RunOptions,
 ) -> None:
     """The brief's answer first: days by shipment class and departure month on the Middle
     Corridor and via Russia, which shipments take about 50 days, and where those days go.
-
-    Example: midcorridor headline --chart maps/headline.png
     """
     from ..analysis.headline import headline as run_headline
     from ..inputs.scenario import default_scenario, load_scenario
@@ -328,13 +358,11 @@ def headline(
     place_of(net, origin, "--from")
     place_of(net, destination, "--to")
     conditions = load_scenario(scenario or default_scenario())
-    result = run_headline(
-        conditions, net, origin=origin, destination=destination, samples=opts.samples or 3000
-    )
+    result = run_headline(conditions, net, origin=origin, destination=destination, samples=samples)
     if as_json:
         print_json(result.to_dict())
     else:
         print_tables(headline_table(result))
     if chart is not None:
         headline_chart(result, chart)
-        err.print(f"chart written to {markup(str(chart))}")
+        written("chart", chart)

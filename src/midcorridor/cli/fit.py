@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ._app import app, err
+from ._app import app, examples, written
 from ._options import (
     ConditionsOpt,
     RunOptions,
@@ -36,7 +36,12 @@ def _fold_map(workers: int | None, scheduler: str | None) -> Iterator[Callable[.
         yield on_dask
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "fit",
+        "fit --workers 2 --no-folds",
+    )
+)
 @with_run_options("network")
 def fit(
     scenario: ConditionsOpt = None,
@@ -75,4 +80,4 @@ def fit(
     target = net.path / CALIBRATED_FILE
     write_calibrated(book, target)
     print_tables(calibrated_table(book))
-    err.print(f"wrote {target}")
+    written("calibration", target)

@@ -9,7 +9,7 @@ import typer
 
 from .._errors import MidcorridorError
 from ..views.safe_text import markup
-from ._app import INTERRUPTED_EXIT, NOT_RUN_EXIT, app, err, out
+from ._app import INTERRUPTED_EXIT, NOT_RUN_EXIT, app, err, examples, out, status, written
 from ._options import (
     JsonOpt,
     OptFloat,
@@ -28,7 +28,12 @@ from ._options import (
 )
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "grid grids/digital_2030.yaml --workers 2",
+        "grid grids/digital_2030.yaml --limit 20 --out results/try.parquet",
+    )
+)
 @with_run_options("network")
 def grid(
     grid_file: Annotated[Path, typer.Argument(help="Grid YAML file (grids/).")],
@@ -49,7 +54,7 @@ def grid(
 ) -> None:
     """Run every scenario of a grid (in-process, or on Dask) into a Parquet table: one row
     per scenario and route. Ctrl-C stops cleanly and keeps what finished (--resume)."""
-    from .._files import check_output_file
+    from .._files import check_output_file, default_output
     from ..runs.grid import grid_workers, load_grid, run_grid
     from ..runs.grid_exec import check_scheduler_address
 
@@ -57,12 +62,12 @@ def grid(
     if scheduler is not None:
         check_scheduler_address(scheduler)
     loaded = load_grid(grid_file)
-    out_file = out_path or Path("results") / f"{loaded.spec.name}.parquet"
+    out_file = out_path or default_output(Path("results") / f"{loaded.spec.name}.parquet")
     check_output_file(out_file, (".parquet",), what="Results file")
     if workers is not None:
         workers, why = grid_workers(loaded, workers)
         if why:
-            err.print(markup(why))
+            status(markup(why))
     net = opts.load_network()
     with progress_bar() as bar:
         task = bar.add_task(f"grid {markup(loaded.spec.name)}", total=None)
@@ -102,7 +107,12 @@ def grid(
         raise typer.Exit(NOT_RUN_EXIT)
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "frontier results/digital_2030.parquet",
+        "frontier results/digital_2030.parquet --target-days 20 --all",
+    )
+)
 def frontier(
     results: Annotated[Path, typer.Argument(help="Results file of midcorridor grid.")],
     route: Annotated[
@@ -143,4 +153,4 @@ def frontier(
         from ..views.charts import frontier_chart
 
         frontier_chart(found, chart)
-        err.print(f"chart written to {markup(str(chart))}")
+        written("chart", chart)

@@ -9,7 +9,7 @@ import typer
 
 from ..views.safe_text import markup
 from ..vocabulary import DEFAULT_ERA
-from ._app import app, err, network_app, out
+from ._app import app, err, examples, network_app, out
 from ._options import (
     CorridorOpt,
     JsonOpt,
@@ -22,7 +22,12 @@ from ._options import (
 )
 
 
-@network_app.command("check")
+@network_app.command(
+    "check",
+    epilog=examples(
+        "network check",
+    ),
+)
 def network_check(
     path: Annotated[Optional[Path], typer.Argument(help="Network folder.")] = None,  # noqa: UP045
     era: Annotated[
@@ -47,7 +52,7 @@ def network_check(
         if as_json:
             print_json({"path": str(folder), "error": exc.message, "problems": exc.problems})
         else:
-            err.print(f"[red]{markup(exc.message)}[/red]")
+            err.print(f"[red]{markup(exc.message)}[/red]", soft_wrap=True)
             for problem in exc.problems:
                 err.print(f"  - {markup(problem)}", soft_wrap=True)
         raise typer.Exit(2) from None
@@ -58,7 +63,12 @@ def network_check(
         print_tables(*network_tables(summary))
 
 
-@network_app.command("sea-routes")
+@network_app.command(
+    "sea-routes",
+    epilog=examples(
+        "network sea-routes",
+    ),
+)
 def network_sea_routes(
     path: Annotated[Optional[Path], typer.Argument(help="Network folder.")] = None,  # noqa: UP045
     write: Annotated[
@@ -79,7 +89,12 @@ def network_sea_routes(
         print_tables(sea_routes_table(list(ocean_legs(network)), network))
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "routes Almaty Constanta --corridor middle",
+        'routes "Xi\'an" Duisburg --avoid RU',
+    )
+)
 @with_run_options("network")
 def routes(
     origin: PlaceArg,

@@ -12,7 +12,7 @@ import typer
 from .._errors import MidcorridorError
 from ..views.safe_text import markup
 from ..vocabulary import Corridor, Shipment
-from ._app import app, bug_text, err, out, state
+from ._app import app, bug_text, err, examples, out, state, written
 
 if TYPE_CHECKING:
     from ..network.network import Network
@@ -23,6 +23,7 @@ from ._options import (
     CorridorOpt,
     CostChartOpt,
     ExportOpt,
+    FixedSamplesOpt,
     JsonOpt,
     MapOpt,
     OptPath,
@@ -43,7 +44,13 @@ from ._options import (
 )
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "run scenarios/baseline.yaml",
+        "run scenarios/baseline.yaml --samples 5000 --month 12 --map maps/baseline.html",
+        "run scenarios/baseline.yaml --export results.gpkg",
+    )
+)
 @with_run_options("samples", "seed", "month", "network")
 def run(
     scenario: ScenarioArg,
@@ -54,10 +61,7 @@ def run(
     *,
     opts: RunOptions,
 ) -> None:
-    """Run one scenario: P10 / P50 / P90 days per route and the biggest stages.
-
-    Example: midcorridor run scenarios/baseline.yaml --export results.gpkg
-    """
+    """Run one scenario: P10 / P50 / P90 days per route and the biggest stages."""
     from ..views.run_tables import run_table
 
     check_outputs(map_path, chart, export=export)
@@ -70,7 +74,13 @@ def run(
     write_outputs([result], net, map_path, chart, export=export)
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "compare scenarios/baseline.yaml scenarios/digital_customs.yaml",
+        "compare scenarios/baseline.yaml scenarios/red_sea_closed.yaml --choice",
+        "compare scenarios/baseline.yaml scenarios/northern_closed.yaml --export out.gpkg",
+    )
+)
 @with_run_options("samples", "seed", "month", "network")
 def compare(
     scenarios: Annotated[
@@ -100,10 +110,7 @@ def compare(
     *,
     opts: RunOptions,
 ) -> None:
-    """Compare scenarios route by route: days in each and what moved.
-
-    Example: midcorridor compare scenarios/baseline.yaml scenarios/digital_customs.yaml
-    """
+    """Compare scenarios route by route: days in each and what moved."""
     from ..runs.runner import compare_runs
     from ..views.analysis_tables import choice_change_table
     from ..views.run_tables import compare_table, run_table
@@ -138,7 +145,12 @@ def compare(
         write_brief(runs, net, report_dir, opts)
 
 
-@app.command("map")
+@app.command(
+    "map",
+    epilog=examples(
+        "map scenarios/baseline.yaml scenarios/northern_closed.yaml --out maps/closed.html",
+    ),
+)
 @with_run_options("samples", "seed", "month", "network")
 def map_command(
     scenarios: ScenariosArg,
@@ -152,7 +164,13 @@ def map_command(
     write_outputs(opts.run(scenarios, net), net, out_path, None)
 
 
-@app.command("chart")
+@app.command(
+    "chart",
+    epilog=examples(
+        "chart scenarios/baseline.yaml --out maps/baseline.svg",
+        "chart scenarios/baseline.yaml --cost --out maps/cost.png",
+    ),
+)
 @with_run_options("samples", "seed", "month", "network")
 def chart_command(
     scenarios: ScenariosArg,
@@ -198,7 +216,12 @@ def _volumes(spec: str) -> list[float]:
     return [start + i * step for i in range(count)]
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "sweep scenarios/baseline.yaml --volume 500:3500:250",
+        "sweep scenarios/baseline.yaml --volume 500:3500:500 --chart maps/sweep.png",
+    )
+)
 @with_run_options("network")
 def sweep(
     scenario: ScenarioArg,
@@ -208,9 +231,7 @@ def sweep(
     corridor: Annotated[
         Corridor, typer.Option("--corridor", "-c", help="Corridor whose volume varies.")
     ] = "middle",
-    samples: Annotated[
-        int, typer.Option("--samples", min=100, max=2_000_000, help="Monte Carlo samples.")
-    ] = 5000,
+    samples: FixedSamplesOpt = 5000,
     as_json: JsonOpt = False,
     chart: SweepChartOpt = None,
     *,
@@ -238,23 +259,34 @@ def sweep(
     if as_json:
         print_json(result.to_dict())
     else:
-        print_tables(sweep_table(result))
+        print_tables(sweep_table(result, net))
     if chart is not None:
         from ..views.charts import sweep_chart
 
         sweep_chart(result, chart)
-        err.print(f"chart written to {markup(str(chart))}")
+        written("chart", chart)
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "report scenarios/baseline.yaml scenarios/digital_customs.yaml",
+        "report scenarios/baseline.yaml --out reports/baseline --no-calibration",
+    )
+)
 @with_run_options("samples", "seed", "network")
 def report(
     scenarios: Annotated[
         list[Path], typer.Argument(help="Scenario YAML files; the first is the reference.")
     ],
     out_dir: Annotated[
-        Path, typer.Option("--out", "-o", help="Folder for report.md and its charts.")
-    ] = Path("reports/report"),
+        OptPath,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Folder for report.md and its charts (made if missing; its parent must exist).",
+            show_default="reports/report",
+        ),
+    ] = None,
     calibration: Annotated[
         bool, typer.Option("--calibration/--no-calibration", help="Include the calibration table.")
     ] = True,
@@ -263,12 +295,11 @@ def report(
 ) -> None:
     """Write a Markdown brief: the answer by class and month, headline days, where they go,
     changes, customs packages, ranking, calibration and sources.
-
-    Example: midcorridor report scenarios/baseline.yaml scenarios/digital_customs.yaml
     """
-    from .._files import check_output_folder
+    from .._files import check_output_folder, default_output
     from ..views.report import REPORT_FILE
 
+    out_dir = out_dir or default_output(Path("reports/report"))
     check_output_folder(out_dir, owned_by=REPORT_FILE, what="Report folder")
     net = opts.load_network()
     runs = opts.run(scenarios, net)
@@ -312,11 +343,15 @@ def write_brief(
     path = write_report(
         runs, net, out_dir, calibration=checked, scores=scores, packages=packages, headlines=answers
     )
-    page = path.with_name(PAGE_FILE)
-    err.print(f"report written to {markup(str(path))}; the page to open: {markup(str(page))}")
+    written("report", path)
+    written("page to open in a browser", path.with_name(PAGE_FILE))
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "validate scenarios/*.yaml",
+    )
+)
 @with_run_options("network")
 def validate(scenarios: ScenariosArg, *, opts: RunOptions) -> None:
     """Check scenario files (fields, places, closures) without running them."""
@@ -344,7 +379,12 @@ def validate(scenarios: ScenariosArg, *, opts: RunOptions) -> None:
         raise typer.Exit(2)
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "explain Almaty Constanta --corridor middle --shipment container --month 12",
+        'explain "Xi\'an" Duisburg --corridor sea --via Rotterdam',
+    )
+)
 @with_run_options("samples", "seed", "month", "network")
 def explain(
     origin: PlaceArg,

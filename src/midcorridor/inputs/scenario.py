@@ -28,7 +28,14 @@ from pydantic import (
 )
 
 from .._errors import ScenarioError
-from ..vocabulary import DEFAULT_ERA, Corridor, CorridorChoice, Shipment
+from ..vocabulary import (
+    DEFAULT_ERA,
+    DEFAULT_SAMPLES,
+    DEFAULT_SEED,
+    Corridor,
+    CorridorChoice,
+    Shipment,
+)
 from ._models import Strict, as_tuple
 from ._paths import default_folder
 from ._read import UnreadableError, describe_validation, read_mapping, valid_keys_of
@@ -109,8 +116,8 @@ class Scenario(Strict):
     routes: tuple[RouteSpec, ...] = Field(min_length=1)
     departure_month: int | None = Field(default=None, ge=1, le=12)
     era: int = Field(default=DEFAULT_ERA, ge=1990, le=2100)
-    samples: int = Field(default=20_000, ge=100, le=2_000_000)
-    seed: int = Field(default=0, ge=0, lt=2**63)
+    samples: int = Field(default=DEFAULT_SAMPLES, ge=100, le=2_000_000)
+    seed: int = Field(default=DEFAULT_SEED, ge=0, lt=2**63)
     volume: dict[Corridor, MonthlyVolume] = Field(default_factory=dict)
     changes: tuple[Change, ...] = ()
     instruments: tuple[str, ...] = ()

@@ -12,6 +12,7 @@ with the run but for 8 bytes a sample. :func:`plan_journey` plans a booked trip.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
@@ -23,6 +24,8 @@ from ..vocabulary import HOURS_PER_DAY, Shipment
 from .delays import Adjustment, Component, adjust_in_place, sample_pert
 from .journeys import ConnectionStats, Journey, in_time, stage_matrix, walk
 from .trip import TripResult
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "CHUNK",
@@ -294,6 +297,7 @@ def sample_trip(
     still seeded and deterministic) numbers than one call would, as each chunk draws its
     beta, uniform and other variates in turn. Changing ``CHUNK`` changes them too.
     """
+    logger.debug("sampling %s: %d samples, %d delays", label or "a trip", samples, len(comps))
     rng = np.random.default_rng(route_seed(seed, route))
     chunk, keep = CHUNK, KEEP_SAMPLES
     if chunk < 1 or keep < 1:

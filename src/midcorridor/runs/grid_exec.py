@@ -19,6 +19,8 @@ from typing import Any
 
 from .._errors import MidcorridorError, needs_extra
 
+logger = logging.getLogger(__name__)
+
 __all__ = [
     "BATCHES_IN_FLIGHT",
     "Outcome",
@@ -180,9 +182,12 @@ def run_points(
 ) -> Generator[Outcome, None, None]:
     """Each task's :class:`Outcome`, in-process in order, or on Dask by batch as they
     finish. Close the generator (or let a stop propagate) to stop the cluster."""
+    where = "in this process" if workers is None and scheduler is None else "on Dask"
+    logger.info("running %d grid scenario(s) %s", total, where)
     if workers is None and scheduler is None:
         for task in tasks:
             yield Outcome(task.index, evaluate(task))
+            logger.debug("grid scenario %d done", task.index)
         return
     yield from _on_dask(
         tasks,

@@ -11,6 +11,7 @@ Data flows one way: a :class:`~midcorridor.inputs.scenario.Scenario` and a
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -38,6 +39,8 @@ from ..results import (
 from ..vocabulary import CORRIDORS, CUSTOMS_STEPS, STAGES, Corridor, CorridorChoice, Shipment
 from .frames import run_frame
 from .resolve import Conditions, adjustments_for, check_composed, closed, engine_error, resolve
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -364,6 +367,7 @@ def run_scenario(
         raise ScenarioError(f"samples must be at least 1, got {samples}.")
     conditions = resolve(scenario, network)
     planned = plan_trips(scenario, network, month=month, conditions=conditions)
+    logger.info("running scenario %s with %d samples, seed %d", scenario.name, samples, seed)
     total = samples * len(planned)
     trips, costs = [], []
     for i, trip in enumerate(planned):

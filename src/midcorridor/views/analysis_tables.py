@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from ..analysis.calibration import Calibration
     from ..analysis.cost_checks import CostCheck
     from ..analysis.frontier import Frontier, MeasureSet, Uncertainty
+    from ..network.network import Network
     from ..results import Evidence, Ranking, Spread, Sweep
     from ..runs.choice import ChoiceResult
 
@@ -66,21 +67,34 @@ def calibration_table(calibration: Calibration) -> Table:
         columns=columns(
             "target",
             "shipment",
-            "era",
-            "published",
+            "era+",
+            "published+",
             "band#",
             "model P50#",
             "met",
-            "kind",
-            "source, or evidence missing",
+            "kind+",
+            "source, or evidence missing+",
         ),
         rows=tuple(rows),
         notes=lower_bound_notes(calibration.saturated),
     )
 
 
-def sweep_table(sweep: Sweep) -> Table:
-    """Per volume: the load of each constrained point and P50 / P90 days of each trip."""
+def _point_name(key: str, network: Network | None) -> str:
+    """A constrained point by name: a node's, or a crossing's two ends (``A -> B``)."""
+    if network is None:
+        return key
+    if key in network.nodes_by_id:
+        return network.nodes_by_id[key].props.name
+    if key in network.links_by_id:
+        link = network.links_by_id[key].props
+        return " -> ".join(network.nodes_by_id[n].props.name for n in (link.from_, link.to))
+    return key
+
+
+def sweep_table(sweep: Sweep, network: Network | None = None) -> Table:
+    """Per volume: the load of each constrained point (named from ``network``, else by id)
+    and P50 days of each trip (P90 days in ``wide`` columns)."""
     points = list(dict.fromkeys(k for step in sweep.steps for k in step.constrained))
     labels = (
         [r.label for r in sweep.steps[0].routes if r.corridor == sweep.corridor]
@@ -93,24 +107,27 @@ def sweep_table(sweep: Sweep) -> Table:
         for point in points:
             load = step.constrained.get(point)
             cells.append(
-                "-"
-                if load is None
-                else f"{load.utilisation:.2f}" + (" SATURATED" if load.saturated else "")
+                "-" if load is None else f"{load.utilisation:.2f}" + ("!" if load.saturated else "")
             )
         by_label = {r.label: r for r in step.routes}
         for label in labels:
             r = by_label[label]
-            p50 = fmt.days(r.p50, lower_bound=r.saturated)
-            cells.append(f"{p50} / {fmt.days(r.p90, lower_bound=r.saturated)}")
+            cells += [fmt.days(q, lower_bound=r.saturated) for q in (r.p50, r.p90)]
         rows.append(tuple(cells))
     saturated = any(r.saturated for step in sweep.steps for r in step.routes)
+    overloaded = any(load.saturated for step in sweep.steps for load in step.constrained.values())
     return Table(
         title=f"Sweep of {sweep.scenario}: {sweep.corridor} volume (TEU/week)",
         columns=columns(
-            "TEU/week#", *(f"{p} load#" for p in points), *(f"{lb} P50 / P90#" for lb in labels)
+            "TEU/week#",
+            *(f"{_point_name(p, network)} load#" for p in points),
+            *(h for lb in labels for h in (f"{lb} P50 days#", f"{lb} P90 days#+")),
         ),
         rows=tuple(rows),
-        notes=lower_bound_notes(saturated),
+        notes=(
+            *(("load!: saturated, more arrive than the crossing moves",) if overloaded else ()),
+            *lower_bound_notes(saturated),
+        ),
     )
 
 
@@ -140,7 +157,7 @@ def rank_table(ranking: Ranking, *, top: int | None = None) -> Table:
             "P90 saved, halved#",
             "P50 saved, removed#",
             "P90 saved, removed#",
-            "sources",
+            "sources+",
         ),
         rows=rows,
         notes=(
@@ -167,7 +184,7 @@ def spread_table(spread: Spread, *, top: int | None = None) -> Table:
     return Table(
         title=f"{spread.label}: what drives the spread (SD {fmt.days(spread.sd_days)} days)",
         columns=columns(
-            "##", "delay", "mean days#", "SD days#", "Spearman#", "variance share#", "sources"
+            "##", "delay", "mean days#", "SD days#", "Spearman#", "variance share#", "sources+"
         ),
         rows=rows,
         notes=lower_bound_notes(spread.saturated),
@@ -374,7 +391,7 @@ def cost_check_table(checks: Sequence[CostCheck]) -> Table:
         )
     return Table(
         title="Costs against published rates (mean USD per loaded 40-ft container)",
-        columns=columns("target", "kind", "published", "model#", "result", "note / source"),
+        columns=columns("target", "kind", "published", "model#", "result", "note / source+"),
         rows=tuple(rows),
         notes=(
             "required: a tariff was derived from this rate (met within 5%); context: no "

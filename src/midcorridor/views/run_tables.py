@@ -95,7 +95,8 @@ def _run_title(run: ScenarioRun) -> str:
 
 def run_table(run: ScenarioRun) -> Table:
     """One row per trip: corridor, km, P10 / P50 / P90 days, P50 cost and CO2 per loaded
-    40-ft container (when the network has cost figures), biggest stages."""
+    40-ft container (when the network has cost figures), biggest stages (the route, its
+    days and its USD fit a terminal; the rest are ``wide`` columns)."""
     rows = []
     for i, trip in enumerate(run.trips):
         d = trip.days()
@@ -115,7 +116,7 @@ def run_table(run: ScenarioRun) -> Table:
             )
         )
     warnings = [w for trip in run.trips for w in trip.warnings]
-    money_columns = ("P50 USD/FEU#", "P50 t CO2e/FEU#") if run.costs else ()
+    money_columns = ("P50 USD/FEU#", "P50 t CO2e/FEU#+") if run.costs else ()
     notes = lower_bound_notes(run.saturated, warnings)
     if run.costs:
         notes += (COST_NOTE,)
@@ -123,14 +124,14 @@ def run_table(run: ScenarioRun) -> Table:
         title=_run_title(run),
         columns=columns(
             "route",
-            "corridor",
-            "shipment",
-            "km#",
+            "corridor+",
+            "shipment+",
+            "km#+",
             "P10 days#",
             "P50 days#",
             "P90 days#",
             *money_columns,
-            "biggest stages (mean days)",
+            "biggest stages (mean days)+",
         ),
         rows=tuple(rows),
         notes=notes,
@@ -168,7 +169,8 @@ def stages_table(run: ScenarioRun) -> Table:
 
 
 def compare_table(comparison: Comparison) -> Table:
-    """Per trip: P50 days in each scenario, the change against the first, what moved."""
+    """Per trip: P50 days in each scenario, the change against the first, what moved (the
+    stages that moved are a ``wide`` column)."""
     first, last = comparison.scenarios[0], comparison.scenarios[-1]
     rows = []
     for row in comparison:
@@ -201,7 +203,7 @@ def compare_table(comparison: Comparison) -> Table:
             "route",
             *(f"{name}#" for name in comparison.scenarios),
             f"mean change in {last}: {' / '.join(SAVING_KINDS)}",
-            f"stages that moved in {last} (mean days)",
+            f"stages that moved in {last} (mean days)+",
         ),
         rows=tuple(rows),
         notes=lower_bound_notes(comparison.saturated),
@@ -225,7 +227,8 @@ def explain_table(
     trip: TripResult, network: Network, *, era: int = DEFAULT_ERA
 ) -> tuple[Table, list[str]]:
     """Leg by leg and node by node: hours per stage (P50, P90, mean), each figure's basis
-    and source; the figures published before ``era`` (less the tolerance) are noted.
+    and source; the figures published before ``era`` (less the tolerance) are noted. The
+    mean hours and the note on each figure are ``wide`` columns.
 
     Returns
     -------
@@ -240,8 +243,8 @@ def explain_table(
         if comp.link is not None and comp.stage in MOVING_STAGES:
             link = network.links_by_id[comp.link].props
             ends = (link.from_, link.to) if link.from_ == comp.node else (link.to, link.from_)
-            place = " -> ".join(network.nodes_by_id[n].props.name for n in ends)
-            place = f"{place} ({fmt.km(link.length_km)} km)"
+            # the leg starts where the row above is: its end is enough
+            place = f"to {network.nodes_by_id[ends[1]].props.name} ({fmt.km(link.length_km)} km)"
         else:
             place = network.nodes_by_id[comp.node].props.name
         note = comp.note
@@ -263,14 +266,15 @@ def explain_table(
         )
     stages = trip.stages_days()
     mean_days = float(trip.total_days.mean())
+    by_stage = ", ".join(f"{s} {stages[s]:.1f}" for s in STAGES if stages[s] > 0)
     rows.append(
         (
-            "total (mean days by stage)",
-            ", ".join(f"{s} {stages[s]:.1f}" for s in STAGES if stages[s] > 0),
+            "total (mean)",
+            f"{fmt.days(mean_days, lower_bound=trip.saturated)} days",
             "",
             "",
             fmt.hours(mean_days * HOURS_PER_DAY, lower_bound=trip.saturated, unit=False),
-            f"= {fmt.days(mean_days, lower_bound=trip.saturated)} days",
+            "",
             "",
             "",
         )
@@ -280,9 +284,10 @@ def explain_table(
         title=(
             f"{trip.label} ({trip.shipment}): {fmt.km(trip.route.distance_km)} km, P50 {p50} days"
         ),
-        columns=columns("place", "stage", "P50 h#", "P90 h#", "mean h#", "note", "basis", "src#"),
+        columns=columns("place", "stage", "P50 h#", "P90 h#", "mean h#+", "note+", "basis", "src#"),
         rows=tuple(rows),
         notes=(
+            f"Mean days by stage: {by_stage}.",
             *lower_bound_notes(trip.saturated, trip.warnings),
             *(connection_note(c) for c in trip.connections),
             *(
@@ -301,8 +306,9 @@ def cost_explain_table(
     cost: TripCost, network: Network, *, cited: Sequence[str] = (), era: int = DEFAULT_ERA
 ) -> tuple[Table, list[str]]:
     """Per cost leg of a trip: what is paid or emitted, mean USD and kg CO2e, the basis of
-    its figures; and the citations of the figures not in ``cited`` (source keys already
-    numbered 1, 2, ... by an earlier table), numbered on from them."""
+    its figures and their sources (``wide`` columns); and the citations of the figures not
+    in ``cited`` (source keys already numbered 1, 2, ... by an earlier table), numbered on
+    from them."""
     keys: list[str] = list(cited)
     rows = []
     for leg, usd, co2 in zip(cost.legs, cost.leg_usd_mean, cost.leg_co2e_kg_mean, strict=True):
@@ -329,7 +335,7 @@ def cost_explain_table(
     time = cost.cost_of_time_usd()
     table = Table(
         title="Cost and CO2 by leg, per loaded 40-ft container (mean)",
-        columns=columns("leg", "kind", "USD#", "kg CO2e#", "basis", "sources"),
+        columns=columns("leg", "kind", "USD#", "kg CO2e#", "basis+", "sources+"),
         rows=tuple(rows),
         notes=(
             f"USD P10 {fmt.usd(usd_total['p10'])} / P50 {fmt.usd(usd_total['p50'])} / P90 "

@@ -145,13 +145,13 @@ def promise_table(scores: Scores) -> Table:
         title=f"{len(rows)} promises (schedules, targets, planned times): the chance each is kept",
         columns=columns(
             "promise",
-            "timed",
-            "where",
+            "timed+",
+            "where+",
             "period",
             "promised",
             "model P50 d#",
             "kept#",
-            "by departure month, worst - best",
+            "by departure month, worst - best+",
         ),
         rows=tuple(rows),
         notes=(

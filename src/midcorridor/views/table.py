@@ -4,7 +4,9 @@ Each ``*_table`` function of :mod:`.run_tables` and :mod:`.analysis_tables` turn
 into a :class:`Table` of already formatted text (through :mod:`midcorridor.views.formatting`,
 so a lower bound reads ``>477`` and the table carries
 :data:`~midcorridor.views.formatting.SATURATED_NOTE`). :func:`to_rich` renders it for the
-terminal, :func:`to_markdown` for the report: the same columns and the same figures.
+terminal, :func:`to_markdown` for the report: the same columns and the same figures. A
+column marked ``wide`` is left out of the terminal's table unless asked for (``--wide``),
+so that a table fits 100 columns; Markdown, CSV and records keep every column.
 """
 
 from __future__ import annotations
@@ -31,12 +33,18 @@ __all__ = [
 ]
 
 
+#: Characters of a row's label (its first cell) kept on one line in a terminal's table.
+MAX_LABEL_WIDTH = 56
+
+
 @dataclass(frozen=True)
 class Column:
-    """A column: its header and whether it holds numbers (right-aligned)."""
+    """A column: its header, whether it holds numbers (right-aligned), and whether a
+    terminal shows it only when asked for every column (``wide``)."""
 
     header: str
     numeric: bool = False
+    wide: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,8 +73,15 @@ class Table:
 
 
 def columns(*specs: str) -> tuple[Column, ...]:
-    """Columns from headers; a header ending in ``#`` is numeric (the ``#`` dropped)."""
-    return tuple(Column(h[:-1], numeric=True) if h.endswith("#") else Column(h) for h in specs)
+    """Columns from headers: a header ending in ``+`` is ``wide``, then one ending in ``#``
+    is numeric (the marks dropped): ``"km#+"``."""
+    made = []
+    for spec in specs:
+        wide = spec.endswith("+")
+        header = spec.removesuffix("+")
+        numeric = header.endswith("#")
+        made.append(Column(header.removesuffix("#"), numeric=numeric, wide=wide))
+    return tuple(made)
 
 
 def lower_bound_notes(saturated: bool, warnings: Sequence[str] = ()) -> tuple[str, ...]:
@@ -75,19 +90,38 @@ def lower_bound_notes(saturated: bool, warnings: Sequence[str] = ()) -> tuple[st
     return (fmt.SATURATED_NOTE, *(f"warning: {w}" for w in dict.fromkeys(warnings)))
 
 
-def to_rich(table: Table) -> rich.table.Table:
-    """The table for a terminal. Cells are plain text: brackets are never read as markup,
-    control characters are shown escaped (:func:`~.safe_text.for_terminal`)."""
+def to_rich(table: Table, *, wide: bool = False) -> rich.table.Table:
+    """The table for a terminal: without its ``wide`` columns unless ``wide``. Cells are
+    plain text: brackets are never read as markup, control characters are shown escaped
+    (:func:`~.safe_text.for_terminal`)."""
+    from rich import box
     from rich.table import Table as RichTable
     from rich.text import Text
 
-    out = RichTable(title=Text(for_terminal(table.title)))
-    for col in table.columns:
-        out.add_column(Text(for_terminal(col.header)), justify="right" if col.numeric else "left")
-    for i, row in enumerate(table.rows):
-        if i == table.total_from:
+    shown = [i for i, col in enumerate(table.columns) if wide or not col.wide]
+    # Two spaces between columns and no outer frame: room for the columns in 100.
+    out = RichTable(
+        title=Text(for_terminal(table.title)),
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1, 0, 0),
+    )
+    # The row's label (its first text column) stays on one line when it leaves room: the
+    # other columns give way.
+    label = next((i for i in shown if not table.columns[i].numeric), -1)
+    width = max((len(for_terminal(row[label])) for row in table.rows), default=0)
+    for i in shown:
+        col = table.columns[i]
+        out.add_column(
+            Text(for_terminal(col.header)),
+            justify="right" if col.numeric else "left",
+            no_wrap=i == label and width <= MAX_LABEL_WIDTH,
+        )
+    for r, row in enumerate(table.rows):
+        if r == table.total_from:
             out.add_section()
-        out.add_row(*(Text(for_terminal(cell)) for cell in row))
+        out.add_row(*(Text(for_terminal(row[i])) for i in shown))
     if table.notes:
         out.caption = Text(for_terminal("\n".join(table.notes)))
         out.caption_style = "yellow"
