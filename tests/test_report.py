@@ -196,7 +196,10 @@ def test_tornado_has_one_bar_per_row(runs: Runs, network: mc.Network) -> None:
 
 def test_tornado_files(runs: Runs, tmp_path: Path) -> None:
     ranking = rank_bottlenecks(runs[0].trips[0]).head(5)
-    png = tornado_chart(ranking, tmp_path / "a" / "t.png", title="t")
+    with pytest.raises(mc.MidcorridorError, match=r"does not exist; create it first"):
+        tornado_chart(ranking, tmp_path / "a" / "t.png", title="t")
+    assert not (tmp_path / "a").exists()
+    png = tornado_chart(ranking, tmp_path / "t.png", title="t")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     svg = tornado_chart(ranking, tmp_path / "t.svg", title="t")
     assert "<svg" in svg.read_text(encoding="utf-8")
