@@ -13,11 +13,13 @@ from ._version import __version__
 from .analysis.bottlenecks import rank_bottlenecks, sensitivity
 from .analysis.calibration import Calibration, calibrate
 from .analysis.customs import BorderCheck, CustomsReport, border_checks, customs_report
+from .analysis.events import EventImpact, EventWeek, event_impact
 from .analysis.headline import Headline, headline
 from .analysis.savings import PackageSavings, package_savings
 from .analysis.scores import ObservationScore, Scores, promise_by_month, score_observations
 from .inputs.changes import CapacityChange, Change, Closures, CostChange, ServiceChange
 from .inputs.cost_files import ChoiceBook, CostBook
+from .inputs.events import Event, RecoveryStep, Reported
 from .inputs.network_files import Capacity, Service, ShipmentClass, SourceEntry
 from .inputs.observations import Observation, ObservationBook
 from .inputs.scenario import RouteSpec, Scenario, load_scenario
@@ -63,6 +65,9 @@ __all__ = [
     "CostTarget",
     "CustomsReport",
     "CustomsState",
+    "Event",
+    "EventImpact",
+    "EventWeek",
     "Headline",
     "Journey",
     "MidcorridorError",
@@ -75,6 +80,8 @@ __all__ = [
     "PackageSavings",
     "PlaceNotFoundError",
     "Ranking",
+    "RecoveryStep",
+    "Reported",
     "Route",
     "RouteError",
     "RouteSpec",
@@ -102,6 +109,7 @@ __all__ = [
     "cost_distance_chart",
     "cost_legs",
     "customs_report",
+    "event_impact",
     "fit_choice_baseline",
     "headline",
     "load",

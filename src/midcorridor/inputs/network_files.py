@@ -382,6 +382,33 @@ def _deep_link(url: str) -> bool:
     )
 
 
+class PublishedSource(Strict):
+    """Where a figure was published: the document (deep link), its date and the sentence
+    (an observation's, a recorded event's)."""
+
+    title: str = Field(min_length=1)
+    publisher: str = Field(min_length=1)
+    date: PublicationDate
+    url: str
+    quote: str = Field(min_length=1)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not _deep_link(value):
+            raise ValueError(
+                f"url {value!r} is not a link to the document: link the page that holds the figure"
+            )
+        return value
+
+    @property
+    def published(self) -> tuple[int, int]:
+        """Year and month of publication (month 12 when only the year is given)."""
+        match = _DATE.match(self.date)
+        assert match is not None  # checked by _date
+        return int(match[1]), int(match[3] or 12)
+
+
 class SourceEntry(Strict):
     """One entry of ``sources.yaml``: what a figure rests on.
 

@@ -18,7 +18,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ..vocabulary import HOURS_PER_DAY, Corridor
 from ._models import Strict
-from .network_files import _DATE, PublicationDate, _deep_link
+from .network_files import PublishedSource
 from .scenario import RouteSpec
 
 __all__ = [
@@ -32,7 +32,6 @@ __all__ = [
     "Kind",
     "Observation",
     "ObservationBook",
-    "ObservationSource",
     "Statistic",
     "Timed",
     "parse_figure",
@@ -123,32 +122,6 @@ def parse_figure(text: str, statistic: Statistic) -> Figure:
     )
 
 
-class ObservationSource(Strict):
-    """Where a figure was published: the document (deep link), its date and the sentence."""
-
-    title: str = Field(min_length=1)
-    publisher: str = Field(min_length=1)
-    date: PublicationDate
-    url: str
-    quote: str = Field(min_length=1)
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        if not _deep_link(value):
-            raise ValueError(
-                f"url {value!r} is not a link to the document: link the page that holds the figure"
-            )
-        return value
-
-    @property
-    def published(self) -> tuple[int, int]:
-        """Year and month of publication (month 12 when only the year is given)."""
-        match = _DATE.match(self.date)
-        assert match is not None  # checked by _date
-        return int(match[1]), int(match[3] or 12)
-
-
 class Observation(Strict):
     """One published time (an entry of ``observations.yaml``).
 
@@ -194,7 +167,7 @@ class Observation(Strict):
     months: tuple[int, ...] | None = Field(default=None, min_length=1, max_length=12)
     statistic: Statistic
     figure: str
-    source: ObservationSource
+    source: PublishedSource
     note: str = ""
 
     @field_validator("months")

@@ -42,6 +42,7 @@ from ._read import UnreadableError, describe_validation, read_mapping, valid_key
 from ._yaml import short_repr, short_text
 from .bounds import MonthlyVolume
 from .changes import CapacityChange, Change, Closures, CostChange, ServiceChange
+from .events import Event
 
 __all__ = [
     "RouteSpec",
@@ -106,6 +107,9 @@ class Scenario(Strict):
         the parents' and this file's, each once.
     closures
         What is closed: the parents' and this file's together.
+    events
+        Disruptions in time (:class:`~midcorridor.inputs.events.Event`): the parents' and
+        this file's; a run is not changed by them, :func:`midcorridor.event_impact` is.
     chain
         The files read, this one first and its parents after.
     """
@@ -125,6 +129,7 @@ class Scenario(Strict):
     capacities: tuple[CapacityChange, ...] = ()
     costs: tuple[CostChange, ...] = ()
     closures: Closures = Closures()
+    events: tuple[Event, ...] = ()
     chain: tuple[Path, ...] = ()
 
     @model_validator(mode="after")
@@ -171,7 +176,7 @@ class Scenario(Strict):
 #: Settings of a :class:`Scenario` that no file gives: where it was read from.
 _READ_ONLY = ("path", "chain")
 #: Settings a child file adds to its parents' (in order); closures are merged as sets.
-_ACCUMULATED = ("changes", "instruments", "services", "capacities", "costs")
+_ACCUMULATED = ("changes", "instruments", "services", "capacities", "costs", "events")
 #: The models of a file's nested settings, for did-you-mean hints.
 _NESTED: dict[str, type[BaseModel]] = {
     "routes": RouteSpec,
@@ -180,6 +185,7 @@ _NESTED: dict[str, type[BaseModel]] = {
     "capacities": CapacityChange,
     "costs": CostChange,
     "closures": Closures,
+    "events": Event,
 }
 
 

@@ -1,0 +1,47 @@
+"""``midcorridor events``: what a scenario's disruption event does to the cargo around it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ._app import app, examples
+from ._options import JsonOpt, RunOptions, ScenarioArg, print_json, print_tables, with_run_options
+
+
+@app.command(
+    epilog=examples(
+        "events scenarios/poland_belarus_2025.yaml",
+        "events scenarios/kz_ports_october_2025.yaml --json",
+    )
+)
+@with_run_options("network")
+def events(
+    scenario: ScenarioArg,
+    event: Annotated[
+        str | None,
+        typer.Option("--event", help="The event's name (default: the scenario's first)."),
+    ] = None,
+    samples: Annotated[
+        int, typer.Option("--samples", min=100, max=200_000, help="Monte Carlo samples per trip.")
+    ] = 2000,
+    as_json: JsonOpt = False,
+    *,
+    opts: RunOptions,
+) -> None:
+    """A disruption event in time: the trains it holds, the days its backlog takes to drain,
+    TEU-days lost per corridor, the cargo that switched corridor, and the days of the
+    shipments departing each week around it, beside what was reported."""
+    from ..analysis.events import event_impact
+    from ..inputs.scenario import load_scenario
+    from ..views.event_tables import event_check_table, event_weeks_table
+
+    net = opts.load_network()
+    result = event_impact(
+        load_scenario(scenario), net, event if event is not None else 0, samples=samples
+    )
+    if as_json:
+        print_json(result.to_dict())
+        return
+    print_tables(event_check_table(result), event_weeks_table(result))

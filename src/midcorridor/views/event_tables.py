@@ -1,0 +1,107 @@
+"""Tables of a disruption event (:mod:`midcorridor.analysis.events`): its scale against what
+was reported, and the days of the shipments departing each week around it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from . import formatting as fmt
+from .table import Table, columns
+
+if TYPE_CHECKING:
+    from ..analysis.events import EventImpact
+    from ..inputs.events import Reported
+
+__all__ = ["event_check_table", "event_weeks_table"]
+
+_MEASURE_WORDS = {
+    "trains_stranded_at_end": "trains held when it ends",
+    "peak_trains": "most trains held",
+    "days_to_recover": "days to drain after it ends",
+}
+
+
+def _range(low: float | None, high: float | None) -> str:
+    if low is not None and high is not None:
+        return f"{low:g}-{high:g}"
+    return f"at least {low:g}" if low is not None else f"at most {high:g}"
+
+
+def event_check_table(impact: EventImpact) -> Table:
+    """The event's scale in the model: trains held, days to drain, TEU-days lost, share
+    switched; and each reported figure beside the model's, met or not."""
+    e = impact.event
+    drain = (
+        "not within two years"
+        if impact.days_to_recover is None
+        else f"{impact.days_to_recover:.1f}"
+    )
+    rows = [
+        ("flow reaching the place, TEU a day", f"{impact.flow_teu_per_day:,.0f}", "", ""),
+        (
+            "capacity of the place, TEU a day",
+            "to spare"
+            if impact.capacity_teu_per_day is None
+            else f"{impact.capacity_teu_per_day:,.0f}",
+            "",
+            "",
+        ),
+    ]
+    model = {
+        "trains_stranded_at_end": impact.trains_stranded_at_end,
+        "peak_trains": impact.peak_trains,
+        "days_to_recover": impact.days_to_recover,
+    }
+    reported: dict[str, Reported] = {r.measure: r for r in e.reported}
+    for measure, words in _MEASURE_WORDS.items():
+        value = model[measure]
+        shown = drain if measure == "days_to_recover" else f"{value or 0:,.0f}"
+        r = reported.get(measure)
+        if r is None:
+            rows.append((words, shown, "", ""))
+        else:
+            rows.append((words, shown, _range(r.low, r.high), "yes" if r.holds(value) else "no"))
+    for corridor, lost in impact.teu_days_lost.items():
+        rows.append((f"TEU-days lost, {corridor} corridor", f"{lost:,.0f}", "", ""))
+    rows.append(
+        ("share of the cargo that switched corridor", fmt.percent(impact.share_switched), "", "")
+    )
+    return Table(
+        title=(
+            f"{e.name}: {impact.place}, from {e.start.isoformat()} for {e.days:g} days "
+            f"({'length known' if e.known else 'length unknown'} to shippers): {impact.scenario}"
+        ),
+        columns=columns("measure", "model#", "reported#", "within"),
+        rows=tuple(rows),
+        notes=tuple(
+            f"Reported ({r.measure}): {r.source.publisher}, {r.source.date}." for r in e.reported
+        ),
+    )
+
+
+def event_weeks_table(impact: EventImpact) -> Table:
+    """Per exposed trip and weekly departure: the share that switched, the wait at the
+    place, and the days of the cargo that stayed and of the cargo that switched."""
+    rows = tuple(
+        (
+            w.trip,
+            w.departs.isoformat(),
+            fmt.percent(w.share_switched),
+            f"{w.wait_days:.1f}",
+            f"{w.stay_p50_days:.1f} ({w.stay_p10_days:.0f}-{w.stay_p90_days:.0f})",
+            "-" if w.switch_p50_days is None else f"{w.switch_p50_days:.1f}",
+        )
+        for w in impact.weeks
+    )
+    return Table(
+        title=f"Shipments departing each week around the event: {impact.scenario}",
+        columns=columns(
+            "trip", "departs", "switched#", "wait d#", "stayed P50 (P10-P90) d#", "switched P50 d#"
+        ),
+        rows=rows,
+        notes=(
+            "Cargo departing once the event is announced (its start) may take the trip's "
+            "best route left open; cargo that left before waits. Switched: the share of the "
+            "trip's cargo that changed route because of the wait it expected.",
+        ),
+    )
