@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["Frontier", "MeasureSet", "Uncertainty", "answer", "frontier", "uncertainty"]
 
 #: Knobs whose axes are measures (what a policy moves).
-MEASURE_KNOBS = ("change", "service", "capacity")
+MEASURE_KNOBS = ("change", "service", "capacity", "dredge")
 
 
 @dataclass(frozen=True)
