@@ -191,3 +191,19 @@ def test_a_grid_dredge_axis_dredges_its_port() -> None:
     grid = load_grid(ROOT / "grids" / "caspian_2030.yaml")
     depths = {grid.scenario(i, 0).dredge.get("AKTAU_PORT") for i in range(len(grid.points))}
     assert depths == {6.9, 7.7}
+
+
+def test_the_caspian_grids_calibrate_the_choice_on_todays_sea(tmp_path: Path) -> None:
+    grid = load_grid(ROOT / "grids" / "caspian_2050.yaml")
+    assert grid.base.caspian is not None
+    assert grid.choice_base is not None
+    assert grid.choice_base.caspian is None
+    assert grid.choice_base.routes == grid.base.routes
+    text = (ROOT / "grids" / "caspian_2050.yaml").read_text(encoding="utf-8")
+    moved = tmp_path / "grid.yaml"
+    moved.write_text(
+        text.replace("../scenarios/caspian_2050.yaml", str(SCENARIOS / "caspian_2050.yaml")),
+        encoding="utf-8",
+    )
+    with pytest.raises(mc.ScenarioError, match=r"field choice_baseline: scenario .* not found"):
+        load_grid(moved)

@@ -176,6 +176,9 @@ class GridFile(Strict):
     seed: int = Field(default=0, ge=0, lt=2**63)
     design: Literal["full"] | Design = "full"
     choice: bool = False
+    #: The scenario file (relative to the grid file) the corridor choice is calibrated on
+    #: (None: ``base``), e.g. today's when the base is a changed world.
+    choice_baseline: str | None = Field(default=None, min_length=1)
     axes: tuple[Axis, ...] = Field(min_length=1, max_length=32)
     frontier: FrontierSpec | None = None
 

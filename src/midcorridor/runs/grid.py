@@ -119,12 +119,16 @@ class Grid:
         The base scenario (``base``, with the grid's ``routes`` if it gives them).
     digest
         SHA-256 of the file's text: part of the fingerprint its results carry.
+    choice_base
+        The scenario the corridor choice is calibrated on (``choice_baseline``, with the
+        grid's routes), or None for ``base``.
     """
 
     path: Path
     spec: GridFile
     base: Scenario
     digest: str
+    choice_base: Scenario | None = None
 
     @functools.cached_property
     def points(self) -> GridPoints:
@@ -221,6 +225,7 @@ class Grid:
             "routes": [_route_label(r) for r in self.base.routes],
             "frontier": self.spec.frontier.model_dump() if self.spec.frontier else None,
             "choice": self.spec.choice,
+            "choice_baseline": self.spec.choice_baseline,
         }
 
 
@@ -246,13 +251,12 @@ def load_grid(path: str | Path) -> Grid:
             f"{path}: field axes: {lengths} = {count:,} points, more than {MAX_GRID_POINTS:,}: "
             "use fewer values (or steps), or a latin_hypercube design."
         )
-    base_path = path.parent / spec.base
-    if not base_path.is_file():
-        raise ScenarioError(f"{path}: field base: scenario {spec.base!r} not found ({base_path}).")
-    base = load_scenario(base_path)
-    if spec.routes is not None:
-        base = base.derive(where=f"{path}: field routes", routes=spec.routes)
-    grid = Grid(path, spec, base, hashlib.sha256(text.encode()).hexdigest())
+    base, choice_base = (
+        _scenario_of(path, fld, name, spec.routes)
+        for fld, name in (("base", spec.base), ("choice_baseline", spec.choice_baseline))
+    )
+    assert base is not None
+    grid = Grid(path, spec, base, hashlib.sha256(text.encode()).hexdigest(), choice_base)
     labels = [_route_label(r) for r in base.routes]
     if spec.frontier is not None and spec.frontier.route not in labels:
         raise ScenarioError(
@@ -261,6 +265,22 @@ def load_grid(path: str | Path) -> Grid:
         )
     grid.check_values()
     return grid
+
+
+def _scenario_of(
+    path: Path, fld: str, name: str | None, routes: tuple[RouteSpec, ...] | None
+) -> Scenario | None:
+    """The scenario file ``name`` a grid file names at ``fld`` (relative to it), with the
+    grid's ``routes`` if it gives them."""
+    if name is None:
+        return None
+    file = path.parent / name
+    if not file.is_file():
+        raise ScenarioError(f"{path}: field {fld}: scenario {name!r} not found ({file}).")
+    scenario = load_scenario(file)
+    if routes is not None:
+        scenario = scenario.derive(where=f"{path}: field routes", routes=routes)
+    return scenario
 
 
 @dataclass(frozen=True)
@@ -387,7 +407,7 @@ class GridRun:
 
 
 def _tasks(grid: Grid, network: Network, indices: Iterator[int]) -> Iterator[GridTask]:
-    baseline = grid.base if grid.spec.choice else None
+    baseline = (grid.choice_base or grid.base) if grid.spec.choice else None
     for i in indices:
         yield GridTask(i, grid.points[i], grid.scenario(i), str(network.path), baseline)
 
