@@ -17,6 +17,7 @@ from .analysis.events import EventImpact, EventWeek, event_impact
 from .analysis.headline import Headline, headline
 from .analysis.savings import PackageSavings, package_savings
 from .analysis.scores import ObservationScore, Scores, promise_by_month, score_observations
+from .inputs.caspian_files import CaspianBook, CaspianLevel
 from .inputs.changes import CapacityChange, Change, Closures, CostChange, ServiceChange
 from .inputs.cost_files import ChoiceBook, CostBook
 from .inputs.events import Event, RecoveryStep, Reported
@@ -30,6 +31,7 @@ from .model.customs import CustomsState
 from .model.delays import Adjustment, Component
 from .model.journeys import Journey
 from .model.sampling import plan_journey, sample_trip
+from .model.sea_level import load_factor
 from .model.trip import TripResult
 from .network.network import Network
 from .network.read import load
@@ -52,6 +54,8 @@ __all__ = [
     "Calibration",
     "Capacity",
     "CapacityChange",
+    "CaspianBook",
+    "CaspianLevel",
     "Change",
     "ChoiceBaseline",
     "ChoiceBook",
@@ -113,6 +117,7 @@ __all__ = [
     "fit_choice_baseline",
     "headline",
     "load",
+    "load_factor",
     "load_scenario",
     "network_summary",
     "package_savings",

@@ -1,12 +1,12 @@
 """Answers from a grid's results: which measure sets reach a target, and how sure we are.
 
 :func:`frontier` reads a policy grid (a full factorial): each *measure set* is a
-combination of the values of the grid's measure axes (changes, services, capacities); its
-*effort* is the number of measures moved from today's value (each axis's first). At
-today's volume (the volume axis's first value) it gives each set's P50 days on the
-question's route, the sets that reach the target (today's P50 times a ratio, or a number
-of days) with the least effort, the Pareto frontier of effort against days, and for each
-set the volume at which it breaks: the first volume of the grid at which the route's
+combination of the values of the grid's measure axes (changes, services, capacities,
+dredging); its *effort* is the number of measures moved from today's value (each axis's
+first). At today's volume (the volume axis's first value) it gives each set's P50 days on
+the question's route, the sets that reach the target (today's P50 times a ratio, or a
+number of days) with the least effort, the Pareto frontier of effort against days, and for
+each set the volume at which it breaks: the first volume of the grid at which the route's
 queues saturate, and the first at which it misses the target.
 
 :func:`uncertainty` reads an uncertainty grid (Latin-hypercube draws over assumed
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["Frontier", "MeasureSet", "Uncertainty", "answer", "frontier", "uncertainty"]
 
 #: Knobs whose axes are measures (what a policy moves).
-MEASURE_KNOBS = ("change", "service", "capacity")
+MEASURE_KNOBS = ("change", "service", "capacity", "dredge")
 
 
 @dataclass(frozen=True)

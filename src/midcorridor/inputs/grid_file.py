@@ -43,7 +43,7 @@ GRID_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 #: Largest grid file read, bytes.
 MAX_GRID_BYTES = 1_000_000
 #: The knobs an axis may turn.
-KNOBS = ("change", "service", "capacity", "volume", "departure_month", "shipment")
+KNOBS = ("change", "service", "capacity", "dredge", "volume", "departure_month", "shipment")
 #: For the knobs that are changes: the fields an axis may vary, from the change models.
 AXIS_FIELDS: dict[str, tuple[str, ...]] = {
     "change": Change.ACTIONS,
@@ -72,7 +72,8 @@ class Axis(Strict):
     Exactly one knob: ``change`` (a scenario change whose ``field``, ``scale``, ``set``
     or ``add``, varies), ``service`` (a service change; ``field``: ``vessels``,
     ``headway_hours``, ``capacity_teu``, ...), ``capacity`` (a capacity change; ``field``:
-    ``trains_per_day`` or ``servers``), ``volume`` (a corridor's TEU a week),
+    ``trains_per_day`` or ``servers``), ``dredge`` (a Caspian port id: the depth, m, it is
+    dredged to keep at the base scenario's level), ``volume`` (a corridor's TEU a week),
     ``departure_month: true`` or ``shipment: true`` (what travels on every route). The
     first of ``values`` (or ``low`` of ``range``) is today's: the point every measure is
     counted from.
@@ -82,6 +83,7 @@ class Axis(Strict):
     change: Change | None = None
     service: ServiceChange | None = None
     capacity: CapacityChange | None = None
+    dredge: str | None = Field(default=None, min_length=1)
     volume: Corridor | None = None
     departure_month: bool = False
     shipment: bool = False
@@ -174,6 +176,9 @@ class GridFile(Strict):
     seed: int = Field(default=0, ge=0, lt=2**63)
     design: Literal["full"] | Design = "full"
     choice: bool = False
+    #: The scenario file (relative to the grid file) the corridor choice is calibrated on
+    #: (None: ``base``), e.g. today's when the base is a changed world.
+    choice_baseline: str | None = Field(default=None, min_length=1)
     axes: tuple[Axis, ...] = Field(min_length=1, max_length=32)
     frontier: FrontierSpec | None = None
 

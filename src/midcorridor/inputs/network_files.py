@@ -130,6 +130,9 @@ class Service(Strict):
     #: and how long before a departure a container must be ready to make it.
     first_departure_hours: float = Field(default=0.0, ge=0, allow_inf_nan=False)
     cutoff_hours: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+    #: Design draft of the vessels, m, where a scenario brings new ones onto a Caspian
+    #: crossing (None: the fleet's draft in ``caspian.yaml``).
+    draft_m: float | None = Field(default=None, gt=0, le=30, allow_inf_nan=False)
 
 
 class LinkService(Service):

@@ -41,6 +41,7 @@ from ._paths import default_folder
 from ._read import UnreadableError, describe_validation, read_mapping, valid_keys_of
 from ._yaml import short_repr, short_text
 from .bounds import MonthlyVolume
+from .caspian_files import CaspianLevel, DepthM
 from .changes import CapacityChange, Change, Closures, CostChange, ServiceChange
 from .events import Event
 
@@ -110,6 +111,12 @@ class Scenario(Strict):
     events
         Disruptions in time (:class:`~midcorridor.inputs.events.Event`): the parents' and
         this file's; a run is not changed by them, :func:`midcorridor.event_impact` is.
+    caspian
+        The Caspian's level (``network/caspian.yaml``): a published year and forecast
+        path, or a level in m BS. None: the ferries load as the network gives them.
+    dredge
+        Port id -> depth of water, m, it is dredged to keep at the scenario's level (a
+        child's ports over its parents'); needs ``caspian``.
     chain
         The files read, this one first and its parents after.
     """
@@ -130,6 +137,8 @@ class Scenario(Strict):
     costs: tuple[CostChange, ...] = ()
     closures: Closures = Closures()
     events: tuple[Event, ...] = ()
+    caspian: CaspianLevel | None = None
+    dredge: dict[str, DepthM] = Field(default_factory=dict)
     chain: tuple[Path, ...] = ()
 
     @model_validator(mode="after")
@@ -145,6 +154,10 @@ class Scenario(Strict):
                 )
             first[route.label] = i
         return self
+
+    def error(self, fld: str, message: str) -> ScenarioError:
+        """A problem of this scenario's field ``fld``, naming its file."""
+        return ScenarioError(f"{self.path}: field {fld}: {message}")
 
     def derive(self, *, where: object = None, **updates: Any) -> Scenario:
         """This scenario with some settings replaced, validated as a file is.
@@ -186,6 +199,7 @@ _NESTED: dict[str, type[BaseModel]] = {
     "costs": CostChange,
     "closures": Closures,
     "events": Event,
+    "caspian": CaspianLevel,
 }
 
 
@@ -313,6 +327,8 @@ def load_scenario(path: str | Path) -> Scenario:
                 merged[key] = (*merged.get(key, ()), *value)
             elif key == "closures":
                 merged[key] = merged.get(key, Closures()).merged(value)
+            elif key == "dredge":
+                merged[key] = {**merged.get(key, {}), **value}
             else:
                 merged[key] = value
     top = chain[0][0]

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import networkx as nx
 
 from .._errors import NetworkError, PlaceNotFoundError
+from ..inputs.caspian_files import CaspianBook
 from ..inputs.cost_files import ChoiceBook, CostBook
 from ..inputs.customs_files import CustomsBook, InstrumentBook
 from ..inputs.fit_files import CalibratedBook, FitSettings
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 _Book = TypeVar("_Book", CostBook, ChoiceBook, TargetBook, ObservationBook, FitSettings)
 
 __all__ = [
+    "CASPIAN_FILE",
     "CHOICE_FILE",
     "COSTS_FILE",
     "CUSTOMS_FILE",
@@ -69,6 +71,9 @@ OBSERVATIONS_FILE = "observations.yaml"
 CUSTOMS_FILE = "customs.yaml"
 #: Digital instruments a scenario can switch on (optional; needs ``customs.yaml``).
 INSTRUMENTS_FILE = "instruments.yaml"
+#: The Caspian's level, port depths and ferry drafts (optional: without it, a scenario
+#: cannot set the sea's level).
+CASPIAN_FILE = "caspian.yaml"
 #: What the calibration learns and how (optional; ``midcorridor fit``).
 FIT_FILE = "fit.yaml"
 #: The calibration's result, written by ``midcorridor fit`` (optional).
@@ -152,6 +157,8 @@ class Network:
         Customs offices as chains of steps (``customs.yaml``), or None.
     instruments
         Digital instruments a scenario can switch on (``instruments.yaml``), or None.
+    caspian
+        The Caspian's levels, port depths and ferry drafts (``caspian.yaml``), or None.
     path
         The folder the network was read from.
     """
@@ -169,6 +176,7 @@ class Network:
     calibrated: CalibratedBook | None = None
     customs: CustomsBook | None = None
     instruments: InstrumentBook | None = None
+    caspian: CaspianBook | None = None
     _index: dict[str, list[tuple[int, str]]] = field(default_factory=dict, repr=False)
     #: Routes already found, by question (:func:`~midcorridor.network.routing.shortest_routes`):
     #: every scenario of a grid asks the same ones.

@@ -24,6 +24,7 @@ from .._errors import NetworkError
 from ..inputs._paths import NETWORK_ENV, default_folder
 from ..inputs._read import UnreadableError, read_mapping, read_text
 from ..inputs._yaml import short_repr
+from ..inputs.caspian_files import CaspianBook
 from ..inputs.cost_files import ChoiceBook, CostBook
 from ..inputs.customs_files import CustomsBook, InstrumentBook
 from ..inputs.fit_files import CalibratedBook, FitSettings
@@ -32,6 +33,7 @@ from ..inputs.observations import ObservationBook
 from ..inputs.targets import TargetBook
 from ..vocabulary import SHIPMENTS
 from . import network as net
+from ._check_caspian import check_caspian, check_caspian_sources
 from ._check_customs import check_customs
 from ._validate import (
     Problems,
@@ -326,6 +328,11 @@ def _read_network(folder: Path) -> tuple[Network | None, list[str]]:
     instruments = _read_optional(
         folder / net.INSTRUMENTS_FILE, InstrumentBook, problems, "instruments"
     )
+    caspian = _read_optional(
+        folder / net.CASPIAN_FILE, CaspianBook, problems, "observed, forecasts, ports, vessels"
+    )
+    if caspian is not None:
+        check_caspian_sources(caspian, sources, problems)
     if nodes or links:
         check_network(
             nodes, links, sources, shipments, costs, choice, targets, problems, customs, instruments
@@ -346,9 +353,11 @@ def _read_network(folder: Path) -> tuple[Network | None, list[str]]:
         calibrated,
         customs,
         instruments,
+        caspian,
     )
     check_places(network, problems)
     check_customs(network, problems)
+    check_caspian(network, problems)
     if network.observations is not None:
         check_observations(network, network.observations, problems)
     check_calibration(network, problems)

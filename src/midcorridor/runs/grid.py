@@ -19,20 +19,20 @@ import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, overload
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from .._errors import ScenarioError, StopRequested, needs_extra, stop_if_asked_since, stops_asked
 from .._files import exclusive
 from ..inputs._read import validation_problems
-from ..inputs.bounds import MonthlyVolume
 from ..inputs.grid_file import MAX_GRID_POINTS, Axis, Design, GridFile, read_grid_file
 from ..inputs.scenario import RouteSpec, Scenario, load_scenario
 from ..network.network import Network
 from ..network.read import load
 from .choice import solve_choice
 from .grid_exec import run_points, worker_cap
+from .grid_parts import Parts
 from .grid_store import ResultsFile, fingerprint, result_schema
 from .runner import run_scenario
 
@@ -50,12 +50,6 @@ __all__ = [
     "load_grid",
     "run_grid",
 ]
-
-_MONTH = Scenario.model_fields["departure_month"]
-_MONTH_ADAPTER: TypeAdapter[int | None] = TypeAdapter(
-    Annotated[_MONTH.annotation, _MONTH]  # type: ignore[arg-type]
-)
-_VOLUME_ADAPTER: TypeAdapter[Any] = TypeAdapter(MonthlyVolume)
 
 
 class GridPoints(Sequence[dict[str, float | str]]):
@@ -125,12 +119,16 @@ class Grid:
         The base scenario (``base``, with the grid's ``routes`` if it gives them).
     digest
         SHA-256 of the file's text: part of the fingerprint its results carry.
+    choice_base
+        The scenario the corridor choice is calibrated on (``choice_baseline``, with the
+        grid's routes), or None for ``base``.
     """
 
     path: Path
     spec: GridFile
     base: Scenario
     digest: str
+    choice_base: Scenario | None = None
 
     @functools.cached_property
     def points(self) -> GridPoints:
@@ -155,7 +153,7 @@ class Grid:
             scenario they make is not valid (naming the grid file, the axis and the value).
         """
         point = self.points[index]
-        parts = _Parts.of(self.base)
+        parts = Parts.of(self.base)
         for axis in self.spec.axes:
             parts = self._set(parts, axis, point[axis.name])
         return self.base.derive(
@@ -163,6 +161,7 @@ class Grid:
             changes=parts.changes,
             services=parts.services,
             capacities=parts.capacities,
+            dredge=parts.dredge,
             volume=parts.volume,
             routes=parts.routes,
             departure_month=parts.month,
@@ -171,7 +170,7 @@ class Grid:
             seed=self.seed(index) if seed is None else seed,
         )
 
-    def _set(self, parts: _Parts, axis: Axis, value: float | str) -> _Parts:
+    def _set(self, parts: Parts, axis: Axis, value: float | str) -> Parts:
         """``parts`` with ``axis`` turned to ``value``, checked with the bounds of the
         field it sets."""
         try:
@@ -192,7 +191,7 @@ class Grid:
         ScenarioError
             Naming the grid file, the axis and the value.
         """
-        base = _Parts.of(self.base)
+        base = Parts.of(self.base)
         for axis in self.spec.axes:
             ends = (axis.range.low, axis.range.high) if axis.range else axis.grid_values()
             for value in dict.fromkeys(ends):
@@ -226,73 +225,12 @@ class Grid:
             "routes": [_route_label(r) for r in self.base.routes],
             "frontier": self.spec.frontier.model_dump() if self.spec.frontier else None,
             "choice": self.spec.choice,
+            "choice_baseline": self.spec.choice_baseline,
         }
-
-
-@dataclass(frozen=True)
-class _Parts:
-    """The settings of a scenario an axis can turn."""
-
-    changes: tuple[Any, ...]
-    services: tuple[Any, ...]
-    capacities: tuple[Any, ...]
-    volume: Mapping[str, Any]
-    routes: tuple[RouteSpec, ...]
-    month: int | None
-
-    @classmethod
-    def of(cls, scenario: Scenario) -> _Parts:
-        return cls(
-            tuple(scenario.changes),
-            tuple(scenario.services),
-            tuple(scenario.capacities),
-            dict(scenario.volume.items()),
-            tuple(scenario.routes),
-            scenario.departure_month,
-        )
-
-    def turned(self, axis: Axis, value: float | str) -> _Parts:
-        """These settings with ``axis`` at ``value``, the piece it sets validated.
-
-        Raises
-        ------
-        pydantic.ValidationError
-            When the value is out of the bounds of the field it sets.
-        """
-        from dataclasses import replace
-
-        if axis.change is not None:
-            change = _with(axis.change, str(axis.field), value)
-            return replace(self, changes=(*self.changes, change))
-        if axis.service is not None:
-            service = _with(axis.service, str(axis.field), value)
-            return replace(self, services=(*self.services, service))
-        if axis.capacity is not None:
-            capacity = _with(axis.capacity, str(axis.field), value)
-            return replace(self, capacities=(*self.capacities, capacity))
-        if axis.volume is not None:
-            volume = {**self.volume, axis.volume: _VOLUME_ADAPTER.validate_python(value)}
-            return replace(self, volume=volume)
-        if axis.departure_month:
-            month = round(float(value)) if axis.range is not None else value
-            return replace(self, month=_MONTH_ADAPTER.validate_python(month))
-        return replace(self, routes=tuple(_with(r, "shipment", value) for r in self.routes))
 
 
 def _route_label(spec: RouteSpec) -> str:
     return spec.label or f"{spec.origin}-{spec.destination}, {spec.corridor}, {spec.shipment}"
-
-
-_Model = TypeVar("_Model", bound=BaseModel)
-
-
-def _with(template: _Model, field: str, value: float | str) -> _Model:
-    """``template`` (a change, a route) with ``field`` set to ``value``, validated."""
-    data = template.model_dump()
-    if "ACTIONS" in dir(template):  # a change: one action, the varied one
-        data.update(dict.fromkeys(template.ACTIONS))  # type: ignore[attr-defined]
-    data[field] = value
-    return type(template).model_validate(data)
 
 
 def load_grid(path: str | Path) -> Grid:
@@ -313,13 +251,12 @@ def load_grid(path: str | Path) -> Grid:
             f"{path}: field axes: {lengths} = {count:,} points, more than {MAX_GRID_POINTS:,}: "
             "use fewer values (or steps), or a latin_hypercube design."
         )
-    base_path = path.parent / spec.base
-    if not base_path.is_file():
-        raise ScenarioError(f"{path}: field base: scenario {spec.base!r} not found ({base_path}).")
-    base = load_scenario(base_path)
-    if spec.routes is not None:
-        base = base.derive(where=f"{path}: field routes", routes=spec.routes)
-    grid = Grid(path, spec, base, hashlib.sha256(text.encode()).hexdigest())
+    base, choice_base = (
+        _scenario_of(path, fld, name, spec.routes)
+        for fld, name in (("base", spec.base), ("choice_baseline", spec.choice_baseline))
+    )
+    assert base is not None
+    grid = Grid(path, spec, base, hashlib.sha256(text.encode()).hexdigest(), choice_base)
     labels = [_route_label(r) for r in base.routes]
     if spec.frontier is not None and spec.frontier.route not in labels:
         raise ScenarioError(
@@ -328,6 +265,22 @@ def load_grid(path: str | Path) -> Grid:
         )
     grid.check_values()
     return grid
+
+
+def _scenario_of(
+    path: Path, fld: str, name: str | None, routes: tuple[RouteSpec, ...] | None
+) -> Scenario | None:
+    """The scenario file ``name`` a grid file names at ``fld`` (relative to it), with the
+    grid's ``routes`` if it gives them."""
+    if name is None:
+        return None
+    file = path.parent / name
+    if not file.is_file():
+        raise ScenarioError(f"{path}: field {fld}: scenario {name!r} not found ({file}).")
+    scenario = load_scenario(file)
+    if routes is not None:
+        scenario = scenario.derive(where=f"{path}: field routes", routes=routes)
+    return scenario
 
 
 @dataclass(frozen=True)
@@ -454,7 +407,7 @@ class GridRun:
 
 
 def _tasks(grid: Grid, network: Network, indices: Iterator[int]) -> Iterator[GridTask]:
-    baseline = grid.base if grid.spec.choice else None
+    baseline = (grid.choice_base or grid.base) if grid.spec.choice else None
     for i in indices:
         yield GridTask(i, grid.points[i], grid.scenario(i), str(network.path), baseline)
 

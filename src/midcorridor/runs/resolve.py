@@ -24,10 +24,12 @@ from ..inputs.scenario import Scenario
 from ..model.costs import LegChange
 from ..model.customs import CustomsState
 from ..model.delays import Adjustment, Component, Volume
+from ..model.sea_level import Crossing
 from ..model.selection import Selection, selection_of, selects
 from ..network.network import INSTRUMENTS_FILE, Network
 from ..network.routing import Route
 from ..vocabulary import SHIPMENTS, Shipment
+from .sea_level import sea_level
 
 __all__ = [
     "Conditions",
@@ -45,8 +47,11 @@ __all__ = [
 
 def scenario_error(scenario: Scenario | None, fld: str, message: str) -> ScenarioError:
     """A problem of the scenario's field ``fld``, naming its file (if there is one)."""
-    where = f"{scenario.path}: " if scenario is not None else ""
-    return ScenarioError(f"{where}field {fld}: {message}")
+    return (
+        scenario.error(fld, message)
+        if scenario is not None
+        else ScenarioError(f"field {fld}: {message}")
+    )
 
 
 def node_id(network: Network, scenario: Scenario | None, query: str, fld: str) -> str:
@@ -119,6 +124,12 @@ class Conditions:
     service_changes, capacity_changes
         Link or node id -> indices of the service or capacity changes applied there, in
         order (to name the field behind a refused queue simulation).
+    customs
+        The customs offices and instruments in the scenario's era, or None.
+    crossings
+        Caspian link id -> its load factor at the scenario's level (``caspian``), which
+        ``services`` already hold in their ``capacity_teu``; empty without a level. A
+        crossing whose factor is 0 is in ``blocked_links``.
     """
 
     scenario: Scenario
@@ -133,6 +144,7 @@ class Conditions:
     service_changes: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
     capacity_changes: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
     customs: CustomsState | None = None
+    crossings: Mapping[str, Crossing] = field(default_factory=dict)
 
     def node(self, query: str, fld: str) -> str:
         """The node the scenario names at field ``fld``."""
@@ -385,6 +397,7 @@ def resolve(scenario: Scenario, network: Network) -> Conditions:
     blocked_nodes, blocked_links = closed(scenario, network, scenario.closures)
     changes = _changes(scenario, network)
     services, demands, service_changes = _services(scenario, network)
+    crossings, shallow = sea_level(scenario, network, services)
     capacities, capacity_changes = _capacities(scenario, network)
     customs = None
     if network.customs is not None:
@@ -393,7 +406,7 @@ def resolve(scenario: Scenario, network: Network) -> Conditions:
         scenario=scenario,
         network=network,
         blocked_nodes=frozenset(blocked_nodes),
-        blocked_links=frozenset(blocked_links),
+        blocked_links=frozenset(blocked_links | shallow),
         services=services,
         capacities=capacities,
         demands=demands,
@@ -402,6 +415,7 @@ def resolve(scenario: Scenario, network: Network) -> Conditions:
         service_changes={k: tuple(v) for k, v in service_changes.items()},
         capacity_changes={k: tuple(v) for k, v in capacity_changes.items()},
         customs=customs,
+        crossings=crossings,
     )
 
 

@@ -18,7 +18,6 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from .._errors import MidcorridorError, RouteError, ScenarioError, did_you_mean
-from ..inputs.changes import Closures
 from ..inputs.scenario import RouteSpec, Scenario
 from ..model.components import components, expected_hours
 from ..model.costs import TripCost, cost_seed, price_trip
@@ -26,7 +25,7 @@ from ..model.delays import Adjustment, Component
 from ..model.sampling import plan_journey, sample_trip
 from ..model.trip import TripResult
 from ..network.network import Network
-from ..network.routing import Route, iter_routes, shortest_routes
+from ..network.routing import Route, shortest_routes
 from ..results import (
     Comparison,
     ComparisonEntry,
@@ -38,7 +37,8 @@ from ..results import (
 )
 from ..vocabulary import CORRIDORS, CUSTOMS_STEPS, STAGES, Corridor, CorridorChoice, Shipment
 from .frames import run_frame
-from .resolve import Conditions, adjustments_for, check_composed, closed, engine_error, resolve
+from .resolve import Conditions, adjustments_for, check_composed, engine_error, resolve
+from .route_errors import no_route_error
 
 logger = logging.getLogger(__name__)
 
@@ -149,40 +149,6 @@ def _label(network: Network, spec: RouteSpec, route: Route) -> str:
         network.nodes_by_id[n].props.name.split(" / ")[0] for n in (route.origin, route.destination)
     )
     return f"{' - '.join(names)} ({route.corridor})"
-
-
-def _no_route_error(
-    conditions: Conditions, spec: RouteSpec, i: int, origin: str, destination: str
-) -> ScenarioError:
-    """Explain why no route exists, naming the closure that cut it if one did."""
-    net, scenario = conditions.network, conditions.scenario
-    wanted = "" if spec.corridor == "any" else f" on the {spec.corridor} corridor"
-    via = [conditions.node(v, f"routes.{i}.via.{j}") for j, v in enumerate(spec.via)]
-
-    def exists(closures: Closures) -> bool:
-        nodes, links = closed(scenario, net, closures)
-        routes = iter_routes(
-            net,
-            origin,
-            destination,
-            corridor=spec.corridor,
-            blocked_nodes=nodes,
-            blocked_links=links,
-        )
-        return any(all(v in r.nodes for v in via) for r in routes)
-
-    if spec.via:
-        wanted += " via " + ", ".join(spec.via)
-    where = f"No route from {net.describe(origin)} to {net.describe(destination)}{wanted}"
-    if not exists(Closures()):
-        return conditions.error(f"routes.{i}", f"{where} even with every link open.")
-    cutting = []
-    for kind, value in scenario.closures.items():
-        single = Closures(**{f"{kind}s" if kind != "country" else "countries": (value,)})
-        if not exists(single):
-            cutting.append(f"{kind} {value}")
-    culprit = ", ".join(cutting) if cutting else "the closures together"
-    return conditions.error(f"routes.{i}", f"{where}: closed by {culprit} (closures).")
 
 
 @dataclass(frozen=True)
@@ -306,7 +272,7 @@ def plan_trips(
                 trip = PlannedTrip(label, route, tuple(comps), tuple(adjustments), spec.shipment)
                 best = (hours, trip)
         if best is None:
-            raise _no_route_error(conditions, spec, i, origin, destination)
+            raise no_route_error(conditions, spec, i, origin, destination)
         twin = next((j for j, p in enumerate(planned) if p.label == best[1].label), None)
         if twin is not None:
             raise conditions.error(
