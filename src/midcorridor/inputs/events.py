@@ -18,7 +18,7 @@ from pydantic import Field, model_validator
 
 from ..vocabulary import Passage
 from ._models import Strict
-from .bounds import CountryCode
+from .bounds import CountryCode, Range
 from .network_files import PublishedSource
 
 __all__ = ["MAX_EVENT_DAYS", "REPORTED_MEASURES", "Event", "RecoveryStep", "Reported"]
@@ -102,6 +102,10 @@ class Event(Strict):
         Where the event's date, length and place were published.
     reported
         What was reported of its scale, checked by ``midcorridor events``.
+    per_year, days_range, frequency_note
+        For an event that recurs: how many a year on average, the PERT range of its length
+        in days (``days`` is the one recorded), and what the frequency rests on; used by
+        :func:`midcorridor.annual_loss`.
     """
 
     name: str = Field(min_length=1)
@@ -122,6 +126,9 @@ class Event(Strict):
     )
     sources: tuple[PublishedSource, ...] = ()
     reported: tuple[Reported, ...] = ()
+    per_year: float | None = Field(default=None, gt=0, le=52, allow_inf_nan=False)
+    days_range: Range | None = None
+    frequency_note: str | None = None
     note: str | None = None
 
     @model_validator(mode="after")
@@ -141,6 +148,10 @@ class Event(Strict):
                 raise ValueError(
                     f"recovery must not fall: capacity {after.capacity:g} after {before.capacity:g}"
                 )
+        if (self.per_year is None) != (self.days_range is None):
+            raise ValueError("a recurring event needs both per_year and days_range")
+        if self.days_range is not None and not 0 < self.days_range.high <= MAX_EVENT_DAYS:
+            raise ValueError(f"days_range.high must be above 0 and at most {MAX_EVENT_DAYS}")
         if self.recovery and self.recovery[0].capacity < self.capacity:
             raise ValueError(
                 f"recovery must not fall: capacity {self.recovery[0].capacity:g} after the "
