@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 from .._errors import ScenarioError, did_you_mean
 from ..inputs.scenario import Scenario
@@ -42,26 +42,18 @@ from ..runs.criticality import (
 from ..runs.grid_exec import run_points
 from ..runs.resolve import resolve
 from ..runs.runner import check_scenario
-from ..vocabulary import CHOICE_CORRIDORS
+from ..vocabulary import CHOICE_CORRIDORS, CRITICALITY_SAMPLES, RankBy
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
     "CRITICALITY_COLUMNS",
-    "CRITICALITY_SAMPLES",
     "Criticality",
     "ElementCriticality",
-    "RankBy",
     "rank_criticality",
 ]
 
-#: Monte Carlo samples of each element's runs unless asked: the baseline's 181 elements
-#: ranked in about a minute on two cores (benchmarks/bench_criticality.py).
-CRITICALITY_SAMPLES = 2_000
-#: What elements are ranked by after ``no_alternative``: TEU-days lost a year, the
-#: largest extra P50 days of a trip, or the largest extra USD of a trip.
-RankBy = Literal["teu-days", "days", "usd"]
 #: Columns of :meth:`Criticality.frame`, one row per element.
 CRITICALITY_COLUMNS = (
     "rank",
@@ -122,6 +114,15 @@ class ElementCriticality:
     def no_alternative(self) -> bool:
         """Whether some trip has no open route without this element."""
         return bool(self.trips_cut)
+
+    def measure(self, rank_by: RankBy) -> float:
+        """The measure ``rank_by`` names: TEU-days a year, or the largest extra days or
+        USD of a trip."""
+        return {
+            "teu-days": self.teu_days_per_year,
+            "days": self.extra_days_max,
+            "usd": self.extra_usd_max,
+        }[rank_by]
 
     def record(self) -> dict[str, Any]:
         """The element's row (:data:`CRITICALITY_COLUMNS` but ``rank``)."""
@@ -272,17 +273,12 @@ def _measure(
 def _ranked(
     elements: Sequence[ElementCriticality], rank_by: RankBy
 ) -> tuple[ElementCriticality, ...]:
-    def measure(e: ElementCriticality) -> float:
-        value = {
-            "teu-days": e.teu_days_per_year,
-            "days": e.extra_days_max,
-            "usd": e.extra_usd_max,
-        }[rank_by]
+    def number(value: float) -> float:
         return -math.inf if math.isnan(value) else value
 
     def key(e: ElementCriticality) -> tuple[Any, ...]:
-        days = -math.inf if math.isnan(e.extra_days_max) else e.extra_days_max
-        return (-len(e.trips_cut), -measure(e), -days, e.element.kind, e.element.id)
+        measure, days = number(e.measure(rank_by)), number(e.extra_days_max)
+        return (-len(e.trips_cut), -measure, -days, e.element.kind, e.element.id)
 
     return tuple(sorted(elements, key=key))
 
@@ -308,8 +304,9 @@ def rank_criticality(
     scenario, network
         What to run, on which network.
     samples, seed
-        Monte Carlo samples of every run (default :data:`CRITICALITY_SAMPLES`) and the
-        seed every element's runs share (default the scenario's).
+        Monte Carlo samples of every run (default
+        :data:`~midcorridor.vocabulary.CRITICALITY_SAMPLES`) and the seed every element's
+        runs share (default the scenario's).
     degrade
         Instead of closing each element, set its capacity to this fraction (0-1) of the
         scenario's: a node's trains a day, a ferry or sea line's TEU a sailing; elements
@@ -318,7 +315,7 @@ def rank_criticality(
         Re-solve the corridor choice for every element (fitted on this scenario) and time
         the trips with the volumes it leaves each corridor.
     rank_by
-        The measure ranked by after ``no_alternative`` (:data:`RankBy`).
+        The measure ranked by after ``no_alternative`` (:data:`~midcorridor.vocabulary.RankBy`).
     only
         Element ids to take out (default: every element).
     workers, scheduler
@@ -383,7 +380,9 @@ def rank_criticality(
             if outcome.rows is None:
                 left_out[element.id] = outcome.error
             else:
-                measured.append(_measure(element, outcome.rows, intact, choice_baseline is not None))
+                measured.append(
+                    _measure(element, outcome.rows, intact, choice_baseline is not None)
+                )
             if progress is not None:
                 progress(done, len(elements))
     finally:

@@ -328,9 +328,9 @@ def _run(
     return run_scenario(moved, network, samples=samples, seed=seed)
 
 
-def _moved(scenario: Scenario, deltas: Mapping[Corridor, float]) -> dict[str, MonthlyVolume]:
+def _moved(scenario: Scenario, deltas: Mapping[Corridor, float]) -> dict[Corridor, MonthlyVolume]:
     """The scenario's volume with ``deltas`` TEU a week more on each corridor."""
-    volume = dict(scenario.volume)
+    volume: dict[Corridor, MonthlyVolume] = dict(scenario.volume)
     for corridor, delta in deltas.items():
         if corridor in volume or delta:
             volume[corridor] = _plus(volume.get(corridor), delta)
@@ -340,7 +340,9 @@ def _moved(scenario: Scenario, deltas: Mapping[Corridor, float]) -> dict[str, Mo
 def with_choice_volumes(scenario: Scenario, result: ChoiceResult) -> Scenario:
     """``scenario`` with each rail corridor's volume (TEU a week) as its corridor choice
     left it: the cargo the choice moved added (``result`` of :func:`solve_choice` on it)."""
-    deltas = {c: result.volumes[c] - _mean_volume(scenario, c) for c in RAIL_CORRIDORS}
+    deltas: dict[Corridor, float] = {
+        c: result.volumes[c] - _mean_volume(scenario, c) for c in RAIL_CORRIDORS
+    }
     return scenario.derive(volume=_moved(scenario, deltas))
 
 

@@ -26,7 +26,7 @@ from ..inputs.scenario import Scenario
 from ..model.delays import Volume
 from ..network.network import Network
 from ..network.read import load
-from ..vocabulary import CHOICE_CORRIDORS, CORRIDORS, Corridor
+from ..vocabulary import CHOICE_CORRIDORS, CORRIDORS, ChoiceCorridor, Corridor
 from .choice import (
     WEEKS_PER_YEAR,
     ChoiceBaseline,
@@ -39,8 +39,8 @@ from .runner import route_choices, run_scenario
 
 __all__ = [
     "Element",
-    "ElementTask",
     "ElementKind",
+    "ElementTask",
     "degradable",
     "element_scenario",
     "evaluate_element",
@@ -66,7 +66,8 @@ class Element:
     name
         The node's name, or a link's ends and mode ("Aktau - Baku, ferry").
     corridors
-        Corridors of the candidate routes through it, in :data:`~midcorridor.vocabulary.CORRIDORS` order.
+        Corridors of the candidate routes through it, in the order of
+        :data:`~midcorridor.vocabulary.CORRIDORS`.
     """
 
     id: str
@@ -171,14 +172,14 @@ def element_scenario(
     capacity = _capacity(element, conditions)
     if capacity is None:
         raise ValueError(f"{element.kind} {element.id} has no capacity to degrade")
-    note = f"capacity at {degrade:g} of the scenario's"
+    provenance = {"note": f"capacity at {degrade:g} of the scenario's", "source": _SOURCE}
     if element.kind == "node":
-        change = CapacityChange(
-            node=(element.id,), trains_per_day=capacity * degrade, note=note, source=_SOURCE
+        change = CapacityChange.model_validate(
+            {"node": [element.id], "trains_per_day": capacity * degrade, **provenance}
         )
         return scenario.derive(where=where, name=name, capacities=(*scenario.capacities, change))
-    service = ServiceChange(
-        link=(element.id,), capacity_teu=capacity * degrade, note=note, source=_SOURCE
+    service = ServiceChange.model_validate(
+        {"link": [element.id], "capacity_teu": capacity * degrade, **provenance}
     )
     return scenario.derive(where=where, name=name, services=(*scenario.services, service))
 
@@ -216,7 +217,7 @@ def _fitted(network_path: str, baseline: Scenario, samples: int, seed: int) -> C
     return _FITTED[key]
 
 
-def _teu_per_year(scenario: Scenario) -> dict[str, float]:
+def _teu_per_year(scenario: Scenario) -> dict[ChoiceCorridor, float]:
     """TEU a year on each corridor from the scenario's volume (0 where it gives none)."""
     out = {}
     for corridor in CHOICE_CORRIDORS:
@@ -252,7 +253,7 @@ def evaluate_element(task: ElementTask) -> list[dict[str, Any]]:
             choice_note = str(exc)
         else:
             scenario = with_choice_volumes(scenario, result)
-            teu, source = dict(result.teu_per_year()), "choice"
+            teu, source = result.teu_per_year(), "choice"
     rows = []
     for position, spec in enumerate(scenario.routes):
         row: dict[str, Any] = {
