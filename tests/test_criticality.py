@@ -168,3 +168,19 @@ def test_the_map_renders_offline_in_a_browser(
     assert "No open route" in page.inner_text(".midcorridor-legend")
     assert browser_page.blocked_requests == []
     assert browser_page.console_errors == browser_page.page_errors == []
+
+
+@pytest.mark.slow
+def test_the_re_solved_choice_moves_cargo_off_a_corridor_that_loses_its_ferry(
+    baseline: mc.Scenario, network: mc.Network
+) -> None:
+    scenario = _two_trips(baseline)
+    fixed = mc.rank_criticality(scenario, network, samples=SAMPLES, only=[FERRY])
+    chosen = mc.rank_criticality(
+        scenario, network, samples=SAMPLES, only=[FERRY], choice_baseline=baseline
+    )
+    assert chosen.teu_source == "choice"
+    (ferry,) = chosen.elements
+    assert ferry.teu_moved_per_year > 1_000
+    # Less cargo left on the Middle Corridor's other crossings: shorter queues there.
+    assert ferry.extra_days_max < fixed.elements[0].extra_days_max
