@@ -139,6 +139,8 @@ def test_the_command_writes_a_tidy_parquet_json_and_an_offline_map(
     assert found["elements"][0]["no_alternative"] is True
     frame = pd.read_parquet(parquet)
     assert sorted(frame["element"]) == sorted(only)
+    assert frame.attrs["scenario"] == "baseline"
+    assert frame.attrs["samples"] == SAMPLES
     assert list(frame.columns) == list(CRITICALITY_COLUMNS)
     text = map_path.read_text(encoding="utf-8")
     assert not re.search(

@@ -71,6 +71,7 @@ CRITICALITY_COLUMNS = (
     "teu_moved_per_year",
     "switched_corridor",
     "saturated",
+    "note",
 )
 
 
@@ -97,6 +98,9 @@ class ElementCriticality:
         Whether a trip passes a saturated queue: its extra days are lower bounds.
     teu_moved_per_year
         TEU a year the re-solved corridor choice moves between corridors (NaN without it).
+    note
+        Why the corridor choice could not be re-solved ("" if it was, or was not asked
+        for): a market left with no open corridor; the scenario's volumes were kept.
     """
 
     element: Element
@@ -109,6 +113,7 @@ class ElementCriticality:
     switched_corridor: tuple[str, ...]
     saturated: bool
     teu_moved_per_year: float
+    note: str = ""
 
     @property
     def no_alternative(self) -> bool:
@@ -141,6 +146,7 @@ class ElementCriticality:
             "teu_moved_per_year": self.teu_moved_per_year,
             "switched_corridor": "; ".join(self.switched_corridor),
             "saturated": self.saturated,
+            "note": self.note,
         }
 
 
@@ -182,11 +188,14 @@ class Criticality:
     left_out: Mapping[str, str]
 
     def frame(self) -> pd.DataFrame:
-        """One row per element, ranked (:data:`CRITICALITY_COLUMNS`)."""
+        """One row per element, ranked (:data:`CRITICALITY_COLUMNS`); ``attrs`` hold the
+        run's settings (:meth:`to_dict` but its elements), kept in a Parquet file."""
         import pandas as pd
 
         rows = [{"rank": i + 1, **e.record()} for i, e in enumerate(self.elements)]
-        return pd.DataFrame(rows, columns=list(CRITICALITY_COLUMNS))
+        frame = pd.DataFrame(rows, columns=list(CRITICALITY_COLUMNS))
+        frame.attrs = {k: v for k, v in self.to_dict(0).items() if k != "elements"}
+        return frame
 
     def to_dict(self, top: int | None = None) -> dict[str, Any]:
         """JSON-ready result (``midcorridor criticality --json``): the first ``top``
@@ -253,7 +262,7 @@ def _measure(
             switched.append(base["label"])
     teu_days = sum(intact[0][f"teu_{c}"] * _mean(extra) for c, extra in by_corridor.items())
     moved = math.nan
-    if choice:
+    if choice and not rows[0]["choice_note"]:
         gains = (rows[0][f"teu_{c}"] - intact[0][f"teu_{c}"] for c in CHOICE_CORRIDORS)
         moved = sum(max(gain, 0.0) for gain in gains)
     return ElementCriticality(
@@ -267,6 +276,7 @@ def _measure(
         switched_corridor=tuple(switched),
         saturated=any(row["saturated"] for row in rows),
         teu_moved_per_year=moved,
+        note=rows[0]["choice_note"],
     )
 
 

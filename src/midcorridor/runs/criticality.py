@@ -233,7 +233,8 @@ def evaluate_element(task: ElementTask) -> list[dict[str, Any]]:
     (False when no route is open to it, ``why`` then says what the planner said), its
     ``corridor``, ``days_p50``, ``usd_mean`` (NaN without cost figures or a route),
     ``saturated``, and the TEU a year on each corridor, ``teu_<corridor>``: the corridor
-    choice's when it is re-solved (``teu_source`` "choice"), else the scenario's volume.
+    choice's when it is re-solved (``teu_source`` "choice"), else the scenario's volume;
+    ``choice_note`` says why the choice could not be solved (the volumes then kept).
     """
     network = _network(task.network_path)
     scenario = task.scenario
@@ -249,8 +250,8 @@ def evaluate_element(task: ElementTask) -> list[dict[str, Any]]:
                 seed=scenario.seed,
                 fitted=fitted,
             )
-        except ScenarioError as exc:  # a market left with no corridor: volumes kept
-            choice_note = str(exc)
+        except ScenarioError as exc:  # a market left with no corridor: volumes kept, said
+            choice_note = f"corridor choice not solved: {exc}"
         else:
             scenario = with_choice_volumes(scenario, result)
             teu, source = result.teu_per_year(), "choice"

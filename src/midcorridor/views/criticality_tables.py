@@ -51,6 +51,7 @@ def criticality_table(result: Criticality, top: int | None = None) -> Table:
         notes.append("Corridor choice re-solved for every element.")
     if any(e.saturated for e in shown):
         notes.append(fmt.SATURATED_NOTE)
+    notes += [f"{e.element.id}: {e.note}" for e in shown if e.note]
     if result.left_out:
         notes.append(f"{len(result.left_out)} element(s) left out: " + ", ".join(result.left_out))
     return Table(
