@@ -14,7 +14,6 @@ depend on what ran them.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,7 +24,6 @@ from ..inputs.changes import CapacityChange, Closures, ServiceChange
 from ..inputs.scenario import Scenario
 from ..model.delays import Volume
 from ..network.network import Network
-from ..network.read import load
 from ..vocabulary import CHOICE_CORRIDORS, CORRIDORS, ChoiceCorridor, Corridor
 from .choice import (
     WEEKS_PER_YEAR,
@@ -34,6 +32,7 @@ from .choice import (
     solve_choice,
     with_choice_volumes,
 )
+from .grid_exec import cached_network
 from .resolve import Conditions, resolve
 from .runner import route_choices, run_scenario
 
@@ -199,11 +198,6 @@ class ElementTask:
     choice_baseline: Scenario | None = None
 
 
-@functools.lru_cache(maxsize=4)
-def _network(path: str) -> Network:
-    return load(path)
-
-
 #: The corridor choice fitted once per process: (network, baseline, samples, seed) -> fit.
 _FITTED: dict[tuple[str, str, int, int], ChoiceBaseline] = {}
 
@@ -212,7 +206,7 @@ def _fitted(network_path: str, baseline: Scenario, samples: int, seed: int) -> C
     key = (network_path, baseline.model_dump_json(), samples, seed)
     if key not in _FITTED:
         _FITTED[key] = fit_choice_baseline(
-            baseline, _network(network_path), samples=samples, seed=seed
+            baseline, cached_network(network_path), samples=samples, seed=seed
         )
     return _FITTED[key]
 
@@ -230,13 +224,13 @@ def evaluate_element(task: ElementTask) -> list[dict[str, Any]]:
     """Re-run the trips of one element's scenario: one row per trip of the scenario.
 
     Each row has the element's ``index``, the trip's position ``trip`` and ``label``, ``routed``
-    (False when no route is open to it, ``why`` then says what the planner said), its
+    (False when no route is open to it), its
     ``corridor``, ``days_p50``, ``usd_mean`` (NaN without cost figures or a route),
     ``saturated``, and the TEU a year on each corridor, ``teu_<corridor>``: the corridor
     choice's when it is re-solved (``teu_source`` "choice"), else the scenario's volume;
     ``choice_note`` says why the choice could not be solved (the volumes then kept).
     """
-    network = _network(task.network_path)
+    network = cached_network(task.network_path)
     scenario = task.scenario
     teu, source, choice_note = _teu_per_year(scenario), "scenario volume", ""
     if task.choice_baseline is not None:
@@ -262,7 +256,6 @@ def evaluate_element(task: ElementTask) -> list[dict[str, Any]]:
             "trip": position,
             "label": "",
             "routed": True,
-            "why": "",
             "corridor": "",
             "days_p50": math.nan,
             "usd_mean": math.nan,
@@ -270,8 +263,8 @@ def evaluate_element(task: ElementTask) -> list[dict[str, Any]]:
         }
         try:
             run = run_scenario(scenario.derive(routes=(spec,)), network)
-        except (RouteError, ScenarioError) as exc:
-            row.update(routed=False, why=str(exc))
+        except (RouteError, ScenarioError):
+            row["routed"] = False
         else:
             trip = run.trips[0]
             row.update(

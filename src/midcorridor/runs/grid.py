@@ -30,9 +30,8 @@ from ..inputs.bounds import MonthlyVolume
 from ..inputs.grid_file import MAX_GRID_POINTS, Axis, Design, GridFile, read_grid_file
 from ..inputs.scenario import RouteSpec, Scenario, load_scenario
 from ..network.network import Network
-from ..network.read import load
 from .choice import solve_choice
-from .grid_exec import run_points, sampling_workers
+from .grid_exec import cached_network, run_points, sampling_workers
 from .grid_store import ResultsFile, fingerprint, result_schema
 from .runner import run_scenario
 
@@ -341,11 +340,6 @@ class GridTask:
     choice_baseline: Scenario | None = None
 
 
-@functools.lru_cache(maxsize=4)
-def _network(path: str) -> Network:
-    return load(path)
-
-
 def caspian_utilisation(utilisation: Mapping[str, tuple[float, bool]], network: Network) -> float:
     """The highest load over capacity of a simulated Caspian crossing (NaN if none)."""
     loads = [
@@ -359,7 +353,7 @@ def caspian_utilisation(utilisation: Mapping[str, tuple[float, bool]], network: 
 def evaluate(task: GridTask) -> list[dict[str, Any]]:
     """Run one grid point: one row per route (:data:`RESULT_COLUMNS`, the axes as
     ``axis.<name>``, and :data:`CHOICE_COLUMNS` when the grid asks for the choice)."""
-    network = _network(task.network_path)
+    network = cached_network(task.network_path)
     run = run_scenario(task.scenario, network)
     extra: dict[str, Any] = {}
     if task.choice_baseline is not None:

@@ -10,14 +10,18 @@ reported as not run (its scenarios stay for ``--resume``), never waited for fore
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import signal
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._errors import MidcorridorError, needs_extra
+
+if TYPE_CHECKING:
+    from ..network.network import Network
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +29,7 @@ __all__ = [
     "BATCHES_IN_FLIGHT",
     "Outcome",
     "batch_size",
+    "cached_network",
     "check_scheduler_address",
     "dask_client",
     "run_points",
@@ -60,6 +65,14 @@ class Outcome:
     index: int
     rows: list[dict[str, Any]] | None = None
     error: str = ""
+
+
+@functools.lru_cache(maxsize=4)
+def cached_network(path: str) -> Network:
+    """The network in folder ``path``, loaded once per process (a worker's tasks share it)."""
+    from ..network.read import load
+
+    return load(path)
 
 
 def _available_memory() -> int | None:
