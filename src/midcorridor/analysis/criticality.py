@@ -164,8 +164,9 @@ class Criticality:
         Capacity fraction the elements were degraded to; None: closed.
     choice
         Whether the corridor choice was re-solved for every element.
-    teu_source
-        Where the TEU a year came from: ``choice`` or ``scenario volume``.
+    teu_source, teu_per_year
+        Where the TEU a year on each corridor came from (``choice`` or ``scenario
+        volume``), and the TEU a year of the intact run, by corridor.
     rank_by
         The measure ranked by after ``no_alternative``.
     intact_days
@@ -182,6 +183,7 @@ class Criticality:
     degrade: float | None
     choice: bool
     teu_source: str
+    teu_per_year: Mapping[str, float]
     rank_by: RankBy
     intact_days: Mapping[str, float]
     elements: tuple[ElementCriticality, ...]
@@ -208,6 +210,7 @@ class Criticality:
             "removal": "closed" if self.degrade is None else f"capacity x {self.degrade:g}",
             "corridor_choice": self.choice,
             "teu_source": self.teu_source,
+            "teu_per_year": {c: round(v) for c, v in self.teu_per_year.items()},
             "rank_by": self.rank_by,
             "elements_ranked": len(self.elements),
             "intact_p50_days": {k: round(v, 2) for k, v in self.intact_days.items()},
@@ -404,6 +407,7 @@ def rank_criticality(
         degrade=degrade,
         choice=choice_baseline is not None,
         teu_source=intact[0]["teu_source"],
+        teu_per_year={c: intact[0][f"teu_{c}"] for c in CHOICE_CORRIDORS},
         rank_by=rank_by,
         intact_days={row["label"]: row["days_p50"] for row in intact},
         elements=_ranked(measured, rank_by),

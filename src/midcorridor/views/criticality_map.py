@@ -42,6 +42,12 @@ CRITICALITY_CLASSES: tuple[tuple[str, str, float, float], ...] = (
 _STYLE = {name: (colour, width, radius) for name, colour, width, radius in CRITICALITY_CLASSES}
 _NETWORK_PANE, _LINKS_PANE, _NODES_PANE = "mc_network", "mc_crit_links", "mc_crit_nodes"
 _PAD_DEG = 1.5
+#: What the legend calls each measure a ranking may be ordered by.
+_MEASURES = {
+    "teu-days": "TEU-days lost a year",
+    "days": "extra days of a trip",
+    "usd": "extra USD of a trip",
+}
 
 
 def _tertiles(values: Sequence[float]) -> tuple[float, float]:
@@ -180,12 +186,16 @@ def criticality_map(
                 tooltip=tooltip,
             )
             in_pane(circle, _NODES_PANE).add_to(nodes)
+    name = _MEASURES[result.rank_by]
+    none = f"No {name}"
+    if result.rank_by == "teu-days" and not result.choice:
+        none += " (none counted by sea without --choice)"
     labels = {
         "no-route": "No open route for some trip",
-        "high": f"High {result.rank_by} (top third)",
-        "medium": f"Medium {result.rank_by}",
-        "low": f"Low {result.rank_by}",
-        "none": "No extra time or cost",
+        "high": f"High {name} (top third)",
+        "medium": f"Medium {name}",
+        "low": f"Low {name}",
+        "none": none,
     }
     add_legend(m, [(labels[name], colour, "solid") for name, colour, _, _ in CRITICALITY_CLASSES])
     return m

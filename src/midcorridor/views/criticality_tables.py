@@ -40,12 +40,13 @@ def criticality_table(result: Criticality, top: int | None = None) -> Table:
     removal = (
         "closed" if result.degrade is None else f"degraded to {result.degrade:g} of its capacity"
     )
+    teu = ", ".join(f"{c} {fmt.usd(v)}" for c, v in result.teu_per_year.items())
     notes = [
         f"Each element {removal} in turn; {result.samples:,} samples, seed {result.seed} "
         "for every element (common random numbers); ranked by trips with no open route "
         f"('no route'), then {result.rank_by}.",
         "TEU-days a year: TEU a year on each corridor "
-        f"(from the {result.teu_source}) x the mean extra P50 days of its trips.",
+        f"(from the {result.teu_source}: {teu}) x the mean extra P50 days of its trips.",
     ]
     if result.choice:
         notes.append("Corridor choice re-solved for every element.")
