@@ -12,6 +12,7 @@ from ._errors import (
 from ._version import __version__
 from .analysis.bottlenecks import rank_bottlenecks, sensitivity
 from .analysis.calibration import Calibration, calibrate
+from .analysis.criticality import Criticality, ElementCriticality, rank_criticality
 from .analysis.customs import BorderCheck, CustomsReport, border_checks, customs_report
 from .analysis.events import EventImpact, EventWeek, event_impact
 from .analysis.headline import Headline, headline
@@ -38,9 +39,11 @@ from .network.read import load
 from .network.routing import Route, candidate_routes, network_summary
 from .results import Comparison, NetworkSummary, Ranking, Spread, Sweep
 from .runs.choice import ChoiceBaseline, ChoiceResult, fit_choice_baseline, solve_choice
+from .runs.criticality import Element
 from .runs.memo import RunMemo
 from .runs.runner import ScenarioRun, compare_runs, run_scenario, sweep_volume
 from .views.charts import sensitivity_chart, sweep_chart, tornado_chart
+from .views.criticality_map import criticality_map
 from .views.distance_charts import cost_distance_chart, time_distance_chart
 from .views.maps import scenario_map
 from .views.report import write_report
@@ -67,8 +70,11 @@ __all__ = [
     "CostChange",
     "CostLeg",
     "CostTarget",
+    "Criticality",
     "CustomsReport",
     "CustomsState",
+    "Element",
+    "ElementCriticality",
     "Event",
     "EventImpact",
     "EventWeek",
@@ -112,6 +118,7 @@ __all__ = [
     "components",
     "cost_distance_chart",
     "cost_legs",
+    "criticality_map",
     "customs_report",
     "event_impact",
     "fit_choice_baseline",
@@ -124,6 +131,7 @@ __all__ = [
     "plan_journey",
     "promise_by_month",
     "rank_bottlenecks",
+    "rank_criticality",
     "run_scenario",
     "sample_trip",
     "scenario_map",

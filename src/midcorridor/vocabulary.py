@@ -142,11 +142,18 @@ CORRIDOR_CHOICES: tuple[CorridorChoice, ...] = get_args(CorridorChoice)
 GroupBy = Literal["place", "country", "stage"]
 #: How the spread of days is broken down: every delay, or every stage.
 SpreadBy = Literal["component", "stage"]
+#: What a criticality ranking orders elements by after the trips they leave with no
+#: route: TEU-days lost a year, or the largest extra P50 days or USD of a trip.
+RankBy = Literal["teu-days", "days", "usd"]
 
 #: Era (year of the conditions) of a scenario that does not say: what ``network/`` describes.
 DEFAULT_ERA = 2025
 #: Monte Carlo samples and seed of a scenario file that does not say.
 DEFAULT_SAMPLES, DEFAULT_SEED = 20_000, 0
+#: Monte Carlo samples of each element's runs in a criticality ranking unless asked: the
+#: baseline's elements ranked well within 10 minutes on two cores
+#: (benchmarks/bench_criticality.py).
+CRITICALITY_SAMPLES = 2_000
 
 #: PERT shape parameter: weight of the mode in a three-point estimate.
 PERT_LAMBDA = 4.0

@@ -12,7 +12,7 @@ import typer
 
 from .._errors import STOPPED_LINE, MidcorridorError, StopRequested
 from ..views.safe_text import markup
-from . import analyse, events, fit, grid, network, run  # noqa: F401  (each registers its commands)
+from . import analyse, criticality, events, fit, grid, network, run  # noqa: F401  (each registers its commands)
 from ._app import (
     BUG_EXIT,
     CLOSED_PIPE_EXIT,

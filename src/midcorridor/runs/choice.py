@@ -52,6 +52,7 @@ __all__ = [
     "fit_constants",
     "solve_choice",
     "solve_choices",
+    "with_choice_volumes",
 ]
 
 #: The corridors whose volume the choice moves (their queues are simulated).
@@ -323,12 +324,26 @@ def _run(
     samples: int | None,
     seed: int | None,
 ) -> ScenarioRun:
-    volume = dict(scenario.volume)
+    moved = scenario.derive(routes=tuple(specs), volume=_moved(scenario, deltas))
+    return run_scenario(moved, network, samples=samples, seed=seed)
+
+
+def _moved(scenario: Scenario, deltas: Mapping[Corridor, float]) -> dict[Corridor, MonthlyVolume]:
+    """The scenario's volume with ``deltas`` TEU a week more on each corridor."""
+    volume: dict[Corridor, MonthlyVolume] = dict(scenario.volume)
     for corridor, delta in deltas.items():
         if corridor in volume or delta:
             volume[corridor] = _plus(volume.get(corridor), delta)
-    moved = scenario.derive(routes=tuple(specs), volume=volume)
-    return run_scenario(moved, network, samples=samples, seed=seed)
+    return volume
+
+
+def with_choice_volumes(scenario: Scenario, result: ChoiceResult) -> Scenario:
+    """``scenario`` with each rail corridor's volume (TEU a week) as its corridor choice
+    left it: the cargo the choice moved added (``result`` of :func:`solve_choice` on it)."""
+    deltas: dict[Corridor, float] = {
+        c: result.volumes[c] - _mean_volume(scenario, c) for c in RAIL_CORRIDORS
+    }
+    return scenario.derive(volume=_moved(scenario, deltas))
 
 
 def _teu(

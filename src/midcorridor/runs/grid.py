@@ -29,9 +29,8 @@ from ..inputs._read import validation_problems
 from ..inputs.grid_file import MAX_GRID_POINTS, Axis, Design, GridFile, read_grid_file
 from ..inputs.scenario import RouteSpec, Scenario, load_scenario
 from ..network.network import Network
-from ..network.read import load
 from .choice import solve_choice
-from .grid_exec import run_points, worker_cap
+from .grid_exec import cached_network, run_points, sampling_workers
 from .grid_parts import Parts
 from .grid_store import ResultsFile, fingerprint, result_schema
 from .runner import run_scenario
@@ -294,11 +293,6 @@ class GridTask:
     choice_baseline: Scenario | None = None
 
 
-@functools.lru_cache(maxsize=4)
-def _network(path: str) -> Network:
-    return load(path)
-
-
 def caspian_utilisation(utilisation: Mapping[str, tuple[float, bool]], network: Network) -> float:
     """The highest load over capacity of a simulated Caspian crossing (NaN if none)."""
     loads = [
@@ -312,7 +306,7 @@ def caspian_utilisation(utilisation: Mapping[str, tuple[float, bool]], network: 
 def evaluate(task: GridTask) -> list[dict[str, Any]]:
     """Run one grid point: one row per route (:data:`RESULT_COLUMNS`, the axes as
     ``axis.<name>``, and :data:`CHOICE_COLUMNS` when the grid asks for the choice)."""
-    network = _network(task.network_path)
+    network = cached_network(task.network_path)
     run = run_scenario(task.scenario, network)
     extra: dict[str, Any] = {}
     if task.choice_baseline is not None:
@@ -527,24 +521,10 @@ def _run_into(
     )
 
 
-#: Memory a run holds per sample and route beyond its kept samples, bytes (the days), and
-#: per kept sample and route (delay hours, about 60 delays a route; costs), bytes: what
-#: bounds the workers of a local cluster (benchmarks/bench_memory.py measures both).
-BYTES_PER_SAMPLE_ROUTE = 8
-BYTES_PER_KEPT_SAMPLE_ROUTE = 8 * 64
-
-
 def grid_workers(grid: Grid, requested: int) -> tuple[int, str]:
-    """The workers a local cluster may start for ``grid``: at most one per core and as
-    many as the available memory holds for a scenario's run each; and why fewer than
-    ``requested``, if so ("" if not)."""
-    from ..model.sampling import CHUNK, KEEP_SAMPLES
-
-    samples, routes = grid.spec.samples, len(grid.base.routes)
-    kept = min(samples, KEEP_SAMPLES)
-    per_run = routes * (samples * BYTES_PER_SAMPLE_ROUTE + kept * BYTES_PER_KEPT_SAMPLE_ROUTE)
-    chunk = min(samples, CHUNK) * BYTES_PER_KEPT_SAMPLE_ROUTE * 3  # a chunk's temporaries
-    return worker_cap(requested, bytes_per_worker=per_run + chunk)
+    """The workers a local cluster may start for ``grid``
+    (:func:`~.grid_exec.sampling_workers` of its samples and routes)."""
+    return sampling_workers(requested, grid.spec.samples, len(grid.base.routes))
 
 
 def evaluate_batch(tasks: Sequence[GridTask]) -> list[list[dict[str, Any]]]:

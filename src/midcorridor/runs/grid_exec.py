@@ -10,14 +10,18 @@ reported as not run (its scenarios stay for ``--resume``), never waited for fore
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import signal
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._errors import MidcorridorError, needs_extra
+
+if TYPE_CHECKING:
+    from ..network.network import Network
 
 logger = logging.getLogger(__name__)
 
@@ -25,9 +29,11 @@ __all__ = [
     "BATCHES_IN_FLIGHT",
     "Outcome",
     "batch_size",
+    "cached_network",
     "check_scheduler_address",
     "dask_client",
     "run_points",
+    "sampling_workers",
     "worker_cap",
 ]
 
@@ -61,6 +67,14 @@ class Outcome:
     error: str = ""
 
 
+@functools.lru_cache(maxsize=4)
+def cached_network(path: str) -> Network:
+    """The network in folder ``path``, loaded once per process (a worker's tasks share it)."""
+    from ..network.read import load
+
+    return load(path)
+
+
 def _available_memory() -> int | None:
     """Bytes of memory available now (Linux), None where it cannot be read."""
     with (
@@ -89,6 +103,25 @@ def worker_cap(requested: int, *, bytes_per_worker: int) -> tuple[int, str]:
     if allowed >= requested:
         return requested, ""
     return allowed, f"--workers {requested} capped to {allowed} ({'; '.join(reasons)})"
+
+
+#: Memory a run holds per sample and route beyond its kept samples, bytes (the days), and
+#: per kept sample and route (delay hours, about 60 delays a route; costs), bytes: what
+#: bounds the workers of a local cluster (benchmarks/bench_memory.py measures both).
+BYTES_PER_SAMPLE_ROUTE = 8
+BYTES_PER_KEPT_SAMPLE_ROUTE = 8 * 64
+
+
+def sampling_workers(requested: int, samples: int, routes: int) -> tuple[int, str]:
+    """The workers a local cluster may start for runs of ``samples`` samples and
+    ``routes`` routes: at most one per core and as many as the available memory holds for
+    a run each; and why fewer than ``requested``, if so ("" if not)."""
+    from ..model.sampling import CHUNK, KEEP_SAMPLES
+
+    kept = min(samples, KEEP_SAMPLES)
+    per_run = routes * (samples * BYTES_PER_SAMPLE_ROUTE + kept * BYTES_PER_KEPT_SAMPLE_ROUTE)
+    chunk = min(samples, CHUNK) * BYTES_PER_KEPT_SAMPLE_ROUTE * 3  # a chunk's temporaries
+    return worker_cap(requested, bytes_per_worker=per_run + chunk)
 
 
 @contextlib.contextmanager

@@ -52,6 +52,7 @@ __all__ = [
     "compare_runs",
     "constrained_points",
     "plan_trips",
+    "route_choices",
     "run_scenario",
     "sweep_volume",
     "time_trip",
@@ -162,7 +163,7 @@ class PlannedTrip:
     shipment: Shipment = "block_train"
 
 
-def _choices(
+def route_choices(
     network: Network,
     origin: str,
     destination: str,
@@ -171,8 +172,7 @@ def _choices(
     blocked_links: set[str],
     via: Collection[str] = (),
 ) -> Iterator[Route]:
-    """The :data:`ROUTE_CHOICES` shortest routes of each wanted corridor (through every
-    node of ``via``)."""
+    """The :data:`ROUTE_CHOICES` shortest routes of each wanted corridor (through ``via``)."""
     wanted = CORRIDORS if corridor == "any" else (corridor,)
     for name in wanted:
         yield from shortest_routes(
@@ -234,7 +234,7 @@ def plan_trips(
                 )
         best: tuple[float, PlannedTrip] | None = None
         via = [conditions.node(v, f"routes.{i}.via.{j}") for j, v in enumerate(spec.via)]
-        choices = _choices(
+        choices = route_choices(
             network,
             origin,
             destination,
