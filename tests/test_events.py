@@ -12,6 +12,7 @@ import yaml
 import midcorridor as mc
 from cli_runner import invoke
 from midcorridor.analysis.events import EventImpact, event_impact
+from midcorridor.inputs.bounds import Range
 from midcorridor.model.events import fluid_backlog
 from midcorridor.model.queues import TEU_PER_TRAIN
 
@@ -191,3 +192,34 @@ def test_events_command_prints_the_check_and_refuses_an_unknown_event(
     assert code == 2
     assert "no event 'Poland closes'" in err
     assert "Traceback" not in err
+
+
+# --- expected annual loss --------------------------------------------------------------
+
+
+def test_annual_loss_is_frequency_times_the_loss_of_an_event(
+    poland: mc.Scenario, network: mc.Network
+) -> None:
+    """A fixed length: the mean loss a year is per_year times one event's loss (Poisson)."""
+    fixed = Range(low=13, mode=13, high=13)
+    scenario = _variant(poland, per_year=0.5, days_range=fixed)
+    loss = mc.annual_loss(scenario, network, years=20_000, samples=SAMPLES, seed=1)
+    one = event_impact(scenario, network, samples=SAMPLES).teu_days_lost
+    for corridor, lost in one.items():
+        assert loss.teu_days[corridor]["mean"] == pytest.approx(0.5 * lost, rel=0.05)
+    # Most years have no event; about one in a hundred has three or more.
+    assert loss.teu_days["northern"]["p50"] == 0.0
+    assert loss.teu_days["northern"]["p99"] >= 2 * one["northern"]
+    assert loss.usd["northern"]["mean"] > 0
+
+
+def test_annual_loss_needs_a_recurring_event(poland: mc.Scenario, network: mc.Network) -> None:
+    once = _variant(poland, per_year=None, days_range=None)
+    with pytest.raises(mc.ScenarioError, match="no event recurs"):
+        mc.annual_loss(once, network, years=100)
+
+
+def test_a_recurring_event_needs_its_range(tmp_path: Path) -> None:
+    path = _write(tmp_path, {**BASE_EVENT, "per_year": 0.2})
+    with pytest.raises(mc.ScenarioError, match="needs both per_year and days_range"):
+        mc.load_scenario(path)

@@ -10,6 +10,7 @@ from ._errors import (
     ScenarioError,
 )
 from ._version import __version__
+from .analysis.annual_loss import AnnualLoss, annual_loss
 from .analysis.bottlenecks import rank_bottlenecks, sensitivity
 from .analysis.calibration import Calibration, calibrate
 from .analysis.criticality import Criticality, ElementCriticality, rank_criticality
@@ -53,6 +54,7 @@ __all__ = [
     "CORRIDORS",
     "STAGES",
     "Adjustment",
+    "AnnualLoss",
     "BorderCheck",
     "Calibration",
     "Capacity",
@@ -111,6 +113,7 @@ __all__ = [
     "TripCost",
     "TripResult",
     "__version__",
+    "annual_loss",
     "border_checks",
     "calibrate",
     "candidate_routes",

@@ -45,3 +45,34 @@ def events(
         print_json(result.to_dict())
         return
     print_tables(event_check_table(result), event_weeks_table(result))
+
+
+@app.command(
+    "annual-loss",
+    epilog=examples("annual-loss scenarios/poland_belarus_2025.yaml --years 20000"),
+)
+@with_run_options("network")
+def annual_loss(
+    scenario: ScenarioArg,
+    years: Annotated[
+        int, typer.Option("--years", min=100, max=1_000_000, help="Simulated years.")
+    ] = 10_000,
+    samples: Annotated[
+        int, typer.Option("--samples", min=100, max=200_000, help="Monte Carlo samples per trip.")
+    ] = 1000,
+    as_json: JsonOpt = False,
+    *,
+    opts: RunOptions,
+) -> None:
+    """Expected annual loss: the scenario's recurring events (per_year, days_range) drawn
+    over many years, TEU-days and USD lost a year on each corridor (mean, P10-P90)."""
+    from ..analysis.annual_loss import annual_loss as run_annual_loss
+    from ..inputs.scenario import load_scenario
+    from ..views.event_tables import annual_loss_table
+
+    net = opts.load_network()
+    result = run_annual_loss(load_scenario(scenario), net, years=years, samples=samples)
+    if as_json:
+        print_json(result.to_dict())
+        return
+    print_tables(annual_loss_table(result))

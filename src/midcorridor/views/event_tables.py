@@ -9,10 +9,11 @@ from . import formatting as fmt
 from .table import Table, columns
 
 if TYPE_CHECKING:
+    from ..analysis.annual_loss import AnnualLoss
     from ..analysis.events import EventImpact
     from ..inputs.events import Reported
 
-__all__ = ["event_check_table", "event_weeks_table"]
+__all__ = ["annual_loss_table", "event_check_table", "event_weeks_table"]
 
 _MEASURE_WORDS = {
     "trains_stranded_at_end": "trains held when it ends",
@@ -103,5 +104,33 @@ def event_weeks_table(impact: EventImpact) -> Table:
             "Cargo departing once the event is announced (its start) may take the trip's "
             "best route left open; cargo that left before waits. Switched: the share of the "
             "trip's cargo that changed route because of the wait it expected.",
+        ),
+    )
+
+
+def annual_loss_table(loss: AnnualLoss) -> Table:
+    """TEU-days and USD lost a year per corridor: mean and P10 / P50 / P90 over the years."""
+    rows = []
+    for corridor, teu in loss.teu_days.items():
+        usd = loss.usd[corridor]
+        rows.append(
+            (
+                corridor,
+                f"{teu['mean']:,.0f}",
+                f"{teu['p90']:,.0f} / {teu['p99']:,.0f}",
+                fmt.usd(usd["mean"]),
+                f"{fmt.usd(usd['p90'])} / {fmt.usd(usd['p99'])}",
+            )
+        )
+    return Table(
+        title=f"Expected annual loss from recurring events: {loss.scenario}",
+        columns=columns(
+            "corridor", "TEU-days mean#", "TEU-days P90 / P99#", "USD mean#", "USD P90 / P99#"
+        ),
+        rows=tuple(rows),
+        notes=(
+            f"{loss.years:,} years drawn; events: {', '.join(loss.events)}. A TEU-day costs the "
+            "cargo's value of a day (network/costs.yaml). The mean is the expected loss; a "
+            "rare event leaves most years at 0, so P99 is the year in a hundred.",
         ),
     )
