@@ -512,13 +512,19 @@ def test_a_grid_stopped_by_signals_at_twenty_moments_ends_as_an_uninterrupted_ru
 def test_a_kill_9_loses_only_the_scenarios_running_then(
     tmp_path: Path, long_whole: pa.Table
 ) -> None:
-    """SIGKILL at five random moments: the results file and its journal together never
-    hold fewer scenarios than before, and the resumed grid ends as an uninterrupted one."""
+    """SIGKILL at five random moments of the run: the results file and its journal together
+    never hold fewer scenarios than before, and the resumed grid ends as an uninterrupted
+    one. The moments count from the grid's start (its log line), not the process's, so a
+    slow start (a busy machine, libraries compiled on import) cannot put every kill before
+    the first scenario."""
     grid = write(tmp_path, LONG_GRID)
     out = tmp_path / "s.parquet"
     kept = [0]
-    for moment in np.random.default_rng(9).uniform(1.0, 3.0, size=5):
-        proc = _start(["grid", str(grid), "--out", str(out), "--resume"])
+    for moment in np.random.default_rng(9).uniform(0.5, 2.5, size=5):
+        proc = _start(["-v", "grid", str(grid), "--out", str(out), "--resume"])
+        assert proc.stderr is not None
+        while b"grid scenario(s)" not in (line := proc.stderr.readline()):
+            assert line, "the grid ended before it started running"
         time.sleep(float(moment))
         proc.kill()
         proc.communicate(timeout=60)
