@@ -80,6 +80,13 @@ class BrowserPage:
     page_errors: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
 
+    def assert_clean(self) -> None:
+        """No console error, no uncaught exception, no request blocked, no dialog."""
+        assert self.console_errors == []
+        assert self.page_errors == []
+        assert self.blocked_requests == []
+        assert self.dialogs == []
+
     def open(self, path: str | os.PathLike[str], timeout_ms: float = 15_000) -> None:
         """Load a local HTML file, wait for Leaflet's map container and for the page to
         settle (two animation frames after load), so that a click lands on a drawn map."""

@@ -168,8 +168,7 @@ def test_the_map_renders_offline_in_a_browser(
     assert page.locator("path.mc-crit-node").count() == 1
     assert page.locator("path.mc-crit-no-route").count() == 1
     assert "No open route" in page.inner_text(".midcorridor-legend")
-    assert browser_page.blocked_requests == []
-    assert browser_page.console_errors == browser_page.page_errors == []
+    browser_page.assert_clean()
 
 
 @pytest.mark.slow

@@ -104,7 +104,7 @@ def _averaged_choice(
     a year of each corridor, the runs, and whether it converged, checked as the solver
     checks its own answer (its stopping rule looked at the iterate before averaging)."""
     book = network.require_choice()
-    value_of_day = choice._value_of_day(network)
+    value_of_day = choice.value_of_day_usd(network)
     specs = choice._open_specs(scenario, network, book)
     current = fitted.reference
     deltas: dict[Corridor, float] = {}

@@ -417,13 +417,6 @@ def test_popup_sources_say_what_each_figure_rests_on(map_file: Path, network: An
 # --- in chromium, offline ----------------------------------------------------------------
 
 
-def _assert_clean(bp: BrowserPage) -> None:
-    assert bp.console_errors == []
-    assert bp.page_errors == []
-    assert bp.blocked_requests == []
-    assert bp.dialogs == []
-
-
 @pytest.mark.browser
 def test_map_renders_offline(
     browser_page: BrowserPage, map_file: Path, runs: list[Any], network: Any, tmp_path: Path
@@ -443,7 +436,7 @@ def test_map_renders_offline(
     screenshot = tmp_path / "scenario_map.png"
     page.screenshot(path=str(screenshot))
     assert screenshot.stat().st_size > 10_000
-    _assert_clean(browser_page)
+    browser_page.assert_clean()
 
 
 @pytest.mark.browser
@@ -465,7 +458,7 @@ def test_aktau_popup_shows_hours(browser_page: BrowserPage, map_file: Path) -> N
         page.eval_on_selector(".mc-hours", "el => getComputedStyle(el).borderCollapse")
         == "collapse"
     )
-    _assert_clean(browser_page)
+    browser_page.assert_clean()
 
 
 @pytest.mark.browser
@@ -483,7 +476,7 @@ def test_unchecking_scenario_layer_hides_its_routes(
     assert page.locator("path.mc-scenario-0").count() == _paths(runs[0])
     label.locator("input").check()
     assert page.locator("path.mc-scenario-1").count() == before
-    _assert_clean(browser_page)
+    browser_page.assert_clean()
 
 
 #: Resolves once Leaflet has no zoom or pan animation running and two frames have painted.
@@ -539,7 +532,7 @@ def test_route_tooltip_on_hover(browser_page: BrowserPage, map_file: Path) -> No
         assert re.search(r"P10 [\d.]+ / P50 [\d.]+ / P90 [\d.]+", text), text
         assert "km" in text
         assert "lower bound" not in text
-    _assert_clean(browser_page)
+    browser_page.assert_clean()
 
 
 @pytest.mark.browser
@@ -566,7 +559,7 @@ def test_saturated_map_reads_lower_bounds(
     assert all(LOWER_BOUND_HOURS.match(t) for t in volume_x3), volume_x3
     assert all(PLAIN_HOURS.match(t) for t in baseline), baseline
     assert page.locator(".leaflet-popup-content .mc-note").all_inner_texts() == [SATURATED_NOTE]
-    _assert_clean(browser_page)
+    browser_page.assert_clean()
 
 
 @pytest.mark.browser
@@ -591,7 +584,7 @@ def test_names_with_markup_and_backticks_show_as_text(
     assert XSS_NAME in popup.inner_text()
     assert page.locator(".leaflet-popup-content script").count() == 0
     page.wait_for_timeout(200)
-    _assert_clean(browser_page)
+    browser_page.assert_clean()
 
 
 # --- headline routes, closures, place names, hover and popup --------------------------
@@ -652,7 +645,7 @@ def test_every_headline_route_shows_its_days_on_hover_at_its_midpoint(
         assert trip.label in text, (trip.label, text)
         shown = fmt.days(trip.days()["p50"], lower_bound=trip.saturated)
         assert f"P50 days in baseline: {shown}" in text or f"P50 {shown}" in text, text
-    _assert_clean(browser_page)
+    browser_page.assert_clean()
 
 
 @pytest.fixture(scope="module")
@@ -723,7 +716,7 @@ def test_closures_and_place_names_in_the_browser(
     page.wait_for_function(f"() => ({shown})() > {len(visible)}", timeout=5_000)
     # Names take no pointer events: they never hide a tooltip.
     assert page.eval_on_selector(".mc-label", "el => getComputedStyle(el).pointerEvents") == "none"
-    _assert_clean(browser_page)
+    browser_page.assert_clean()
 
 
 @pytest.mark.browser
@@ -749,4 +742,4 @@ def test_node_hover_and_popup_agree(browser_page: BrowserPage, map_file: Path) -
         ).first
         assert cell.inner_text() == text, (shipment, k)
     assert {s for s, _ in hovered} >= {"block_train", "container"}
-    _assert_clean(browser_page)
+    browser_page.assert_clean()

@@ -94,13 +94,6 @@ def _shown(page: Any, corridor: str) -> str:
     return str(page.inner_text(f"#mc-answer tr[data-corridor='{corridor}'] .p50"))
 
 
-def _assert_clean(bp: BrowserPage) -> None:
-    assert bp.console_errors == []
-    assert bp.page_errors == []
-    assert bp.blocked_requests == []
-    assert bp.dialogs == []
-
-
 @pytest.mark.browser
 def test_each_control_changes_what_it_should(
     browser_page: BrowserPage, page_file: Path, runs: Runs, answers: list[Headline]
@@ -149,7 +142,7 @@ def test_each_control_changes_what_it_should(
     first = page.locator("#mc-routes tbody tr").first.locator("td").all_inner_texts()
     trip = next(t for t in runs[1].trips if t.shipment == "container")
     assert first[4] == f"{trip.days()['p50']:.1f}"
-    _assert_clean(browser_page)
+    browser_page.assert_clean()
 
 
 @pytest.mark.browser
@@ -168,7 +161,7 @@ def test_the_map_and_the_report_are_inside(browser_page: BrowserPage, page_file:
         for i in range(images.count())
     )
     assert "Sources" in page.inner_text("#report")
-    _assert_clean(browser_page)
+    browser_page.assert_clean()
 
 
 @pytest.mark.browser
@@ -192,4 +185,4 @@ def test_screenshot_at_laptop_and_phone_widths(
     shot = tmp_path / f"page_{device}.png"
     page.screenshot(path=str(shot))
     assert shot.stat().st_size > 20_000
-    _assert_clean(browser_page)
+    browser_page.assert_clean()

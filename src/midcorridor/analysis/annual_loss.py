@@ -90,7 +90,7 @@ def annual_loss(
     ScenarioError
         If no event of the scenario recurs.
     """
-    from ..runs.choice import _value_of_day
+    from ..runs.choice import value_of_day_usd
     from .events import event_impact
 
     recurring = [(i, e) for i, e in enumerate(scenario.events) if e.per_year is not None]
@@ -100,7 +100,7 @@ def annual_loss(
             "(how many a year, and the range of its length in days)"
         )
     rng = np.random.default_rng(seed)
-    value_of_day = _value_of_day(network)
+    value_of_day = value_of_day_usd(network)
     totals: dict[str, np.ndarray] = {}
     for i, event in recurring:
         assert event.per_year is not None

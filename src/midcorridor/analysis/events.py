@@ -31,17 +31,18 @@ drain, TEU-days lost on each corridor and the share of the cargo that switched c
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._errors import MidcorridorError, ScenarioError
+from .._errors import MidcorridorError, ScenarioError, did_you_mean
 from ..inputs.changes import Closures
 from ..inputs.events import Event
 from ..inputs.scenario import RouteSpec, Scenario
 from ..model.costs import TripCost
+from ..model.delays import Volume
 from ..model.events import STEP_HOURS, Backlog, ample_waits_hours, fluid_backlog
 from ..model.queue_inputs import ferry_capacity_teu_per_hour
 from ..model.queues import TEU_PER_TRAIN
@@ -127,29 +128,36 @@ class EventImpact:
         )
 
 
-def _touches(trip: TripResult, event: Event, network: Network, place: str) -> bool:
+def _at_place(network: Network, event: Event, place: str) -> Callable[[str, str | None], bool]:
+    """Whether a node (and the link leaving it, if any) is the event's place."""
     kind = event.place[0]
+
+    def at(node: str, link: str | None) -> bool:
+        if kind == "node":
+            return node == place
+        if kind == "country":
+            return place in network.nodes_by_id[node].props.countries
+        if link is None:
+            return False
+        return link == place if kind == "link" else network.links_by_id[link].props.passage == place
+
+    return at
+
+
+def _touches(trip: TripResult, event: Event, network: Network, place: str) -> bool:
+    """Whether the trip's route passes the event's place."""
+    at = _at_place(network, event, place)
     route = trip.route
-    if kind == "node":
-        return place in route.nodes
-    if kind == "link":
-        return place in route.links
-    if kind == "country":
-        return any(place in network.nodes_by_id[n].props.countries for n in route.nodes)
-    return any(network.links_by_id[lk].props.passage == place for lk in route.links)
+    return any(at(node, None) for node in route.nodes) or any(
+        at(node, link) for node, link in zip(route.nodes, route.links, strict=False)
+    )
 
 
 def _hours_to_place(trip: TripResult, event: Event, network: Network, place: str) -> float:
     """Mean hours from departure until the trip reaches the place."""
-    kind = event.place[0]
+    at = _at_place(network, event, place)
     for i, comp in enumerate(trip.components):
-        link = network.links_by_id.get(comp.link) if comp.link else None
-        if (
-            (kind == "node" and comp.node == place)
-            or (kind == "link" and comp.link == place)
-            or (kind == "country" and place in network.nodes_by_id[comp.node].props.countries)
-            or (kind == "passage" and link is not None and link.props.passage == place)
-        ):
+        if at(comp.node, comp.link):
             return float(trip.mean_hours[:i].sum())
     return 0.0
 
@@ -161,13 +169,9 @@ def _place(scenario: Scenario, network: Network, event: Event, fld: str) -> str:
     if kind == "node":
         return node_id(network, scenario, value, f"{fld}.node")
     if kind == "link" and value not in network.links_by_id:
-        from .._errors import did_you_mean
-
         hint = did_you_mean(value, network.links_by_id)
         raise scenario_error(scenario, f"{fld}.link", f"unknown link {value!r}{hint}")
     if kind == "country" and value not in network.countries:
-        from .._errors import did_you_mean
-
         hint = did_you_mean(value, sorted(network.countries))
         raise scenario_error(scenario, f"{fld}.country", f"no node in country {value!r}{hint}")
     return value
@@ -197,10 +201,12 @@ def _flow_and_capacity(
             capacity or ferry_capacity_teu_per_hour(conditions.services[place]) * HOURS_PER_DAY
         )
     flow = event.flow_teu_per_day
-    if flow is None:
+    if flow is None:  # the corridors' volume in the event's month
+        month = event.start.month - 1
         weekly = sum(
-            float(np.mean(np.atleast_1d(scenario.volume[c]))) if c in scenario.volume else 0.0
+            Volume.of(scenario.volume[c]).by_month()[month]
             for c in corridors
+            if c in scenario.volume
         )
         flow = weekly * share / DAYS_PER_WEEK
     if flow <= 0:
@@ -223,10 +229,10 @@ def _switch_probability(
     route; cargo already choosing the alternative without the event is not on the route,
     so the route's cargo that switches is ``(p(w) - p(0)) / (1 - p(0))``.
     """
-    from ..runs.choice import _value_of_day
+    from ..runs.choice import value_of_day_usd
 
     scale = network.require_choice().cost_scale_usd.value
-    value_of_day = _value_of_day(network)
+    value_of_day = value_of_day_usd(network)
 
     def alternative_share(wait_days: np.ndarray) -> np.ndarray:
         gain_usd = value_of_day * (wait_days - extra_days) - extra_usd
@@ -298,8 +304,6 @@ def _event_index(scenario: Scenario, event: int | str) -> int:
         return event
     if isinstance(event, str) and event in names:
         return names.index(event)
-    from .._errors import did_you_mean
-
     hint = did_you_mean(str(event), names) if names else ""
     raise ScenarioError(
         f"{scenario.path}: no event {event!r}"
@@ -388,7 +392,8 @@ class _Clock:
 
 
 def _believed_lengths(event: Event) -> np.ndarray:
-    """Lengths (days) shippers may believe an unknown event has: doubling from a day."""
+    """Lengths (days) shippers may believe an unknown event has: from a day, each half as
+    long again as the one before, up to the event's."""
     lengths = [1.0]
     while lengths[-1] < event.days:
         lengths.append(lengths[-1] * 1.5)

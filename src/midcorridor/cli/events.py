@@ -7,7 +7,15 @@ from typing import Annotated
 import typer
 
 from ._app import app, examples
-from ._options import JsonOpt, RunOptions, ScenarioArg, print_json, print_tables, with_run_options
+from ._options import (
+    FixedSamplesOpt,
+    JsonOpt,
+    RunOptions,
+    ScenarioArg,
+    print_json,
+    print_tables,
+    with_run_options,
+)
 
 
 @app.command(
@@ -23,9 +31,7 @@ def events(
         str | None,
         typer.Option("--event", help="The event's name (default: the scenario's first)."),
     ] = None,
-    samples: Annotated[
-        int, typer.Option("--samples", min=100, max=200_000, help="Monte Carlo samples per trip.")
-    ] = 2000,
+    samples: FixedSamplesOpt = 2000,
     as_json: JsonOpt = False,
     *,
     opts: RunOptions,
@@ -57,9 +63,7 @@ def annual_loss(
     years: Annotated[
         int, typer.Option("--years", min=100, max=1_000_000, help="Simulated years.")
     ] = 10_000,
-    samples: Annotated[
-        int, typer.Option("--samples", min=100, max=200_000, help="Monte Carlo samples per trip.")
-    ] = 1000,
+    samples: FixedSamplesOpt = 1000,
     as_json: JsonOpt = False,
     *,
     opts: RunOptions,

@@ -52,6 +52,7 @@ __all__ = [
     "fit_constants",
     "solve_choice",
     "solve_choices",
+    "value_of_day_usd",
     "with_choice_volumes",
 ]
 
@@ -176,7 +177,9 @@ class ChoiceResult:
         }
 
 
-def _value_of_day(network: Network) -> float:
+def value_of_day_usd(network: Network) -> float:
+    """What a day costs a loaded 40-ft container's cargo, USD: its mean value times the
+    mean share of it a day holds (``network/costs.yaml``)."""
     cargo = network.require_costs().container
     return cargo.value_usd.mean * cargo.holding_share_per_day.mean
 
@@ -445,7 +448,7 @@ def fit_choice_baseline(
     """
     book = network.require_choice()
     run = _run(baseline, network, _open_specs(baseline, network, book), {}, samples, seed)
-    options = _options(run, book, _value_of_day(network), carbon_usd_per_t)
+    options = _options(run, book, value_of_day_usd(network), carbon_usd_per_t)
     constants = fit_constants(options, book)
     reference = _shares(options, constants, book)
     return ChoiceBaseline(run, options, constants, reference, samples, seed, carbon_usd_per_t)
@@ -493,7 +496,7 @@ def solve_choice(
         When no corridor is open to a market, or the baseline leaves one closed to all.
     """
     book = network.require_choice()
-    value_of_day = _value_of_day(network)
+    value_of_day = value_of_day_usd(network)
     if fitted is None:
         fitted = fit_choice_baseline(
             baseline, network, samples=samples, seed=seed, carbon_usd_per_t=carbon_usd_per_t

@@ -9,18 +9,15 @@ stylesheet (``templates/map.css``) in the page head.
 
 from __future__ import annotations
 
-import functools
 import re
-from importlib import resources
 from typing import Any, TypeVar
 
 import folium
-import jinja2
+
+from ._html_templates import html_environment, template_text
 
 __all__ = ["css_token", "in_pane", "render", "stylesheet"]
 
-#: Package folder of the tooltip and popup templates and of the map's stylesheet.
-_TEMPLATES = "templates"
 _STYLESHEET = "map.css"
 #: Characters that could end or interpolate in a JavaScript template literal, and the
 #: HTML character references that show them instead.
@@ -29,22 +26,9 @@ _JS_LITERAL_REFS = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
 _P = TypeVar("_P", folium.PolyLine, folium.CircleMarker)
 
 
-@functools.cache
-def _environment() -> jinja2.Environment:
-    """The jinja2 environment of ``midcorridor/views/templates/``, autoescaping every
-    template."""
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("midcorridor.views", _TEMPLATES),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
-
-
 def stylesheet() -> str:
     """The CSS of the map's tooltips, popups and labels (``templates/map.css``)."""
-    return (resources.files("midcorridor.views") / _TEMPLATES / _STYLESHEET).read_text("utf-8")
+    return template_text(_STYLESHEET)
 
 
 def render(template: str, **context: Any) -> str:
@@ -66,7 +50,7 @@ def render(template: str, **context: Any) -> str:
     str
         The markup.
     """
-    markup = _environment().get_template(template).render(**context)
+    markup = html_environment().get_template(template).render(**context)
     return markup.translate(_JS_LITERAL_REFS)
 
 

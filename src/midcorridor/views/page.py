@@ -25,12 +25,9 @@ import json
 import math
 import re
 from collections.abc import Mapping, Sequence
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -38,6 +35,7 @@ from ..analysis.headline import FIFTY_DAYS_FROM, HEADLINE_SHIPMENTS, Headline
 from ..runs.frames import run_frame
 from ..runs.runner import ScenarioRun
 from ..vocabulary import MONTH_NAMES, STAGE_WORDS
+from ._html_templates import html_environment, template_text
 
 if TYPE_CHECKING:
     import folium
@@ -46,25 +44,9 @@ __all__ = ["PAGE_FILE", "page_data", "page_html"]
 
 #: The page of a report folder, beside ``report.md``.
 PAGE_FILE = "report.html"
-_TEMPLATES = "templates"
 #: Images a report links to, inlined into the page as ``data:`` URIs.
 _IMAGE_TYPES = {".png": "image/png", ".svg": "image/svg+xml"}
 _MARKDOWN_IMAGE = re.compile(r'<img src="([^"/:]+)"')
-
-
-@cache
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("midcorridor.views", _TEMPLATES),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
-
-
-def _asset(name: str) -> str:
-    return (resources.files("midcorridor.views") / _TEMPLATES / name).read_text("utf-8")
 
 
 def _finite(value: Any) -> Any:
@@ -193,14 +175,14 @@ def page_html(
     """
     map_html = scenario_map.get_root().render() if scenario_map is not None else None
     return (
-        _environment()
+        html_environment()
         .get_template("page.html.j2")
         .render(
             title=title,
             version=version,
             data=_json_for_script(page_data(runs, headlines)),
-            script=Markup(_asset("page.js").replace("</", "<\\/")),
-            style=Markup(_asset("page.css").replace("</", "<\\/")),
+            script=Markup(template_text("page.js").replace("</", "<\\/")),
+            style=Markup(template_text("page.css").replace("</", "<\\/")),
             map_html=map_html,
             report=_report_html(report_markdown, images),
         )
