@@ -12,6 +12,10 @@ DEMO_STAMP := $(VENV)/.installed-demo
 # Main job: the answer first (days by class and departure month, who takes 50 days and
 # why), then baseline against digitized customs (days, cost, CO2, the cargo each corridor
 # wins), with a map, time- and cost-distance charts and a Markdown report.
+# Bytecode: the demo's install leaves it out (most of the libraries' modules are never
+# imported) and each command writes that of what it imports, once, even where the
+# environment says otherwise (PYTHONDONTWRITEBYTECODE).
+demo: export PYTHONDONTWRITEBYTECODE =
 demo: $(DEMO_STAMP)
 	$(BIN)/midcorridor headline --chart maps/headline.png
 	$(BIN)/midcorridor network check
@@ -40,17 +44,21 @@ docs: $(DEMO_STAMP)
 	$(BIN)/python docs/build_api.py
 
 # The demo's install is the package alone, with the venv's own pip (recent enough for an
-# editable pyproject install). Bytecode is compiled at install: where Python may not write
-# it on import (PYTHONDONTWRITEBYTECODE), every command would compile its libraries again.
+# editable pyproject install), quiet to its warnings (a machine's pip configuration can
+# print dozens, which would push the answer off the first screen; errors still show).
 $(DEMO_STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
-	touch $(DEMO_STAMP)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "installing midcorridor and what it needs into $(VENV) (about 20 s)"
+	@$(BIN)/python -m pip install -qq --disable-pip-version-check --no-compile -e .
+	@touch $(DEMO_STAMP)
 
+# The tests start many processes: every library's bytecode is compiled once here, also
+# what a demo installed without it.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m compileall -q -j 0 $(VENV)/lib >/dev/null
 	touch $(STAMP) $(DEMO_STAMP)
 
 # Debian's chromium for the map tests (Playwright drives it; no browser download).

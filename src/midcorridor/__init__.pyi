@@ -17,6 +17,7 @@ from .analysis.criticality import Criticality, ElementCriticality, rank_critical
 from .analysis.customs import BorderCheck, CustomsReport, border_checks, customs_report
 from .analysis.events import EventImpact, EventWeek, event_impact
 from .analysis.headline import Headline, headline
+from .analysis.model_checks import ModelChecks, check_model
 from .analysis.savings import PackageSavings, package_savings
 from .analysis.scores import ObservationScore, Scores, promise_by_month, score_observations
 from .inputs.caspian_files import CaspianBook, CaspianLevel
@@ -83,6 +84,7 @@ __all__ = [
     "Headline",
     "Journey",
     "MidcorridorError",
+    "ModelChecks",
     "Network",
     "NetworkError",
     "NetworkSummary",
@@ -117,6 +119,7 @@ __all__ = [
     "border_checks",
     "calibrate",
     "candidate_routes",
+    "check_model",
     "compare_runs",
     "components",
     "cost_distance_chart",

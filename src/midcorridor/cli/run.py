@@ -3,7 +3,9 @@ validate, explain."""
 
 from __future__ import annotations
 
+import contextlib
 import math
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -15,6 +17,8 @@ from ..vocabulary import Corridor, Shipment
 from ._app import app, bug_text, err, examples, out, state, written
 
 if TYPE_CHECKING:
+    from .._background import Background
+    from ..analysis.model_checks import ModelChecks
     from ..network.network import Network
     from ..runs.runner import ScenarioRun
 from ._options import (
@@ -127,22 +131,23 @@ def compare(
 
         check_output_folder(report_dir, owned_by=REPORT_FILE, what="Report folder")
     net = opts.load_network()
-    runs = opts.run(scenarios, net)
-    comparison = compare_runs(runs)
-    choices = opts.choices(scenarios, net) if with_choice else []
-    if as_json:
-        out = {"scenarios": [r.to_dict(net) for r in runs], "comparison": comparison.to_dict()}
-        if choices:
-            out["choice"] = [c.to_dict() for c in choices]
-        print_json(out)
-    else:
-        tables = [*(run_table(r) for r in runs), compare_table(comparison)]
-        if choices:
-            tables.append(choice_change_table(choices))
-        print_tables(*tables)
-    write_outputs(runs, net, map_path, chart, cost_chart, export)
-    if report_dir is not None:
-        write_brief(runs, net, report_dir, opts)
+    with _checks_started(report_dir is not None, opts) as checks:
+        runs = opts.run(scenarios, net)
+        comparison = compare_runs(runs)
+        choices = opts.choices(scenarios, net) if with_choice else []
+        if as_json:
+            out = {"scenarios": [r.to_dict(net) for r in runs], "comparison": comparison.to_dict()}
+            if choices:
+                out["choice"] = [c.to_dict() for c in choices]
+            print_json(out)
+        else:
+            tables = [*(run_table(r) for r in runs), compare_table(comparison)]
+            if choices:
+                tables.append(choice_change_table(choices))
+            print_tables(*tables)
+        write_outputs(runs, net, map_path, chart, cost_chart, export)
+        if report_dir is not None:
+            write_brief(runs, net, report_dir, opts, checks=checks)
 
 
 @app.command(
@@ -302,8 +307,23 @@ def report(
     out_dir = out_dir or default_output(Path("reports/report"))
     check_output_folder(out_dir, owned_by=REPORT_FILE, what="Report folder")
     net = opts.load_network()
-    runs = opts.run(scenarios, net)
-    write_brief(runs, net, out_dir, opts, calibration=calibration)
+    with _checks_started(calibration, opts) as checks:
+        runs = opts.run(scenarios, net)
+        write_brief(runs, net, out_dir, opts, checks=checks)
+
+
+@contextlib.contextmanager
+def _checks_started(wanted: bool, opts: RunOptions) -> Iterator[Background[ModelChecks] | None]:
+    """The report's model checks (calibration targets, scores), when ``wanted``, started
+    in a second process: they need none of the scenarios' runs, so they go on meanwhile."""
+    if not wanted:
+        yield None
+        return
+    from .._background import Background
+    from ..analysis.model_checks import check_model_in
+
+    with Background(check_model_in, opts.network, opts.samples) as checks:
+        yield checks
 
 
 def write_brief(
@@ -312,28 +332,18 @@ def write_brief(
     out_dir: Path,
     opts: RunOptions,
     *,
-    calibration: bool = True,
+    checks: Background[ModelChecks] | None = None,
 ) -> None:
     """The report of ``runs`` (``report``, ``compare --report``), with the answer by class
-    and month, the customs packages beside the reference and, with ``calibration``, the
-    calibration and the scores."""
-    from ..analysis.calibration import calibrate as run_calibration
-    from ..analysis.calibration import era_conditions
+    and month, the customs packages beside the reference and, with ``checks`` (started by
+    :func:`_checks_started`), the calibration and the scores."""
     from ..analysis.headline import headline
     from ..analysis.savings import package_savings
-    from ..analysis.scores import SAMPLES_PER_MONTH, score_observations
-    from ..inputs.scenario import default_scenario, package_scenarios
+    from ..inputs.scenario import package_scenarios
     from ..runs.memo import RunMemo
     from ..views.page import PAGE_FILE
     from ..views.report import headline_customs_trips, write_report
 
-    checked = scores = None
-    if calibration:
-        conditions = era_conditions(default_scenario())
-        checked = run_calibration(net, conditions["2025"], samples=opts.samples)
-        if net.observations is not None:
-            per_month = opts.samples or SAMPLES_PER_MONTH
-            scores = score_observations(net, conditions, samples_per_month=per_month, by_month=True)
     # The report shows what the packages save on the Middle Corridor's block train and
     # container only: their runs need no other route (each trip draws from its own seed,
     # so these trips get the same days with or without the others).
@@ -345,8 +355,15 @@ def write_brief(
         for p in package_scenarios(runs[0].scenario)
     ]
     answers = [headline(run.scenario, net, samples=min(opts.samples or 3000, 3000)) for run in runs]
+    checked = checks.result() if checks is not None else None
     path = write_report(
-        runs, net, out_dir, calibration=checked, scores=scores, packages=packages, headlines=answers
+        runs,
+        net,
+        out_dir,
+        calibration=checked.calibration if checked else None,
+        scores=checked.scores if checked else None,
+        packages=packages,
+        headlines=answers,
     )
     written("report", path)
     written("page to open in a browser", path.with_name(PAGE_FILE))

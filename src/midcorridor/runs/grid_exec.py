@@ -18,6 +18,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .._background import TERMINAL_SIGNALS
 from .._errors import MidcorridorError, needs_extra
 
 if TYPE_CHECKING:
@@ -54,8 +55,6 @@ CLOSE_TIMEOUT_S = 5
 WORKER_BASE_BYTES = 400 * 2**20
 #: Modules a worker runs the grid with, imported once by the fork server.
 WORKER_MODULES = ("midcorridor.runs.grid",)
-#: Signals of the terminal that the workers ignore (the driver handles them).
-_TERMINAL_SIGNALS = ("SIGINT", "SIGHUP")
 
 
 @dataclass(frozen=True)
@@ -145,7 +144,7 @@ def _workers_deaf_to_the_terminal() -> Iterator[None]:
         spawn_environ = dask.config.get("distributed.nanny.pre-spawn-environ", default={})
         environ = {key: str(value) for key, value in spawn_environ.items()}
         saved = {key: os.environ.get(key) for key in environ}
-        names = [n for n in _TERMINAL_SIGNALS if hasattr(signal, n)]
+        names = [n for n in TERMINAL_SIGNALS if hasattr(signal, n)]
         previous = {n: signal.signal(getattr(signal, n), signal.SIG_IGN) for n in names}
         try:
             os.environ.update(environ)

@@ -1,0 +1,83 @@
+"""Work handed to a second process while this one goes on: a result awaited later.
+
+The second process is started fresh (``spawn``: nothing of this process's threads or open
+files is copied) and is deaf to the terminal's Ctrl-C and hang-up: on a stop this process
+alone decides, ends it, and no traceback of it is printed. With one usable core the work
+runs when its result is asked for, in this process: the same answer, only not sooner.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable
+from multiprocessing.pool import AsyncResult, Pool
+from types import TracebackType
+from typing import Any, Generic, TypeVar
+
+__all__ = ["TERMINAL_SIGNALS", "Background", "usable_cores"]
+
+#: Signals of the terminal that worker processes ignore (the process that started them
+#: handles them).
+TERMINAL_SIGNALS = ("SIGINT", "SIGHUP")
+
+T = TypeVar("T")
+
+
+def usable_cores() -> int:
+    """Cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def ignore_terminal_signals() -> None:
+    """Ignore the terminal's Ctrl-C and hang-up in this process (a worker's start)."""
+    for name in TERMINAL_SIGNALS:
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
+
+
+class Background(Generic[T]):
+    """``work(*args)`` started in a second process; :meth:`result` waits for its value.
+
+    Use it as a context manager: leaving the block (an error, a stop) ends the process.
+    ``work`` and ``args`` must be picklable (a module-level function and plain values).
+    """
+
+    def __init__(self, work: Callable[..., T], *args: Any) -> None:
+        self._work, self._args = work, args
+        self._pool: Pool | None = None
+        self._pending: AsyncResult[T] | None = None
+        if usable_cores() >= 2:
+            context = multiprocessing.get_context("spawn")
+            self._pool = context.Pool(1, initializer=ignore_terminal_signals)
+            self._pending = self._pool.apply_async(work, args)
+
+    def result(self) -> T:
+        """The work's value (its error raised here), once it is done."""
+        if self._pending is None:
+            return self._work(*self._args)
+        try:
+            return self._pending.get()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """End the second process, finished or not."""
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+    def __enter__(self) -> Background[T]:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
