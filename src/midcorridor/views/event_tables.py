@@ -19,7 +19,10 @@ _MEASURE_WORDS = {
     "trains_stranded_at_end": "trains held when it ends",
     "peak_trains": "most trains held",
     "days_to_recover": "days to drain after it ends",
+    "detour_days": "days the detour adds to a voyage",
 }
+#: The measures of an event at a sea passage, where ships sail round and nothing queues.
+_PASSAGE_MEASURES = ("days_to_recover", "detour_days")
 
 
 def _range(low: float | None, high: float | None) -> str:
@@ -37,26 +40,36 @@ def event_check_table(impact: EventImpact) -> Table:
         if impact.days_to_recover is None
         else f"{impact.days_to_recover:.1f}"
     )
+    passage = e.passage is not None
+    if passage:
+        capacity = "ships sail round"
+    elif impact.capacity_teu_per_day is None:
+        capacity = "to spare"
+    else:
+        capacity = f"{impact.capacity_teu_per_day:,.0f}"
     rows = [
         ("flow reaching the place, TEU a day", f"{impact.flow_teu_per_day:,.0f}", "", ""),
-        (
-            "capacity of the place, TEU a day",
-            "to spare"
-            if impact.capacity_teu_per_day is None
-            else f"{impact.capacity_teu_per_day:,.0f}",
-            "",
-            "",
-        ),
+        ("capacity of the place, TEU a day", capacity, "", ""),
     ]
     model = {
         "trains_stranded_at_end": impact.trains_stranded_at_end,
         "peak_trains": impact.peak_trains,
         "days_to_recover": impact.days_to_recover,
+        "detour_days": impact.mean_detour_days,
     }
     reported: dict[str, Reported] = {r.measure: r for r in e.reported}
     for measure, words in _MEASURE_WORDS.items():
+        if (measure in _PASSAGE_MEASURES) != passage and measure != "days_to_recover":
+            continue
+        if passage and measure == "days_to_recover":
+            words = "days after it ends until every ship is back"
         value = model[measure]
-        shown = drain if measure == "days_to_recover" else f"{value or 0:,.0f}"
+        if measure == "days_to_recover":
+            shown = drain
+        elif measure == "detour_days":
+            shown = f"{value or 0:.1f}"
+        else:
+            shown = f"{value or 0:,.0f}"
         r = reported.get(measure)
         if r is None:
             rows.append((words, shown, "", ""))
