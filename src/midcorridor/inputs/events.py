@@ -24,9 +24,12 @@ from .network_files import PublishedSource
 __all__ = ["MAX_EVENT_DAYS", "REPORTED_MEASURES", "Event", "RecoveryStep", "Reported"]
 
 #: What a report of an event's scale can be checked on: trains held at the place when the
-#: event ends, at most at any time, days from the end until the backlog is gone, and days a
-#: closed passage's detour adds to a voyage.
-ReportedMeasure = Literal["trains_stranded_at_end", "peak_trains", "days_to_recover", "detour_days"]
+#: event ends, at most at any time, days from the end until the backlog is gone, days a
+#: closed passage's detour adds to a voyage, and the share of the cargo that switched
+#: corridor (0 to 1).
+ReportedMeasure = Literal[
+    "trains_stranded_at_end", "peak_trains", "days_to_recover", "detour_days", "share_switched"
+]
 REPORTED_MEASURES: tuple[ReportedMeasure, ...] = get_args(ReportedMeasure)
 
 #: Longest event, days (the Red Sea's Cape routing lasted about 25 months).
