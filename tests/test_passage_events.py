@@ -172,3 +172,14 @@ def test_a_recorded_storm_replaces_the_ordinary_storm_hold_of_the_cargo_it_holds
     assert held
     assert impact.days_to_recover is not None
     assert impact.days_to_recover > 0  # the ferries drain the queue at their service's pace
+
+
+@pytest.mark.slow
+def test_the_check_table_of_a_passage_shows_the_detour_not_trains(detour: EventImpact) -> None:
+    from midcorridor.views.event_tables import event_check_table
+
+    rows = {row[0]: row[1:] for row in event_check_table(detour).rows}
+    assert rows["days the detour adds to a voyage"] == ("10.0", "10-14", "yes")
+    assert rows["capacity of the place, TEU a day"][0] == "ships sail round"
+    assert rows["share of the cargo that switched corridor"][1] == "at most 2%"
+    assert not any("trains" in words for words in rows)
