@@ -22,16 +22,26 @@ events` and:
 5. queues the cargo that stays at the place (:func:`midcorridor.model.events.fluid_backlog`),
    hour by hour, at the capacity the event and its recovery leave.
 
-Results, per exposed trip and weekly departure: the share switched, the wait at the place,
-the days of the cargo that stays (its sampled days plus the wait) and of the cargo that
-switched; and in total: the backlog when the event ends in trains, the days it takes to
-drain, TEU-days lost on each corridor and the share of the cargo that switched corridor.
+A sea passage (``suez``) keeps no queue: a ship reaching it while it is closed sails the
+network's other way between the same ports (the ``cape`` line), so its cargo loses that
+line's extra sailing hours (PERT means of ``sailing_hours``), and a share ``1 - capacity``
+of the ships does so while the passage is partly open or recovering. Cargo not yet committed
+weighs that detour against the best route of another corridor. Where the place has storm
+holds of its own (a ferry crossing's ``weather``), a recorded storm *is* its weather in the
+event's days: cargo reaching the place then does not also draw an ordinary storm hold
+there, so the storm is not counted twice.
+
+Results, per exposed trip and weekly departure: the share switched, the wait at the place
+(at a passage: the detour's extra days), the days of the cargo that stays (its sampled days
+plus the wait) and of the cargo that switched; and in total: the backlog when the event ends
+in trains, the days it takes to drain (at a passage: until every ship is back on its way),
+TEU-days lost on each corridor and the share of the cargo that switched corridor.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -48,7 +58,15 @@ from ..model.queue_inputs import ferry_capacity_teu_per_hour
 from ..model.queues import TEU_PER_TRAIN
 from ..model.trip import TripResult
 from ..network.network import Network
-from ..vocabulary import DAYS_PER_WEEK, HOURS_PER_DAY
+from ..vocabulary import CHOICE_CORRIDORS, DAYS_PER_WEEK, HOURS_PER_DAY, CorridorChoice
+from .event_places import (
+    at_place,
+    detour_hours,
+    event_place,
+    hours_to_place,
+    storm_days,
+    touches,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -95,6 +113,12 @@ class EventImpact:
     days_to_recover: float | None
     teu_days_lost: Mapping[str, float]
     share_switched: float
+    detour_days: Mapping[str, float]
+
+    @property
+    def mean_detour_days(self) -> float | None:
+        """Days a passage's detour adds, the exposed trips' mean (None: not a passage)."""
+        return float(np.mean(list(self.detour_days.values()))) if self.detour_days else None
 
     def frame(self) -> pd.DataFrame:
         """One row per exposed trip and weekly departure."""
@@ -116,6 +140,7 @@ class EventImpact:
             "days_to_recover": self.days_to_recover,
             "teu_days_lost": dict(self.teu_days_lost),
             "share_switched": self.share_switched,
+            "detour_days": dict(self.detour_days),
             "weeks": [{**vars(w), "departs": w.departs.isoformat()} for w in self.weeks],
         }
 
@@ -126,55 +151,6 @@ class EventImpact:
             f"{self.trains_stranded_at_end:.0f} trains held at the end, drained in {drain}, "
             f"{self.share_switched:.0%} switched)"
         )
-
-
-def _at_place(network: Network, event: Event, place: str) -> Callable[[str, str | None], bool]:
-    """Whether a node (and the link leaving it, if any) is the event's place."""
-    kind = event.place[0]
-
-    def at(node: str, link: str | None) -> bool:
-        if kind == "node":
-            return node == place
-        if kind == "country":
-            return place in network.nodes_by_id[node].props.countries
-        if link is None:
-            return False
-        return link == place if kind == "link" else network.links_by_id[link].props.passage == place
-
-    return at
-
-
-def _touches(trip: TripResult, event: Event, network: Network, place: str) -> bool:
-    """Whether the trip's route passes the event's place."""
-    at = _at_place(network, event, place)
-    route = trip.route
-    return any(at(node, None) for node in route.nodes) or any(
-        at(node, link) for node, link in zip(route.nodes, route.links, strict=False)
-    )
-
-
-def _hours_to_place(trip: TripResult, event: Event, network: Network, place: str) -> float:
-    """Mean hours from departure until the trip reaches the place."""
-    at = _at_place(network, event, place)
-    for i, comp in enumerate(trip.components):
-        if at(comp.node, comp.link):
-            return float(trip.mean_hours[:i].sum())
-    return 0.0
-
-
-def _place(scenario: Scenario, network: Network, event: Event, fld: str) -> str:
-    from ..runs.resolve import node_id, scenario_error
-
-    kind, value = event.place
-    if kind == "node":
-        return node_id(network, scenario, value, f"{fld}.node")
-    if kind == "link" and value not in network.links_by_id:
-        hint = did_you_mean(value, network.links_by_id)
-        raise scenario_error(scenario, f"{fld}.link", f"unknown link {value!r}{hint}")
-    if kind == "country" and value not in network.countries:
-        hint = did_you_mean(value, sorted(network.countries))
-        raise scenario_error(scenario, f"{fld}.country", f"no node in country {value!r}{hint}")
-    return value
 
 
 def _flow_and_capacity(
@@ -196,10 +172,10 @@ def _flow_and_capacity(
         if node_capacity is not None:
             share = node_capacity.load_share
             capacity = capacity or node_capacity.trains_per_day * TEU_PER_TRAIN
-    elif kind == "link" and place in conditions.services:
-        capacity = (
-            capacity or ferry_capacity_teu_per_hour(conditions.services[place]) * HOURS_PER_DAY
-        )
+    elif kind == "link":  # a ferry's service as the scenario leaves it (none on rail)
+        service = conditions.services.get(place, network.links_by_id[place].props.service)
+        if service is not None:
+            capacity = capacity or ferry_capacity_teu_per_hour(service) * HOURS_PER_DAY
     flow = event.flow_teu_per_day
     if flow is None:  # the corridors' volume in the event's month
         month = event.start.month - 1
@@ -274,10 +250,10 @@ def event_impact(
     index = _event_index(scenario, event)
     chosen = scenario.events[index]
     fld = f"events.{index}"
-    place = _place(scenario, network, chosen, fld)
+    place = event_place(scenario, network, chosen, fld)
     base = scenario.derive(departure_month=chosen.start.month, events=())
     run = run_scenario(base, network, samples=samples)
-    exposed = [t for t in run.trips if _touches(t, chosen, network, place)]
+    exposed = [t for t in run.trips if touches(t, chosen, network, place)]
     if not exposed:
         from ..runs.resolve import scenario_error
 
@@ -285,13 +261,16 @@ def event_impact(
     corridors = tuple(dict.fromkeys(t.route.corridor for t in exposed))
     flow, capacity = _flow_and_capacity(base, network, chosen, place, corridors, fld)
     alternatives = [_alternative(base, network, chosen, place, trip, samples) for trip in exposed]
+    at = at_place(network, chosen, place)
     legs = [
         _Leg(
             trip,
-            _hours_to_place(trip, chosen, network, place),
+            hours_to_place(trip, chosen, network, place),
             _usd(run.cost(trip.label)),
             None if alt is None else alt[0],
             0.0 if alt is None else alt[1],
+            detour_hours(scenario, network, trip, place, fld) if chosen.passage else None,
+            storm_days(trip, at),
         )
         for trip, alt in zip(exposed, alternatives, strict=True)
     ]
@@ -315,10 +294,35 @@ def _alternative(
     base: Scenario, network: Network, event: Event, place: str, trip: TripResult, samples: int
 ) -> tuple[TripResult, float] | None:
     """The trip's best route of any corridor with the place closed, and its P50 USD (None:
-    none open)."""
+    none open). Past a passage the trip's own corridor sails the detour, so the alternative
+    is the fastest route (P50 days) of another corridor."""
+    kind = event.place[0]
+    if kind != "passage":
+        return _open_route(base, network, kind, place, trip, "any", samples)
+    found = [
+        _open_route(base, network, kind, place, trip, corridor, samples)
+        for corridor in CHOICE_CORRIDORS
+        if corridor != trip.route.corridor
+    ]
+    return min(
+        (alt for alt in found if alt is not None),
+        key=lambda alt: alt[0].days()["p50"],
+        default=None,
+    )
+
+
+def _open_route(
+    base: Scenario,
+    network: Network,
+    kind: str,
+    place: str,
+    trip: TripResult,
+    corridor: CorridorChoice,
+    samples: int,
+) -> tuple[TripResult, float] | None:
+    """The trip's route on ``corridor`` with the place closed, and its P50 USD (None: none)."""
     from ..runs.runner import run_scenario
 
-    kind = event.place[0]
     closure = Closures(
         **{
             {"node": "nodes", "link": "links", "country": "countries", "passage": "passages"}[
@@ -329,7 +333,7 @@ def _alternative(
     spec = RouteSpec(
         origin=trip.route.origin,
         destination=trip.route.destination,
-        corridor="any",
+        corridor=corridor,
         shipment=trip.shipment,
         label=trip.label,
     )
@@ -348,13 +352,22 @@ def _usd(cost: TripCost | None) -> float:
 
 @dataclass(frozen=True)
 class _Leg:
-    """An exposed trip: hours until it reaches the place, its USD, its alternative's."""
+    """An exposed trip: hours until it reaches the place, its USD, its alternative's, the
+    hours its passage's detour adds (None: not a passage) and its kept samples' days of
+    ordinary storm holds at the place."""
 
     trip: TripResult
     to_place_hours: float
     usd: float
     alternative: TripResult | None
     alternative_usd: float
+    detour_hours: float | None
+    storm_days: np.ndarray
+
+    def delay_hours(self, place_waits: np.ndarray) -> np.ndarray:
+        """Hours the leg's cargo loses at the place: its wait, or at a passage the share of
+        ships sailing the detour (:meth:`_Clock.waits`) times the detour's hours."""
+        return place_waits if self.detour_hours is None else place_waits * self.detour_hours
 
     @property
     def extra_days(self) -> float:
@@ -374,9 +387,10 @@ class _Clock:
     capacity: float | None
 
     def waits(self, arrivals: np.ndarray, length_days: float) -> tuple[np.ndarray, Backlog | None]:
-        """Waits (hours) by arrival hour, and the backlog, were the event ``length_days``."""
+        """Waits (hours) by arrival hour, and the backlog, were the event ``length_days``; at
+        a passage, the share of the ships reaching it then that sail the detour."""
         end = length_days * HOURS_PER_DAY
-        if self.capacity is None:
+        if self.capacity is None and not self.event.passage:
 
             def closed(h: np.ndarray) -> np.ndarray:
                 return (h >= 0) & (h < end) & (self.event.capacity == 0)
@@ -384,6 +398,8 @@ class _Clock:
             return ample_waits_hours(self.hours, closed, end), None
         event = self.event.model_copy(update={"days": length_days})
         share = np.array([event.capacity_share(h / HOURS_PER_DAY) for h in self.hours])
+        if self.capacity is None:  # a passage (an event there gives no capacity)
+            return 1.0 - share, None
         backlog = fluid_backlog(arrivals, self.capacity / HOURS_PER_DAY * share)
         return backlog.waits_hours, backlog
 
@@ -443,7 +459,10 @@ def _impact(
         """Share of a leg's shipments departing then that switch corridor."""
         if leg.alternative is None:
             return np.zeros(departs_hours.size)
-        wait = _expected_waits(clock, departs_hours + leg.to_place_hours, departs_hours)
+        # Linear in the place's waits, so it scales the expected days as it scales hours.
+        wait = leg.delay_hours(
+            _expected_waits(clock, departs_hours + leg.to_place_hours, departs_hours)
+        )
         p = _switch_probability(wait, leg.extra_days, leg.alternative_usd - leg.usd, network)
         return np.where(departs_hours >= 0, p, 0.0)
 
@@ -453,8 +472,11 @@ def _impact(
     waits, backlog = clock.waits(arrivals, event.days)
     end = event.days * HOURS_PER_DAY
     drained: float | None
-    if backlog is None:
-        closed = (clock.hours >= 0) & (clock.hours < end)
+    closed = (clock.hours >= 0) & (clock.hours < end)
+    if event.passage:  # ships sail round: nothing is held, all is back once they all return
+        held_teu = peak_teu = 0.0
+        drained = end + event.recovery_days * HOURS_PER_DAY
+    elif backlog is None:
         held_teu = float(np.sum(arrivals[closed]) * STEP_HOURS) if event.capacity == 0 else 0.0
         peak_teu, drained = held_teu, end
     else:
@@ -473,11 +495,14 @@ def _impact(
         for leg in legs
         for d in departures
     ]
+
     period = (clock.hours >= 0) & (clock.hours < (back if back is not None else clock.hours[-1]))
     lost: dict[str, float] = {}
     for leg, share in zip(legs, switched, strict=True):
         corridor = leg.trip.route.corridor
-        part = arrivals / len(legs) * (waits / HOURS_PER_DAY)
+        # In the event's days its storm replaces the cargo's ordinary storm hold there.
+        ordinary = closed * float(np.mean(leg.storm_days)) * HOURS_PER_DAY
+        part = arrivals / len(legs) * ((leg.delay_hours(waits) - ordinary) / HOURS_PER_DAY)
         lost[corridor] = lost.get(corridor, 0.0) + float(np.sum(part[np.isfinite(part)]))
         if leg.alternative is not None:
             alt = leg.alternative.route.corridor
@@ -499,15 +524,23 @@ def _impact(
         days_to_recover=None if drained is None else max(drained - end, 0.0) / HOURS_PER_DAY,
         teu_days_lost=lost,
         share_switched=moved_teu / total if total > 0 else 0.0,
+        detour_days={
+            leg.trip.label: leg.detour_hours / HOURS_PER_DAY
+            for leg in legs
+            if leg.detour_hours is not None
+        },
     )
 
 
 def _week(
     event: Event, leg: _Leg, departs_hours: float, share: float, waits: np.ndarray, clock: _Clock
 ) -> EventWeek:
-    """Shipments of one leg departing at one hour."""
-    wait_hours = float(waits[clock.at(np.array([departs_hours + leg.to_place_hours]))[0]])
-    days = leg.trip.total_days + wait_hours / HOURS_PER_DAY
+    """Shipments of one leg departing at one hour: their sampled days (less their ordinary
+    storm hold at the place if they reach it in the event's days) and the wait there."""
+    arrives = departs_hours + leg.to_place_hours
+    wait_hours = float(leg.delay_hours(waits[clock.at(np.array([arrives]))])[0])
+    in_event = 0 <= arrives < event.days * HOURS_PER_DAY
+    days = leg.trip.kept_total_days - in_event * leg.storm_days + wait_hours / HOURS_PER_DAY
     p10, p50, p90 = (float(x) for x in np.percentile(days, [10, 50, 90]))
     start = dt.datetime.combine(event.start, dt.time())
     return EventWeek(

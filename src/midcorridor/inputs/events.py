@@ -12,7 +12,7 @@ days for the shipments departing in each week around it.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field, model_validator
 
@@ -24,13 +24,13 @@ from .network_files import PublishedSource
 __all__ = ["MAX_EVENT_DAYS", "REPORTED_MEASURES", "Event", "RecoveryStep", "Reported"]
 
 #: What a report of an event's scale can be checked on: trains held at the place when the
-#: event ends, at most at any time, and days from the end until the backlog is gone.
-ReportedMeasure = Literal["trains_stranded_at_end", "peak_trains", "days_to_recover"]
-REPORTED_MEASURES: tuple[ReportedMeasure, ...] = (
-    "trains_stranded_at_end",
-    "peak_trains",
-    "days_to_recover",
-)
+#: event ends, at most at any time, days from the end until the backlog is gone, days a
+#: closed passage's detour adds to a voyage, and the share of the cargo that switched
+#: corridor (0 to 1).
+ReportedMeasure = Literal[
+    "trains_stranded_at_end", "peak_trains", "days_to_recover", "detour_days", "share_switched"
+]
+REPORTED_MEASURES: tuple[ReportedMeasure, ...] = get_args(ReportedMeasure)
 
 #: Longest event, days (the Red Sea's Cape routing lasted about 25 months).
 MAX_EVENT_DAYS = 1_500
@@ -89,7 +89,8 @@ class Event(Strict):
         Whether shippers know the length when it starts (the date it will end is
         announced); else they learn it only when it ends.
     capacity
-        Share of the place's capacity left during the event (0: closed).
+        Share of the place's capacity left during the event (0: closed); at a passage, the
+        share of ships still passing it (the others sail round).
     recovery
         After the end: steps of capacity coming back, ``days`` after the end increasing
         and ``capacity`` never falling; full capacity after the last step.
@@ -97,7 +98,8 @@ class Event(Strict):
         The TEU a day that reach the place and that it can handle, where the network gives
         no capacity (otherwise they come from the network and the scenario's volume);
         ``capacity_teu_per_day`` left out there: the place has capacity to spare, so the
-        waits end with the event.
+        waits end with the event. A passage takes none: its ships sail the network's
+        detour instead of queueing (:mod:`midcorridor.analysis.events`).
     sources
         Where the event's date, length and place were published.
     reported
@@ -148,6 +150,11 @@ class Event(Strict):
                 raise ValueError(
                     f"recovery must not fall: capacity {after.capacity:g} after {before.capacity:g}"
                 )
+        if self.passage and self.capacity_teu_per_day is not None:
+            raise ValueError(
+                "a passage keeps no queue (ships reaching it closed sail round): "
+                "give no capacity_teu_per_day"
+            )
         if (self.per_year is None) != (self.days_range is None):
             raise ValueError("a recurring event needs both per_year and days_range")
         if self.days_range is not None and not 0 < self.days_range.high <= MAX_EVENT_DAYS:

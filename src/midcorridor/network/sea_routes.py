@@ -17,11 +17,12 @@ from typing import Any
 from .._errors import needs_extra
 from .._files import atomic_write
 from ..vocabulary import Passage
-from .network import LINKS_FILE, Network
+from .network import LINKS_FILE, Link, Network
 
 __all__ = [
     "PASSAGE_RESTRICTIONS",
     "OceanLeg",
+    "detour_line",
     "dump_links",
     "ocean_leg",
     "ocean_legs",
@@ -82,6 +83,21 @@ def ocean_legs(network: Network) -> Iterator[OceanLeg]:
         a, b = (network.nodes_by_id[n] for n in (p.from_, p.to))
         coords, km = ocean_leg((a.lon, a.lat), (b.lon, b.lat), p.passage)
         yield OceanLeg(link.id, coords, km)
+
+
+def detour_line(network: Network, link_id: str) -> Link | None:
+    """The ocean line between the same ports as ``link_id`` by another passage (the Cape
+    line of a Suez line and back; None: there is none)."""
+    p = network.links_by_id[link_id].props
+    return next(
+        (
+            other
+            for other in network.links_by_id.values()
+            if (other.props.from_, other.props.to) == (p.from_, p.to)
+            and other.props.passage not in (None, p.passage)
+        ),
+        None,
+    )
 
 
 def _flat(value: Any) -> bool:

@@ -19,13 +19,26 @@ _MEASURE_WORDS = {
     "trains_stranded_at_end": "trains held when it ends",
     "peak_trains": "most trains held",
     "days_to_recover": "days to drain after it ends",
+    "detour_days": "days the detour adds to a voyage",
+    "share_switched": "share of the cargo that switched corridor",
 }
+#: The measures of an event at a sea passage, where ships sail round and nothing queues.
+_PASSAGE_MEASURES = ("days_to_recover", "detour_days", "share_switched")
+#: The measures of an event where cargo queues.
+_QUEUE_MEASURES = ("trains_stranded_at_end", "peak_trains", "days_to_recover", "share_switched")
 
 
-def _range(low: float | None, high: float | None) -> str:
+def _range(measure: str, low: float | None, high: float | None) -> str:
+    def show(x: float) -> str:
+        return fmt.percent(x) if measure == "share_switched" else f"{x:g}"
+
     if low is not None and high is not None:
-        return f"{low:g}-{high:g}"
-    return f"at least {low:g}" if low is not None else f"at most {high:g}"
+        return f"{show(low)}-{show(high)}"
+    if low is not None:
+        return f"at least {show(low)}"
+    if high is not None:
+        return f"at most {show(high)}"
+    raise AssertionError("validated: low, high or both")
 
 
 def event_check_table(impact: EventImpact) -> Table:
@@ -37,36 +50,44 @@ def event_check_table(impact: EventImpact) -> Table:
         if impact.days_to_recover is None
         else f"{impact.days_to_recover:.1f}"
     )
+    passage = e.passage is not None
+    if passage:
+        capacity = "ships sail round"
+    elif impact.capacity_teu_per_day is None:
+        capacity = "to spare"
+    else:
+        capacity = f"{impact.capacity_teu_per_day:,.0f}"
     rows = [
         ("flow reaching the place, TEU a day", f"{impact.flow_teu_per_day:,.0f}", "", ""),
-        (
-            "capacity of the place, TEU a day",
-            "to spare"
-            if impact.capacity_teu_per_day is None
-            else f"{impact.capacity_teu_per_day:,.0f}",
-            "",
-            "",
-        ),
+        ("capacity of the place, TEU a day", capacity, "", ""),
     ]
     model = {
         "trains_stranded_at_end": impact.trains_stranded_at_end,
         "peak_trains": impact.peak_trains,
         "days_to_recover": impact.days_to_recover,
+        "detour_days": impact.mean_detour_days,
+        "share_switched": impact.share_switched,
+    }
+    shown = {
+        "trains_stranded_at_end": f"{impact.trains_stranded_at_end:,.0f}",
+        "peak_trains": f"{impact.peak_trains:,.0f}",
+        "days_to_recover": drain,
+        "detour_days": f"{impact.mean_detour_days or 0:.1f}",
+        "share_switched": fmt.percent(impact.share_switched),
     }
     reported: dict[str, Reported] = {r.measure: r for r in e.reported}
-    for measure, words in _MEASURE_WORDS.items():
-        value = model[measure]
-        shown = drain if measure == "days_to_recover" else f"{value or 0:,.0f}"
+    for measure in _PASSAGE_MEASURES if passage else _QUEUE_MEASURES:
+        words = _MEASURE_WORDS[measure]
+        if passage and measure == "days_to_recover":
+            words = "days after it ends until every ship is back"
         r = reported.get(measure)
         if r is None:
-            rows.append((words, shown, "", ""))
+            rows.append((words, shown[measure], "", ""))
         else:
-            rows.append((words, shown, _range(r.low, r.high), "yes" if r.holds(value) else "no"))
+            within = "yes" if r.holds(model[measure]) else "no"
+            rows.append((words, shown[measure], _range(measure, r.low, r.high), within))
     for corridor, lost in impact.teu_days_lost.items():
         rows.append((f"TEU-days lost, {corridor} corridor", f"{lost:,.0f}", "", ""))
-    rows.append(
-        ("share of the cargo that switched corridor", fmt.percent(impact.share_switched), "", "")
-    )
     return Table(
         title=(
             f"{e.name}: {impact.place}, from {e.start.isoformat()} for {e.days:g} days "
@@ -103,7 +124,13 @@ def event_weeks_table(impact: EventImpact) -> Table:
         notes=(
             "Cargo departing once the event is announced (its start) may take the trip's "
             "best route left open; cargo that left before waits. Switched: the share of the "
-            "trip's cargo that changed route because of the wait it expected.",
+            "trip's cargo that changed route because of the wait it expected."
+            + (
+                " At a sea passage nothing waits: the wait is the days of the detour the "
+                "ships reaching it closed sail instead."
+                if impact.event.passage
+                else ""
+            ),
         ),
     )
 
