@@ -17,12 +17,12 @@ DEMO_STAMP := $(VENV)/.installed-demo
 # environment says otherwise (PYTHONDONTWRITEBYTECODE).
 demo: export PYTHONDONTWRITEBYTECODE =
 demo: $(DEMO_STAMP)
-	$(BIN)/midcorridor headline --chart maps/headline.png
+	@mkdir -p reports
+	$(BIN)/midcorridor compare scenarios/baseline.yaml scenarios/digital_customs.yaml \
+		--headline --choice --map maps/baseline_vs_digital.html \
+		--chart maps/baseline_vs_digital.png --cost-chart maps/baseline_vs_digital_cost.png \
+		--report reports/baseline_vs_digital
 	$(BIN)/midcorridor network check
-	mkdir -p reports
-	$(BIN)/midcorridor compare scenarios/baseline.yaml scenarios/digital_customs.yaml --choice \
-		--map maps/baseline_vs_digital.html --chart maps/baseline_vs_digital.png \
-		--cost-chart maps/baseline_vs_digital_cost.png --report reports/baseline_vs_digital
 
 # Whole test suite: lint, format check, types, tests (browser tests included).
 test: $(STAMP) browser

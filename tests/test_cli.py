@@ -694,10 +694,21 @@ def test_compare_writes_the_report_of_its_own_runs(
     assert out == ""  # refused before any run
     assert (busy / "notes.txt").read_text(encoding="utf-8") == "mine"
     folder = tmp_path / "brief"
-    code, out, err = cli([*args, "--report", str(folder)], capsys, monkeypatch)
+    code, out, err = cli([*args, "--headline", "--report", str(folder)], capsys, monkeypatch)
     assert code == 0, err
     text = (folder / "report.md").read_text(encoding="utf-8")
     assert text.startswith("# Transit times: baseline vs digital_customs")
     assert "## The answer: days by class and departure month" in text
     assert "## What digitized customs removes" in text
     assert "Scenario comparison" in out
+    # The answer leads the output, and the report shows the very figures printed.
+    assert out.index("Days Almaty-Constanta by departure month") < out.index("Scenario comparison")
+    printed_jan = next(line for line in out.splitlines() if line.startswith("Jan "))
+    answer = text[text.index("## The answer") :]
+    jan_p50s = printed_jan.split()[1::2]  # "Jan  23.6 (23-30)  14.5 (14-15) ..."
+    assert len(jan_p50s) == 4
+    assert all(p50 in answer for p50 in jan_p50s)
+    code, out, err = cli([*args, "--headline", "--json"], capsys, monkeypatch)
+    assert code == 0, err
+    cells = json.loads(out)["headline"]["cells"]
+    assert {c["month"] for c in cells} == set(range(1, 13))

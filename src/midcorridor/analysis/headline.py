@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 __all__ = ["FIFTY_DAYS_FROM", "Headline", "HeadlineCell", "headline"]
 
+#: Monte Carlo samples of each cell (class, corridor, departure month) by default.
+SAMPLES = 3000
+
 #: A P50 from which a trip counts as taking "about 50 days" (the brief's 50, less 10%).
 FIFTY_DAYS_FROM = 45.0
 #: The classes the headline compares.
@@ -186,7 +189,7 @@ def headline(
     *,
     origin: str = "Almaty",
     destination: str = "Constanta",
-    samples: int = 3000,
+    samples: int = SAMPLES,
 ) -> Headline:
     """Days from ``origin`` to ``destination`` by class and departure month on the Middle
     Corridor and via Russia, in ``scenario``'s conditions (its routes are replaced)."""

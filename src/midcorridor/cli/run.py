@@ -7,7 +7,7 @@ import contextlib
 import math
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -18,6 +18,7 @@ from ._app import app, bug_text, err, examples, out, state, written
 
 if TYPE_CHECKING:
     from .._background import Background
+    from ..analysis.headline import Headline
     from ..analysis.model_checks import ModelChecks
     from ..network.network import Network
     from ..runs.runner import ScenarioRun
@@ -82,6 +83,7 @@ def run(
     epilog=examples(
         "compare scenarios/baseline.yaml scenarios/digital_customs.yaml",
         "compare scenarios/baseline.yaml scenarios/red_sea_closed.yaml --choice",
+        "compare scenarios/baseline.yaml scenarios/digital_customs.yaml --headline --report out",
         "compare scenarios/baseline.yaml scenarios/northern_closed.yaml --export out.gpkg",
     )
 )
@@ -103,6 +105,14 @@ def compare(
             "does, without sampling the scenarios again).",
         ),
     ] = None,
+    lead_with_answer: Annotated[
+        bool,
+        typer.Option(
+            "--headline",
+            help="Lead with the reference scenario's answer by class and departure month (as "
+            "headline does; the report reuses it).",
+        ),
+    ] = False,
     with_choice: Annotated[
         bool,
         typer.Option(
@@ -133,10 +143,20 @@ def compare(
     net = opts.load_network()
     with _checks_started(report_dir is not None, opts) as checks:
         runs = opts.run(scenarios, net)
+        answer = _answer(runs[0], net, opts) if lead_with_answer else None
+        if answer is not None and not as_json:
+            from ..views.headline import headline_table
+
+            print_tables(headline_table(answer))
         comparison = compare_runs(runs)
         choices = opts.choices(scenarios, net) if with_choice else []
         if as_json:
-            out = {"scenarios": [r.to_dict(net) for r in runs], "comparison": comparison.to_dict()}
+            out: dict[str, Any] = {
+                "scenarios": [r.to_dict(net) for r in runs],
+                "comparison": comparison.to_dict(),
+            }
+            if answer is not None:
+                out["headline"] = answer.to_dict()
             if choices:
                 out["choice"] = [c.to_dict() for c in choices]
             print_json(out)
@@ -147,7 +167,7 @@ def compare(
             print_tables(*tables)
         write_outputs(runs, net, map_path, chart, cost_chart, export)
         if report_dir is not None:
-            write_brief(runs, net, report_dir, opts, checks=checks)
+            write_brief(runs, net, report_dir, opts, checks=checks, answer=answer)
 
 
 @app.command(
@@ -312,6 +332,14 @@ def report(
         write_brief(runs, net, out_dir, opts, checks=checks)
 
 
+def _answer(run: ScenarioRun, net: Network, opts: RunOptions) -> Headline:
+    """The answer by class and departure month in ``run``'s conditions (at most the
+    headline's own samples: its cells are many)."""
+    from ..analysis.headline import SAMPLES, headline
+
+    return headline(run.scenario, net, samples=min(opts.samples or SAMPLES, SAMPLES))
+
+
 @contextlib.contextmanager
 def _checks_started(wanted: bool, opts: RunOptions) -> Iterator[Background[ModelChecks] | None]:
     """The report's model checks (calibration targets, scores), when ``wanted``, started
@@ -333,11 +361,12 @@ def write_brief(
     opts: RunOptions,
     *,
     checks: Background[ModelChecks] | None = None,
+    answer: Headline | None = None,
 ) -> None:
     """The report of ``runs`` (``report``, ``compare --report``), with the answer by class
-    and month, the customs packages beside the reference and, with ``checks`` (started by
-    :func:`_checks_started`), the calibration and the scores."""
-    from ..analysis.headline import headline
+    and month (``answer``: the first run's, already found), the customs packages beside the
+    reference and, with ``checks`` (started by :func:`_checks_started`), the calibration and
+    the scores."""
     from ..analysis.savings import package_savings
     from ..inputs.scenario import package_scenarios
     from ..runs.memo import RunMemo
@@ -354,7 +383,10 @@ def write_brief(
         package_savings(p.derive(routes=routes or runs[0].scenario.routes), net, memo=memo)
         for p in package_scenarios(runs[0].scenario)
     ]
-    answers = [headline(run.scenario, net, samples=min(opts.samples or 3000, 3000)) for run in runs]
+    answers = [
+        answer if i == 0 and answer is not None else _answer(run, net, opts)
+        for i, run in enumerate(runs)
+    ]
     checked = checks.result() if checks is not None else None
     path = write_report(
         runs,
