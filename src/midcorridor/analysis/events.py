@@ -196,10 +196,10 @@ def _flow_and_capacity(
         if node_capacity is not None:
             share = node_capacity.load_share
             capacity = capacity or node_capacity.trains_per_day * TEU_PER_TRAIN
-    elif kind == "link" and place in conditions.services:
-        capacity = (
-            capacity or ferry_capacity_teu_per_hour(conditions.services[place]) * HOURS_PER_DAY
-        )
+    elif kind == "link" and (
+        service := conditions.services.get(place, network.links_by_id[place].props.service)
+    ):
+        capacity = capacity or ferry_capacity_teu_per_hour(service) * HOURS_PER_DAY
     flow = event.flow_teu_per_day
     if flow is None:  # the corridors' volume in the event's month
         month = event.start.month - 1
