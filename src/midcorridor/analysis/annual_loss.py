@@ -93,7 +93,7 @@ def annual_loss(
     """
     from ..runs.choice import value_of_day_usd
 
-    events, totals = yearly_teu_days(scenario, network, years=years, samples=samples, seed=seed)
+    events, totals, _ = yearly_teu_days(scenario, network, years=years, samples=samples, seed=seed)
     value_of_day = value_of_day_usd(network)
     return AnnualLoss(
         scenario=scenario.name,
@@ -106,9 +106,11 @@ def annual_loss(
 
 def yearly_teu_days(
     scenario: Scenario, network: Network, *, years: int, samples: int, seed: int
-) -> tuple[tuple[str, ...], dict[str, np.ndarray]]:
-    """The names of the scenario's recurring events and, per corridor, the TEU-days they
-    cost in each of ``years`` drawn years (see :func:`annual_loss`).
+) -> tuple[tuple[str, ...], dict[str, np.ndarray], bool]:
+    """The names of the scenario's recurring events, per corridor the TEU-days they cost in
+    each of ``years`` drawn years (see :func:`annual_loss`), and whether every event's
+    backlog drains (False: at some length it never does, as where the place is saturated
+    without the event, and the TEU-days are a lower bound of an unbounded loss).
 
     The years drawn depend only on the events and ``seed``, not on what they cost: two
     scenarios with the same recurring events and seed meet the same events in the same
@@ -130,6 +132,7 @@ def yearly_teu_days(
         )
     rng = np.random.default_rng(seed)
     totals: dict[str, np.ndarray] = {}
+    drains = True
     for i, event in recurring:
         assert event.per_year is not None
         assert event.days_range is not None
@@ -141,6 +144,7 @@ def yearly_teu_days(
             events = (*scenario.events[:i], variant, *scenario.events[i + 1 :])
             impact = event_impact(scenario.derive(events=events), network, i, samples=samples)
             lost.append(dict(impact.teu_days_lost))
+            drains = drains and impact.days_to_recover is not None
         corridors = sorted({c for row in lost for c in row})
         counts = rng.poisson(event.per_year, size=years)
         alpha, beta = pert_shape(r.low, r.mode, r.high)
@@ -151,4 +155,4 @@ def yearly_teu_days(
             per_event = np.interp(drawn, lengths, curve)
             totals.setdefault(corridor, np.zeros(years))
             totals[corridor] += np.bincount(year_of, weights=per_event, minlength=years)
-    return tuple(e.name for _, e in recurring), totals
+    return tuple(e.name for _, e in recurring), totals, drains

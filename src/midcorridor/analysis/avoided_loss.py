@@ -9,6 +9,8 @@ numbers, :func:`~midcorridor.analysis.annual_loss.yearly_teu_days`). A set that 
 capacity where the events strike drains their backlogs faster; its avoided loss, year by
 year, is the loss with no measure minus the loss with the set, in USD at the cargo's value
 of a day. A set that changes nothing the events' routes pass avoids exactly nothing.
+Where an event's backlog never drains (the place saturated without it), the loss has no
+bound and is not valued.
 """
 
 from __future__ import annotations
@@ -66,7 +68,8 @@ def value_avoided_loss(
     value_of_day = value_of_day_usd(network)
     recurring = [tuple(e for e in src.events if e.per_year is not None) for src in grid.loss_events]
 
-    def yearly_usd(values: Mapping[str, float | str]) -> np.ndarray:
+    def yearly_usd(values: Mapping[str, float | str]) -> np.ndarray | None:
+        """USD lost in each drawn year (None: some backlog never drains)."""
         scenario = grid.scenario(grid.points.index_of(values), seed=grid.spec.seed)
         total = np.zeros(spec.years)
         for k, (source, events) in enumerate(zip(grid.loss_events, recurring, strict=True)):
@@ -75,13 +78,15 @@ def value_avoided_loss(
                 routes=source.routes,
                 events=events,
             )
-            _, by_corridor = yearly_teu_days(
+            _, by_corridor, drains = yearly_teu_days(
                 with_events,
                 network,
                 years=spec.years,
                 samples=spec.samples,
                 seed=grid.spec.seed + k,
             )
+            if not drains:
+                return None
             total += sum(by_corridor.values(), np.zeros(spec.years))
         return total * value_of_day
 
@@ -94,12 +99,14 @@ def value_avoided_loss(
         if id(s) in valued:
             if progress is not None and s.moved:
                 progress(", ".join(s.moved))
-            avoided = today - yearly_usd(s.values) if s.moved else np.zeros_like(today)
-            s = dataclasses.replace(s, avoided_loss_usd=loss_summary(avoided))
+            with_set = yearly_usd(s.values) if s.moved else today
+            if today is not None and with_set is not None:
+                s = dataclasses.replace(s, avoided_loss_usd=loss_summary(today - with_set))
         sets.append(s)
     return dataclasses.replace(
         found,
         sets=tuple(sets),
-        annual_loss_usd=loss_summary(today),
+        annual_loss_usd=None if today is None else loss_summary(today),
+        loss_valued=True,
         loss_events=tuple(e.name for events in recurring for e in events),
     )

@@ -55,7 +55,8 @@ class MeasureSet:
     avoided_loss_usd
         The expected annual loss it avoids, USD a year: mean, P10, P50, P90 and P99 over
         the drawn years (:func:`midcorridor.analysis.avoided_loss.value_avoided_loss`);
-        None if not valued.
+        None if not valued, or if with no measure or with the set some event's backlog
+        never drains (the loss has no bound).
     """
 
     values: Mapping[str, float | str]
@@ -109,7 +110,10 @@ class Frontier:
         Every measure set, least effort first, then fewest days.
     annual_loss_usd, loss_events
         With no measure, the expected annual loss of the recurring events ``loss_events``,
-        USD a year (mean, P10, P50, P90, P99); None if not valued.
+        USD a year (mean, P10, P50, P90, P99); None if not valued or unbounded (some
+        backlog never drains).
+    loss_valued
+        Whether the shown sets were valued in avoided loss.
     """
 
     grid: str
@@ -122,6 +126,7 @@ class Frontier:
     sets: tuple[MeasureSet, ...]
     annual_loss_usd: Mapping[str, float] | None = None
     loss_events: tuple[str, ...] = ()
+    loss_valued: bool = False
 
     @property
     def reaching(self) -> tuple[MeasureSet, ...]:

@@ -482,25 +482,30 @@ def frontier_tables(result: Frontier, *, every_set: bool = False) -> list[Table]
     if result.target_note:
         rows.append(("target from", " ".join(result.target_note.split())))
     loss = result.annual_loss_usd
-    if loss is not None:
+    if result.loss_valued:
         rows.append(
             (
                 "expected annual loss, no measure",
-                f"{fmt.million_usd(loss['mean'])} M USD a year (P10 "
-                f"{fmt.million_usd(loss['p10'])}, P90 {fmt.million_usd(loss['p90'])}) from "
-                f"{', '.join(result.loss_events)}",
+                (
+                    "unbounded: a backlog never drains"
+                    if loss is None
+                    else f"{fmt.million_usd(loss['mean'])} M USD a year (P10 "
+                    f"{fmt.million_usd(loss['p10'])}, P90 {fmt.million_usd(loss['p90'])})"
+                )
+                + f" from {', '.join(result.loss_events)}",
             )
         )
-    set_columns = columns(*_SET_COLUMNS, *(_LOSS_COLUMNS if loss is not None else ()))
+    set_columns = columns(*_SET_COLUMNS, *(_LOSS_COLUMNS if result.loss_valued else ()))
     notes = [
         "A set breaks at the first grid volume where the route saturates a queue or misses "
         "the target ('-': none of the grid's volumes)."
     ]
-    if loss is not None:
+    if result.loss_valued:
         notes.append(
             "Avoided loss: the expected annual loss of the recurring events with no measure "
             "minus with the set, millions of USD a year, the same years drawn for both (P10 / "
-            "P90 over the years); the set's cost is its measures moved."
+            "P90 over the years; '-': not valued, or a backlog never drains with no measure "
+            "or with the set, so the loss has no bound); the set's cost is its measures moved."
         )
     tables = [
         Table(
@@ -512,7 +517,7 @@ def frontier_tables(result: Frontier, *, every_set: bool = False) -> list[Table]
             title="Pareto frontier: the fastest set for each number of measures that beats "
             "every set of fewer",
             columns=set_columns,
-            rows=_set_rows(result.pareto, loss=loss is not None),
+            rows=_set_rows(result.pareto, loss=result.loss_valued),
             notes=tuple(notes),
         ),
     ]
@@ -521,7 +526,7 @@ def frontier_tables(result: Frontier, *, every_set: bool = False) -> list[Table]
             Table(
                 title="Every measure set, least effort first",
                 columns=set_columns,
-                rows=_set_rows(result.sets, loss=loss is not None),
+                rows=_set_rows(result.sets, loss=result.loss_valued),
             )
         )
     return tables

@@ -84,8 +84,8 @@ def usd(value: float) -> str:
 
 
 def million_usd(value: float) -> str:
-    """``"26.8"``: US dollars in millions, one decimal."""
-    return f"{value / 1e6:,.1f}"
+    """``"26.8"``: US dollars in millions, one decimal (no ``-0.0``)."""
+    return f"{round(value / 1e6, 1) + 0.0:,.1f}"
 
 
 def tonnes(kg: float) -> str:
