@@ -25,7 +25,7 @@ from ..model.delays import sample_pert
 from ..network.network import Network
 from ..vocabulary import pert_shape
 
-__all__ = ["LENGTH_POINTS", "AnnualLoss", "annual_loss"]
+__all__ = ["LENGTH_POINTS", "AnnualLoss", "annual_loss", "loss_summary", "yearly_teu_days"]
 
 #: Lengths (days) an event's loss is evaluated at, across its range.
 LENGTH_POINTS = 5
@@ -57,7 +57,8 @@ class AnnualLoss:
         return f"AnnualLoss({self.scenario!r}, TEU-days a year: {means})"
 
 
-def _summary(values: np.ndarray) -> dict[str, float]:
+def loss_summary(values: np.ndarray) -> dict[str, float]:
+    """Mean, P10, P50, P90 and P99 of a loss over the simulated years."""
     p10, p50, p90, p99 = (float(x) for x in np.percentile(values, [10, 50, 90, 99]))
     return {"mean": float(values.mean()), "p10": p10, "p50": p50, "p90": p90, "p99": p99}
 
@@ -91,6 +92,36 @@ def annual_loss(
         If no event of the scenario recurs.
     """
     from ..runs.choice import value_of_day_usd
+
+    events, totals, _ = yearly_teu_days(scenario, network, years=years, samples=samples, seed=seed)
+    value_of_day = value_of_day_usd(network)
+    return AnnualLoss(
+        scenario=scenario.name,
+        years=years,
+        events=events,
+        teu_days={c: loss_summary(v) for c, v in totals.items()},
+        usd={c: loss_summary(v * value_of_day) for c, v in totals.items()},
+    )
+
+
+def yearly_teu_days(
+    scenario: Scenario, network: Network, *, years: int, samples: int, seed: int
+) -> tuple[tuple[str, ...], dict[str, np.ndarray], bool]:
+    """The names of the scenario's recurring events, per corridor the TEU-days they cost in
+    each of ``years`` drawn years (see :func:`annual_loss`), and whether every event's
+    backlog drains (False: at some length it never does, as where the place is saturated
+    without the event, and the TEU-days are a lower bound of an unbounded loss).
+
+    The years drawn depend only on the events and ``seed``, not on what they cost: two
+    scenarios with the same recurring events and seed meet the same events in the same
+    years (common random numbers), so their difference year by year is the loss one
+    avoids over the other.
+
+    Raises
+    ------
+    ScenarioError
+        If no event of the scenario recurs.
+    """
     from .events import event_impact
 
     recurring = [(i, e) for i, e in enumerate(scenario.events) if e.per_year is not None]
@@ -100,8 +131,8 @@ def annual_loss(
             "(how many a year, and the range of its length in days)"
         )
     rng = np.random.default_rng(seed)
-    value_of_day = value_of_day_usd(network)
     totals: dict[str, np.ndarray] = {}
+    drains = True
     for i, event in recurring:
         assert event.per_year is not None
         assert event.days_range is not None
@@ -113,6 +144,7 @@ def annual_loss(
             events = (*scenario.events[:i], variant, *scenario.events[i + 1 :])
             impact = event_impact(scenario.derive(events=events), network, i, samples=samples)
             lost.append(dict(impact.teu_days_lost))
+            drains = drains and impact.days_to_recover is not None
         corridors = sorted({c for row in lost for c in row})
         counts = rng.poisson(event.per_year, size=years)
         alpha, beta = pert_shape(r.low, r.mode, r.high)
@@ -123,10 +155,4 @@ def annual_loss(
             per_event = np.interp(drawn, lengths, curve)
             totals.setdefault(corridor, np.zeros(years))
             totals[corridor] += np.bincount(year_of, weights=per_event, minlength=years)
-    return AnnualLoss(
-        scenario=scenario.name,
-        years=years,
-        events=tuple(e.name for _, e in recurring),
-        teu_days={c: _summary(v) for c, v in totals.items()},
-        usd={c: _summary(v * value_of_day) for c, v in totals.items()},
-    )
+    return tuple(e.name for _, e in recurring), totals, drains

@@ -216,6 +216,8 @@ def _switch_probability(
 
     before = alternative_share(np.zeros(1))[0]
     after = alternative_share(np.asarray(expected_wait_days, dtype=np.float64))
+    if before >= 1.0:  # the alternative wins even with no wait: the wait moves no one more
+        return np.zeros_like(after)
     return np.clip((after - before) / (1.0 - before), 0.0, 1.0)
 
 

@@ -52,6 +52,11 @@ class MeasureSet:
     saturates_at, misses_at
         The first volume of the grid (TEU a week) at which the route saturates, and at
         which it misses the target; None if none does.
+    avoided_loss_usd
+        The expected annual loss it avoids, USD a year: mean, P10, P50, P90 and P99 over
+        the drawn years (:func:`midcorridor.analysis.avoided_loss.value_avoided_loss`);
+        None if not valued, or if with no measure or with the set some event's backlog
+        never drains (the loss has no bound).
     """
 
     values: Mapping[str, float | str]
@@ -61,6 +66,7 @@ class MeasureSet:
     meets: bool
     saturates_at: float | None
     misses_at: float | None
+    avoided_loss_usd: Mapping[str, float] | None = None
 
     @property
     def effort(self) -> int:
@@ -78,7 +84,12 @@ class MeasureSet:
             "meets_target": self.meets,
             "saturates_at_teu_per_week": self.saturates_at,
             "misses_target_at_teu_per_week": self.misses_at,
+            "avoided_loss_usd_per_year": _rounded(self.avoided_loss_usd),
         }
+
+
+def _rounded(summary: Mapping[str, float] | None) -> dict[str, float] | None:
+    return None if summary is None else {k: round(v) for k, v in summary.items()}
 
 
 @dataclass(frozen=True)
@@ -97,6 +108,12 @@ class Frontier:
         The volume axis (None if the grid has none) and its values, TEU a week.
     sets
         Every measure set, least effort first, then fewest days.
+    annual_loss_usd, loss_events
+        With no measure, the expected annual loss of the recurring events ``loss_events``,
+        USD a year (mean, P10, P50, P90, P99); None if not valued or unbounded (some
+        backlog never drains).
+    loss_valued
+        Whether the shown sets were valued in avoided loss.
     """
 
     grid: str
@@ -107,6 +124,9 @@ class Frontier:
     volume_axis: str | None
     volumes: tuple[float, ...]
     sets: tuple[MeasureSet, ...]
+    annual_loss_usd: Mapping[str, float] | None = None
+    loss_events: tuple[str, ...] = ()
+    loss_valued: bool = False
 
     @property
     def reaching(self) -> tuple[MeasureSet, ...]:
@@ -138,6 +158,15 @@ class Frontier:
         """The fastest set (fewest P50 days; least effort among equals)."""
         return min(self.sets, key=lambda s: (s.days_p50, s.effort))
 
+    @property
+    def shown(self) -> tuple[MeasureSet, ...]:
+        """The sets the answer names: the cheapest, the Pareto frontier and the best."""
+        out: list[MeasureSet] = []
+        for s in (*self.cheapest, *self.pareto, self.best):
+            if not any(s is kept for kept in out):
+                out.append(s)
+        return tuple(out)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON: the question, the answer and every set."""
         return {
@@ -153,6 +182,8 @@ class Frontier:
             "best": self.best.to_dict(),
             "pareto": [s.to_dict() for s in self.pareto],
             "sets": [s.to_dict() for s in self.sets],
+            "annual_loss_usd_per_year": _rounded(self.annual_loss_usd),
+            "loss_events": list(self.loss_events),
         }
 
 

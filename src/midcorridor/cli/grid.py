@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from .._errors import MidcorridorError
 from ..views.safe_text import markup
 from ._app import INTERRUPTED_EXIT, NOT_RUN_EXIT, app, err, examples, out, status, written
+
+if TYPE_CHECKING:
+    from ..analysis.frontier import Frontier
+
 from ._options import (
     JsonOpt,
     OptFloat,
@@ -111,8 +115,10 @@ def grid(
     epilog=examples(
         "frontier results/digital_2030.parquet",
         "frontier results/digital_2030.parquet --target-days 20 --all",
+        "frontier results/caspian_2030.parquet --no-loss",
     )
 )
+@with_run_options("network")
 def frontier(
     results: Annotated[Path, typer.Argument(help="Results file of midcorridor grid.")],
     route: Annotated[
@@ -129,11 +135,20 @@ def frontier(
     chart: Annotated[
         OptPath, typer.Option("--chart", help="Also draw the frontier here (.png or .svg).")
     ] = None,
+    no_loss: Annotated[
+        bool,
+        typer.Option(
+            "--no-loss", help="Skip valuing the sets in avoided loss (the grid's annual_loss)."
+        ),
+    ] = False,
     as_json: JsonOpt = False,
+    *,
+    opts: RunOptions,
 ) -> None:
     """What a grid answers: for a policy grid, the measure sets that reach the target
-    with the least effort and the volume each breaks at; for an uncertainty grid, the
-    spread of each route's days and which assumption drives it."""
+    with the least effort and the volume each breaks at (and, if the grid names
+    annual_loss, the expected annual loss each shown set avoids); for an uncertainty grid,
+    the spread of each route's days and which assumption drives it."""
     from ..analysis.frontier import Frontier, answer
     from ..runs.grid_store import read_results
     from ..views.analysis_tables import frontier_tables, uncertainty_tables
@@ -143,6 +158,8 @@ def frontier(
     check_outputs(chart=chart)
     frame, meta = read_results(results)
     found = answer(frame, meta, route=route, target_ratio=target_ratio, target_days=target_days)
+    if isinstance(found, Frontier) and meta.get("annual_loss") and not no_loss:
+        found = _with_avoided_loss(found, meta, opts, every_set=every_set)
     if as_json:
         print_json(found.to_dict())
     elif isinstance(found, Frontier):
@@ -154,3 +171,31 @@ def frontier(
 
         frontier_chart(found, chart)
         written("chart", chart)
+
+
+def _with_avoided_loss(
+    found: Frontier, meta: dict[str, Any], opts: RunOptions, *, every_set: bool
+) -> Frontier:
+    """The frontier with each shown set's avoided loss, from the grid file that made it."""
+    from ..analysis.avoided_loss import value_avoided_loss
+    from ..runs.grid import load_grid
+
+    path = Path(str(meta.get("file")))
+    if not path.is_file():
+        raise MidcorridorError(
+            f"The grid file {path} of these results is not found (paths are relative to "
+            "where the grid ran): run frontier from there, or give --no-loss."
+        )
+    grid = load_grid(path)
+    if grid.digest != meta.get("digest"):
+        raise MidcorridorError(
+            f"The grid file {path} changed since these results were made: rerun the grid, "
+            "or give --no-loss."
+        )
+    return value_avoided_loss(
+        found,
+        grid,
+        opts.load_network(),
+        every_set=every_set,
+        progress=lambda s: status(f"avoided loss: valuing {s}"),
+    )

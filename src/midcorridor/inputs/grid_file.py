@@ -9,7 +9,7 @@ departure month or what travels. See ``grids/README.md``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -25,6 +25,7 @@ __all__ = [
     "GRID_NAME_PATTERN",
     "MAX_GRID_POINTS",
     "MIN_UNCERTAINTY_DRAWS",
+    "AnnualLossSpec",
     "Axis",
     "AxisRange",
     "Design",
@@ -165,6 +166,18 @@ class FrontierSpec(Strict):
         return self
 
 
+class AnnualLossSpec(Strict):
+    """What values a policy grid's measure sets in avoided expected annual loss
+    (``midcorridor frontier``): ``events``, scenario files (relative to the grid file)
+    whose recurring events (``per_year`` and ``days_range``) are drawn over ``years`` on
+    each set's scenario, following their routes, with ``samples`` Monte Carlo samples per
+    trip of each event's run."""
+
+    events: tuple[Annotated[str, Field(min_length=1)], ...] = Field(min_length=1, max_length=10)
+    years: int = Field(default=5_000, ge=100, le=1_000_000)
+    samples: int = Field(default=500, ge=100, le=100_000)
+
+
 class GridFile(Strict):
     """What a grid file holds (see ``grids/README.md``)."""
 
@@ -181,6 +194,7 @@ class GridFile(Strict):
     choice_baseline: str | None = Field(default=None, min_length=1)
     axes: tuple[Axis, ...] = Field(min_length=1, max_length=32)
     frontier: FrontierSpec | None = None
+    annual_loss: AnnualLossSpec | None = None
 
     @model_validator(mode="after")
     def _names(self) -> GridFile:
@@ -188,10 +202,16 @@ class GridFile(Strict):
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
             raise ValueError(f"axes: each name once, got {', '.join(twice)} twice")
+        if self.annual_loss is not None and self.design != "full":
+            raise ValueError(
+                "annual_loss values the measure sets of a policy grid: give it with the "
+                "full design, not latin_hypercube draws"
+            )
         return self
 
 
 _NESTED: dict[str, type[Strict]] = {
+    "annual_loss": AnnualLossSpec,
     "axes": Axis,
     "design": Design,
     "frontier": FrontierSpec,

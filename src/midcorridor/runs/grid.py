@@ -80,6 +80,25 @@ class GridPoints(Sequence[dict[str, float | str]]):
 
         return qmc.LatinHypercube(d=len(self._axes), seed=self._seed).random(self._count)
 
+    def index_of(self, values: Mapping[str, float | str]) -> int:
+        """The index of the full factorial grid's point whose axes take ``values`` (an axis
+        left out: today's value, its first).
+
+        Raises
+        ------
+        ValueError
+            For a Latin-hypercube grid, or a value not among its axis's.
+        """
+        if isinstance(self._design, Design):
+            raise ValueError("the points of a Latin-hypercube grid are draws, not a factorial")
+        index = 0
+        for axis, axis_values in zip(self._axes, self._values, strict=True):
+            value = values.get(axis.name, axis.today)
+            if value not in axis_values:
+                raise ValueError(f"{value!r} is not a value of axis {axis.name}")
+            index = index * len(axis_values) + axis_values.index(value)
+        return index
+
     @overload
     def __getitem__(self, index: int) -> dict[str, float | str]: ...
     @overload
@@ -121,6 +140,8 @@ class Grid:
     choice_base
         The scenario the corridor choice is calibrated on (``choice_baseline``, with the
         grid's routes), or None for ``base``.
+    loss_events
+        The scenarios of ``annual_loss.events``: their routes and recurring events.
     """
 
     path: Path
@@ -128,6 +149,7 @@ class Grid:
     base: Scenario
     digest: str
     choice_base: Scenario | None = None
+    loss_events: tuple[Scenario, ...] = ()
 
     @functools.cached_property
     def points(self) -> GridPoints:
@@ -225,6 +247,7 @@ class Grid:
             "frontier": self.spec.frontier.model_dump() if self.spec.frontier else None,
             "choice": self.spec.choice,
             "choice_baseline": self.spec.choice_baseline,
+            "annual_loss": self.spec.annual_loss.model_dump() if self.spec.annual_loss else None,
         }
 
 
@@ -255,7 +278,8 @@ def load_grid(path: str | Path) -> Grid:
         for fld, name in (("base", spec.base), ("choice_baseline", spec.choice_baseline))
     )
     assert base is not None
-    grid = Grid(path, spec, base, hashlib.sha256(text.encode()).hexdigest(), choice_base)
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    grid = Grid(path, spec, base, digest, choice_base, _loss_events(path, spec))
     labels = [_route_label(r) for r in base.routes]
     if spec.frontier is not None and spec.frontier.route not in labels:
         raise ScenarioError(
@@ -280,6 +304,24 @@ def _scenario_of(
     if routes is not None:
         scenario = scenario.derive(where=f"{path}: field routes", routes=routes)
     return scenario
+
+
+def _loss_events(path: Path, spec: GridFile) -> tuple[Scenario, ...]:
+    """The scenarios of the grid's ``annual_loss.events``, each with a recurring event."""
+    if spec.annual_loss is None:
+        return ()
+    out = []
+    for i, name in enumerate(spec.annual_loss.events):
+        fld = f"annual_loss.events.{i}"
+        scenario = _scenario_of(path, fld, name, None)
+        assert scenario is not None
+        if not any(e.per_year is not None for e in scenario.events):
+            raise ScenarioError(
+                f"{path}: field {fld}: scenario {name!r} has no recurring event (an event "
+                "with per_year and days_range)."
+            )
+        out.append(scenario)
+    return tuple(out)
 
 
 @dataclass(frozen=True)

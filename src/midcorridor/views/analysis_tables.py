@@ -416,7 +416,17 @@ def _volume(v: float | None) -> str:
     return "-" if v is None else f"{v:,.0f}"
 
 
-def _set_rows(sets: Sequence[MeasureSet]) -> tuple[tuple[str, ...], ...]:
+def _avoided(s: MeasureSet) -> tuple[str, str]:
+    loss = s.avoided_loss_usd
+    if loss is None:
+        return "-", "-"
+    return (
+        fmt.million_usd(loss["mean"]),
+        f"{fmt.million_usd(loss['p10'])} / {fmt.million_usd(loss['p90'])}",
+    )
+
+
+def _set_rows(sets: Sequence[MeasureSet], *, loss: bool) -> tuple[tuple[str, ...], ...]:
     return tuple(
         (
             str(s.effort),
@@ -425,6 +435,7 @@ def _set_rows(sets: Sequence[MeasureSet]) -> tuple[tuple[str, ...], ...]:
             "yes" if s.meets else "no",
             _volume(s.saturates_at),
             _volume(s.misses_at),
+            *(_avoided(s) if loss else ()),
         )
         for s in sets
     )
@@ -438,6 +449,7 @@ _SET_COLUMNS = (
     "saturates at TEU/week#",
     "misses target at TEU/week#",
 )
+_LOSS_COLUMNS = ("avoided loss M USD/yr#", "avoided P10 / P90#")
 
 
 def frontier_tables(result: Frontier, *, every_set: bool = False) -> list[Table]:
@@ -469,6 +481,32 @@ def frontier_tables(result: Frontier, *, every_set: bool = False) -> list[Table]
     ]
     if result.target_note:
         rows.append(("target from", " ".join(result.target_note.split())))
+    loss = result.annual_loss_usd
+    if result.loss_valued:
+        rows.append(
+            (
+                "expected annual loss, no measure",
+                (
+                    "unbounded: a backlog never drains"
+                    if loss is None
+                    else f"{fmt.million_usd(loss['mean'])} M USD a year (P10 "
+                    f"{fmt.million_usd(loss['p10'])}, P90 {fmt.million_usd(loss['p90'])})"
+                )
+                + f" from {', '.join(result.loss_events)}",
+            )
+        )
+    set_columns = columns(*_SET_COLUMNS, *(_LOSS_COLUMNS if result.loss_valued else ()))
+    notes = [
+        "A set breaks at the first grid volume where the route saturates a queue or misses "
+        "the target ('-': none of the grid's volumes)."
+    ]
+    if result.loss_valued:
+        notes.append(
+            "Avoided loss: the expected annual loss of the recurring events with no measure "
+            "minus with the set, millions of USD a year, the same years drawn for both (P10 / "
+            "P90 over the years; '-': not valued, or a backlog never drains with no measure "
+            "or with the set, so the loss has no bound); the set's cost is its measures moved."
+        )
     tables = [
         Table(
             title=f"Grid {result.grid}: which measures reach the target",
@@ -478,20 +516,17 @@ def frontier_tables(result: Frontier, *, every_set: bool = False) -> list[Table]
         Table(
             title="Pareto frontier: the fastest set for each number of measures that beats "
             "every set of fewer",
-            columns=columns(*_SET_COLUMNS),
-            rows=_set_rows(result.pareto),
-            notes=(
-                "A set breaks at the first grid volume where the route saturates a queue or "
-                "misses the target ('-': none of the grid's volumes).",
-            ),
+            columns=set_columns,
+            rows=_set_rows(result.pareto, loss=result.loss_valued),
+            notes=tuple(notes),
         ),
     ]
     if every_set:
         tables.append(
             Table(
                 title="Every measure set, least effort first",
-                columns=columns(*_SET_COLUMNS),
-                rows=_set_rows(result.sets),
+                columns=set_columns,
+                rows=_set_rows(result.sets, loss=result.loss_valued),
             )
         )
     return tables

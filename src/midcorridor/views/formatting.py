@@ -83,6 +83,11 @@ def usd(value: float) -> str:
     return f"{value:,.0f}"
 
 
+def million_usd(value: float) -> str:
+    """``"26.8"``: US dollars in millions, one decimal (no ``-0.0``)."""
+    return f"{round(value / 1e6, 1) + 0.0:,.1f}"
+
+
 def tonnes(kg: float) -> str:
     """``"5.4"``: kilograms shown as tonnes, one decimal."""
     return f"{kg / 1000:.1f}"
