@@ -223,3 +223,25 @@ def test_a_recurring_event_needs_its_range(tmp_path: Path) -> None:
     path = _write(tmp_path, {**BASE_EVENT, "per_year": 0.2})
     with pytest.raises(mc.ScenarioError, match="needs both per_year and days_range"):
         mc.load_scenario(path)
+
+
+@pytest.mark.slow
+def test_a_queue_that_never_drains_reads_as_such_not_as_a_number(network: mc.Network) -> None:
+    """Storms on the 2050 sea: the crossing is saturated without them, so the backlog they
+    leave never drains; its waits are shown as such, not as "inf" (nor a numpy warning)."""
+    from midcorridor.views.event_tables import NEVER_DRAINS, event_weeks_table
+
+    storms = mc.load_scenario(SCENARIOS / "caspian_storms.yaml")
+    sea_2050 = mc.load_scenario(SCENARIOS / "caspian_2050.yaml")
+    flooded = event_impact(
+        sea_2050.derive(events=storms.events, routes=storms.routes), network, samples=SAMPLES
+    )
+    assert flooded.days_to_recover is None
+    stuck = [w for w in flooded.weeks if not np.isfinite(w.wait_days)]
+    assert stuck
+    assert all(np.isinf(w.stay_p50_days) for w in stuck)
+    table = event_weeks_table(flooded)
+    shown = [row for row in table.rows if row[3] == NEVER_DRAINS]
+    assert len(shown) == len(stuck)
+    assert all(row[4] == NEVER_DRAINS for row in shown)
+    assert any("Never drains:" in note for note in table.notes)

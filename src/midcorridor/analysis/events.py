@@ -41,6 +41,7 @@ TEU-days lost on each corridor and the share of the cargo that switched corridor
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -542,8 +543,11 @@ def _week(
     arrives = departs_hours + leg.to_place_hours
     wait_hours = float(leg.delay_hours(waits[clock.at(np.array([arrives]))])[0])
     in_event = 0 <= arrives < event.days * HOURS_PER_DAY
-    days = leg.trip.kept_total_days - in_event * leg.storm_days + wait_hours / HOURS_PER_DAY
-    p10, p50, p90 = (float(x) for x in np.percentile(days, [10, 50, 90]))
+    if math.isinf(wait_hours):  # a queue that never drains: the cargo waits without end
+        p10 = p50 = p90 = math.inf
+    else:
+        days = leg.trip.kept_total_days - in_event * leg.storm_days + wait_hours / HOURS_PER_DAY
+        p10, p50, p90 = (float(x) for x in np.percentile(days, [10, 50, 90]))
     start = dt.datetime.combine(event.start, dt.time())
     return EventWeek(
         trip=leg.trip.label,

@@ -3,6 +3,7 @@ was reported, and the days of the shipments departing each week around it."""
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from . import formatting as fmt
@@ -23,6 +24,8 @@ _MEASURE_WORDS = {
     "share_switched": "share of the cargo that switched corridor",
 }
 #: The measures of an event at a sea passage, where ships sail round and nothing queues.
+#: Shown for the wait and days of cargo reaching a queue that never drains.
+NEVER_DRAINS = "never drains"
 _PASSAGE_MEASURES = ("days_to_recover", "detour_days", "share_switched")
 #: The measures of an event where cargo queues.
 _QUEUE_MEASURES = ("trains_stranded_at_end", "peak_trains", "days_to_recover", "share_switched")
@@ -109,8 +112,10 @@ def event_weeks_table(impact: EventImpact) -> Table:
             w.trip,
             w.departs.isoformat(),
             fmt.percent(w.share_switched),
-            f"{w.wait_days:.1f}",
-            f"{w.stay_p50_days:.1f} ({w.stay_p10_days:.0f}-{w.stay_p90_days:.0f})",
+            f"{w.wait_days:.1f}" if math.isfinite(w.wait_days) else NEVER_DRAINS,
+            f"{w.stay_p50_days:.1f} ({w.stay_p10_days:.0f}-{w.stay_p90_days:.0f})"
+            if math.isfinite(w.stay_p50_days)
+            else NEVER_DRAINS,
             "-" if w.switch_p50_days is None else f"{w.switch_p50_days:.1f}",
         )
         for w in impact.weeks
@@ -125,6 +130,13 @@ def event_weeks_table(impact: EventImpact) -> Table:
             "Cargo departing once the event is announced (its start) may take the trip's "
             "best route left open; cargo that left before waits. Switched: the share of the "
             "trip's cargo that changed route because of the wait it expected."
+            + (
+                f" {NEVER_DRAINS.capitalize()}: the flow to the place stays above its "
+                "capacity after the event, so its queue grows without end and no wait can "
+                "be given."
+                if any(not math.isfinite(w.wait_days) for w in impact.weeks)
+                else ""
+            )
             + (
                 " At a sea passage nothing waits: the wait is the days of the detour the "
                 "ships reaching it closed sail instead."
