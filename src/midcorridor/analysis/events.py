@@ -219,7 +219,8 @@ def _base_share(leg: _Leg, alternative: TripResult, network: Network) -> float:
     if route != other and route in shares and other in shares:
         return shares[other].value / (shares[route].value + shares[other].value)
     gain_usd = -value_of_day_usd(network) * leg.extra_days - (leg.alternative_usd - leg.usd)
-    return float(1.0 / (1.0 + np.exp(-np.clip(gain_usd / book.cost_scale_usd.value, -60, 60))))
+    # Kept off 0 and 1 (about 1e-13), where the logit of the share is infinite.
+    return float(1.0 / (1.0 + np.exp(-np.clip(gain_usd / book.cost_scale_usd.value, -30, 30))))
 
 
 def _switch_probability(
