@@ -3,6 +3,8 @@ recorded Poland-Belarus closure against what was reported, and bad event files."
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from pathlib import Path
 
 import numpy as np
@@ -11,12 +13,21 @@ import yaml
 
 import midcorridor as mc
 from cli_runner import invoke
-from midcorridor.analysis.events import EventImpact, event_impact
+from midcorridor.analysis.events import (
+    EventImpact,
+    _base_share,
+    _Leg,
+    _switch_probability,
+    event_impact,
+)
 from midcorridor.inputs.bounds import Range
 from midcorridor.model.events import fluid_backlog
 from midcorridor.model.queues import TEU_PER_TRAIN
+from midcorridor.model.trip import TripResult
+from midcorridor.runs.choice import value_of_day_usd
 
-SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
 POLAND = SCENARIOS / "poland_belarus_2025.yaml"
 SAMPLES = 300
 
@@ -87,6 +98,54 @@ def test_departures_before_during_and_after_get_their_own_days(impact: EventImpa
     assert after[-1].stay_p50_days < during[0].stay_p50_days
     # Nobody left before the announcement switches.
     assert all(w.share_switched == 0.0 for w in before)
+
+
+def _leg(trip: TripResult, alternative: TripResult) -> _Leg:
+    return _Leg(trip, 0.0, 0.0, alternative, 0.0, None, np.zeros(1))
+
+
+def test_the_base_share_is_the_observed_share_of_the_two_corridors(
+    poland: mc.Scenario, network: mc.Network
+) -> None:
+    """Northern cargo weighing the Middle Corridor: without the event the Middle Corridor's
+    share of the two is what network/choice.yaml observed (all markets together), whatever
+    the two routes' days and USD; two routes of one corridor, their generalized costs."""
+    book = yaml.safe_load((ROOT / "network" / "choice.yaml").read_text(encoding="utf-8"))
+    middle = book["observed_shares"]["middle"]["value"]
+    northern = book["observed_shares"]["northern"]["value"]
+    run = mc.run_scenario(
+        poland.derive(
+            routes=(
+                mc.RouteSpec(origin="Almaty", destination="Constanta", corridor="northern"),
+                mc.RouteSpec(origin="Almaty", destination="Constanta", corridor="middle"),
+            ),
+            events=(),
+        ),
+        network,
+        samples=100,
+    )
+    by_rail, by_caspian = run.trips
+    assert _base_share(_leg(by_rail, by_caspian), by_caspian, network) == pytest.approx(
+        middle / (middle + northern)  # 0.003658 / 0.030331 = 0.1206
+    )
+    assert _base_share(_leg(by_caspian, by_rail), by_rail, network) == pytest.approx(
+        northern / (middle + northern)
+    )
+    # The same route as its own alternative: equal costs, an even split.
+    assert _base_share(_leg(by_rail, by_rail), by_rail, network) == pytest.approx(0.5)
+
+
+def test_the_share_switched_grows_from_none_with_the_wait_by_hand(network: mc.Network) -> None:
+    """Pivot-point logit: logit p(w) = logit p0 + value of a day x w / scale; the route's
+    cargo that switches is (p(w) - p0) / (1 - p0)."""
+    p0 = 0.1206
+    waits = np.array([0.0, 5.0, 13.0, 60.0])
+    switched = _switch_probability(waits, p0, network)
+    assert switched[0] == pytest.approx(0.0, abs=1e-12)
+    assert np.all(np.diff(switched) > 0)
+    scale = network.require_choice().cost_scale_usd.value
+    odds = p0 / (1 - p0) * np.exp(value_of_day_usd(network) * 13.0 / scale)
+    assert switched[2] == pytest.approx((odds / (1 + odds) - p0) / (1 - p0))
 
 
 def test_a_known_closure_reroutes_more_than_an_unknown_one_of_the_same_length(
@@ -225,23 +284,21 @@ def test_a_recurring_event_needs_its_range(tmp_path: Path) -> None:
         mc.load_scenario(path)
 
 
-@pytest.mark.slow
-def test_a_queue_that_never_drains_reads_as_such_not_as_a_number(network: mc.Network) -> None:
-    """Storms on the 2050 sea: the crossing is saturated without them, so the backlog they
-    leave never drains; its waits are shown as such, not as "inf" (nor a numpy warning)."""
+def test_a_queue_that_never_drains_reads_as_such_not_as_a_number(impact: EventImpact) -> None:
+    """Weeks whose cargo reaches a queue that never drains (its waits infinite) are shown
+    as such, with a note, never as "inf"; the other weeks keep their days."""
     from midcorridor.views.event_tables import NEVER_DRAINS, event_weeks_table
 
-    storms = mc.load_scenario(SCENARIOS / "caspian_storms.yaml")
-    sea_2050 = mc.load_scenario(SCENARIOS / "caspian_2050.yaml")
-    flooded = event_impact(
-        sea_2050.derive(events=storms.events, routes=storms.routes), network, samples=SAMPLES
+    last = len(impact.weeks) - 1
+    endless = dataclasses.replace(
+        impact.weeks[last],
+        wait_days=math.inf,
+        stay_p10_days=math.inf,
+        stay_p50_days=math.inf,
+        stay_p90_days=math.inf,
     )
-    assert flooded.days_to_recover is None
-    stuck = [w for w in flooded.weeks if not np.isfinite(w.wait_days)]
-    assert stuck
-    assert all(np.isinf(w.stay_p50_days) for w in stuck)
-    table = event_weeks_table(flooded)
-    shown = [row for row in table.rows if row[3] == NEVER_DRAINS]
-    assert len(shown) == len(stuck)
-    assert all(row[4] == NEVER_DRAINS for row in shown)
+    table = event_weeks_table(dataclasses.replace(impact, weeks=(*impact.weeks[:last], endless)))
+    assert table.rows[last][3:5] == (NEVER_DRAINS, NEVER_DRAINS)
+    assert all(NEVER_DRAINS not in row for row in table.rows[:last])
     assert any("Never drains:" in note for note in table.notes)
+    assert not any("Never drains:" in note for note in event_weeks_table(impact).notes)

@@ -12,12 +12,14 @@ events` and:
    corridor's scenario volume that passes it, or a ferry link's service, or the event's own
    figures (:class:`~midcorridor.inputs.events.Event`);
 4. lets cargo not yet committed choose: a shipment departing once the event is announced
-   (its start) switches to the alternative with the probability of a binary logit of the
-   corridor choice's parameters (``network/choice.yaml``: the cost scale; the value of a
-   day from ``costs.yaml``) on the wait it expects at the place against the alternative's
-   extra days and USD. It expects the wait the event would cause if nobody else switched:
-   with the real length when the event is ``known``, else as if it lasted as long again as
-   it has so far (at least a day; an assumption). Cargo that left before the start is
+   (its start) switches to the alternative with the probability of a pivot-point binary
+   logit anchored, like the corridor choice, at the observed shares (``network/choice.yaml``:
+   the alternative's share of the two corridors' cargo; for two routes of one corridor,
+   their generalized costs), the wait it expects at the place lowering the route's utility
+   by the value of a day (``costs.yaml``) a day over the choice's cost scale. It expects
+   the wait the event would cause if nobody else switched: with the real length when the
+   event is ``known``, else as if it lasted as long again as it has so far (at least a
+   day; an assumption). Cargo that left before the start is
    committed and waits;
 5. queues the cargo that stays at the place (:func:`midcorridor.model.events.fluid_backlog`),
    hour by hour, at the capacity the event and its recovery leave.
@@ -196,30 +198,53 @@ def _flow_and_capacity(
     return flow, capacity
 
 
+def _base_share(leg: _Leg, alternative: TripResult, network: Network) -> float:
+    """Share of the cargo of the exposed route and its alternative together that takes the
+    alternative without the event: the ``p(0)`` the event's wait moves
+    (:func:`_switch_probability`).
+
+    Two corridors of the corridor choice: the observed shares of ``network/choice.yaml``,
+    ``s_alt / (s_route + s_alt)``. They are the shares of all its markets together (the file
+    gives none per market: the corridor constants are fitted to the total), so every trip is
+    anchored at them, whether or not its origin and destination are a market's. Two routes
+    of one corridor, or a corridor outside the choice (``other``): the binary logit of their
+    generalized costs (P50 days at the value of a day, and freight USD), which for one
+    corridor is the corridor choice's own (its constants cancel) and for ``other`` an
+    assumption, no share of it being observed.
+    """
+    from ..runs.choice import value_of_day_usd
+
+    book = network.require_choice()
+    shares = book.observed_shares
+    route, other = leg.trip.route.corridor, alternative.route.corridor
+    if route != other and route in shares and other in shares:
+        return shares[other].value / (shares[route].value + shares[other].value)
+    gain_usd = -value_of_day_usd(network) * leg.extra_days - (leg.alternative_usd - leg.usd)
+    # Kept off 0 and 1 (about 1e-13), where the logit of the share is infinite.
+    return float(1.0 / (1.0 + np.exp(-np.clip(gain_usd / book.cost_scale_usd.value, -30, 30))))
+
+
 def _switch_probability(
-    expected_wait_days: np.ndarray, extra_days: float, extra_usd: float, network: Network
+    expected_wait_days: np.ndarray, base_share: float, network: Network
 ) -> np.ndarray:
     """Share of the cargo on the exposed route that switches because of the wait it expects.
 
-    A binary logit of the route against its alternative, on the corridor choice's cost
-    scale: the alternative's share is ``p(w)`` with an expected wait of ``w`` days on the
-    route; cargo already choosing the alternative without the event is not on the route,
-    so the route's cargo that switches is ``(p(w) - p(0)) / (1 - p(0))``.
+    A pivot-point (incremental) binary logit (Ben-Akiva and Lerman, *Discrete Choice
+    Analysis*, MIT Press, 1985: the incremental form of the logit): the alternative's
+    share without the event is ``p0 = base_share`` (:func:`_base_share`), and an expected
+    wait of ``w`` days on the route lowers the route's utility by the value of a day
+    (``costs.yaml``) times ``w`` over the corridor choice's cost scale
+    (``network/choice.yaml``), so ``logit p(w) = logit p0 + value of a day x w / scale``.
+    Cargo already choosing the alternative without the event is not on the route, so the
+    route's cargo that switches is ``(p(w) - p0) / (1 - p0)``: none at ``w = 0``.
     """
     from ..runs.choice import value_of_day_usd
 
     scale = network.require_choice().cost_scale_usd.value
-    value_of_day = value_of_day_usd(network)
-
-    def alternative_share(wait_days: np.ndarray) -> np.ndarray:
-        gain_usd = value_of_day * (wait_days - extra_days) - extra_usd
-        return 1.0 / (1.0 + np.exp(-np.clip(gain_usd / scale, -60, 60)))
-
-    before = alternative_share(np.zeros(1))[0]
-    after = alternative_share(np.asarray(expected_wait_days, dtype=np.float64))
-    if before >= 1.0:  # the alternative wins even with no wait: the wait moves no one more
-        return np.zeros_like(after)
-    return np.clip((after - before) / (1.0 - before), 0.0, 1.0)
+    gain = value_of_day_usd(network) * np.asarray(expected_wait_days, dtype=np.float64) / scale
+    base_logit = np.log(base_share) - np.log1p(-base_share)
+    after = 1.0 / (1.0 + np.exp(-np.clip(base_logit + gain, -60, 60)))
+    return np.clip((after - base_share) / (1.0 - base_share), 0.0, 1.0)
 
 
 def event_impact(
@@ -466,7 +491,7 @@ def _impact(
         wait = leg.delay_hours(
             _expected_waits(clock, departs_hours + leg.to_place_hours, departs_hours)
         )
-        p = _switch_probability(wait, leg.extra_days, leg.alternative_usd - leg.usd, network)
+        p = _switch_probability(wait, _base_share(leg, leg.alternative, network), network)
         return np.where(departs_hours >= 0, p, 0.0)
 
     # Each exposed trip stands for an equal part of the flow; what switches does not come.
