@@ -151,7 +151,7 @@ def frontier(
     the spread of each route's days and which assumption drives it."""
     from ..analysis.frontier import Frontier, answer
     from ..runs.grid_store import read_results
-    from ..views.analysis_tables import frontier_tables, uncertainty_tables
+    from ..views.grid_tables import frontier_tables, uncertainty_tables
 
     if target_ratio is not None and target_days is not None:
         raise MidcorridorError("Give --target-ratio or --target-days, not both.")
