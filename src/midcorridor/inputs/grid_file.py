@@ -8,8 +8,9 @@ departure month or what travels. See ``grids/README.md``.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -310,5 +311,21 @@ def read_grid_file(path: Path) -> tuple[GridFile, str]:
         spec = GridFile.model_validate(data)
     except ValidationError as exc:
         problems = describe_validation(path, exc, valid_keys_of(GridFile, _NESTED))
-        raise ScenarioError(f"{path}: invalid grid.", problems) from None
+        raise ScenarioError(f"{path}: invalid grid.", _name_axes(problems, data)) from None
     return spec, text
+
+
+def _name_axes(problems: list[str], data: dict[str, Any]) -> list[str]:
+    """Problems of a field under ``axes.N`` with the axis's name added, where it has one."""
+    axes = data.get("axes")
+    if not isinstance(axes, list):
+        return problems
+    out = []
+    for line in problems:
+        match = re.search(r"field (axes\.(\d+)[^:]*):", line)
+        index = int(match.group(2)) if match else len(axes)
+        axis = axes[index] if index < len(axes) else None
+        if match and isinstance(axis, dict) and isinstance(axis.get("name"), str):
+            line = line.replace(match.group(0), f"field {match.group(1)} (axis {axis['name']}):", 1)
+        out.append(line)
+    return out
