@@ -15,7 +15,7 @@ from midcorridor.analysis.avoided_loss import value_avoided_loss
 from midcorridor.analysis.frontier import Frontier, MeasureSet, frontier
 from midcorridor.runs.grid import load_grid, run_grid
 from midcorridor.runs.grid_store import read_results
-from midcorridor.views.analysis_tables import frontier_tables
+from midcorridor.views.grid_tables import frontier_tables
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 

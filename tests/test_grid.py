@@ -174,11 +174,11 @@ def test_results_of_another_grid_are_not_resumed(
     [
         (
             ("field: scale\n    values: [1.0, 0.47]", "feild: scale\n    values: [1.0, 0.47]"),
-            r"axes\.0\.feild: unknown key \(did you mean field\?\)",
+            r"axes\.0\.feild \(axis paperwork\): unknown key \(did you mean field\?\)",
         ),
         (
             ("    volume: middle\n", "    volume: middle\n    departure_month: true\n"),
-            r"axes\.1: give exactly one knob",
+            r"axes\.1 \(axis volume\): give exactly one knob",
         ),
         (("values: [1.0, 0.47]", "values: [1.0, -2]"), r"axes \(paperwork\): value -2"),
         (

@@ -3,11 +3,13 @@
 :func:`frontier` reads a policy grid (a full factorial): each *measure set* is a
 combination of the values of the grid's measure axes (changes, services, capacities,
 dredging); its *effort* is the number of measures moved from today's value (each axis's
-first). At today's volume (the volume axis's first value) it gives each set's P50 days on
-the question's route, the sets that reach the target (today's P50 times a ratio, or a
-number of days) with the least effort, the Pareto frontier of effort against days, and for
-each set the volume at which it breaks: the first volume of the grid at which the route's
-queues saturate, and the first at which it misses the target.
+first), and its cost in USD the sum of the costs its measure axes state for the values it
+moves them to (unknown if one of them states none). At today's volume (the volume axis's
+first value) it gives each set's P50 days on the question's route, the sets that reach the
+target (today's P50 times a ratio, or a number of days) with the least effort, the Pareto
+frontier of effort against days, and for each set the volume at which it breaks: the first
+volume of the grid at which the route's queues saturate, and the first at which it misses
+the target.
 
 :func:`uncertainty` reads an uncertainty grid (Latin-hypercube draws over assumed
 figures): the spread of each route's P50 days over the draws, and the share of that
@@ -22,15 +24,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .._errors import MidcorridorError, needs_extra
-from ..inputs.grid_file import MIN_UNCERTAINTY_DRAWS
+from ..inputs.grid_file import MEASURE_KNOBS, MIN_UNCERTAINTY_DRAWS
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["Frontier", "MeasureSet", "Uncertainty", "answer", "frontier", "uncertainty"]
-
-#: Knobs whose axes are measures (what a policy moves).
-MEASURE_KNOBS = ("change", "service", "capacity", "dredge")
 
 
 @dataclass(frozen=True)
@@ -57,6 +56,10 @@ class MeasureSet:
         the drawn years (:func:`midcorridor.analysis.avoided_loss.value_avoided_loss`);
         None if not valued, or if with no measure or with the set some event's backlog
         never drains (the loss has no bound).
+    cost_known_usd
+        The sum of the costs, USD, of the moved measures whose cost the grid states.
+    cost_unknown
+        The moved measures whose cost the grid does not state.
     """
 
     values: Mapping[str, float | str]
@@ -67,11 +70,33 @@ class MeasureSet:
     saturates_at: float | None
     misses_at: float | None
     avoided_loss_usd: Mapping[str, float] | None = None
+    cost_known_usd: float = 0.0
+    cost_unknown: tuple[str, ...] = ()
 
     @property
     def effort(self) -> int:
         """How many measures the set moves."""
         return len(self.moved)
+
+    @property
+    def cost_usd(self) -> float | None:
+        """The set's cost, USD: its measures' costs summed; None if one is unknown."""
+        return None if self.cost_unknown else self.cost_known_usd
+
+    @property
+    def payback_years(self) -> dict[str, float] | None:
+        """Years for the avoided loss to repay the cost (simple payback: cost / avoided
+        loss a year): ``mean`` at the mean avoided loss, ``p10`` at its P90 (the quick
+        case), ``p90`` at its P10; ``inf`` where that avoided loss is not above 0 (never
+        repaid). None if the cost or the avoided loss is unknown, or nothing is moved."""
+        cost, loss = self.cost_usd, self.avoided_loss_usd
+        if cost is None or loss is None or not self.moved:
+            return None
+
+        def years(avoided: float) -> float:
+            return cost / avoided if avoided > 0 else math.inf
+
+        return {"mean": years(loss["mean"]), "p10": years(loss["p90"]), "p90": years(loss["p10"])}
 
     def to_dict(self) -> dict[str, Any]:
         """JSON of the set."""
@@ -85,7 +110,18 @@ class MeasureSet:
             "saturates_at_teu_per_week": self.saturates_at,
             "misses_target_at_teu_per_week": self.misses_at,
             "avoided_loss_usd_per_year": _rounded(self.avoided_loss_usd),
+            "cost_usd": None if self.cost_usd is None else round(self.cost_usd),
+            "cost_usd_known_part": round(self.cost_known_usd),
+            "cost_unknown_measures": list(self.cost_unknown),
+            "payback_years": _payback_json(self.payback_years),
         }
+
+
+def _payback_json(payback: Mapping[str, float] | None) -> dict[str, float | None] | None:
+    """Payback years rounded, never repaid (inf) as null."""
+    if payback is None:
+        return None
+    return {k: round(v, 2) if math.isfinite(v) else None for k, v in payback.items()}
 
 
 def _rounded(summary: Mapping[str, float] | None) -> dict[str, float] | None:
@@ -114,6 +150,8 @@ class Frontier:
         backlog never drains).
     loss_valued
         Whether the shown sets were valued in avoided loss.
+    costed
+        Whether some measure axis of the grid states a cost (``cost_usd``).
     """
 
     grid: str
@@ -127,6 +165,7 @@ class Frontier:
     annual_loss_usd: Mapping[str, float] | None = None
     loss_events: tuple[str, ...] = ()
     loss_valued: bool = False
+    costed: bool = False
 
     @property
     def reaching(self) -> tuple[MeasureSet, ...]:
@@ -184,6 +223,7 @@ class Frontier:
             "sets": [s.to_dict() for s in self.sets],
             "annual_loss_usd_per_year": _rounded(self.annual_loss_usd),
             "loss_events": list(self.loss_events),
+            "costed": self.costed,
         }
 
 
@@ -262,6 +302,7 @@ def frontier(
                 f"a number above {low:g} and below {high:g}."
             )
     names = [a["name"] for a in measures]
+    costs_by_axis = _costs_by_axis(measures)
     groups = rows.groupby([f"axis.{n}" for n in names], sort=True)
     today_key = tuple(a["today"] for a in measures)
 
@@ -299,6 +340,7 @@ def frontier(
                 misses_at = float(v)
         values = dict(zip(names, key, strict=True))
         moved = tuple(a["name"] for a, v in zip(measures, key, strict=True) if v != a["today"])
+        costs = {n: costs_by_axis[n].get(float(values[n])) for n in moved}
         sets.append(
             MeasureSet(
                 values=values,
@@ -308,6 +350,8 @@ def frontier(
                 meets=days <= target and not saturated,
                 saturates_at=saturates_at,
                 misses_at=misses_at,
+                cost_known_usd=sum(c for c in costs.values() if c is not None),
+                cost_unknown=tuple(n for n, c in costs.items() if c is None),
             )
         )
     sets.sort(key=lambda s: (s.effort, s.days_p50))
@@ -320,7 +364,16 @@ def frontier(
         volume_axis=volume["name"] if volume else None,
         volumes=volumes,
         sets=tuple(sets),
+        costed=any(costs_by_axis.values()),
     )
+
+
+def _costs_by_axis(measures: list[dict[str, Any]]) -> dict[str, dict[float, float]]:
+    """Measure axis -> value -> its cost, USD, as the results' grid states them."""
+    return {
+        str(a["name"]): {float(c["at"]): float(c["usd"]) for c in a.get("cost_usd") or ()}
+        for a in measures
+    }
 
 
 @dataclass(frozen=True)

@@ -147,11 +147,12 @@ def frontier(
 ) -> None:
     """What a grid answers: for a policy grid, the measure sets that reach the target
     with the least effort and the volume each breaks at (and, if the grid names
-    annual_loss, the expected annual loss each shown set avoids); for an uncertainty grid,
-    the spread of each route's days and which assumption drives it."""
+    annual_loss, the expected annual loss each shown set avoids; if its axes state costs,
+    each set's cost in USD and the years its avoided loss takes to repay it); for an
+    uncertainty grid, the spread of each route's days and which assumption drives it."""
     from ..analysis.frontier import Frontier, answer
     from ..runs.grid_store import read_results
-    from ..views.analysis_tables import frontier_tables, uncertainty_tables
+    from ..views.grid_tables import frontier_tables, uncertainty_tables
 
     if target_ratio is not None and target_days is not None:
         raise MidcorridorError("Give --target-ratio or --target-days, not both.")

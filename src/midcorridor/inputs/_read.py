@@ -97,14 +97,15 @@ def valid_keys_of(
     model: type[BaseModel], nested: Mapping[str, type[BaseModel]] | None = None
 ) -> Callable[[Location], list[str]]:
     """For did-you-mean hints: the field names valid beside the last part of a ``loc``, in
-    ``model`` (at the top) or in the model of one of its ``nested`` fields."""
+    ``model`` (at the top) or in the model of one of its ``nested`` fields (keyed by their
+    dotted path without list indices, e.g. ``axes.cost_usd``)."""
     nested = nested or {}
 
     def keys(loc: Location) -> list[str]:
-        parents = [p for p in loc[:-1] if not isinstance(p, int)]
+        parents = [str(p) for p in loc[:-1] if not isinstance(p, int)]
         if not parents:
             return list(model.model_fields)
-        inner = nested.get(parents[0]) if len(parents) == 1 else None
+        inner = nested.get(".".join(parents))
         return list(inner.model_fields) if inner is not None else []
 
     return keys

@@ -8,8 +8,9 @@ departure month or what travels. See ``grids/README.md``.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -24,10 +25,13 @@ __all__ = [
     "AXIS_FIELDS",
     "GRID_NAME_PATTERN",
     "MAX_GRID_POINTS",
+    "MEASURE_KNOBS",
     "MIN_UNCERTAINTY_DRAWS",
     "AnnualLossSpec",
     "Axis",
+    "AxisCost",
     "AxisRange",
+    "CostSource",
     "Design",
     "FrontierSpec",
     "GridFile",
@@ -45,6 +49,10 @@ GRID_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 MAX_GRID_BYTES = 1_000_000
 #: The knobs an axis may turn.
 KNOBS = ("change", "service", "capacity", "dredge", "volume", "departure_month", "shipment")
+#: Knobs whose axes are measures (what a policy moves, and may state the cost of).
+MEASURE_KNOBS = ("change", "service", "capacity", "dredge")
+#: Largest cost of one measure, USD: above it a cost is a typo (a missing decimal point).
+MAX_COST_USD = 1e12
 #: For the knobs that are changes: the fields an axis may vary, from the change models.
 AXIS_FIELDS: dict[str, tuple[str, ...]] = {
     "change": Change.ACTIONS,
@@ -67,6 +75,36 @@ class AxisRange(Strict):
         return self
 
 
+class CostSource(Strict):
+    """Where a measure's cost comes from: the page, its date and the sentence that gives it."""
+
+    url: str = Field(pattern=r"^https?://\S+$")
+    date: str = Field(pattern=r"^\d{4}(-\d{2}){0,2}$")
+    quote: str = Field(min_length=1)
+    title: str = ""
+
+
+class AxisCost(Strict):
+    """The capital cost, USD, of moving a measure axis from today's value to ``at`` (the
+    axis's only other value if not given). ``basis``: ``published`` (the source's figure in
+    USD), ``derived`` (computed from a source, e.g. converted from tenge at a stated rate:
+    say how in ``note``) or ``assumption`` (say what is assumed in ``note``)."""
+
+    at: float | None = Field(default=None, allow_inf_nan=False)
+    usd: float = Field(ge=0, le=MAX_COST_USD, allow_inf_nan=False)
+    basis: Literal["published", "derived", "assumption"]
+    source: CostSource | None = None
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _evidence(self) -> AxisCost:
+        if self.basis != "assumption" and self.source is None:
+            raise ValueError(f"a {self.basis} cost needs its source (url, date, quote)")
+        if self.basis != "published" and not self.note.strip():
+            raise ValueError(f"a {self.basis} cost needs a note saying how it was made")
+        return self
+
+
 class Axis(Strict):
     """One knob of the scenario and the values it takes.
 
@@ -77,7 +115,9 @@ class Axis(Strict):
     dredged to keep at the base scenario's level), ``volume`` (a corridor's TEU a week),
     ``departure_month: true`` or ``shipment: true`` (what travels on every route). The
     first of ``values`` (or ``low`` of ``range``) is today's: the point every measure is
-    counted from.
+    counted from. A measure axis (``change``, ``service``, ``capacity``, ``dredge``) with
+    ``values`` may state ``cost_usd``, the cost of its other values (:class:`AxisCost`);
+    a value without one has an unknown cost.
     """
 
     name: str = Field(min_length=1, max_length=60, pattern=r"^[a-z][a-z0-9_]*$")
@@ -91,6 +131,7 @@ class Axis(Strict):
     field: str | None = None
     values: tuple[float | str, ...] | None = Field(default=None, min_length=1, max_length=1000)
     range: AxisRange | None = None
+    cost_usd: tuple[AxisCost, ...] = Field(default=(), max_length=1000)
 
     @model_validator(mode="after")
     def _one_knob(self) -> Axis:
@@ -114,7 +155,38 @@ class Axis(Strict):
                 raise ValueError(f"a shipment axis takes values from {', '.join(SHIPMENTS)}")
         elif self.values is not None and any(isinstance(v, str) for v in self.values):
             raise ValueError("values must be numbers")
+        if self.cost_usd:
+            self._check_costs(knob)
         return self
+
+    def _check_costs(self, knob: str) -> None:
+        if knob not in MEASURE_KNOBS or self.values is None:
+            raise ValueError(
+                f"cost_usd is for measure axes ({', '.join(MEASURE_KNOBS)}) with values, "
+                f"not a {knob} axis" + (" with a range" if self.range is not None else "")
+            )
+        others = [v for v in self.values if v != self.today]
+        seen: set[float] = set()
+        for k, cost in enumerate(self.cost_usd):
+            if cost.at is None and len(others) != 1:
+                raise ValueError(
+                    f"cost_usd.{k}: give at, the value the cost buys (one of "
+                    f"{', '.join(f'{v:g}' for v in others)})"
+                )
+            at = cost.at if cost.at is not None else float(others[0])
+            if at not in others:
+                raise ValueError(
+                    f"cost_usd.{k}: at {at:g} is not one of the axis's values other than "
+                    f"today's {self.today:g}"
+                )
+            if at in seen:
+                raise ValueError(f"cost_usd.{k}: a second cost for value {at:g}")
+            seen.add(at)
+
+    def costs_usd(self) -> dict[float, AxisCost]:
+        """Value -> its cost, for the values that state one."""
+        others = [v for v in self.values or () if v != self.today]
+        return {float(c.at if c.at is not None else others[0]): c for c in self.cost_usd}
 
     @property
     def knob(self) -> str:
@@ -213,6 +285,8 @@ class GridFile(Strict):
 _NESTED: dict[str, type[Strict]] = {
     "annual_loss": AnnualLossSpec,
     "axes": Axis,
+    "axes.cost_usd": AxisCost,
+    "axes.cost_usd.source": CostSource,
     "design": Design,
     "frontier": FrontierSpec,
     "routes": RouteSpec,
@@ -237,5 +311,21 @@ def read_grid_file(path: Path) -> tuple[GridFile, str]:
         spec = GridFile.model_validate(data)
     except ValidationError as exc:
         problems = describe_validation(path, exc, valid_keys_of(GridFile, _NESTED))
-        raise ScenarioError(f"{path}: invalid grid.", problems) from None
+        raise ScenarioError(f"{path}: invalid grid.", _name_axes(problems, data)) from None
     return spec, text
+
+
+def _name_axes(problems: list[str], data: dict[str, Any]) -> list[str]:
+    """Problems of a field under ``axes.N`` with the axis's name added, where it has one."""
+    axes = data.get("axes")
+    if not isinstance(axes, list):
+        return problems
+    out = []
+    for line in problems:
+        match = re.search(r"field (axes\.(\d+)[^:]*):", line)
+        index = int(match.group(2)) if match else len(axes)
+        axis = axes[index] if index < len(axes) else None
+        if match and isinstance(axis, dict) and isinstance(axis.get("name"), str):
+            line = line.replace(match.group(0), f"field {match.group(1)} (axis {axis['name']}):", 1)
+        out.append(line)
+    return out

@@ -240,6 +240,10 @@ class Grid:
                     "today": a.today,
                     "values": list(a.grid_values()) if a.range is None else None,
                     "range": [a.range.low, a.range.high] if a.range is not None else None,
+                    "cost_usd": [
+                        {"at": at, "usd": c.usd, "basis": c.basis}
+                        for at, c in a.costs_usd().items()
+                    ],
                 }
                 for a in self.spec.axes
             ],
