@@ -22,7 +22,6 @@ demo: $(DEMO_STAMP)
 		--headline --choice --map maps/baseline_vs_digital.html \
 		--chart maps/baseline_vs_digital.png --cost-chart maps/baseline_vs_digital_cost.png \
 		--report reports/baseline_vs_digital
-	$(BIN)/midcorridor network check
 
 # Whole test suite: lint, format check, types, tests (browser tests included).
 test: $(STAMP) browser

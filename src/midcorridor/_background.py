@@ -1,9 +1,10 @@
-"""Work handed to a second process while this one goes on: a result awaited later.
+"""Work handed to a second process while this one goes on: results awaited later.
 
 The second process is started fresh (``spawn``: nothing of this process's threads or open
 files is copied) and is deaf to the terminal's Ctrl-C and hang-up: on a stop this process
-alone decides, ends it, and no traceback of it is printed. With one usable core the work
-runs when its result is asked for, in this process: the same answer, only not sooner.
+alone decides, ends it, and no traceback of it is printed. It runs the work it is given in
+turn. With one usable core the work runs when its result is asked for, in this process:
+the same answers, only not sooner.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from multiprocessing.pool import AsyncResult, Pool
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
-__all__ = ["TERMINAL_SIGNALS", "Background", "usable_cores"]
+__all__ = ["TERMINAL_SIGNALS", "Pending", "SecondProcess", "usable_cores"]
 
 #: Signals of the terminal that worker processes ignore (the process that started them
 #: handles them).
@@ -39,30 +40,41 @@ def ignore_terminal_signals() -> None:
             signal.signal(getattr(signal, name), signal.SIG_IGN)
 
 
-class Background(Generic[T]):
-    """``work(*args)`` started in a second process; :meth:`result` waits for its value.
+class Pending(Generic[T]):
+    """The value of one piece of work given to a :class:`SecondProcess`."""
 
-    Use it as a context manager: leaving the block (an error, a stop) ends the process.
-    ``work`` and ``args`` must be picklable (a module-level function and plain values).
+    def __init__(self, work: Callable[..., T], args: tuple[Any, ...], sent: AsyncResult[T] | None):
+        self._work, self._args, self._sent = work, args, sent
+        self._done = False
+        self._value: T
+
+    def result(self) -> T:
+        """The work's value (its error raised here), once it is done; done once."""
+        if not self._done:
+            sent = self._sent
+            self._value = self._work(*self._args) if sent is None else sent.get()
+            self._done = True
+        return self._value
+
+
+class SecondProcess:
+    """A second process that runs the work :meth:`submit` gives it, in turn.
+
+    Use it as a context manager: leaving the block (done, an error, a stop) ends the
+    process, finished or not. Work and its arguments must be picklable (a module-level
+    function and plain values).
     """
 
-    def __init__(self, work: Callable[..., T], *args: Any) -> None:
-        self._work, self._args = work, args
+    def __init__(self) -> None:
         self._pool: Pool | None = None
-        self._pending: AsyncResult[T] | None = None
         if usable_cores() >= 2:
             context = multiprocessing.get_context("spawn")
             self._pool = context.Pool(1, initializer=ignore_terminal_signals)
-            self._pending = self._pool.apply_async(work, args)
 
-    def result(self) -> T:
-        """The work's value (its error raised here), once it is done."""
-        if self._pending is None:
-            return self._work(*self._args)
-        try:
-            return self._pending.get()
-        finally:
-            self.close()
+    def submit(self, work: Callable[..., T], *args: Any) -> Pending[T]:
+        """Start ``work(*args)`` after the work already given."""
+        sent = None if self._pool is None else self._pool.apply_async(work, args)
+        return Pending(work, args, sent)
 
     def close(self) -> None:
         """End the second process, finished or not."""
@@ -71,7 +83,7 @@ class Background(Generic[T]):
             self._pool.join()
             self._pool = None
 
-    def __enter__(self) -> Background[T]:
+    def __enter__(self) -> SecondProcess:
         return self
 
     def __exit__(

@@ -10,18 +10,20 @@ where those days go.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..inputs.scenario import RouteSpec, Scenario
+from ..inputs.scenario import RouteSpec, Scenario, load_scenario
 from ..network.network import Network
+from ..network.read import load
 from ..vocabulary import MONTH_NAMES, PAPERWORK_STAGES, STAGE_WORDS, Shipment
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["FIFTY_DAYS_FROM", "Headline", "HeadlineCell", "headline"]
+__all__ = ["FIFTY_DAYS_FROM", "SAMPLES", "Headline", "HeadlineCell", "headline", "headlines_in"]
 
 #: Monte Carlo samples of each cell (class, corridor, departure month) by default.
 SAMPLES = 3000
@@ -228,3 +230,13 @@ def headline(
                 )
             )
     return Headline(scenario.name, origin, destination, tuple(cells))
+
+
+def headlines_in(
+    network_dir: Path | None, scenario_files: Sequence[Path], samples: int = SAMPLES
+) -> list[Headline]:
+    """:func:`headline` (Almaty-Constanta) in the conditions of each scenario file, on the
+    network in ``network_dir`` (default: network/ of this checkout), loaded here: what a
+    second process runs (see ``midcorridor._background``)."""
+    network = load(network_dir)
+    return [headline(load_scenario(f), network, samples=samples) for f in scenario_files]

@@ -17,7 +17,7 @@ from ..vocabulary import Corridor, Shipment
 from ._app import app, bug_text, err, examples, out, state, written
 
 if TYPE_CHECKING:
-    from .._background import Background
+    from .._background import Pending, SecondProcess
     from ..analysis.headline import Headline
     from ..analysis.model_checks import ModelChecks
     from ..network.network import Network
@@ -141,13 +141,15 @@ def compare(
 
         check_output_folder(report_dir, owned_by=REPORT_FILE, what="Report folder")
     net = opts.load_network()
-    with _checks_started(report_dir is not None, opts) as checks:
+    report = report_dir is not None
+    answered = scenarios if report else scenarios[:1] if lead_with_answer else []
+    with _brief_started(opts, answered, checks=report) as started:
         runs = opts.run(scenarios, net)
-        answer = _answer(runs[0], net, opts) if lead_with_answer else None
-        if answer is not None and not as_json:
+        answers = started.answers() if lead_with_answer else []
+        if answers and not as_json:
             from ..views.headline import headline_table
 
-            print_tables(headline_table(answer))
+            print_tables(headline_table(answers[0]))
         comparison = compare_runs(runs)
         choices = opts.choices(scenarios, net) if with_choice else []
         if as_json:
@@ -155,8 +157,8 @@ def compare(
                 "scenarios": [r.to_dict(net) for r in runs],
                 "comparison": comparison.to_dict(),
             }
-            if answer is not None:
-                out["headline"] = answer.to_dict()
+            if answers:
+                out["headline"] = answers[0].to_dict()
             if choices:
                 out["choice"] = [c.to_dict() for c in choices]
             print_json(out)
@@ -167,7 +169,7 @@ def compare(
             print_tables(*tables)
         write_outputs(runs, net, map_path, chart, cost_chart, export)
         if report_dir is not None:
-            write_brief(runs, net, report_dir, opts, checks=checks, answer=answer)
+            write_brief(runs, net, report_dir, opts, started=started)
 
 
 @app.command(
@@ -327,31 +329,49 @@ def report(
     out_dir = out_dir or default_output(Path("reports/report"))
     check_output_folder(out_dir, owned_by=REPORT_FILE, what="Report folder")
     net = opts.load_network()
-    with _checks_started(calibration, opts) as checks:
+    with _brief_started(opts, scenarios, checks=calibration) as started:
         runs = opts.run(scenarios, net)
-        write_brief(runs, net, out_dir, opts, checks=checks)
+        write_brief(runs, net, out_dir, opts, started=started)
 
 
-def _answer(run: ScenarioRun, net: Network, opts: RunOptions) -> Headline:
-    """The answer by class and departure month in ``run``'s conditions (at most the
-    headline's own samples: its cells are many)."""
-    from ..analysis.headline import SAMPLES, headline
+class _BriefStarted:
+    """Work of a brief that needs none of the scenarios' runs, given to a second process
+    while they run: first the answer by class and month of each scenario file of
+    ``answered``, then, with ``checks``, the model's checks (calibration targets, scores)."""
 
-    return headline(run.scenario, net, samples=min(opts.samples or SAMPLES, SAMPLES))
+    def __init__(
+        self, second: SecondProcess, opts: RunOptions, answered: list[Path], checks: bool
+    ) -> None:
+        from ..analysis.headline import SAMPLES, headlines_in
+        from ..analysis.model_checks import check_model_in
+
+        samples = min(opts.samples or SAMPLES, SAMPLES)  # the answer's cells are many
+        self._answers: Pending[list[Headline]] | None = None
+        self._checks: Pending[ModelChecks] | None = None
+        if answered:
+            self._answers = second.submit(headlines_in, opts.network, answered, samples)
+        if checks:
+            self._checks = second.submit(check_model_in, opts.network, opts.samples)
+
+    def answers(self) -> list[Headline]:
+        """The answer of each scenario file of ``answered``, in order (waits for them)."""
+        return [] if self._answers is None else self._answers.result()
+
+    def checks(self) -> ModelChecks | None:
+        """The model's checks, if started (waits for them)."""
+        return None if self._checks is None else self._checks.result()
 
 
 @contextlib.contextmanager
-def _checks_started(wanted: bool, opts: RunOptions) -> Iterator[Background[ModelChecks] | None]:
-    """The report's model checks (calibration targets, scores), when ``wanted``, started
-    in a second process: they need none of the scenarios' runs, so they go on meanwhile."""
-    if not wanted:
-        yield None
-        return
-    from .._background import Background
-    from ..analysis.model_checks import check_model_in
+def _brief_started(
+    opts: RunOptions, answered: list[Path], *, checks: bool
+) -> Iterator[_BriefStarted]:
+    """:class:`_BriefStarted` for the block: leaving it (an error, a stop) ends whatever
+    still runs."""
+    from .._background import SecondProcess
 
-    with Background(check_model_in, opts.network, opts.samples) as checks:
-        yield checks
+    with SecondProcess() as second:
+        yield _BriefStarted(second, opts, answered, checks)
 
 
 def write_brief(
@@ -360,13 +380,11 @@ def write_brief(
     out_dir: Path,
     opts: RunOptions,
     *,
-    checks: Background[ModelChecks] | None = None,
-    answer: Headline | None = None,
+    started: _BriefStarted,
 ) -> None:
-    """The report of ``runs`` (``report``, ``compare --report``), with the answer by class
-    and month (``answer``: the first run's, already found), the customs packages beside the
-    reference and, with ``checks`` (started by :func:`_checks_started`), the calibration and
-    the scores."""
+    """The report of ``runs`` (``report``, ``compare --report``): the answer by class and
+    month of each, the customs packages beside the reference and, if ``started`` runs
+    them, the model's checks (calibration, scores)."""
     from ..analysis.savings import package_savings
     from ..inputs.scenario import package_scenarios
     from ..runs.memo import RunMemo
@@ -383,11 +401,7 @@ def write_brief(
         package_savings(p.derive(routes=routes or runs[0].scenario.routes), net, memo=memo)
         for p in package_scenarios(runs[0].scenario)
     ]
-    answers = [
-        answer if i == 0 and answer is not None else _answer(run, net, opts)
-        for i, run in enumerate(runs)
-    ]
-    checked = checks.result() if checks is not None else None
+    checked = started.checks()
     path = write_report(
         runs,
         net,
@@ -395,7 +409,7 @@ def write_brief(
         calibration=checked.calibration if checked else None,
         scores=checked.scores if checked else None,
         packages=packages,
-        headlines=answers,
+        headlines=started.answers(),
     )
     written("report", path)
     written("page to open in a browser", path.with_name(PAGE_FILE))
