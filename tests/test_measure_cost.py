@@ -92,7 +92,7 @@ def test_a_cost_is_only_for_a_measure_with_values(tmp_path: Path) -> None:
     )
 
 
-def _costed() -> Frontier:
+def _costed(target_days: float = 29) -> Frontier:
     """Three measure axes a, b, c (0 today, 1 moved): a costs 10 M USD, b 25 M, c unknown."""
     days = {(0, 0, 0): 40.0, (1, 0, 0): 30.0, (0, 1, 0): 28.0, (0, 0, 1): 35.0}
     days |= {(1, 1, 0): 20.0, (1, 0, 1): 26.0, (0, 1, 1): 24.0, (1, 1, 1): 15.0}
@@ -114,7 +114,7 @@ def _costed() -> Frontier:
         "routes": ["r"],
         "axes": [axis("a", 10e6), axis("b", 25e6), axis("c", None)],
     }
-    return frontier(frame, meta, target_days=29)
+    return frontier(frame, meta, target_days=target_days)
 
 
 def _set(found: Frontier, *moved: str) -> MeasureSet:
@@ -133,6 +133,12 @@ def test_a_sets_cost_is_the_sum_of_its_measures_and_unknown_if_one_is() -> None:
     assert _set(found, "c").cost_known_usd == 0
     assert _set(found, "a", "b").to_dict()["cost_usd"] == 35_000_000
     assert with_c.to_dict()["cost_unknown_measures"] == ["c"]
+
+
+def test_of_the_least_effort_the_cheapest_in_usd_comes_first_and_unknown_last() -> None:
+    # a (10 M USD, 30 d), b (25 M, 28 d) and c (cost unknown, 35 d) each reach 36 days alone.
+    order = [s.moved for s in _costed(target_days=36).cheapest]
+    assert order == [("a",), ("b",), ("c",)]
 
 
 def _loss(mean: float, p10: float, p90: float) -> dict[str, float]:

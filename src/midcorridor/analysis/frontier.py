@@ -174,12 +174,18 @@ class Frontier:
 
     @property
     def cheapest(self) -> tuple[MeasureSet, ...]:
-        """The sets that reach the target with the least effort (all of that effort)."""
+        """The sets that reach the target with the least effort (all of that effort): the
+        cheapest in USD first, then those of unknown cost, fewest days first among equals."""
         reaching = self.reaching
         if not reaching:
             return ()
         least = min(s.effort for s in reaching)
-        return tuple(s for s in reaching if s.effort == least)
+        return tuple(
+            sorted(
+                (s for s in reaching if s.effort == least),
+                key=lambda s: (s.cost_usd is None, s.cost_usd or 0.0, s.days_p50),
+            )
+        )
 
     @property
     def pareto(self) -> tuple[MeasureSet, ...]:
