@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from midcorridor import _background
 from midcorridor._background import SecondProcess
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_the_work_runs_in_another_process_in_turn_and_gives_its_values() -> None:
@@ -60,3 +66,45 @@ def test_with_one_core_the_work_runs_here_once_when_asked(
         assert calls == []
         assert [pending.result(), pending.result()] == [1, 1]
     assert calls == [os.getpid()]
+
+
+def _group_ends(group: int, within_s: float) -> bool:
+    """Whether every process of ``group`` is gone within ``within_s`` (multiprocessing's
+    resource tracker ends when its parent does, and is reaped a moment later)."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("moment_s", [0.3, 2.0, 5.0])
+def test_ctrl_c_during_a_brief_stops_both_processes_with_one_line(
+    tmp_path: Path, moment_s: float
+) -> None:
+    """A Ctrl-C reaches the whole foreground job (the second process too) at a moment of
+    the report's work: one line, no traceback, nothing left running, no half-written
+    file."""
+    scenarios = [str(ROOT / "scenarios" / f) for f in ("baseline.yaml", "digital_customs.yaml")]
+    args = ["compare", *scenarios, "--samples", "2000", "--report", str(tmp_path / "brief")]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from midcorridor.cli import main; main()", *args],
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+    )
+    time.sleep(moment_s)
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode in (0, 128 + signal.SIGINT), err[-800:]
+    assert b"Traceback" not in err, err[-2000:]
+    assert len(err) < 600, err
+    assert _group_ends(proc.pid, within_s=5.0)  # no process of the job is left
+    assert not [p for p in tmp_path.rglob(".*") if p.suffix in (".tmp", ".old")]

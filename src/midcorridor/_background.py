@@ -9,10 +9,12 @@ the same answers, only not sooner.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from multiprocessing.pool import AsyncResult, Pool
 from types import TracebackType
 from typing import Any, Generic, TypeVar
@@ -38,6 +40,23 @@ def ignore_terminal_signals() -> None:
     for name in TERMINAL_SIGNALS:
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), signal.SIG_IGN)
+
+
+@contextlib.contextmanager
+def _terminal_signals_ignored() -> Iterator[None]:
+    """The terminal's signals ignored in the block (in the main thread, where handlers
+    live), so a process started in it ignores them before it runs a line of Python: a
+    Ctrl-C while it starts prints no traceback of it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    names = [n for n in TERMINAL_SIGNALS if hasattr(signal, n)]
+    previous = {n: signal.signal(getattr(signal, n), signal.SIG_IGN) for n in names}
+    try:
+        yield
+    finally:
+        for name, handler in previous.items():
+            signal.signal(getattr(signal, name), handler)
 
 
 class Pending(Generic[T]):
@@ -68,8 +87,9 @@ class SecondProcess:
     def __init__(self) -> None:
         self._pool: Pool | None = None
         if usable_cores() >= 2:
-            context = multiprocessing.get_context("spawn")
-            self._pool = context.Pool(1, initializer=ignore_terminal_signals)
+            with _terminal_signals_ignored():  # from the start: ignored stays ignored
+                context = multiprocessing.get_context("spawn")
+                self._pool = context.Pool(1, initializer=ignore_terminal_signals)
 
     def submit(self, work: Callable[..., T], *args: Any) -> Pending[T]:
         """Start ``work(*args)`` after the work already given."""
