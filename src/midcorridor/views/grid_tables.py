@@ -82,15 +82,10 @@ def _set_rows(result: Frontier, sets: Sequence[MeasureSet]) -> tuple[tuple[str, 
     )
 
 
-_SET_COLUMNS = (
-    "measures moved#",
-    "measure set",
-    "P50 days#",
-    "meets target",
-    "saturates at TEU/week#",
-    "misses target at TEU/week#",
-)
-_LOSS_COLUMNS = ("avoided loss M USD/yr#", "avoided P10 / P90#")
+_SET_COLUMNS = ("measures moved#+", "measure set", "P50 days#", "meets target")
+#: Where a set breaks: shown by default only on a grid of more than one volume.
+_BREAK_COLUMNS = ("saturates at TEU/week#", "misses target at TEU/week#")
+_LOSS_COLUMNS = ("avoided loss M USD/yr#", "avoided P10 / P90#+")
 _COST_COLUMNS = ("cost M USD#",)
 _PAYBACK_COLUMNS = ("payback years (P10-P90)#",)
 
@@ -140,14 +135,17 @@ def frontier_tables(result: Frontier, *, every_set: bool = False) -> list[Table]
         )
     set_columns = columns(
         *_SET_COLUMNS,
+        *(c if len(result.volumes) > 1 else f"{c}+" for c in _BREAK_COLUMNS),
         *(_LOSS_COLUMNS if result.loss_valued else ()),
         *(_COST_COLUMNS if result.costed else ()),
         *(_PAYBACK_COLUMNS if result.loss_valued and result.costed else ()),
     )
-    notes = [
-        "A set breaks at the first grid volume where the route saturates a queue or misses "
-        "the target ('-': none of the grid's volumes)."
-    ]
+    notes = []
+    if len(result.volumes) > 1:
+        notes.append(
+            "A set breaks at the first grid volume where the route saturates a queue or "
+            "misses the target ('-': none of the grid's volumes)."
+        )
     if result.loss_valued:
         notes.append(
             "Avoided loss: the expected annual loss of the recurring events with no measure "
