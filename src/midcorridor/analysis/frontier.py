@@ -128,6 +128,15 @@ def _rounded(summary: Mapping[str, float] | None) -> dict[str, float] | None:
     return None if summary is None else {k: round(v) for k, v in summary.items()}
 
 
+def _cost_order(s: MeasureSet) -> tuple[bool, float]:
+    """Known costs first, cheapest first."""
+    return (s.cost_usd is None, s.cost_usd or 0.0)
+
+
+def _fastest_then_cheapest(s: MeasureSet) -> tuple[float, bool, float]:
+    return (s.days_p50, *_cost_order(s))
+
+
 @dataclass(frozen=True)
 class Frontier:
     """The answer of a policy grid to its question.
@@ -183,7 +192,7 @@ class Frontier:
         return tuple(
             sorted(
                 (s for s in reaching if s.effort == least),
-                key=lambda s: (s.cost_usd is None, s.cost_usd or 0.0, s.days_p50),
+                key=lambda s: (*_cost_order(s), s.days_p50),
             )
         )
 
@@ -193,15 +202,15 @@ class Frontier:
         kept only if faster than every set of less effort."""
         out: list[MeasureSet] = []
         for effort in sorted({s.effort for s in self.sets}):
-            fastest = min((s for s in self.sets if s.effort == effort), key=lambda s: s.days_p50)
+            fastest = min((s for s in self.sets if s.effort == effort), key=_fastest_then_cheapest)
             if not out or fastest.days_p50 < out[-1].days_p50:
                 out.append(fastest)
         return tuple(out)
 
     @property
     def best(self) -> MeasureSet:
-        """The fastest set (fewest P50 days; least effort among equals)."""
-        return min(self.sets, key=lambda s: (s.days_p50, s.effort))
+        """The fastest set (fewest P50 days; least effort, then least cost among equals)."""
+        return min(self.sets, key=lambda s: (s.days_p50, s.effort, *_cost_order(s)))
 
     @property
     def shown(self) -> tuple[MeasureSet, ...]:
