@@ -278,3 +278,21 @@ def test_report_prices_the_trips_and_cites_the_cost_figures(report: Path) -> Non
     sources = text.split("## Sources")[1]
     assert "rate_1520_erai_2025" in sources
     assert "asco_container_tariff" in sources
+
+
+def test_a_chart_already_drawn_is_copied_and_is_the_one_it_would_draw(
+    runs: Runs, network: mc.Network, report: Path, tmp_path: Path
+) -> None:
+    """compare --chart --report draws the time-distance chart once: the report copies it.
+    The copy is byte for byte the chart the report draws itself of the same runs."""
+    from midcorridor.views.distance_charts import time_distance_chart
+
+    mine = time_distance_chart(runs, network, tmp_path / "mine.png")
+    assert mine.read_bytes() == (report.parent / "time_distance.png").read_bytes()
+    marked = tmp_path / "marked.png"
+    marked.write_bytes(mine.read_bytes() + b"copied")  # a copy is told from a drawing
+    copied = write_report(runs, network, tmp_path / "out", drawn={"time_distance.png": marked})
+    assert (copied.parent / "time_distance.png").read_bytes() == marked.read_bytes()
+    assert (copied.parent / "cost_distance.png").read_bytes() == (
+        report.parent / "cost_distance.png"
+    ).read_bytes()

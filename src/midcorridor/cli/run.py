@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -169,7 +169,15 @@ def compare(
             print_tables(*tables)
         write_outputs(runs, net, map_path, chart, cost_chart, export)
         if report_dir is not None:
-            write_brief(runs, net, report_dir, opts, started=started)
+            drawn = {"time_distance.png": chart, "cost_distance.png": cost_chart}
+            write_brief(
+                runs,
+                net,
+                report_dir,
+                opts,
+                started=started,
+                drawn={k: v for k, v in drawn.items() if v is not None and v.suffix == ".png"},
+            )
 
 
 @app.command(
@@ -381,10 +389,12 @@ def write_brief(
     opts: RunOptions,
     *,
     started: _BriefStarted,
+    drawn: Mapping[str, Path] | None = None,
 ) -> None:
     """The report of ``runs`` (``report``, ``compare --report``): the answer by class and
     month of each, the customs packages beside the reference and, if ``started`` runs
-    them, the model's checks (calibration, scores)."""
+    them, the model's checks (calibration, scores); ``drawn``: charts of these runs already
+    drawn (:func:`~midcorridor.views.report.write_report`)."""
     from ..analysis.savings import package_savings
     from ..inputs.scenario import package_scenarios
     from ..runs.memo import RunMemo
@@ -410,6 +420,7 @@ def write_brief(
         scores=checked.scores if checked else None,
         packages=packages,
         headlines=started.answers(),
+        drawn=drawn,
     )
     written("report", path)
     written("page to open in a browser", path.with_name(PAGE_FILE))

@@ -14,7 +14,8 @@ figures read as lower bounds, as in every view.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+import shutil
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -314,6 +315,20 @@ def _sources(runs: Sequence[ScenarioRun], network: Network) -> dict[str, Any]:
     return {"sources": cited, "scenario_sources": sorted(scenario_sources)}
 
 
+def _chart(
+    draw: Callable[[Sequence[ScenarioRun], Network, Path], Path],
+    runs: Sequence[ScenarioRun],
+    network: Network,
+    path: Path,
+    drawn: Mapping[str, Path] | None,
+) -> None:
+    """``draw`` the chart of ``runs`` into ``path``, or copy it where it is already drawn."""
+    if drawn and path.name in drawn:
+        shutil.copyfile(drawn[path.name], path)
+    else:
+        draw(runs, network, path)
+
+
 def write_report(
     runs: Sequence[ScenarioRun],
     network: Network,
@@ -323,6 +338,7 @@ def write_report(
     scores: Scores | None = None,
     packages: Sequence[PackageSavings] = (),
     headlines: Sequence[Headline] = (),
+    drawn: Mapping[str, Path] | None = None,
 ) -> Path:
     """Write ``report.md``, its charts (PNG) and the offline page ``report.html`` into
     ``folder``, whole or not at all.
@@ -356,6 +372,9 @@ def write_report(
         scenarios: the report leads with the first run's (days by class and departure
         month, who takes about 50 days and why, ``headline.png``); the page lets the
         reader switch between them.
+    drawn
+        Charts of these very runs already drawn, by their file name in the report
+        (``time_distance.png``, ``cost_distance.png``): copied, not drawn again.
     packages
         Outputs of :func:`midcorridor.analysis.savings.package_savings`; adds the days
         each customs package removes from the reference's Middle Corridor block train and
@@ -388,9 +407,9 @@ def write_report(
     with atomic_folder(out_dir, owned_by=REPORT_FILE) as work:
         if headline is not None:
             headline_chart(headline, work / "headline.png")
-        time_distance_chart(runs, network, work / time_distance)
+        _chart(time_distance_chart, runs, network, work / time_distance, drawn)
         if cost_distance is not None:
-            cost_distance_chart(runs, network, work / cost_distance)
+            _chart(cost_distance_chart, runs, network, work / cost_distance, drawn)
         context = {
             "names": " vs ".join(run.scenario.name for run in runs),
             "version": __version__,
