@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -712,3 +713,18 @@ def test_compare_writes_the_report_of_its_own_runs(
     assert code == 0, err
     cells = json.loads(out)["headline"]["cells"]
     assert {c["month"] for c in cells} == set(range(1, 13))
+
+
+def test_a_command_keeps_to_one_blas_thread_unless_told_otherwise(
+    capsys: Any, monkeypatch: Any
+) -> None:
+    from midcorridor.cli import BLAS_THREAD_VARIABLES
+
+    for variable in BLAS_THREAD_VARIABLES:  # set, then unset: put back as it was after
+        monkeypatch.setenv(variable, "")
+        monkeypatch.delenv(variable)
+    monkeypatch.setenv("OMP_NUM_THREADS", "4")  # the user's own choice stands
+    code, _, _ = cli(["--version"], capsys, monkeypatch)
+    assert code == 0
+    assert os.environ["OPENBLAS_NUM_THREADS"] == os.environ["MKL_NUM_THREADS"] == "1"
+    assert os.environ["OMP_NUM_THREADS"] == "4"

@@ -9,13 +9,20 @@ entry point (:func:`main`) takes the stop signals before it imports anything hea
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from typing import Any
 
 from .._errors import STOPPED_LINE, StopRequested, note_stop
 
-__all__ = ["STOP_SIGNALS", "main"]
+__all__ = ["BLAS_THREAD_VARIABLES", "STOP_SIGNALS", "main"]
+
+#: The model calls BLAS little, and OpenBLAS's threads spin between calls: a command
+#: beside its second process (a report's checks) ran at half speed with them, and alone no
+#: faster. Each command keeps to one thread of BLAS unless its environment says otherwise;
+#: the processes it starts inherit the setting.
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 #: Signals that stop a command the way Ctrl-C does: what finished is kept, nothing is
 #: left half-written, and the exit code is 128 + the signal's number.
@@ -43,6 +50,8 @@ def main() -> None:
     the command's libraries are still being imported; once it has ended they are
     ignored while the interpreter shuts down (which would otherwise let them kill it)."""
     previous = _catch_stop_signals()
+    for variable in BLAS_THREAD_VARIABLES:  # before numpy is imported
+        os.environ.setdefault(variable, "1")
     try:
         from ._command import run_command
 
