@@ -10,7 +10,7 @@ where those days go.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +23,7 @@ from ..vocabulary import MONTH_NAMES, PAPERWORK_STAGES, STAGE_WORDS, Shipment
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["FIFTY_DAYS_FROM", "SAMPLES", "Headline", "HeadlineCell", "headline", "headlines_in"]
+__all__ = ["FIFTY_DAYS_FROM", "SAMPLES", "Headline", "HeadlineCell", "headline", "headline_in"]
 
 #: Monte Carlo samples of each cell (class, corridor, departure month) by default.
 SAMPLES = 3000
@@ -232,11 +232,8 @@ def headline(
     return Headline(scenario.name, origin, destination, tuple(cells))
 
 
-def headlines_in(
-    network_dir: Path | None, scenario_files: Sequence[Path], samples: int = SAMPLES
-) -> list[Headline]:
-    """:func:`headline` (Almaty-Constanta) in the conditions of each scenario file, on the
+def headline_in(network_dir: Path | None, scenario_file: Path, samples: int = SAMPLES) -> Headline:
+    """:func:`headline` (Almaty-Constanta) in the conditions of ``scenario_file``, on the
     network in ``network_dir`` (default: network/ of this checkout), loaded here: what a
     second process runs (see ``midcorridor._background``)."""
-    network = load(network_dir)
-    return [headline(load_scenario(f), network, samples=samples) for f in scenario_files]
+    return headline(load_scenario(scenario_file), load(network_dir), samples=samples)

@@ -13,7 +13,7 @@ from ..network.read import load
 from .calibration import Calibration, calibrate, era_conditions
 from .scores import SAMPLES_PER_MONTH, Scores, score_observations
 
-__all__ = ["ModelChecks", "check_model", "check_model_in"]
+__all__ = ["ModelChecks", "check_model", "check_targets", "score_model", "score_model_in"]
 
 
 @dataclass(frozen=True)
@@ -35,16 +35,25 @@ def check_model(network: Network, *, samples: int | None = None) -> ModelChecks:
     others); ``samples`` is the Monte Carlo samples of every run (default: each scenario's
     for the targets, :data:`~.scores.SAMPLES_PER_MONTH` a departure month for the scores).
     """
+    return ModelChecks(check_targets(network, samples=samples), score_model(network, samples))
+
+
+def check_targets(network: Network, *, samples: int | None = None) -> Calibration:
+    """The calibration targets of ``network`` on the default baseline's conditions."""
+    return calibrate(network, era_conditions(default_scenario())["2025"], samples=samples)
+
+
+def score_model(network: Network, samples: int | None = None) -> Scores | None:
+    """The scores against every observation and, by departure month, every promise (None
+    without observations)."""
+    if network.observations is None:
+        return None
+    per_month = samples or SAMPLES_PER_MONTH
     conditions = era_conditions(default_scenario())
-    checked = calibrate(network, conditions["2025"], samples=samples)
-    scores = None
-    if network.observations is not None:
-        per_month = samples or SAMPLES_PER_MONTH
-        scores = score_observations(network, conditions, samples_per_month=per_month, by_month=True)
-    return ModelChecks(checked, scores)
+    return score_observations(network, conditions, samples_per_month=per_month, by_month=True)
 
 
-def check_model_in(network_dir: Path | None, samples: int | None = None) -> ModelChecks:
-    """:func:`check_model` of the network in ``network_dir`` (default: network/ of this
+def score_model_in(network_dir: Path | None, samples: int | None = None) -> Scores | None:
+    """:func:`score_model` of the network in ``network_dir`` (default: network/ of this
     checkout), loaded here: what a second process runs (see ``midcorridor._background``)."""
-    return check_model(load(network_dir), samples=samples)
+    return score_model(load(network_dir), samples)

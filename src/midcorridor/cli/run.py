@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .._background import Pending, SecondProcess
     from ..analysis.headline import Headline
     from ..analysis.model_checks import ModelChecks
+    from ..analysis.scores import Scores
     from ..network.network import Network
     from ..runs.runner import ScenarioRun
 from ._options import (
@@ -142,23 +143,23 @@ def compare(
         check_output_folder(report_dir, owned_by=REPORT_FILE, what="Report folder")
     net = opts.load_network()
     report = report_dir is not None
-    answered = scenarios if report else scenarios[:1] if lead_with_answer else []
-    with _brief_started(opts, answered, checks=report) as started:
+    reference = scenarios[0] if report or lead_with_answer else None
+    with _brief_started(opts, reference, checks=report) as started:
         runs = opts.run(scenarios, net)
-        answers = started.answers() if lead_with_answer else []
-        if answers and not as_json:
-            from ..views.headline import headline_table
-
-            print_tables(headline_table(answers[0]))
         comparison = compare_runs(runs)
         choices = opts.choices(scenarios, net) if with_choice else []
+        answer = started.answer() if lead_with_answer else None  # printed first all the same
+        if answer is not None and not as_json:
+            from ..views.headline import headline_table
+
+            print_tables(headline_table(answer))
         if as_json:
             out: dict[str, Any] = {
                 "scenarios": [r.to_dict(net) for r in runs],
                 "comparison": comparison.to_dict(),
             }
-            if answers:
-                out["headline"] = answers[0].to_dict()
+            if answer is not None:
+                out["headline"] = answer.to_dict()
             if choices:
                 out["choice"] = [c.to_dict() for c in choices]
             print_json(out)
@@ -337,49 +338,64 @@ def report(
     out_dir = out_dir or default_output(Path("reports/report"))
     check_output_folder(out_dir, owned_by=REPORT_FILE, what="Report folder")
     net = opts.load_network()
-    with _brief_started(opts, scenarios, checks=calibration) as started:
+    with _brief_started(opts, scenarios[0], checks=calibration) as started:
         runs = opts.run(scenarios, net)
         write_brief(runs, net, out_dir, opts, started=started)
 
 
 class _BriefStarted:
     """Work of a brief that needs none of the scenarios' runs, given to a second process
-    while they run: first the answer by class and month of each scenario file of
-    ``answered``, then, with ``checks``, the model's checks (calibration targets, scores)."""
+    while they run: first the answer by class and month in the conditions of the scenario
+    file ``reference``, then, with ``checks``, the model's scores against what was
+    published."""
 
     def __init__(
-        self, second: SecondProcess, opts: RunOptions, answered: list[Path], checks: bool
+        self, second: SecondProcess, opts: RunOptions, reference: Path | None, checks: bool
     ) -> None:
-        from ..analysis.headline import SAMPLES, headlines_in
-        from ..analysis.model_checks import check_model_in
+        from ..analysis.headline import headline_in
+        from ..analysis.model_checks import score_model_in
 
-        samples = min(opts.samples or SAMPLES, SAMPLES)  # the answer's cells are many
-        self._answers: Pending[list[Headline]] | None = None
-        self._checks: Pending[ModelChecks] | None = None
-        if answered:
-            self._answers = second.submit(headlines_in, opts.network, answered, samples)
+        self._answer: Pending[Headline] | None = None
+        self._scores: Pending[Scores | None] | None = None
+        self._checked = checks
+        if reference is not None:
+            samples = _answer_samples(opts)
+            self._answer = second.submit(headline_in, opts.network, reference, samples)
         if checks:
-            self._checks = second.submit(check_model_in, opts.network, opts.samples)
+            self._scores = second.submit(score_model_in, opts.network, opts.samples)
 
-    def answers(self) -> list[Headline]:
-        """The answer of each scenario file of ``answered``, in order (waits for them)."""
-        return [] if self._answers is None else self._answers.result()
+    def answer(self) -> Headline | None:
+        """The answer in the reference's conditions, if asked for (waits for it)."""
+        return None if self._answer is None else self._answer.result()
 
-    def checks(self) -> ModelChecks | None:
-        """The model's checks, if started (waits for them)."""
-        return None if self._checks is None else self._checks.result()
+    def checks(self, network: Network, samples: int | None) -> ModelChecks | None:
+        """The model's checks, if asked for: the calibration targets checked here (while
+        the second process scores), the scores from it (waits for them)."""
+        if not self._checked:
+            return None
+        from ..analysis.model_checks import ModelChecks, check_targets
+
+        targets = check_targets(network, samples=samples)
+        return ModelChecks(targets, None if self._scores is None else self._scores.result())
+
+
+def _answer_samples(opts: RunOptions) -> int:
+    """Samples of the answer's cells: at most its own (they are many)."""
+    from ..analysis.headline import SAMPLES
+
+    return min(opts.samples or SAMPLES, SAMPLES)
 
 
 @contextlib.contextmanager
 def _brief_started(
-    opts: RunOptions, answered: list[Path], *, checks: bool
+    opts: RunOptions, reference: Path | None, *, checks: bool
 ) -> Iterator[_BriefStarted]:
     """:class:`_BriefStarted` for the block: leaving it (an error, a stop) ends whatever
     still runs."""
     from .._background import SecondProcess
 
     with SecondProcess() as second:
-        yield _BriefStarted(second, opts, answered, checks)
+        yield _BriefStarted(second, opts, reference, checks)
 
 
 def write_brief(
@@ -395,6 +411,7 @@ def write_brief(
     month of each, the customs packages beside the reference and, if ``started`` runs
     them, the model's checks (calibration, scores); ``drawn``: charts of these runs already
     drawn (:func:`~midcorridor.views.report.write_report`)."""
+    from ..analysis.headline import headline
     from ..analysis.savings import package_savings
     from ..inputs.scenario import package_scenarios
     from ..runs.memo import RunMemo
@@ -411,7 +428,12 @@ def write_brief(
         package_savings(p.derive(routes=routes or runs[0].scenario.routes), net, memo=memo)
         for p in package_scenarios(runs[0].scenario)
     ]
-    checked = started.checks()
+
+    def _answer(run: ScenarioRun) -> Headline:
+        return headline(run.scenario, net, samples=_answer_samples(opts))
+
+    others = [_answer(run) for run in runs[1:]]  # while the second process scores
+    checked = started.checks(net, opts.samples)
     path = write_report(
         runs,
         net,
@@ -419,7 +441,7 @@ def write_brief(
         calibration=checked.calibration if checked else None,
         scores=checked.scores if checked else None,
         packages=packages,
-        headlines=started.answers(),
+        headlines=[started.answer() or _answer(runs[0]), *others],
         drawn=drawn,
     )
     written("report", path)
