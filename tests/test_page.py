@@ -136,7 +136,7 @@ def test_each_control_changes_what_it_should(
     page.select_option("#mc-class", "container")
     page.select_option("#mc-month", "2")
     assert _shown(page, "middle") == _p50(answers[1], "middle", "container", 2)
-    assert names[1] in page.inner_text("#mc-answer caption")
+    assert names[1] in page.inner_text("#mc-answer-caption")
     (change,) = [c for c in answers[1].changes_from(answers[0]) if ", a container " in c]
     assert page.inner_text("#mc-change") == change
     first = page.locator("#mc-routes tbody tr").first.locator("td").all_inner_texts()
