@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+import midcorridor as mc
 from midcorridor import _background
 from midcorridor._background import SecondProcess
 
@@ -108,3 +110,31 @@ def test_ctrl_c_during_a_brief_stops_both_processes_with_one_line(
     assert len(err) < 600, err
     assert _group_ends(proc.pid, within_s=5.0)  # no process of the job is left
     assert not [p for p in tmp_path.rglob(".*") if p.suffix in (".tmp", ".old")]
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        mc.PlaceNotFoundError("Almty", ["Almaty"]),
+        mc.ScenarioError("Invalid scenario file x.yaml", ["field routes.0.origin: unknown"]),
+        mc.NetworkError("Network folder not found"),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_an_error_of_the_second_process_reaches_this_one_whole(
+    error: mc.MidcorridorError,
+) -> None:
+    """Errors pickle by their attributes (a PlaceNotFoundError's __init__ takes other
+    arguments than its message): unpickling one must not fail, or the result never comes."""
+    back = pickle.loads(pickle.dumps(error))
+    assert type(back) is type(error)
+    assert (str(back), back.message, back.problems) == (str(error), error.message, error.problems)
+    assert vars(back) == vars(error)
+
+
+@pytest.mark.timeout(60)  # a result that never comes fails, not hangs
+def test_a_user_error_in_the_second_process_is_raised_here(tmp_path: Path) -> None:
+    with SecondProcess() as second:
+        missing = second.submit(mc.load, tmp_path / "no-network")
+        with pytest.raises(mc.NetworkError, match="no-network"):
+            missing.result()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 
 class MidcorridorError(ValueError):
@@ -30,6 +31,18 @@ class MidcorridorError(ValueError):
             return self.message
         lines = [self.message, *(f"  - {p}" for p in self.problems)]
         return "\n".join(lines)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled by its attributes, not its ``__init__``'s arguments (a subclass's
+        differ): an error raised in a second process reaches this one whole."""
+        return (_unpickled, (type(self), self.__dict__))
+
+
+def _unpickled(kind: type[MidcorridorError], state: dict[str, Any]) -> MidcorridorError:
+    error = kind.__new__(kind)
+    error.__dict__.update(state)
+    ValueError.__init__(error, str(error))
+    return error
 
 
 class NetworkError(MidcorridorError):
