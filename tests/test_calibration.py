@@ -37,13 +37,8 @@ PUBLISHED_DAYS = {
 #: docs/calibration.md until the evidence settles it. Figures are never tuned to a target.
 KNOWN_MISSES = {
     "Xi'an-Constanta, Middle Corridor, 2025": (
-        "below the band (27.5 d P50 against 27.9-44.2) since Dostyk's flatcar wait, published "
+        "below the band (25.9 d P50 against 27.9-44.2) since Dostyk's flatcar wait, published "
         "for cargo bound for China, no longer applies westbound (data review 3, 3a)"
-    ),
-    "Altynkol-Baku (Alat), block train 2024": (
-        "above the band (11.9 d P50 against 8.1-11.7) since the calibration found handling at "
-        "the Caspian ports about 3.5 times the assumed hours (network/calibrated.yaml): the "
-        "official 9 days reads as a best case"
     ),
 }
 

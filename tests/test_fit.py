@@ -3,8 +3,10 @@ file it writes and what a calibrated network does with it."""
 
 from __future__ import annotations
 
+import math
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -97,13 +99,45 @@ def test_a_narrow_posterior_only_where_the_weights_are_many(
 
 def test_the_distance_is_zero_inside_every_range_and_grows_outside() -> None:
     rng = np.random.default_rng(0)
-    obs: Any = None
+    obs: Any = SimpleNamespace(statistic="range")
     inside = Case(obs, 9.0, 11.0, np.full((50, 1), 24.0 * 5), np.full(50, 24.0 * 5))
-    stack = CaseStack.of([inside], 50, 0)
+    stack = CaseStack.of([inside], 50, 0, largest_miss=10.0)
     assert stack.distance(np.array([1.0])) == 0.0
     assert 0 < stack.distance(np.array([1.5])) < stack.distance(np.array([3.0]))
     noisy = Case(obs, 9.0, 11.0, rng.uniform(100, 140, (50, 1)), np.full(50, 120.0))
-    assert CaseStack.of([noisy], 50, 0).distance(np.array([1.0])) == 0.0
+    assert CaseStack.of([noisy], 50, 0, largest_miss=10.0).distance(np.array([1.0])) == 0.0
+
+
+def test_a_case_no_factor_can_mend_does_not_pull_the_fit() -> None:
+    obs: Any = SimpleNamespace(statistic="range")
+    ten_days = np.full((50, 1), 240.0)
+    mended = Case(obs, 9.0, 11.0, ten_days, np.zeros(50))  # inside at a factor of 1
+    hopeless = Case(obs, 99.0, 101.0, ten_days, np.zeros(50))  # ten times off
+    alone = CaseStack.of([mended], 50, 0, largest_miss=1.5)
+    capped = CaseStack.of([mended, hopeless], 50, 0, largest_miss=1.5)
+    loose = CaseStack.of([mended, hopeless], 50, 0, largest_miss=10.0)
+    for factor in (0.9, 1.0, 1.1, 1.3):
+        f = np.array([factor])
+        # the far case adds the same (both its misses at the cap) whatever the factor
+        assert capped.distance(f) == pytest.approx((alone.distance(f) + 2 * math.log(1.5)) / 2)
+    # uncapped, it would pay the fit to move towards it
+    gain_alone = alone.distance(np.array([1.3])) - alone.distance(np.array([1.0]))
+    gain_loose = 2 * (loose.distance(np.array([1.3])) - loose.distance(np.array([1.0])))
+    assert gain_loose < gain_alone
+
+
+def test_a_published_mean_is_fitted_by_the_model_s_mean() -> None:
+    # 30 samples of 10 days and 20 of 40: the median (10) is in 9-11, the mean (22) not
+    hours = np.array([240.0] * 30 + [960.0] * 20)[:, None]
+    as_range, as_mean = (
+        CaseStack.of(
+            [Case(SimpleNamespace(statistic=s), 9.0, 11.0, hours, np.zeros(50))], 50, 0, 10.0
+        )
+        for s in ("range", "mean")
+    )
+    # P10 and P90 (10 and 40 days) straddle the range in both
+    assert as_range.distance(np.array([1.0])) == 0.0
+    assert as_mean.distance(np.array([1.0])) == pytest.approx(math.log1p(22.0) - math.log1p(11.0))
 
 
 def test_a_calibrated_factor_acts_on_every_run(

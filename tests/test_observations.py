@@ -18,9 +18,11 @@ from midcorridor.analysis.scores import (
     ALPHA,
     ObservationScore,
     Scores,
+    _score,
     observed_days,
     promise_by_month,
     score_observations,
+    why_not_scored,
 )
 from midcorridor.inputs.observations import Observation, parse_figure
 from midcorridor.network.read import check, read_observations
@@ -135,6 +137,15 @@ def test_an_observed_time_published_before_its_trips_is_refused(tmp_path: Path) 
     assert "'promised'" in said
 
 
+def test_an_unknown_mode_is_refused_with_a_close_match(tmp_path: Path) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        data["observations"][4]["mode"] = "trains"
+
+    said = _problems(tmp_path, edit)
+    assert "observations.4.mode" in said
+    assert "'rail'" in said
+
+
 def test_a_statistic_that_does_not_parse_is_refused(tmp_path: Path) -> None:
     def edit(data: dict[str, Any]) -> None:
         data["observations"][5]["figure"] = "about three weeks"
@@ -171,18 +182,19 @@ def test_a_place_timing_needs_its_place(tmp_path: Path) -> None:
     assert "needs 'at'" in _problems(tmp_path, edit)
 
 
-def _score(p10: float, p50: float, p90: float, low: float, high: float) -> ObservationScore:
-    obs = Observation.model_validate(
+def _made_up(statistic: str = "range", figure: str = "20 days", mode: str = "rail") -> Observation:
+    return Observation.model_validate(
         {
             "id": "made_up",
             "kind": "observed",
             "timed": "terminal_to_terminal",
             "corridor": "middle",
+            "mode": mode,
             "route": {"origin": "Almaty", "destination": "Constanta"},
             "direction": "westbound",
             "year": 2024,
-            "statistic": "range",
-            "figure": "20 days",
+            "statistic": statistic,
+            "figure": figure,
             "source": {
                 "title": "t",
                 "publisher": "p",
@@ -192,11 +204,14 @@ def _score(p10: float, p50: float, p90: float, low: float, high: float) -> Obser
             },
         }
     )
-    return ObservationScore(obs, "2025", p10, p50, p90, low, high, 0.5, False)
+
+
+def _scored(p10: float, p50: float, p90: float, low: float, high: float) -> ObservationScore:
+    return ObservationScore(_made_up(), "2025", p10, p50, p90, p50, low, high, 0.5, False)
 
 
 def test_the_scores_of_an_interval_that_misses_high() -> None:
-    row = _score(10.0, 15.0, 20.0, 24.5, 25.5)
+    row = _scored(10.0, 15.0, 20.0, 24.5, 25.5)
     assert not row.covered
     assert not row.p50_inside
     assert row.distance_days == pytest.approx(9.5)
@@ -205,7 +220,7 @@ def test_the_scores_of_an_interval_that_misses_high() -> None:
 
 
 def test_the_scores_of_an_interval_that_holds_the_range() -> None:
-    row = _score(10.0, 15.0, 20.0, 14.5, 15.5)
+    row = _scored(10.0, 15.0, 20.0, 14.5, 15.5)
     assert row.covered
     assert row.p50_inside
     assert row.distance_days == 0
@@ -213,10 +228,39 @@ def test_the_scores_of_an_interval_that_holds_the_range() -> None:
 
 
 def test_a_lower_bound_is_scored_at_its_finite_end() -> None:
-    row = _score(10.0, 15.0, 20.0, 22.5, math.inf)
+    row = _scored(10.0, 15.0, 20.0, 22.5, math.inf)
     assert row.point_days == 22.5
     assert row.covered is False
     assert row.p50_inside is False
+
+
+def test_a_published_mean_is_scored_by_the_model_s_mean() -> None:
+    days = np.array([1.0] * 60 + [10.0] * 40)  # median 1 day, mean 4.6 days
+    as_mean = _score(_made_up("mean", "4.6 days"), "2025", days, False)
+    assert as_mean.centre == pytest.approx(4.6)
+    assert as_mean.p50_inside
+    assert as_mean.distance_days == 0
+    as_range = _score(_made_up("range", "4.6 days"), "2025", days, False)
+    assert as_range.centre == as_range.p50 == pytest.approx(1.0)
+    assert not as_range.p50_inside
+    assert as_range.distance_days == pytest.approx(3.55)
+
+
+def test_a_figure_timed_by_road_or_seen_by_the_network_is_not_scored() -> None:
+    assert why_not_scored(_made_up()) is None
+    assert "road" in str(why_not_scored(_made_up(mode="road")))
+    assert "era 2025" in str(why_not_scored(_made_up(), eras=["2022"]))
+    seen = _made_up().model_copy(update={"informs": ("asm_speed_kz_mc",)})
+    assert "set from it" in str(why_not_scored(seen))
+
+
+def test_an_unknown_key_it_informs_is_refused_with_a_close_match(tmp_path: Path) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        data["observations"][5]["informs"] = ["asm_speed_kz_mcc"]
+
+    said = _problems(tmp_path, edit)
+    assert "observations.5.informs.0" in said
+    assert "asm_speed_kz_mc" in said
 
 
 def test_days_at_a_place_are_the_hours_spent_there(
@@ -244,8 +288,12 @@ def test_every_observation_is_scored_or_says_why_not(network: mc.Network, scores
     left = {o.id: why for o, why in scores.not_scored}
     assert scored.isdisjoint(left)
     assert scored | set(left) == {o.id for o in _book(network)}
-    assert all("no scenario describes" in why for why in left.values())
-    assert all(o.year < 2022 for o, _ in scores.not_scored)
+    for obs, why in scores.not_scored:
+        assert ("road" in why) == (obs.mode == "road"), obs.id
+        assert ("was set from it" in why) == (bool(obs.informs) and obs.mode != "road"), obs.id
+        if not obs.informs and obs.mode != "road":
+            assert "no scenario describes" in why, obs.id
+            assert obs.year < 2022, obs.id
 
 
 def test_the_summary_adds_up(scores: Scores) -> None:
@@ -284,6 +332,11 @@ def test_calibrate_scores_and_lists_every_promise(capsys: Any, monkeypatch: Any)
     code, out, _ = invoke(["calibrate", "--samples", "200"], capsys, monkeypatch)
     assert "observed transit times" in out
     assert "chance each is kept" in out
+    left = {o["id"]: o["why"] for o in result["not_scored"]}
+    assert "road" in left["cpmm_ge_sarpi_out_2022"]
+    code, out, _ = invoke(["calibrate", "--samples", "200", "--each"], capsys, monkeypatch)
+    assert f"Not scored: {len(left)} observations" in out
+    assert "cpmm_ge_sarpi_out_2022" in out
 
 
 def test_a_set_kept_apart_is_checked_like_the_network_s_own(

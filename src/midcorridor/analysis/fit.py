@@ -9,8 +9,12 @@ the hours of each sample are kept split by the key they rest on, so a draw of th
 gives each observation's days as one matrix product (the emulator: exact for every delay
 that does not depend on the clock, an approximation for waits on timetables and queues,
 checked against a full run at the posterior median, ``Provenance.emulator_check``). The
-distance of a draw is the root mean square, over the observed cases, of how far (log
-scale) its P50 lies outside the published range and its P10-P90 misses it.
+distance of a draw is the mean, over the observed cases the model can time
+(:func:`~midcorridor.analysis.scores.why_not_comparable`; an entry the network's figures
+were set from is one of them, though ``calibrate`` does not score it), of how far (log
+scale) its P50 (its mean, for a published mean) lies outside the published range and its
+P10-P90 misses it, each miss capped (``largest_miss`` of ``fit.yaml``) so that a case no
+factor can mend does not pull the factors towards the ends of their priors.
 
 Besides the fit on every observed case, one fit leaves out each source's observations
 (the folds): ``calibrate`` scores an observation with the fit of the fold that did not
@@ -50,6 +54,7 @@ from .scores import (
     run_observations,
     score_observations,
     timed_components,
+    why_not_comparable,
     with_factors,
 )
 
@@ -121,7 +126,7 @@ def emulate(
     groups: dict[tuple[str, tuple[int, ...] | None], list[Observation]] = {}
     for obs in observations:
         era = era_of(obs)
-        if era is not None and era in scenarios:
+        if era is not None and why_not_comparable(obs, scenarios) is None:
             groups.setdefault((era, obs.months), []).append(obs)
 
     def read(obs: Observation, trip: TripResult) -> tuple[np.ndarray, np.ndarray]:
@@ -158,16 +163,19 @@ def emulate(
 @dataclass(frozen=True)
 class CaseStack:
     """Cases stacked for a fast distance: the same number of samples each (a seeded
-    subset), shape ``(cases, samples, keys)``, and their ranges on the ``log(1 + days)``
-    scale."""
+    subset), shape ``(cases, samples, keys)``, their ranges on the ``log(1 + days)``
+    scale, which of them publish a mean (scored by the mean, not the P50), and the
+    largest miss a case counts for (``log_cap``, the log of ``largest_miss``)."""
 
     by_key: np.ndarray
     rest: np.ndarray
     log_low: np.ndarray
     log_high: np.ndarray
+    is_mean: np.ndarray
+    log_cap: float
 
     @classmethod
-    def of(cls, cases: Sequence[Case], samples: int, seed: int) -> CaseStack:
+    def of(cls, cases: Sequence[Case], samples: int, seed: int, largest_miss: float) -> CaseStack:
         rng = np.random.default_rng(seed)
         picks = [
             rng.choice(len(c.rest), size=samples, replace=len(c.rest) < samples) for c in cases
@@ -177,20 +185,27 @@ class CaseStack:
             rest=np.stack([c.rest[p] for c, p in zip(cases, picks, strict=True)]),
             log_low=np.log1p([c.low for c in cases]),
             log_high=np.log1p([c.high for c in cases]),
+            is_mean=np.array([c.observation.statistic == "mean" for c in cases]),
+            log_cap=math.log(largest_miss),
         )
 
     def quantiles(self, factors: np.ndarray) -> np.ndarray:
-        """P10, P50 and P90 days of each case, shape ``(3, cases)``."""
+        """P10, P50 (the mean, for a published mean) and P90 days of each case, shape
+        ``(3, cases)``."""
         days = (self.by_key @ factors + self.rest) / HOURS_PER_DAY
-        return np.percentile(days, _QUANTILES, axis=1)
+        out = np.percentile(days, _QUANTILES, axis=1)
+        out[1, self.is_mean] = days[self.is_mean].mean(axis=1)
+        return out
 
     def distance(self, factors: np.ndarray) -> float:
-        """Root mean square over the cases of how far the P50 lies outside the published
-        range plus how far the P10-P90 interval misses it (``log(1 + days)`` scale)."""
+        """Mean over the cases of how far the P50 (the mean, for a published mean) lies
+        outside the published range plus how far the P10-P90 interval misses it, each on
+        the ``log(1 + days)`` scale and at most ``log_cap``."""
         p10, p50, p90 = np.log1p(self.quantiles(factors))
         p50_miss = np.maximum(0, self.log_low - p50) + np.maximum(0, p50 - self.log_high)
         interval_miss = np.maximum(0, self.log_low - p90) + np.maximum(0, p10 - self.log_high)
-        return float(np.sqrt(np.mean(p50_miss**2 + interval_miss**2)))
+        capped = np.minimum(p50_miss, self.log_cap) + np.minimum(interval_miss, self.log_cap)
+        return float(np.mean(capped))
 
 
 @dataclass(frozen=True)
@@ -227,7 +242,7 @@ def fit_factors(cases: Sequence[Case], settings: FitSettings, *, seed: int) -> F
     """ABC-SMC (pyabc) of the factors against ``cases``, in this process, seeded."""
     import pyabc
 
-    stack = CaseStack.of(cases, settings.samples_per_month, seed)
+    stack = CaseStack.of(cases, settings.samples_per_month, seed, settings.largest_miss)
 
     for name in ("ABC", "pyabc"):
         logging.getLogger(name).setLevel(logging.WARNING)
@@ -322,7 +337,11 @@ def emulator_check(
     """How far the emulator's P50 lies from a full run's at ``factors``, in words."""
     conditions = {e: with_factors(s, factors, "emulator check") for e, s in scenarios.items()}
     scores = score_observations(
-        network, conditions, [c.observation for c in cases], samples_per_month=samples_per_month
+        network,
+        conditions,
+        [c.observation for c in cases],
+        samples_per_month=samples_per_month,
+        unscored=why_not_comparable,
     )
     full_p50 = {r.observation.id: r.p50 for r in scores}
     values = np.array([factors[k] for k in factors])
@@ -390,8 +409,9 @@ def fit_network(
         pyabc=pyabc.__version__,
         midcorridor=__version__,
         distance=(
-            "root mean square over the observed cases of how far, on the log(1 + days) "
-            "scale, the P50 lies outside the published range and the P10-P90 misses it"
+            "mean over the observed cases of how far, on the log(1 + days) scale, the P50 "
+            "(the mean, for a published mean) lies outside the published range plus how "
+            f"far the P10-P90 misses it, each at most log({settings.largest_miss:g})"
         ),
         evaluations=full.evaluations,
         effective_sample_size=round(full.effective_sample_size, 1),

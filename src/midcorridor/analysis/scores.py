@@ -7,16 +7,18 @@ days at sea of a sea leg. Each gets
 
 - whether the model's P10-P90 covers the published figure (a range: overlaps it),
 - whether the model's P50 falls inside the published range (the figure with its published
-  rounding: "12 days" is 11.5-12.5),
-- how far the P50 lies outside that range, days,
+  rounding: "12 days" is 11.5-12.5); for a published mean, the model's mean,
+- how far that P50 (or mean) lies outside the range, days,
 - the interval score of the P10-P90 interval at the figure's middle (Gneiting and Raftery
   2007, ``scoringrules``): width plus 2/alpha times the miss, days, lower is better,
 - the probability that the trip takes no longer than the figure: for a promise, the chance
   it is kept.
 
-No figure of ``network/`` is fitted to an observation, so every score is out of sample:
-the leave-one-source-out rule (an observation is never scored by a fit that used it) holds
-trivially. Observations from years without a scenario are listed as not scored, with why.
+On a calibrated network each observation is scored with the fit that left out its source
+(leave-one-source-out, :func:`held_out_factors`). What cannot be scored is listed with
+why (:func:`why_not_scored`): a year without a scenario, a figure timed by road, which
+the model does not carry, or one the network's figures were set from (``informs``), which
+cannot test them.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from ..inputs.changes import Change
+from ..inputs.changes import Change, Closures
 from ..inputs.observations import Observation
 from ..inputs.scenario import RouteSpec, Scenario
 from ..model.trip import TripResult
@@ -52,6 +54,8 @@ __all__ = [
     "run_observations",
     "score_observations",
     "timed_components",
+    "why_not_comparable",
+    "why_not_scored",
     "with_factors",
 ]
 
@@ -101,6 +105,27 @@ def era_of(obs: Observation) -> str | None:
     return ERA_OF_YEAR.get(obs.year)
 
 
+def why_not_comparable(obs: Observation, eras: Iterable[str] = ERA_OF_YEAR.values()) -> str | None:
+    """Why the model, with the scenarios of ``eras``, cannot time what ``obs`` timed
+    (None: it can). The fit learns from every comparable observed case."""
+    era = era_of(obs)
+    if obs.mode == "road":
+        return "timed by road: the model carries rail and sea"
+    if era is None:
+        return "no scenario describes its year"
+    if era not in eras:
+        return f"no scenario of era {era} was given"
+    return None
+
+
+def why_not_scored(obs: Observation, eras: Iterable[str] = ERA_OF_YEAR.values()) -> str | None:
+    """Why ``obs`` is not scored (None: it is): not comparable
+    (:func:`why_not_comparable`), or the network's own figures were set from it."""
+    if obs.informs and obs.mode != "road":
+        return "a figure of the network was set from it or checked against it"
+    return why_not_comparable(obs, eras)
+
+
 def timed_components(obs: Observation, trip: TripResult, network: Network) -> np.ndarray | None:
     """Which components of ``trip`` hold what ``obs`` timed (a boolean mask), or None for
     the whole door-to-door trip.
@@ -140,6 +165,8 @@ class ObservationScore:
     p10: float
     p50: float
     p90: float
+    #: The model's figure of the published statistic: its mean for a ``mean``, else P50.
+    centre: float
     low: float
     high: float
     probability_within: float
@@ -152,13 +179,15 @@ class ObservationScore:
 
     @property
     def p50_inside(self) -> bool:
-        """Whether the model's P50 lies in the published range."""
-        return self.low <= self.p50 <= self.high
+        """Whether the model's P50 (its mean, for a published mean) lies in the published
+        range."""
+        return self.low <= self.centre <= self.high
 
     @property
     def distance_days(self) -> float:
-        """How far the P50 lies outside the published range (0 inside), days."""
-        return max(0.0, self.low - self.p50, self.p50 - self.high)
+        """How far the P50 (the mean, for a published mean) lies outside the published
+        range (0 inside), days."""
+        return max(0.0, self.low - self.centre, self.centre - self.high)
 
     @property
     def point_days(self) -> float:
@@ -202,6 +231,7 @@ class ObservationScore:
             "p10_days": self.p10,
             "p50_days": self.p50,
             "p90_days": self.p90,
+            "model_days": self.centre,
             "covered": self.covered,
             "p50_inside": self.p50_inside,
             "distance_days": self.distance_days,
@@ -327,6 +357,7 @@ def score_observations(
     *,
     samples_per_month: int = SAMPLES_PER_MONTH,
     by_month: bool = False,
+    unscored: Callable[[Observation, Iterable[str]], str | None] = why_not_scored,
 ) -> Scores:
     """Run every observation on its era's scenario and score it.
 
@@ -343,12 +374,15 @@ def score_observations(
     by_month
         Also give each promise the chance it is kept for a departure in each month
         (:func:`promise_by_month`, on the network as it is).
+    unscored
+        Why an observation is left out (None: it is scored), given the eras at hand;
+        :func:`why_not_comparable` also scores those the network's figures were set from.
 
     Returns
     -------
     Scores
-        One score per observation run; observations of a year or era without a scenario
-        are listed in ``not_scored`` with the reason. On a calibrated network each
+        One score per observation run; the others are listed in ``not_scored`` with the
+        reason (:func:`why_not_scored`). On a calibrated network each
         observation is scored with the fit that did not see its source
         (:func:`held_out_factors`).
     """
@@ -366,14 +400,13 @@ def score_observations(
     runnable: dict[tuple[str, tuple[int, ...] | None, Factors], list[Observation]] = {}
     not_scored: list[tuple[Observation, str]] = []
     for obs in observations:
+        why = unscored(obs, scenarios)
         era = era_of(obs)
-        if era is None:
-            not_scored.append((obs, f"no scenario describes {obs.year}"))
-        elif era not in scenarios:
-            not_scored.append((obs, f"no scenario of era {era} was given"))
-        else:
-            factors = tuple(sorted(factors_of(obs).items())) if factors_of else ()
-            runnable.setdefault((era, obs.months, factors), []).append(obs)
+        if why is not None or era is None:
+            not_scored.append((obs, why or "no scenario describes its year"))
+            continue
+        factors = tuple(sorted(factors_of(obs).items())) if factors_of else ()
+        runnable.setdefault((era, obs.months, factors), []).append(obs)
     rows = []
     for (era, months, factors), group in runnable.items():
         conditions = scenarios[era]
@@ -397,7 +430,22 @@ def run_observations(
     read: Callable[[Observation, TripResult], _Read],
 ) -> dict[str, tuple[list[_Read], bool]]:
     """``read`` of each observation of ``group`` (all of one era) from its trip, once per
-    departure month of ``months``, and whether its trip passed a saturated queue."""
+    departure month of ``months``, and whether its trip passed a saturated queue.
+
+    A sea leg is timed port to port, so its trip may take no rail link (else the fastest
+    way to Rotterdam could be a sailing to Constanta and a train).
+    """
+    sea_legs = [o for o in group if o.timed == "sea_leg"]
+    if sea_legs and len(sea_legs) < len(group):
+        others = [o for o in group if o.timed != "sea_leg"]
+        return {
+            **run_observations(network, conditions, sea_legs, months, samples_per_month, read),
+            **run_observations(network, conditions, others, months, samples_per_month, read),
+        }
+    if sea_legs:
+        rail = tuple(lk.id for lk in network.links_by_id.values() if lk.props.mode == "rail")
+        closures = conditions.closures.merged(Closures(links=rail, note="a sea leg: sailings only"))
+        conditions = conditions.derive(closures=closures)
     specs = list(dict.fromkeys(_unlabelled(o.route) for o in group))
     labelled = [
         s.model_copy(update={"label": f"observation route {i}"}) for i, s in enumerate(specs)
@@ -460,5 +508,6 @@ def promise_by_month(
 def _score(obs: Observation, era: str, days: np.ndarray, saturated: bool) -> ObservationScore:
     low, high = obs.scored_range_days
     p10, p50, p90 = (float(x) for x in np.percentile(days, [10, 50, 90]))
+    centre = float(np.mean(days)) if obs.statistic == "mean" else p50
     within = float(np.mean(days <= high)) if not math.isinf(high) else 1.0
-    return ObservationScore(obs, era, p10, p50, p90, low, high, within, saturated)
+    return ObservationScore(obs, era, p10, p50, p90, centre, low, high, within, saturated)

@@ -179,7 +179,10 @@ def evidence(
 def calibrate(
     scenario: ConditionsOpt = None,
     each: Annotated[
-        bool, typer.Option("--each", help="Also list every observed case with its scores.")
+        bool,
+        typer.Option(
+            "--each", help="Also list every observed case with its scores, and those not scored."
+        ),
     ] = False,
     observations: Annotated[
         OptPath,
@@ -208,7 +211,12 @@ def calibrate(
     from ..inputs.scenario import default_scenario
     from ..network.read import read_observations
     from ..views.analysis_tables import calibration_table, cost_check_table
-    from ..views.score_tables import promise_table, score_summary_table, score_table
+    from ..views.score_tables import (
+        not_scored_table,
+        promise_table,
+        score_summary_table,
+        score_table,
+    )
 
     net = opts.load_network()
     path = scenario or default_scenario()
@@ -232,7 +240,8 @@ def calibrate(
     else:
         tables = [calibration_table(result), *([cost_check_table(costs)] if costs else [])]
         if scores is not None:
-            tables += [score_summary_table(scores), *([score_table(scores)] if each else [])]
+            listed = [score_table(scores), not_scored_table(scores)] if each else []
+            tables += [score_summary_table(scores), *listed]
             tables.append(promise_table(scores))
         print_tables(*tables)
     for why in net.calibration_stale():

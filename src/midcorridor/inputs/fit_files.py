@@ -61,6 +61,10 @@ class FitSettings(Strict):
     narrowing
         A parameter is ``calibrated`` when its posterior P5-P95 (log scale) is at most this
         share of the prior's; wider, the data cannot inform it and it stays an assumption.
+    largest_miss
+        A case missed by more than this factor (its P50 above ``largest_miss`` times the
+        published high, or below the low over it; the same for its P10-P90) counts in the
+        distance as missed by this factor: a case no factor can mend does not pull the fit.
     """
 
     parameters: tuple[FitParameter, ...] = Field(min_length=1)
@@ -71,6 +75,7 @@ class FitSettings(Strict):
     transition_scaling: float = Field(gt=0, le=10)
     min_effective_sample_size: float = Field(ge=1)
     narrowing: float = Field(gt=0, lt=1)
+    largest_miss: float = Field(gt=1, le=10)
 
     @model_validator(mode="after")
     def _unique(self) -> FitSettings:

@@ -24,12 +24,14 @@ from .scenario import RouteSpec
 __all__ = [
     "DIRECTIONS",
     "KINDS",
+    "MODES",
     "PLACE_TIMINGS",
     "STATISTICS",
     "TIMINGS",
     "Direction",
     "Figure",
     "Kind",
+    "Mode",
     "Observation",
     "ObservationBook",
     "Statistic",
@@ -64,6 +66,11 @@ PLACE_TIMINGS: tuple[Timed, ...] = ("border_crossing", "port_dwell", "ferry_wait
 #: ("up to", "reached").
 Statistic = Literal["range", "mean", "median", "single", "min", "max"]
 STATISTICS: tuple[Statistic, ...] = get_args(Statistic)
+
+#: How the cargo timed travelled: by ``rail``, by ``sea`` (a ship or a ferry), or by
+#: ``road`` for any part of what was timed (a truck crossing, a trip with a road leg).
+Mode = Literal["rail", "sea", "road"]
+MODES: tuple[Mode, ...] = get_args(Mode)
 
 Direction = Literal["westbound", "eastbound"]
 DIRECTIONS: tuple[Direction, ...] = get_args(Direction)
@@ -135,6 +142,9 @@ class Observation(Strict):
         What was timed (:data:`Timed`).
     corridor
         The corridor the trips belonged to.
+    mode
+        How the cargo timed travelled (:data:`Mode`): the model carries rail and sea, so a
+        ``road`` figure is kept with its source but not scored.
     route
         The trip timed, or for a place timing the trip that passes the place: origin,
         destination, shipment class, places to pass, and the corridor whose links it may
@@ -152,6 +162,9 @@ class Observation(Strict):
         (``"20-22 days"``).
     source
         The publication.
+    informs
+        Keys of ``sources.yaml`` whose figures were set from this observation's figure,
+        or checked against it: the model has seen it, so it is listed, not scored.
     note
         How the entry was read from the source.
     """
@@ -160,6 +173,7 @@ class Observation(Strict):
     kind: Kind
     timed: Timed
     corridor: Corridor
+    mode: Mode
     route: RouteSpec
     at: str | None = None
     direction: Direction
@@ -168,6 +182,7 @@ class Observation(Strict):
     statistic: Statistic
     figure: str
     source: PublishedSource
+    informs: tuple[str, ...] = ()
     note: str = ""
 
     @field_validator("months")

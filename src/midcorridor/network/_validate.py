@@ -463,12 +463,18 @@ def _check_named(network: Network, named: list[tuple[str, str, str]], problems: 
 def check_observations(
     network: Network, book: ObservationBook, problems: Problems, file: str = OBSERVATIONS_FILE
 ) -> None:
-    """The places an observation set names are places of the network, and each entry's
-    direction is the way its route runs."""
+    """The places an observation set names are places of the network, each entry's
+    direction is the way its route runs, and the figures it informs are keys of
+    ``sources.yaml``."""
     before = len(problems.items)
     _check_named(network, _observation_places(book, file), problems)
     if len(problems.items) == before:
         check_observation_directions(network, book, problems, file)
+    for i, obs in enumerate(book.observations):
+        for j, key in enumerate(obs.informs):
+            problems.source(
+                key, network.sources, file, None, f"observations.{i}.informs.{j}", "entry"
+            )
 
 
 def check_calibration(network: Network, problems: Problems) -> None:

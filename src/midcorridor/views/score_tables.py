@@ -4,6 +4,7 @@ the summaries, every observed case, and every promise with the chance it is kept
 from __future__ import annotations
 
 import math
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from ..vocabulary import MONTH_NAMES
@@ -14,7 +15,13 @@ if TYPE_CHECKING:
     from ..analysis.scores import ObservationScore, Scores, ScoreSummary
     from ..inputs.fit_files import CalibratedBook
 
-__all__ = ["calibrated_table", "promise_table", "score_summary_table", "score_table"]
+__all__ = [
+    "calibrated_table",
+    "not_scored_table",
+    "promise_table",
+    "score_summary_table",
+    "score_table",
+]
 
 
 def _period(row: ObservationScore) -> str:
@@ -44,6 +51,12 @@ def _summary_row(s: ScoreSummary) -> tuple[str, ...]:
     )
 
 
+def _not_scored_notes(scores: Scores) -> tuple[str, ...]:
+    reasons = Counter(why for _, why in scores.not_scored)
+    said = "; ".join(f"{why}: {n}" for why, n in sorted(reasons.items()))
+    return (f"Not scored: {len(scores.not_scored)} observations ({said}).",) if said else ()
+
+
 def score_summary_table(scores: Scores) -> Table:
     """Scores of the observed cases: all together, then by kind, class, corridor,
     direction, what was timed and season."""
@@ -56,8 +69,10 @@ def score_summary_table(scores: Scores) -> Table:
         "model's P50 lies in it (the figure with its published rounding, '12 days' = "
         "11.5-12.5); distance: days from the P50 to the range; interval score: P10-P90 "
         "width plus 10 x the miss, days (lower is better; Gneiting and Raftery 2007).",
-        "No figure of network/ is fitted to an observation: every score is out of sample.",
-        f"Not scored: {len(scores.not_scored)} observations of years without a scenario.",
+        "mean: for a published mean, the model's mean stands for its P50.",
+        "On a calibrated network each case is scored with the fit that left out its "
+        "source: every score is out of sample.",
+        *_not_scored_notes(scores),
     )
     return Table(
         title=f"The model against {len(scores.observed)} observed transit times",
@@ -89,7 +104,8 @@ def score_table(scores: Scores) -> Table:
                 f"{o.corridor} {o.direction}",
                 _period(r),
                 _published(r),
-                f"{fmt.days(r.p10)}/{fmt.days(r.p50, lower_bound=r.saturated)}/{fmt.days(r.p90)}",
+                f"{fmt.days(r.p10)}/{fmt.days(r.p50, lower_bound=r.saturated)}/{fmt.days(r.p90)}"
+                + (f" (mean {fmt.days(r.centre)})" if o.statistic == "mean" else ""),
                 "yes" if r.covered else "no",
                 "yes" if r.p50_inside else f"no ({r.distance_days:.1f} d)",
                 f"{r.interval_score:.1f}",
@@ -111,6 +127,25 @@ def score_table(scores: Scores) -> Table:
         ),
         rows=tuple(rows),
         notes=lower_bound_notes(any(r.saturated for r in scores.observed)),
+    )
+
+
+def not_scored_table(scores: Scores) -> Table:
+    """Every observation left out of the scores, and why."""
+    rows = tuple(
+        (
+            o.id,
+            o.kind,
+            str(o.year),
+            o.mode,
+            why + (f" ({', '.join(o.informs)})" if o.informs else ""),
+        )
+        for o, why in scores.not_scored
+    )
+    return Table(
+        title=f"Not scored: {len(rows)} observations",
+        columns=columns("observation", "kind", "year", "mode", "why"),
+        rows=rows,
     )
 
 
