@@ -129,12 +129,12 @@ def test_a_case_no_factor_can_mend_does_not_pull_the_fit() -> None:
 def test_a_published_mean_is_fitted_by_the_model_s_mean() -> None:
     # 30 samples of 10 days and 20 of 40: the median (10) is in 9-11, the mean (22) not
     hours = np.array([240.0] * 30 + [960.0] * 20)[:, None]
-    as_range, as_mean = (
-        CaseStack.of(
-            [Case(SimpleNamespace(statistic=s), 9.0, 11.0, hours, np.zeros(50))], 50, 0, 10.0
-        )
-        for s in ("range", "mean")
-    )
+
+    def stack(statistic: str) -> CaseStack:
+        obs: Any = SimpleNamespace(statistic=statistic)
+        return CaseStack.of([Case(obs, 9.0, 11.0, hours, np.zeros(50))], 50, 0, 10.0)
+
+    as_range, as_mean = stack("range"), stack("mean")
     # P10 and P90 (10 and 40 days) straddle the range in both
     assert as_range.distance(np.array([1.0])) == 0.0
     assert as_mean.distance(np.array([1.0])) == pytest.approx(math.log1p(22.0) - math.log1p(11.0))
