@@ -1,5 +1,6 @@
 """The corridor choice's fixed point: safeguarded secant steps on steep, flat-tailed maps,
-and on the library's scenarios against the averaged iterates it replaced."""
+forecast steps on jagged ones, and on the library's scenarios against the averaged iterates
+the solver replaced."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import numpy as np
 import pytest
 
 import midcorridor as mc
-from midcorridor.model.fixed_point import FixedPointSolver
+from midcorridor.model.fixed_point import FixedPointSolver, ForecastSolver
 from midcorridor.runs import choice
 from midcorridor.vocabulary import Corridor
 
@@ -145,10 +146,11 @@ def _averaged_choice(
 #: Corridor) apart since the gateways carry their sourced shares and the Caspian handling
 #: is calibrated: a residual this small pins such a root only to within a few percent.
 FLAT_ROOTS = {"conditions_2022.yaml", "surge_2024.yaml"}
-#: Scenarios whose root sits where the Caspian crossing saturates (the map bends there):
-#: the solver converges but took one run more than the averaging method (13 against 12 for
-#: caspian_2050, the ferries at a tenth to a third of a load).
-SATURATED_ROOTS = {"caspian_2050.yaml"}
+#: Scenarios the forecast steps need a sixth run on: caspian_2030's Middle Corridor trips are
+#: booked on the Poti-Constanta sailing for a time planned from the upstream delays' upper
+#: quantile, which the saturated Caspian crossing sets; the forecast moves the queue's waits
+#: but not that plan, and misses the root by more than the tolerance at the fifth run.
+SIXTH_RUN = {"caspian_2030.yaml"}
 
 
 @pytest.fixture(scope="module")
@@ -159,11 +161,11 @@ def fitted(network: mc.Network) -> choice.ChoiceBaseline:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(p.name for p in SCENARIOS.glob("*.yaml")))
-def test_the_library_converges_in_fewer_runs_to_the_same_answer(
+def test_the_library_converges_in_at_most_five_runs_to_the_same_answer(
     name: str, network: mc.Network, fitted: choice.ChoiceBaseline
 ) -> None:
     scenario = mc.load_scenario(SCENARIOS / name)
-    before, before_runs, converged_before = _averaged_choice(scenario, network, fitted)
+    before, _, converged_before = _averaged_choice(scenario, network, fitted)
     result = choice.solve_choice(
         scenario,
         network,
@@ -173,10 +175,76 @@ def test_the_library_converges_in_fewer_runs_to_the_same_answer(
     )
     assert result.converged
     assert result.residual <= choice.TOLERANCE
+    assert result.iterations <= 5 + (name in SIXTH_RUN)
     if not converged_before:
         return  # the averaging method's answer is no root: nothing to compare with
-    assert result.iterations <= max(before_runs, 5) + (name in SATURATED_ROOTS)
     if name in FLAT_ROOTS:
         return  # both answers pass the map's check, further apart than twice its tolerance
     for corridor, teu in _teu(result).items():  # both within the tolerance of the root
         assert abs(teu - before[corridor]) <= 2 * choice.TOLERANCE * max(before[corridor], 1.0)
+
+
+def _jagged(
+    takers: float, capacity: float, width: float, salt: int
+) -> tuple[Callable[[float], float], Callable[[float], float]]:
+    """The capacity map's trend, and its gap with a jitter of ±15 that jumps every half
+    unit (as a Monte Carlo queue's waits do from one volume to the next)."""
+    trend = _capacity_map(takers, capacity, width)
+
+    def gap(x: float) -> float:
+        hashed = (math.sin(12.9898 * math.floor(2 * x) + salt) * 43758.5453) % 1
+        return trend(x) + 15 * (2 * hashed - 1) - x
+
+    return trend, gap
+
+
+def _forecast_runs(
+    takers: float,
+    capacity: float,
+    width: float,
+    salt: int,
+    forecast: Callable[..., Callable[[np.ndarray], np.ndarray]] | None,
+) -> int:
+    """Evaluations ForecastSolver needs on a jagged map to a gap within 6."""
+    trend, gap = _jagged(takers, capacity, width, salt)
+    solver = ForecastSolver(np.full(2, -1e5), np.full(2, 1e5))
+    x, tolerance = np.zeros(2), np.full(2, 6.0)
+    for runs in range(1, 31):
+        value = np.array([gap(float(x[0])), -x[1]])
+        if np.all(np.abs(value) <= tolerance):
+            return runs
+        made = None if forecast is None else forecast(trend, gap, float(x[0]))
+        x = solver.next(x, value, tolerance, made, np.array([capacity, np.nan]))
+    return 30
+
+
+def _knowing_the_jumps(
+    trend: Callable[[float], float], gap: Callable[[float], float], at: float
+) -> Callable[[np.ndarray], np.ndarray]:
+    """A forecast from ``at`` that sees the jitter but misses 15% of the trend's change."""
+    return lambda p: np.array([gap(p[0]) + 0.15 * (trend(p[0]) - trend(at)), -p[1]])
+
+
+@pytest.mark.parametrize(
+    ("takers", "capacity", "width"),
+    [(2745.0, 250.0, 40.0), (1500.0, 150.0, 30.0), (3000.0, 400.0, 60.0)],
+)
+def test_forecast_steps_land_on_a_jagged_root_where_secant_steps_wander(
+    takers: float, capacity: float, width: float
+) -> None:
+    for salt in range(6):
+        guided = _forecast_runs(takers, capacity, width, salt, _knowing_the_jumps)
+        alone = _forecast_runs(takers, capacity, width, salt, None)  # the safeguarded steps
+        assert guided <= 5
+        assert guided < alone
+
+
+def test_a_misleading_forecast_falls_back_on_the_safeguarded_steps() -> None:
+    """A forecast that calls every point a root: its steps repeat or stall, and the
+    safeguarded steps still find the root."""
+
+    def everywhere(*_: object) -> Callable[[np.ndarray], np.ndarray]:
+        return lambda p: np.zeros(2)
+
+    for salt in range(6):
+        assert _forecast_runs(2745.0, 250.0, 40.0, salt, everywhere) < 30

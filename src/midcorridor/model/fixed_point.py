@@ -15,15 +15,29 @@ bisection when two steps have not halved it (the safeguards of Brent's method: B
 *Algorithms for Minimization without Derivatives*, 1973, ch. 4). Until a coordinate's
 root is bracketed above, its steps stop at a ceiling the caller gives (a corridor's
 capacity) and then at most double the distance covered.
+
+Near the root the gap is also jagged: the simulated queues' waits jump from one volume to
+the next (by tens of TEU a week of gap between volumes a TEU apart, against a tolerance of
+a few), so slopes between nearby points are noise and secant steps wander. Where the
+caller can forecast the gap near the point just evaluated, jumps included, without an
+evaluation (:mod:`midcorridor.runs.choice_forecast`), :class:`ForecastSolver` steps to
+where that forecast is smallest, inside the bracket, and keeps the safeguarded steps for
+when the forecasts stop closing the gap.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["FixedPointSolver"]
+__all__ = ["FixedPointSolver", "ForecastSolver"]
+
+#: Most evaluations of the forecast before each step of :class:`ForecastSolver`, and the
+#: share of the tolerance its gap must fall within to stop sooner.
+FORECAST_STEPS = 8
+FORECAST_TARGET = 0.5
 
 
 class _Root:
@@ -76,6 +90,13 @@ class _Root:
             guess = min(guess, farthest)
         return float(np.clip(guess, self.low, self.high))
 
+    def bracket(self) -> tuple[float, float]:
+        """The bracket the gaps' signs have shown, else the bounds."""
+        if self.below is None or self.above is None:
+            return self.low, self.high
+        a, b = self.below[0], self.above[0]
+        return min(a, b), max(a, b)
+
     def _interpolated(self, *, quadratic: bool) -> float | None:
         """Inverse quadratic interpolation through the last three points (``quadratic``:
         inside a bracket, never to extrapolate), else the secant through the last two;
@@ -127,3 +148,63 @@ class FixedPointSolver:
             cap = math.inf if ceiling is None or np.isnan(ceiling[i]) else float(ceiling[i])
             out[i] = root.next(cap)
         return out
+
+
+class ForecastSolver:
+    """Successive iterates of x = g(x), each at the root of a cheap forecast of the gap.
+
+    For a map whose evaluations are expensive and jagged (local slopes are noise) but
+    whose gap near the point just evaluated can be forecast cheaply, jumps included:
+    each step searches the forecast made at the last point (with a :class:`FixedPointSolver`
+    of its own, inside the bracket the evaluated gaps have shown) for the point where
+    it is smallest against the tolerance. Should the forecasts stop closing the gap (the
+    worst gap over the tolerance not halved in two evaluations) or send it back to a point
+    evaluated already, the step is the safeguarded one of a :class:`FixedPointSolver`
+    fed every evaluation.
+
+    Parameters
+    ----------
+    low, high
+        Bounds of every coordinate.
+    """
+
+    def __init__(self, low: np.ndarray, high: np.ndarray) -> None:
+        self.safeguarded = FixedPointSolver(low, high)
+        self.seen: list[np.ndarray] = []
+        self.scores: list[float] = []
+
+    def next(
+        self,
+        x: np.ndarray,
+        gap: np.ndarray,
+        tolerance: np.ndarray,
+        forecast: Callable[[np.ndarray], np.ndarray] | None,
+        ceiling: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """The next iterate after ``x``, whose gap is ``gap``.
+
+        ``tolerance``: the gap allowed in each coordinate (> 0); ``forecast``: the gap
+        forecast at a point from the evaluation at ``x`` (None: only safeguarded steps);
+        ``ceiling`` as for :meth:`FixedPointSolver.next`.
+        """
+        self.seen.append(np.array(x, dtype=float))
+        self.scores.append(float(np.max(np.abs(gap) / tolerance)))
+        safe = self.safeguarded.next(x, gap, ceiling)
+        stalled = len(self.scores) >= 3 and self.scores[-1] > self.scores[-3] / 2
+        if forecast is None or stalled:
+            return safe
+        brackets = np.array([root.bracket() for root in self.safeguarded.roots])
+        inner = FixedPointSolver(brackets[:, 0], brackets[:, 1])
+        best, best_score = x, math.inf
+        point, value = x, gap
+        for step in range(FORECAST_STEPS):
+            point = inner.next(point, value, ceiling if step == 0 else None)
+            value = forecast(point)
+            score = float(np.max(np.abs(value) / tolerance))
+            if score < best_score:
+                best, best_score = point, score
+            if score <= FORECAST_TARGET:
+                break
+        if any(np.allclose(best, p) for p in self.seen):
+            return safe
+        return best

@@ -18,18 +18,20 @@ that the markets together reproduce the observed shares (:func:`fit_constants`).
 Capacity feeds back (:func:`solve_choice`): cargo a scenario moves to a corridor is added to the
 corridor's weekly volume, the queue simulation lengthens (or shortens) its waits, and
 the shares are recomputed, to a fixed point in the TEU a week moved onto each rail
-corridor (safeguarded secant steps, :mod:`midcorridor.model.fixed_point`, until no
-corridor's TEU differs from what its run assumed by more than the tolerance). A corridor
-whose queues saturate says so: its waits jump, so the iterates may then not settle, and
-the result says it did not converge.
+corridor, until no corridor's TEU differs from what its run assumed by more than the
+tolerance (relative to the larger of that and its baseline TEU). Each next run goes where
+the last run, its queue waits simulated again at other volumes, forecasts the gap to close
+(:mod:`midcorridor.runs.choice_forecast`, :class:`~midcorridor.model.fixed_point.ForecastSolver`),
+safeguarded by secant steps. A corridor whose queues saturate says so: its waits jump, so
+the iterates may then not settle, and the result says it did not converge.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -38,11 +40,14 @@ from ..inputs.bounds import MAX_VOLUME_TEU_PER_WEEK, MIN_VOLUME_TEU_PER_WEEK, Mo
 from ..inputs.cost_files import ChoiceBook, Market
 from ..inputs.scenario import RouteSpec, Scenario
 from ..model.delays import Volume
-from ..model.fixed_point import FixedPointSolver
+from ..model.fixed_point import ForecastSolver
 from ..model.logit import Option, generalized_cost, logit_shares
 from ..network.network import CHOICE_FILE, Network
+from ..network.routing import Route
 from ..vocabulary import CHOICE_CORRIDORS, DAYS_PER_WEEK, ChoiceCorridor, Corridor
-from .runner import ScenarioRun, constrained_points, plan_trips, run_scenario
+from .choice_forecast import DaysForecast
+from .choice_result import ChoiceResult, MarketChoice
+from .runner import PlannedTrip, ScenarioRun, constrained_points, plan_trips, run_scenario
 
 __all__ = [
     "ChoiceBaseline",
@@ -60,8 +65,8 @@ __all__ = [
 RAIL_CORRIDORS: tuple[Literal["middle", "northern"], ...] = ("middle", "northern")
 #: Weeks in a year, for TEU a year to TEU a week.
 WEEKS_PER_YEAR = 365.0 / DAYS_PER_WEEK
-#: Largest relative change of a corridor's TEU between iterations at which the fixed
-#: point is reached.
+#: Largest gap between a corridor's TEU at its run's shares and the TEU the run assumed at
+#: which the fixed point is reached, relative to the larger of that and its baseline TEU.
 TOLERANCE = 0.005
 #: Most fixed-point iterations.
 MAX_ITERATIONS = 30
@@ -74,107 +79,6 @@ CHOICE_SAMPLES = 5_000
 #: Most iterations of the constants' fit, and its tolerance (share).
 FIT_ITERATIONS = 200
 FIT_TOLERANCE = 1e-6
-
-
-@dataclass(frozen=True)
-class MarketChoice:
-    """The corridors open to one market and the shares of its cargo on each."""
-
-    market: Market
-    options: Mapping[ChoiceCorridor, Option]
-    shares: Mapping[ChoiceCorridor, float]
-
-    def teu_per_year(self) -> dict[ChoiceCorridor, float]:
-        """TEU a year on each corridor."""
-        return {c: self.market.teu_per_year * self.shares.get(c, 0.0) for c in CHOICE_CORRIDORS}
-
-    def to_dict(self) -> dict[str, Any]:
-        """One ``pairs`` entry of the JSON (see :meth:`ChoiceResult.to_dict`)."""
-        return {
-            "market": self.market.id,
-            "origin": self.market.origin,
-            "destination": self.market.destination,
-            "shipment": self.market.shipment,
-            "shares": {c: round(self.shares.get(c, 0.0), 6) for c in CHOICE_CORRIDORS},
-            "teu_per_year": {c: round(v) for c, v in self.teu_per_year().items()},
-            "generalized_cost_usd": {
-                c: round(o.generalized_cost_usd) for c, o in self.options.items()
-            },
-            "days_p50": {c: round(o.days["p50"], 1) for c, o in self.options.items()},
-            "cost_usd": {c: round(o.cost_usd) for c, o in self.options.items()},
-            "co2e_kg": {c: round(o.co2e_kg) for c, o in self.options.items()},
-            "saturated": {c: o.saturated for c, o in self.options.items()},
-        }
-
-
-@dataclass(frozen=True)
-class ChoiceResult:
-    """Corridor shares of every market under one scenario, at the fixed point.
-
-    Attributes
-    ----------
-    scenario
-        Scenario name.
-    markets
-        Each market's options and shares.
-    constants
-        The corridor constants used (fitted on the baseline).
-    iterations, residual, converged
-        Fixed-point iterations run (one scenario run each), the largest relative gap in
-        the last one between a corridor's TEU a year at its shares and the TEU its run
-        assumed, and whether it fell to :data:`TOLERANCE`.
-    volumes
-        TEU a week on each corridor the last run was timed with (the scenario's own
-        volume plus the cargo the choice moved).
-    utilisation
-        Middle Corridor place (Caspian crossing or node) -> utilisation of its simulated
-        queue in the last run, and whether it saturated.
-    """
-
-    scenario: str
-    markets: tuple[MarketChoice, ...]
-    constants: Mapping[ChoiceCorridor, float]
-    iterations: int
-    residual: float
-    converged: bool
-    volumes: Mapping[str, float] = field(default_factory=dict)
-    utilisation: Mapping[str, tuple[float, bool]] = field(default_factory=dict)
-
-    def teu_per_year(self) -> dict[ChoiceCorridor, float]:
-        """TEU a year on each corridor, all markets together."""
-        out = dict.fromkeys(CHOICE_CORRIDORS, 0.0)
-        for m in self.markets:
-            for c, v in m.teu_per_year().items():
-                out[c] += v
-        return out
-
-    def shares(self) -> dict[ChoiceCorridor, float]:
-        """Share of all the markets' TEU on each corridor."""
-        teu = self.teu_per_year()
-        total = sum(teu.values())
-        return {c: v / total for c, v in teu.items()}
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready result (``midcorridor choice --json``)."""
-        return {
-            "scenario": self.scenario,
-            "pairs": [m.to_dict() for m in self.markets],
-            "total": {
-                "shares": {c: round(v, 6) for c, v in self.shares().items()},
-                "teu_per_year": {c: round(v) for c, v in self.teu_per_year().items()},
-            },
-            "constants": {c: round(v, 4) for c, v in self.constants.items()},
-            "equilibrium": {
-                "iterations": self.iterations,
-                "residual": self.residual,
-                "converged": self.converged,
-            },
-            "volumes_teu_per_week": {c: round(v, 1) for c, v in self.volumes.items()},
-            "middle_corridor_utilisation": {
-                place: {"utilisation": round(u, 3), "saturated": s}
-                for place, (u, s) in self.utilisation.items()
-            },
-        }
 
 
 def value_of_day_usd(network: Network) -> float:
@@ -220,12 +124,15 @@ def _options(
     book: ChoiceBook,
     value_of_day: float,
     carbon_usd_per_t: float,
+    days_by_label: Mapping[str, dict[str, float]] | None = None,
 ) -> dict[str, dict[ChoiceCorridor, Option]]:
+    """Each market's corridors, timed by ``run`` (or by ``days_by_label``, a forecast of
+    its trips' days) and priced by it."""
     out: dict[str, dict[ChoiceCorridor, Option]] = {m.id: {} for m in book.markets}
     by_label = {_label(m, c): (m, c) for m in book.markets for c in CHOICE_CORRIDORS}
     for trip, cost in zip(run.trips, run.costs, strict=True):
         market, corridor = by_label[trip.label]
-        days = trip.days()
+        days = trip.days() if days_by_label is None else days_by_label[trip.label]
         usd, co2 = cost.cost_usd()["mean"], cost.co2e_kg()["mean"]
         out[market.id][corridor] = Option(
             corridor=corridor,
@@ -366,13 +273,80 @@ def _teu_residual(
     book: ChoiceBook,
 ) -> float:
     """Largest relative gap between a corridor's TEU a year at ``shares`` (all markets) and
-    the TEU the run assumed: the reference's plus ``deltas`` (TEU a week) on each rail
-    corridor, the rest at sea."""
-    found, assumed = _teu(shares, book), _teu(reference, book)
+    the TEU the run assumed (the reference's plus ``deltas``, TEU a week, on each rail
+    corridor, the rest at sea), relative to the larger of that and the reference's TEU."""
+    found, assumed = _teu(shares, book), _assumed_teu(reference, deltas, book)
+    return max(abs(found[c] - assumed[c]) / _scale_teu(c, assumed, reference, book) for c in found)
+
+
+def _assumed_teu(
+    reference: Mapping[str, Mapping[ChoiceCorridor, float]], deltas: np.ndarray, book: ChoiceBook
+) -> dict[ChoiceCorridor, float]:
+    assumed = _teu(reference, book)
     for c, delta in zip(RAIL_CORRIDORS, deltas, strict=True):
         assumed[c] += float(delta) * WEEKS_PER_YEAR
         assumed["sea"] -= float(delta) * WEEKS_PER_YEAR
-    return max(abs(found[c] - assumed[c]) / max(assumed[c], 1.0) for c in CHOICE_CORRIDORS)
+    return assumed
+
+
+def _scale_teu(
+    corridor: ChoiceCorridor,
+    assumed: Mapping[ChoiceCorridor, float],
+    reference: Mapping[str, Mapping[ChoiceCorridor, float]],
+    book: ChoiceBook,
+) -> float:
+    """TEU a year a corridor's gap is measured against: what its run assumed, but never
+    less than it carries at the reference (a corridor left a sliver of its cargo would
+    otherwise be held to a few TEU a week, far below its runs' Monte Carlo jitter)."""
+    return max(assumed[corridor], _teu(reference, book)[corridor], 1.0)
+
+
+def _allowed_gap(
+    reference: Mapping[str, Mapping[ChoiceCorridor, float]],
+    deltas: np.ndarray,
+    tolerance: float,
+    book: ChoiceBook,
+) -> np.ndarray:
+    """The gap, TEU a week, each rail corridor may keep at ``tolerance``."""
+    assumed = _assumed_teu(reference, deltas, book)
+    return np.array(
+        [
+            tolerance * _scale_teu(c, assumed, reference, book) / WEEKS_PER_YEAR
+            for c in RAIL_CORRIDORS
+        ]
+    )
+
+
+def _gap_forecast(
+    run: ScenarioRun,
+    scenario: Scenario,
+    network: Network,
+    specs: Sequence[RouteSpec],
+    deltas: np.ndarray,
+    fitted: ChoiceBaseline,
+    value_of_day: float,
+) -> Callable[[np.ndarray], np.ndarray] | None:
+    """Each rail corridor's gap (TEU a week its shares move onto it, less what it was
+    given) forecast from ``run`` (made at ``deltas``) at other deltas; None if the run did
+    not keep every sample's hours."""
+    if not all(trip.all_kept for trip in run.trips):
+        return None
+    book = network.require_choice()
+
+    def plan(at: np.ndarray, routes: Sequence[Route]) -> list[PlannedTrip]:
+        moved = scenario.derive(routes=tuple(specs), volume=_moved(scenario, _by_corridor(at)))
+        return plan_trips(moved, network, month=run.month, routes=routes)
+
+    days = DaysForecast(run, plan, deltas)
+
+    def gap(at: np.ndarray) -> np.ndarray:
+        options = _options(run, book, value_of_day, fitted.carbon_usd_per_t, days.days(at))
+        moved = _moved_teu_per_week(
+            _shares(options, fitted.constants, book), fitted.reference, book
+        )
+        return np.array([moved[c] for c in RAIL_CORRIDORS]) - at
+
+    return gap
 
 
 def _by_corridor(deltas: np.ndarray) -> dict[Corridor, float]:
@@ -483,7 +457,9 @@ def solve_choice(
         Carbon price, USD per tonne CO2e, added to every corridor's generalized cost.
     tolerance, max_iterations
         Fixed point: stop when no corridor's TEU a year (all markets) at the shares differs
-        from the TEU its run assumed by more than ``tolerance`` (relative).
+        from the TEU its run assumed by more than ``tolerance`` of that TEU, or of the TEU
+        it carries at the baseline if more (a corridor left a sliver of its cargo is not
+        held to a few TEU a week, below its runs' Monte Carlo jitter).
     fitted
         The baseline already fitted (:func:`fit_choice_baseline`, with the same samples,
         seed and carbon price); default: fit it here.
@@ -511,7 +487,7 @@ def solve_choice(
     base_run, base_options = fitted.run, fitted.options
 
     specs = _open_specs(scenario, network, book)
-    solver = FixedPointSolver(*_limits(book))
+    solver = ForecastSolver(*_limits(book))
     deltas = np.zeros(len(RAIL_CORRIDORS))
     residual, iterations = math.inf, 0
     run, options, current = base_run, base_options, reference
@@ -525,7 +501,13 @@ def solve_choice(
         if residual <= tolerance:
             break
         gap = np.array([moved[c] for c in RAIL_CORRIDORS]) - deltas
-        deltas = solver.next(deltas, gap, _ceilings(run, scenario, deltas))
+        deltas = solver.next(
+            deltas,
+            gap,
+            _allowed_gap(reference, deltas, tolerance, book),
+            _gap_forecast(run, scenario, network, specs, deltas, fitted, value_of_day),
+            _ceilings(run, scenario, deltas),
+        )
     deltas_by_corridor = _by_corridor(deltas)
     volumes: dict[str, float] = {
         c: _mean_volume(scenario, c) + deltas_by_corridor[c] for c in RAIL_CORRIDORS

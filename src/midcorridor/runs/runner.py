@@ -193,11 +193,13 @@ def plan_trips(
     *,
     month: int | None = None,
     conditions: Conditions | None = None,
+    routes: Sequence[Route] | None = None,
 ) -> list[PlannedTrip]:
     """Resolve places and closures and choose each trip's route, without sampling.
 
     For each route the fastest (by expected hours, after the scenario's changes) of the
-    :data:`ROUTE_CHOICES` shortest paths of the wanted corridor is taken.
+    :data:`ROUTE_CHOICES` shortest paths of the wanted corridor is taken, unless ``routes``
+    gives it.
 
     Parameters
     ----------
@@ -208,6 +210,9 @@ def plan_trips(
     conditions
         The scenario already resolved on the network (:func:`~.resolve.resolve`);
         default: resolve it here.
+    routes
+        Each trip's route, one per route of the scenario (of an earlier plan): none is
+        chosen, only timed.
 
     Raises
     ------
@@ -234,14 +239,18 @@ def plan_trips(
                 )
         best: tuple[float, PlannedTrip] | None = None
         via = [conditions.node(v, f"routes.{i}.via.{j}") for j, v in enumerate(spec.via)]
-        choices = route_choices(
-            network,
-            origin,
-            destination,
-            spec.corridor,
-            set(conditions.blocked_nodes),
-            set(conditions.blocked_links),
-            via,
+        choices = (
+            route_choices(
+                network,
+                origin,
+                destination,
+                spec.corridor,
+                set(conditions.blocked_nodes),
+                set(conditions.blocked_links),
+                via,
+            )
+            if routes is None
+            else (routes[i],)
         )
         for route in choices:
             volume = scenario.volume.get(route.corridor)
