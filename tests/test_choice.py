@@ -18,7 +18,7 @@ from midcorridor.network.network import CHOICE_FILE
 from midcorridor.network.routing import Route
 from midcorridor.runs import choice
 from midcorridor.runs.choice import ChoiceResult, fit_choice_baseline, fit_constants, solve_choice
-from midcorridor.runs.choice_forecast import DaysForecast
+from midcorridor.runs.choice_forecast import DaysForecast, _rebooked_hours
 from midcorridor.runs.runner import PlannedTrip, plan_trips
 from midcorridor.vocabulary import CHOICE_CORRIDORS, ChoiceCorridor
 from network_copies import edited_copy
@@ -258,7 +258,7 @@ def test_the_forecast_gives_a_run_back_at_its_own_volume_and_more_days_above_it(
         )
         return plan_trips(moved, network, month=run.month, routes=routes)
 
-    forecast = DaysForecast(run, plan, deltas)
+    forecast = DaysForecast(run, plan, deltas, network)
     here = forecast.days(deltas)
     busier = forecast.days(np.array([600.0, 0.0]))
     for trip in run.trips:
@@ -267,3 +267,18 @@ def test_the_forecast_gives_a_run_back_at_its_own_volume_and_more_days_above_it(
             assert busier[trip.label]["mean"] > here[trip.label]["mean"] + 0.5
         else:
             assert busier[trip.label] == pytest.approx(here[trip.label], rel=1e-12)
+
+
+def test_a_booked_train_reaches_its_sailing_on_the_plan_made_at_the_new_volume() -> None:
+    """Trains on time reach their booked sailing the plan's hours after leaving, whatever
+    their own delays: a plan 10 h shorter takes 10 h off each, a queue 5 h shorter only
+    shortens the wait before the sailing; a train now past its plan misses a sailing."""
+    upstream = np.array([90.0, 95.0, 99.0, 120.0])  # plan 100 h: the last one is late
+    change = np.array([-5.0, -5.0, -5.0, -5.0])
+    wait = _rebooked_hours(upstream, change, (100.0, 168.0), (90.0, 168.0))
+    door_to_door = change + wait
+    assert door_to_door[:2] == pytest.approx([-10.0, -10.0])  # on time, on the new plan
+    assert door_to_door[2] == pytest.approx(-10.0 + 168.0)  # 94 h > 90 h: a sailing later
+    assert door_to_door[3] == pytest.approx(-10.0)  # late before and after: one sailing
+    same = _rebooked_hours(upstream, np.zeros(4), (100.0, 168.0), (100.0, 168.0))
+    assert np.all(same == 0.0)

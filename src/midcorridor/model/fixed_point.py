@@ -34,10 +34,8 @@ import numpy as np
 
 __all__ = ["FixedPointSolver", "ForecastSolver"]
 
-#: Most evaluations of the forecast before each step of :class:`ForecastSolver`, and the
-#: share of the tolerance its gap must fall within to stop sooner.
+#: Evaluations of the forecast before each step of :class:`ForecastSolver`.
 FORECAST_STEPS = 8
-FORECAST_TARGET = 0.5
 
 
 class _Root:
@@ -157,10 +155,13 @@ class ForecastSolver:
     whose gap near the point just evaluated can be forecast cheaply, jumps included:
     each step searches the forecast made at the last point (with a :class:`FixedPointSolver`
     of its own, inside the bracket the evaluated gaps have shown) for the point where
-    it is smallest against the tolerance. Should the forecasts stop closing the gap (the
-    worst gap over the tolerance not halved in two evaluations) or send it back to a point
-    evaluated already, the step is the safeguarded one of a :class:`FixedPointSolver`
-    fed every evaluation.
+    it is smallest against the tolerance, in all of :data:`FORECAST_STEPS` forecasts (not
+    stopping at the first within the tolerance: the gap evaluated there will be what is
+    left of the forecast's plus the forecast's error, which near the root is already about
+    the tolerance, and forecasts cost a small part of an evaluation). Should the forecasts
+    stop closing the gap (the worst gap over the tolerance not halved in two evaluations)
+    or send it back to a point evaluated already, the step is the safeguarded one of a
+    :class:`FixedPointSolver` fed every evaluation.
 
     Parameters
     ----------
@@ -203,8 +204,6 @@ class ForecastSolver:
             score = float(np.max(np.abs(value) / tolerance))
             if score < best_score:
                 best, best_score = point, score
-            if score <= FORECAST_TARGET:
-                break
         if any(np.allclose(best, p) for p in self.seen):
             return safe
         return best

@@ -337,7 +337,7 @@ def _gap_forecast(
         moved = scenario.derive(routes=tuple(specs), volume=_moved(scenario, _by_corridor(at)))
         return plan_trips(moved, network, month=run.month, routes=routes)
 
-    days = DaysForecast(run, plan, deltas)
+    days = DaysForecast(run, plan, deltas, network)
 
     def gap(at: np.ndarray) -> np.ndarray:
         options = _options(run, book, value_of_day, fitted.carbon_usd_per_t, days.days(at))

@@ -22,6 +22,7 @@ from ..inputs.scenario import RouteSpec, Scenario
 from ..model.components import components, expected_hours
 from ..model.costs import TripCost, cost_seed, price_trip
 from ..model.delays import Adjustment, Component
+from ..model.journeys import Journey
 from ..model.sampling import plan_journey, sample_trip
 from ..model.trip import TripResult
 from ..network.network import Network
@@ -161,6 +162,18 @@ class PlannedTrip:
     components: tuple[Component, ...]
     adjustments: tuple[Adjustment, ...]
     shipment: Shipment = "block_train"
+
+    def journey(self, network: Network, *, month: int | None, seed: int) -> Journey:
+        """How the trip meets its timetabled departures, planned as a run plans it
+        (:func:`~midcorridor.model.sampling.plan_journey`)."""
+        return plan_journey(
+            self.components,
+            shipment=self.shipment,
+            shipment_class=network.shipments.get(self.shipment),
+            month=month,
+            adjustments=self.adjustments,
+            seed=seed,
+        )
 
 
 def route_choices(
@@ -350,14 +363,7 @@ def run_scenario(
         on_chunk = (
             None if progress is None else (lambda n, base=done_before: progress(base + n, total))
         )
-        journey = plan_journey(
-            trip.components,
-            shipment=trip.shipment,
-            shipment_class=network.shipments.get(trip.shipment),
-            month=month,
-            adjustments=trip.adjustments,
-            seed=seed,
-        )
+        journey = trip.journey(network, month=month, seed=seed)
         trips.append(
             sample_trip(
                 trip.route,
