@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -91,14 +92,25 @@ def small_in_process(tmp_path_factory: pytest.TempPathFactory, network: mc.Netwo
     return out
 
 
-@pytest.mark.slow
-def test_a_grid_gives_the_same_rows_in_process_and_on_a_two_worker_cluster(
-    tmp_path: Path, network: mc.Network, small_in_process: Path
+def spoiled_after_loading(tmp_path: Path) -> mc.Network:
+    """A copy of the network, loaded, then its nodes file made unreadable as a network."""
+    folder = tmp_path / "network"
+    shutil.copytree(ROOT / "network", folder)
+    loaded = mc.load(folder)
+    (folder / "nodes.geojson").write_text("not a network", encoding="utf-8")
+    return loaded
+
+
+@pytest.mark.parametrize("workers", [None, pytest.param(2, marks=pytest.mark.slow)])
+def test_a_grid_runs_on_the_network_it_is_given_in_process_and_on_two_workers(
+    tmp_path: Path, workers: int | None, small_in_process: Path
 ) -> None:
+    """The same rows either way, from the network the driver loaded: its files are not
+    read again, here or on a worker."""
     grid = load_grid(write(tmp_path, SMALL))
-    out = tmp_path / "dask.parquet"
-    result = run_grid(grid, network, out, workers=2)
-    assert result.ran == 4
+    out = tmp_path / "run.parquet"
+    result = run_grid(grid, spoiled_after_loading(tmp_path), out, workers=workers)
+    assert (result.ran, result.not_run) == (4, ())
     pd.testing.assert_frame_equal(rows(out), rows(small_in_process))
 
 

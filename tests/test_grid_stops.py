@@ -433,6 +433,42 @@ def test_a_worker_that_dies_is_reported_not_waited_for() -> None:
     assert all(by_index[i].rows == [{"index": i}] for i in (0, 2, 3) if by_index[i].rows)
 
 
+def environ_at_start(tasks: Any) -> list[list[dict[str, Any]]]:
+    """A batch function: what the worker process's environment was when it started (what
+    the C library and BLAS read), for each task."""
+    names = ("OMP_NUM_THREADS", "MALLOC_TRIM_THRESHOLD_")
+    pairs = Path("/proc/self/environ").read_bytes().decode().split("\0")
+    start = dict(pair.split("=", 1) for pair in pairs if "=" in pair)
+    return [[{"index": task.index, **{n: start.get(n) for n in names}}] for task in tasks]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs /proc (Linux)")
+def test_workers_start_with_one_thread_of_blas_and_the_heap_trimmed_as_by_default() -> None:
+    outcomes = list(
+        grid_exec.run_points(
+            [_Task(i) for i in range(8)], lambda task: [], environ_at_start, total=8, workers=2
+        )
+    )
+    assert sorted(o.index for o in outcomes) == list(range(8))
+    for outcome in outcomes:
+        assert outcome.rows == [
+            {"index": outcome.index, "OMP_NUM_THREADS": "1", "MALLOC_TRIM_THRESHOLD_": None}
+        ]
+
+
+def test_batches_shrink_toward_the_end_and_hold_every_scenario_once() -> None:
+    sizes = list(grid_exec.batch_sizes(192, 2, 4_000))
+    assert sum(sizes) == 192
+    assert sizes == sorted(sizes, reverse=True)
+    assert sizes[0] == 192 // (2 * grid_exec.BATCHES_PER_WORKER)
+    assert sizes[-4:] == [grid_exec.MIN_BATCH] * 4  # the workers' last batches are short
+    heavy = list(grid_exec.batch_sizes(10, 2, grid_exec.BATCH_SAMPLE_ROUTES * 2))
+    assert heavy == [1] * 10
+    batches = list(grid_exec._batches(iter(range(11)), iter([4, 4])))
+    assert batches == [[0, 1, 2, 3], [4, 5, 6, 7], [8], [9], [10]]
+
+
 def _start(args: list[str]) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(PACKAGE_PARENT)}
     return subprocess.Popen(

@@ -19,7 +19,13 @@ from multiprocessing.pool import AsyncResult, Pool
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
-__all__ = ["TERMINAL_SIGNALS", "Pending", "SecondProcess", "usable_cores"]
+__all__ = [
+    "TERMINAL_SIGNALS",
+    "Pending",
+    "SecondProcess",
+    "terminal_signals_ignored",
+    "usable_cores",
+]
 
 #: Signals of the terminal that worker processes ignore (the process that started them
 #: handles them).
@@ -43,7 +49,7 @@ def ignore_terminal_signals() -> None:
 
 
 @contextlib.contextmanager
-def _terminal_signals_ignored() -> Iterator[None]:
+def terminal_signals_ignored() -> Iterator[None]:
     """The terminal's signals ignored in the block (in the main thread, where handlers
     live), so a process started in it ignores them before it runs a line of Python: a
     Ctrl-C while it starts prints no traceback of it."""
@@ -87,7 +93,7 @@ class SecondProcess:
     def __init__(self) -> None:
         self._pool: Pool | None = None
         if usable_cores() >= 2:
-            with _terminal_signals_ignored():  # from the start: ignored stays ignored
+            with terminal_signals_ignored():  # from the start: ignored stays ignored
                 context = multiprocessing.get_context("spawn")
                 self._pool = context.Pool(1, initializer=ignore_terminal_signals)
 

@@ -40,6 +40,7 @@ from ..runs.criticality import (
     find_elements,
 )
 from ..runs.grid_exec import run_points
+from ..runs.network_cache import share_network
 from ..runs.resolve import resolve
 from ..runs.runner import check_scenario
 from ..vocabulary import CHOICE_CORRIDORS, CRITICALITY_SAMPLES, RankBy
@@ -372,6 +373,7 @@ def rank_criticality(
         left_out = {e.id: "no capacity" for e in elements if not degradable(e, conditions)}
         elements = [e for e in elements if e.id not in left_out]
     path = str(network.path)
+    share_network(network)  # the tasks name it by folder: not read again here
     intact = evaluate_element(ElementTask(-1, None, base, path, choice_baseline))
     tasks = (
         ElementTask(i, e, element_scenario(base, e, conditions, degrade), path, choice_baseline)
@@ -383,6 +385,7 @@ def rank_criticality(
         evaluate_element,
         evaluate_elements,
         total=len(elements),
+        network=network,
         sample_routes=base.samples * len(base.routes),
         workers=workers,
         scheduler=scheduler,

@@ -32,7 +32,7 @@ from .choice import (
     solve_choice,
     with_choice_volumes,
 )
-from .grid_exec import cached_network
+from .network_cache import cached_network
 from .resolve import Conditions, resolve
 from .runner import route_choices, run_scenario
 

@@ -30,9 +30,10 @@ from ..inputs.grid_file import MAX_GRID_POINTS, Axis, Design, GridFile, read_gri
 from ..inputs.scenario import RouteSpec, Scenario, load_scenario
 from ..network.network import Network
 from .choice import solve_choice
-from .grid_exec import cached_network, run_points, sampling_workers
+from .grid_exec import run_points, sampling_workers
 from .grid_parts import Parts
 from .grid_store import ResultsFile, fingerprint, result_schema
+from .network_cache import cached_network
 from .runner import run_scenario
 
 if TYPE_CHECKING:
@@ -533,6 +534,7 @@ def _run_into(
         evaluate,
         evaluate_batch,
         total=count - skipped,
+        network=network,
         sample_routes=grid.spec.samples * len(grid.base.routes),
         workers=workers,
         scheduler=scheduler,

@@ -10,16 +10,15 @@ reported as not run (its scenarios stay for ``--resume``), never waited for fore
 from __future__ import annotations
 
 import contextlib
-import functools
 import logging
 import os
-import signal
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .._background import TERMINAL_SIGNALS
+from .._background import terminal_signals_ignored
 from .._errors import MidcorridorError, needs_extra
+from .network_cache import share_network
 
 if TYPE_CHECKING:
     from ..network.network import Network
@@ -29,8 +28,7 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "BATCHES_IN_FLIGHT",
     "Outcome",
-    "batch_size",
-    "cached_network",
+    "batch_sizes",
     "check_scheduler_address",
     "dask_client",
     "run_points",
@@ -41,10 +39,12 @@ __all__ = [
 #: Batches per worker kept submitted on a cluster: enough to keep every worker busy, few
 #: enough that a stop has little to cancel.
 BATCHES_IN_FLIGHT = 2
-#: Batches per worker a grid is cut into at least: enough to balance the load.
+#: A batch holds the scenarios left over this many per worker: batches shrink toward the
+#: end of a grid, so the workers finish together (the last batch is the wait's tail).
 BATCHES_PER_WORKER = 6
-#: Scenarios a batch (one Dask task) holds at most: the scheduler's overhead (tens of ms a
-#: task) stays small for small scenarios...
+#: Scenarios a batch (one Dask task) holds at least, and at most: the scheduler's
+#: overhead (a few ms a task) stays small for small scenarios...
+MIN_BATCH = 4
 MAX_BATCH = 32
 #: ...and a batch holds about this many samples times routes (about half a second of
 #: work) at most, for it is what a stop or a lost worker throws away.
@@ -53,8 +53,21 @@ BATCH_SAMPLE_ROUTES = 200_000
 CLOSE_TIMEOUT_S = 5
 #: Memory a worker process needs before any sample, bytes (interpreter, libraries, network).
 WORKER_BASE_BYTES = 400 * 2**20
-#: Modules a worker runs the grid with, imported once by the fork server.
-WORKER_MODULES = ("midcorridor.runs.grid",)
+#: Modules the fork server of a local cluster's workers imports once, before it forks
+#: them: Dask's and those a worker runs the grid with.
+FORK_SERVER_PRELOAD = ("distributed", "midcorridor.runs.grid")
+#: Environment of a local cluster's workers, set in their fork server before it imports
+#: anything: one thread of BLAS a worker (as Dask sets; two a worker on two cores ran at
+#: half speed). Not Dask's ``MALLOC_TRIM_THRESHOLD_=65536``: trimming the heap at 64 kiB
+#: made every scenario 15% slower (its arrays are allocated and freed by the thousand).
+WORKER_ENVIRON = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+#: Dask settings of a local cluster: the fork server above, its environment, and no
+#: statistical profiler (a thread that samples the worker's stack every 10 ms).
+LOCAL_CLUSTER_CONFIG = {
+    "distributed.worker.multiprocessing-method": "forkserver",
+    "distributed.nanny.pre-spawn-environ": WORKER_ENVIRON,
+    "distributed.worker.profile.enabled": False,
+}
 
 
 @dataclass(frozen=True)
@@ -64,14 +77,6 @@ class Outcome:
     index: int
     rows: list[dict[str, Any]] | None = None
     error: str = ""
-
-
-@functools.lru_cache(maxsize=4)
-def cached_network(path: str) -> Network:
-    """The network in folder ``path``, loaded once per process (a worker's tasks share it)."""
-    from ..network.read import load
-
-    return load(path)
 
 
 def _available_memory() -> int | None:
@@ -123,40 +128,43 @@ def sampling_workers(requested: int, samples: int, routes: int) -> tuple[int, st
     return worker_cap(requested, bytes_per_worker=per_run + chunk)
 
 
+def _start_fork_server() -> None:
+    """Start the fork server that a local cluster's workers are forked from, unless it
+    runs: deaf to the terminal's Ctrl-C and hang-up (an ignored signal stays ignored in a
+    child), with :data:`WORKER_ENVIRON`, importing Dask's modules and the workers' own
+    before it forks them (a worker starts ready to run). It needs no Dask here: started
+    first, it imports them while this process does."""
+    import multiprocessing
+    import multiprocessing.forkserver
+
+    multiprocessing.get_context("forkserver").set_forkserver_preload(list(FORK_SERVER_PRELOAD))
+    saved = {key: os.environ.get(key) for key in WORKER_ENVIRON}
+    try:
+        os.environ.update(WORKER_ENVIRON)
+        with terminal_signals_ignored():
+            multiprocessing.forkserver.ensure_running()
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 @contextlib.contextmanager
 def _workers_deaf_to_the_terminal() -> Iterator[None]:
     """Worker processes of a local cluster started (or restarted) in the block never see
-    the terminal's Ctrl-C or hang-up: they are forked from a fork server that was started
-    with those signals ignored (an ignored signal stays ignored in a child), while this
-    process keeps its handlers but for the few milliseconds the fork server takes to
-    start."""
-    import multiprocessing.forkserver
+    the terminal's Ctrl-C or hang-up: they are forked from :func:`_start_fork_server`'s
+    server, while this process keeps its handlers but for the few milliseconds the fork
+    server takes to start."""
+    _start_fork_server()
+    with needs_extra("grid", "Running on Dask"):
+        import dask
+        from distributed.utils import get_mp_context
 
-    import dask
-    from distributed.utils import get_mp_context
-
-    with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
-        # The fork server imports Dask's modules and the workers' own before it forks
-        # them (while this process starts the scheduler): a worker starts ready to run.
-        get_mp_context().set_forkserver_preload(["distributed", *WORKER_MODULES])
-        # What Dask sets before it starts a worker (one thread of BLAS a worker): the
-        # workers take the fork server's environment, so it must start with it.
-        spawn_environ = dask.config.get("distributed.nanny.pre-spawn-environ", default={})
-        environ = {key: str(value) for key, value in spawn_environ.items()}
-        saved = {key: os.environ.get(key) for key in environ}
-        names = [n for n in TERMINAL_SIGNALS if hasattr(signal, n)]
-        previous = {n: signal.signal(getattr(signal, n), signal.SIG_IGN) for n in names}
-        try:
-            os.environ.update(environ)
-            multiprocessing.forkserver.ensure_running()
-        finally:
-            for name, handler in previous.items():
-                signal.signal(getattr(signal, name), handler)
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
+    with dask.config.set(LOCAL_CLUSTER_CONFIG):
+        # Dask sets its own list on first use, for a fork server it would start anew
+        get_mp_context().set_forkserver_preload(list(FORK_SERVER_PRELOAD))
         yield
 
 
@@ -184,22 +192,31 @@ def check_scheduler_address(address: str) -> None:
         ) from None
 
 
-def _batches(tasks: Iterable[Any], size: int) -> Iterator[list[Any]]:
+def batch_sizes(total: int, workers: int, sample_routes: int) -> Iterator[int]:
+    """Scenarios each batch holds, in turn, for ``total`` scenarios on ``workers`` workers,
+    each of ``sample_routes`` samples times routes: the scenarios left over
+    :data:`BATCHES_PER_WORKER` per worker, at least :data:`MIN_BATCH`, at most
+    :data:`MAX_BATCH` and :data:`BATCH_SAMPLE_ROUTES` (and at least one)."""
+    cap = max(1, min(MAX_BATCH, BATCH_SAMPLE_ROUTES // max(sample_routes, 1)))
+    left = total
+    while left > 0:
+        size = min(cap, max(MIN_BATCH, left // (workers * BATCHES_PER_WORKER)))
+        yield size
+        left -= size
+
+
+def _batches(tasks: Iterable[Any], sizes: Iterator[int]) -> Iterator[list[Any]]:
+    """``tasks`` cut into batches of ``sizes`` (of one once ``sizes`` runs out)."""
     batch: list[Any] = []
+    size = next(sizes, 1)
     for task in tasks:
         batch.append(task)
         if len(batch) == size:
             yield batch
             batch = []
+            size = next(sizes, 1)
     if batch:
         yield batch
-
-
-def batch_size(total: int, workers: int, sample_routes: int) -> int:
-    """Scenarios a batch holds for ``total`` scenarios on ``workers`` workers, each of
-    ``sample_routes`` samples times routes (see :data:`BATCH_SAMPLE_ROUTES`)."""
-    by_work = BATCH_SAMPLE_ROUTES // max(sample_routes, 1)
-    return max(1, min(MAX_BATCH, total // (workers * BATCHES_PER_WORKER), by_work))
 
 
 def run_points(
@@ -208,14 +225,19 @@ def run_points(
     evaluate_batch: Callable[[Sequence[Any]], list[list[dict[str, Any]]]],
     *,
     total: int,
+    network: Network | None = None,
     sample_routes: int = 1,
     workers: int | None = None,
     scheduler: str | None = None,
 ) -> Generator[Outcome, None, None]:
     """Each task's :class:`Outcome`, in-process in order, or on Dask by batch as they
-    finish. Close the generator (or let a stop propagate) to stop the cluster."""
+    finish. ``network``, the one the tasks name by folder, is what
+    :func:`~.network_cache.cached_network` gives them here and on every worker. Close
+    the generator (or let a stop propagate) to stop the cluster."""
     where = "in this process" if workers is None and scheduler is None else "on Dask"
     logger.info("running %d grid scenario(s) %s", total, where)
+    if network is not None:
+        share_network(network)
     if workers is None and scheduler is None:
         for task in tasks:
             yield Outcome(task.index, evaluate(task))
@@ -225,6 +247,7 @@ def run_points(
         tasks,
         evaluate_batch,
         total=total,
+        network=network,
         sample_routes=sample_routes,
         workers=workers,
         scheduler=scheduler,
@@ -236,9 +259,6 @@ def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
     """A Dask client: on a local cluster of ``workers`` processes (deaf to the terminal's
     signals, one thread each), or joined to ``scheduler``; closed, with its cluster, on
     leaving."""
-    with needs_extra("grid", "Running on Dask"):
-        from dask.distributed import Client, LocalCluster
-
     if scheduler is not None:
         check_scheduler_address(scheduler)
     cluster, client = None, None
@@ -248,6 +268,10 @@ def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
             if scheduler is None:
                 # for the cluster's life: a worker its nanny restarts is forked alike
                 deaf.enter_context(_workers_deaf_to_the_terminal())
+            with needs_extra("grid", "Running on Dask"):
+                from dask.distributed import Client, LocalCluster
+
+            if scheduler is None:
                 cluster = LocalCluster(
                     n_workers=workers,
                     threads_per_worker=1,
@@ -278,18 +302,22 @@ def _on_dask(
     evaluate_batch: Callable[[Sequence[Any]], list[list[dict[str, Any]]]],
     *,
     total: int,
+    network: Network | None,
     sample_routes: int,
     workers: int | None,
     scheduler: str | None,
 ) -> Iterator[Outcome]:
-    with needs_extra("grid", "Running a grid on Dask"):
-        from dask.distributed import as_completed
-
     submitted: dict[Any, list[Any]] = {}
     with dask_client(workers, scheduler) as client:
+        from dask.distributed import as_completed
+
         try:
+            if network is not None:
+                from .grid_worker import NetworkPlugin
+
+                client.register_plugin(NetworkPlugin(network))
             slots = workers or max(len(client.scheduler_info().get("workers", {})), 1)
-            pending = _batches(tasks, batch_size(total, slots, sample_routes))
+            pending = _batches(tasks, batch_sizes(total, slots, sample_routes))
             queue = as_completed()
             for batch in _take(pending, slots * BATCHES_IN_FLIGHT):
                 future = client.submit(evaluate_batch, batch, pure=False)
