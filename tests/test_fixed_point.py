@@ -142,9 +142,10 @@ def _averaged_choice(
 
 #: Scenarios whose map is nearly flat at its root: the solver's answer and the averaging
 #: method's both pass the check of the map (a run at the answer gives it back within
-#: TOLERANCE) yet lie 3% (conditions_2022, northern corridor) and 6% (surge_2024, Middle
-#: Corridor) apart since the gateways carry their sourced shares and the Caspian handling
-#: is calibrated: a residual this small pins such a root only to within a few percent.
+#: TOLERANCE) yet lay 3% (conditions_2022, northern corridor) and 6% (surge_2024, Middle
+#: Corridor) apart once the gateways carried their sourced shares: a residual this small
+#: pins such a root only to within a few percent (surge_2024's gap crosses zero four
+#: times between -108 and -43 TEU a week).
 FLAT_ROOTS = {"conditions_2022.yaml", "surge_2024.yaml"}
 
 
