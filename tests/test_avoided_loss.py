@@ -136,6 +136,33 @@ def test_frontier_command_values_the_shown_sets(
     assert "avoided" not in stdout
 
 
+@pytest.mark.slow
+def test_a_set_whose_trips_leave_the_storm_link_is_not_valued(
+    tmp_path: Path, network: mc.Network
+) -> None:
+    """A set that makes the trip cross the Caspian elsewhere (here by slowing the Aktau
+    crossing twentyfold) leaves the link the storms are written for: left unvalued, while
+    the other sets are valued."""
+    grid = GRID.replace(
+        "service: {{link: AKTAU_PORT-ALAT_PORT, vessels: 6, note: n, source: s}}\n"
+        "    field: vessels\n    values: [6, 9]",
+        "change: {{stage: sea, link: AKTAU_PORT-ALAT_PORT, scale: 1, note: n, source: s}}\n"
+        "    field: scale\n    values: [1, 20]",
+    ).replace("name: feeders", "name: slow_aktau")
+    assert "slow_aktau" in grid
+    out = tmp_path / "r.parquet"
+    run_grid(load_grid(_write(tmp_path, grid)), network, out)
+    frame, meta = read_results(out)
+    valued = value_avoided_loss(
+        frontier(frame, meta), load_grid(meta["file"]), network, every_set=True
+    )
+    assert valued.annual_loss_usd is not None
+    assert _set(valued, "slow_aktau").avoided_loss_usd is None
+    assert _set(valued, "slow_aktau", "china_paperwork").avoided_loss_usd is None
+    elsewhere = _set(valued, "china_paperwork").avoided_loss_usd
+    assert elsewhere == dict.fromkeys(elsewhere or {"mean": 1.0}, 0.0)
+
+
 def test_a_point_is_found_by_its_axes_values(tmp_path: Path) -> None:
     grid = load_grid(_write(tmp_path))
     for i, point in enumerate(grid.points):

@@ -10,7 +10,9 @@ capacity where the events strike drains their backlogs faster; its avoided loss,
 year, is the loss with no measure minus the loss with the set, in USD at the cargo's value
 of a day. A set that changes nothing the events' routes pass avoids exactly nothing.
 Where an event's backlog never drains (the place saturated without it), the loss has no
-bound and is not valued.
+bound and is not valued; nor is a set whose trips leave the place an event strikes (a
+dredged port that takes the trips to another crossing): an event written for one place
+says nothing of what strikes them where they go instead.
 """
 
 from __future__ import annotations
@@ -24,9 +26,15 @@ from .._errors import MidcorridorError
 from ..network.network import Network
 from ..runs.grid import Grid
 from .annual_loss import loss_summary, yearly_teu_days
+from .events import event_reaches_a_route
 from .frontier import Frontier
 
 __all__ = ["value_avoided_loss"]
+
+
+class _TripsLeaveThePlaceError(Exception):
+    """A measure set's trips no longer pass the place an event strikes: the events, each
+    written for one place, say nothing of what strikes the trips where they go instead."""
 
 
 def value_avoided_loss(
@@ -78,6 +86,10 @@ def value_avoided_loss(
                 routes=source.routes,
                 events=events,
             )
+            if values and not all(
+                event_reaches_a_route(with_events, network, i) for i in range(len(events))
+            ):
+                raise _TripsLeaveThePlaceError
             _, by_corridor, drains = yearly_teu_days(
                 with_events,
                 network,
@@ -99,7 +111,10 @@ def value_avoided_loss(
         if id(s) in valued:
             if progress is not None and s.moved:
                 progress(", ".join(s.moved))
-            with_set = yearly_usd(s.values) if s.moved else today
+            try:
+                with_set = yearly_usd(s.values) if s.moved else today
+            except _TripsLeaveThePlaceError:  # not valued: its trips leave the events' place
+                with_set = None
             if today is not None and with_set is not None:
                 s = dataclasses.replace(s, avoided_loss_usd=loss_summary(today - with_set))
         sets.append(s)

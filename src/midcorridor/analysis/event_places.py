@@ -13,10 +13,19 @@ from ..inputs.events import Event
 from ..inputs.scenario import Scenario
 from ..model.trip import TripResult
 from ..network.network import Network
+from ..network.routing import Route
 from ..network.sea_routes import detour_line
 from ..vocabulary import HOURS_PER_DAY
 
-__all__ = ["at_place", "detour_hours", "event_place", "hours_to_place", "storm_days", "touches"]
+__all__ = [
+    "at_place",
+    "detour_hours",
+    "event_place",
+    "hours_to_place",
+    "route_passes",
+    "storm_days",
+    "touches",
+]
 
 #: Whether a node (and the link leaving it, if any) is the event's place.
 AtPlace = Callable[[str, str | None], bool]
@@ -38,13 +47,17 @@ def at_place(network: Network, event: Event, place: str) -> AtPlace:
     return at
 
 
-def touches(trip: TripResult, event: Event, network: Network, place: str) -> bool:
-    """Whether the trip's route passes the event's place."""
+def route_passes(route: Route, event: Event, network: Network, place: str) -> bool:
+    """Whether ``route`` passes the event's place."""
     at = at_place(network, event, place)
-    route = trip.route
     return any(at(node, None) for node in route.nodes) or any(
         at(node, link) for node, link in zip(route.nodes, route.links, strict=False)
     )
+
+
+def touches(trip: TripResult, event: Event, network: Network, place: str) -> bool:
+    """Whether the trip's route passes the event's place."""
+    return route_passes(trip.route, event, network, place)
 
 
 def hours_to_place(trip: TripResult, event: Event, network: Network, place: str) -> float:

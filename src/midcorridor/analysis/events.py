@@ -67,6 +67,7 @@ from .event_places import (
     detour_hours,
     event_place,
     hours_to_place,
+    route_passes,
     storm_days,
     touches,
 )
@@ -74,7 +75,7 @@ from .event_places import (
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["EventImpact", "EventWeek", "event_impact"]
+__all__ = ["EventImpact", "EventWeek", "event_impact", "event_reaches_a_route"]
 
 #: Weeks of departures shown before the event starts.
 WEEKS_BEFORE = 2
@@ -303,6 +304,18 @@ def event_impact(
         for trip, alt in zip(exposed, alternatives, strict=True)
     ]
     return _impact(scenario.name, chosen, network, place, legs, flow, capacity)
+
+
+def event_reaches_a_route(scenario: Scenario, network: Network, event: int | str = 0) -> bool:
+    """Whether some route of ``scenario`` (planned as :func:`event_impact` runs it, in the
+    event's month) passes the place of one of its events."""
+    from ..runs.runner import plan_trips
+
+    index = _event_index(scenario, event)
+    chosen = scenario.events[index]
+    place = event_place(scenario, network, chosen, f"events.{index}")
+    base = scenario.derive(departure_month=chosen.start.month, events=())
+    return any(route_passes(t.route, chosen, network, place) for t in plan_trips(base, network))
 
 
 def _event_index(scenario: Scenario, event: int | str) -> int:

@@ -150,8 +150,9 @@ def frontier_tables(result: Frontier, *, every_set: bool = False) -> list[Table]
         notes.append(
             "Avoided loss: the expected annual loss of the recurring events with no measure "
             "minus with the set, millions of USD a year, the same years drawn for both (P10 / "
-            "P90 over the years; '-': not valued, or a backlog never drains with no measure "
-            "or with the set, so the loss has no bound)."
+            "P90 over the years; '-': not valued, a backlog never drains with no measure "
+            "or with the set, so the loss has no bound, or the set's trips leave the place "
+            "an event strikes)."
         )
     if result.costed:
         unknown = sorted({n for s in result.sets for n in s.cost_unknown})
