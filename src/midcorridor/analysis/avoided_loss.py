@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from .._errors import MidcorridorError
+from ..inputs.scenario import Scenario
 from ..network.network import Network
 from ..runs.grid import Grid
 from .annual_loss import loss_summary, yearly_teu_days
@@ -30,11 +31,6 @@ from .events import event_reaches_a_route
 from .frontier import Frontier
 
 __all__ = ["value_avoided_loss"]
-
-
-class _TripsLeaveThePlaceError(Exception):
-    """A measure set's trips no longer pass the place an event strikes: the events, each
-    written for one place, say nothing of what strikes the trips where they go instead."""
 
 
 def value_avoided_loss(
@@ -76,45 +72,51 @@ def value_avoided_loss(
     value_of_day = value_of_day_usd(network)
     recurring = [tuple(e for e in src.events if e.per_year is not None) for src in grid.loss_events]
 
-    def yearly_usd(values: Mapping[str, float | str]) -> np.ndarray | None:
-        """USD lost in each drawn year (None: some backlog never drains)."""
+    def with_events(values: Mapping[str, float | str]) -> list[Scenario]:
+        """The measure set's scenario with each ``annual_loss`` file's routes and events."""
         scenario = grid.scenario(grid.points.index_of(values), seed=grid.spec.seed)
-        total = np.zeros(spec.years)
-        for k, (source, events) in enumerate(zip(grid.loss_events, recurring, strict=True)):
-            with_events = scenario.derive(
+        return [
+            scenario.derive(
                 where=f"{grid.path}: field annual_loss.events.{k}",
                 routes=source.routes,
                 events=events,
             )
-            if values and not all(
-                event_reaches_a_route(with_events, network, i) for i in range(len(events))
-            ):
-                raise _TripsLeaveThePlaceError
+            for k, (source, events) in enumerate(zip(grid.loss_events, recurring, strict=True))
+        ]
+
+    def yearly_usd(scenarios: list[Scenario]) -> np.ndarray | None:
+        """USD lost in each drawn year (None: some backlog never drains)."""
+        total = np.zeros(spec.years)
+        for k, scenario in enumerate(scenarios):
             _, by_corridor, drains = yearly_teu_days(
-                with_events,
-                network,
-                years=spec.years,
-                samples=spec.samples,
-                seed=grid.spec.seed + k,
+                scenario, network, years=spec.years, samples=spec.samples, seed=grid.spec.seed + k
             )
             if not drains:
                 return None
             total += sum(by_corridor.values(), np.zeros(spec.years))
         return total * value_of_day
 
+    def reached(scenarios: list[Scenario]) -> bool:
+        """Whether the set's trips still pass every event's place."""
+        return all(
+            event_reaches_a_route(scenario, network, i)
+            for scenario in scenarios
+            for i in range(len(scenario.events))
+        )
+
     if progress is not None:
         progress("no measure")
-    today = yearly_usd({})
+    today = yearly_usd(with_events({}))
     valued = set(map(id, found.sets if every_set else found.shown))
     sets = []
     for s in found.sets:
         if id(s) in valued:
             if progress is not None and s.moved:
                 progress(", ".join(s.moved))
-            try:
-                with_set = yearly_usd(s.values) if s.moved else today
-            except _TripsLeaveThePlaceError:  # not valued: its trips leave the events' place
-                with_set = None
+            with_set = today
+            if s.moved:
+                scenarios = with_events(s.values)
+                with_set = yearly_usd(scenarios) if reached(scenarios) else None
             if today is not None and with_set is not None:
                 s = dataclasses.replace(s, avoided_loss_usd=loss_summary(today - with_set))
         sets.append(s)

@@ -68,6 +68,8 @@ Factors = tuple[tuple[str, float], ...]
 ERA_OF_YEAR: dict[int, str] = {2022: "2022", 2023: "2025", 2024: "2025", 2025: "2025", 2026: "2025"}
 #: The P10-P90 interval is a central 1 - ALPHA prediction interval.
 ALPHA = 0.2
+#: Why an observation of a year without a scenario is not scored.
+NO_SCENARIO = "no scenario describes its year"
 #: Monte Carlo samples per departure month of an observation's period.
 SAMPLES_PER_MONTH = 2000
 #: Stages counted for the hours spent at a place, by what was timed.
@@ -112,7 +114,7 @@ def why_not_comparable(obs: Observation, eras: Iterable[str] = ERA_OF_YEAR.value
     if obs.mode == "road":
         return "timed by road: the model carries rail and sea"
     if era is None:
-        return "no scenario describes its year"
+        return NO_SCENARIO
     if era not in eras:
         return f"no scenario of era {era} was given"
     return None
@@ -403,7 +405,7 @@ def score_observations(
         why = unscored(obs, scenarios)
         era = era_of(obs)
         if why is not None or era is None:
-            not_scored.append((obs, why or "no scenario describes its year"))
+            not_scored.append((obs, why or NO_SCENARIO))
             continue
         factors = tuple(sorted(factors_of(obs).items())) if factors_of else ()
         runnable.setdefault((era, obs.months, factors), []).append(obs)
