@@ -51,6 +51,7 @@ from ..network.network import Network, sha256_text
 from ..vocabulary import HOURS_PER_DAY
 from .scores import (
     era_of,
+    observed_days,
     run_observations,
     score_observations,
     timed_components,
@@ -141,7 +142,7 @@ def emulate(
         for j, comp in enumerate(comps):
             if comp.source in column:
                 by_key[:, column[comp.source]] += hours[:, j]
-        total = trip.kept_total_days * HOURS_PER_DAY if mask is None else hours.sum(axis=1)
+        total = observed_days(obs, trip, network) * HOURS_PER_DAY
         return by_key, total - by_key.sum(axis=1)
 
     cases = []

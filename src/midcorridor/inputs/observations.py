@@ -18,6 +18,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ..vocabulary import HOURS_PER_DAY, Corridor
 from ._models import Strict
+from .bounds import Range
 from .network_files import PublishedSource
 from .scenario import RouteSpec
 
@@ -29,6 +30,7 @@ __all__ = [
     "STATISTICS",
     "TIMINGS",
     "Direction",
+    "DoorLegs",
     "Figure",
     "Kind",
     "Mode",
@@ -254,10 +256,22 @@ class Observation(Strict):
         return self.year + wrapped, self.months[-1]
 
 
+class DoorLegs(Strict):
+    """What a door-to-door time holds that the model's trips do not: the truck to the
+    origin terminal, the forwarder's handling at its hubs and the delivery from the
+    destination terminal, hours (a PERT estimate), with its source key."""
+
+    hours: Range
+    source: str
+    note: str = ""
+
+
 class ObservationBook(Strict):
-    """``observations.yaml``: every published time, observed or promised."""
+    """``observations.yaml``: every published time, observed or promised, and the door
+    legs added to the model's trip where a time was taken door to door (None: none)."""
 
     observations: tuple[Observation, ...] = Field(min_length=1)
+    door_legs: DoorLegs | None = None
 
     @model_validator(mode="after")
     def _unique_ids(self) -> ObservationBook:

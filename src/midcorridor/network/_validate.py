@@ -359,6 +359,7 @@ def check_network(
     problems: Problems,
     customs: CustomsBook | None = None,
     instruments: InstrumentBook | None = None,
+    observations: ObservationBook | None = None,
 ) -> None:
     """Every check across the files, in an order that reports the clearest problem first."""
     check_shipments(shipments, nodes, sources, problems)
@@ -371,6 +372,9 @@ def check_network(
         check_choice(choice, sources, problems)
     if targets is not None:
         check_targets(targets, sources, problems)
+    if observations is not None and observations.door_legs is not None:
+        # checked with the observations, which need the network's places
+        problems.used_sources.add(observations.door_legs.source)
     check_node_sources(nodes, sources, problems)
     check_link_ends(nodes, links, problems)
     check_link_sources(links, sources, problems)
@@ -464,8 +468,8 @@ def check_observations(
     network: Network, book: ObservationBook, problems: Problems, file: str = OBSERVATIONS_FILE
 ) -> None:
     """The places an observation set names are places of the network, each entry's
-    direction is the way its route runs, and the figures it informs are keys of
-    ``sources.yaml``."""
+    direction is the way its route runs, and the figures it informs and its door legs
+    rest on are keys of ``sources.yaml``."""
     before = len(problems.items)
     _check_named(network, _observation_places(book, file), problems)
     if len(problems.items) == before:
@@ -475,6 +479,8 @@ def check_observations(
             problems.source(
                 key, network.sources, file, None, f"observations.{i}.informs.{j}", "entry"
             )
+    if book.door_legs is not None:
+        problems.source(book.door_legs.source, network.sources, file, None, "door_legs.source", "")
 
 
 def check_calibration(network: Network, problems: Problems) -> None:

@@ -335,7 +335,17 @@ def _read_network(folder: Path) -> tuple[Network | None, list[str]]:
         check_caspian_sources(caspian, sources, problems)
     if nodes or links:
         check_network(
-            nodes, links, sources, shipments, costs, choice, targets, problems, customs, instruments
+            nodes,
+            links,
+            sources,
+            shipments,
+            costs,
+            choice,
+            targets,
+            problems,
+            customs,
+            instruments,
+            observations,
         )
     if problems.items:
         return None, problems.items
