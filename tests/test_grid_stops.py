@@ -24,7 +24,7 @@ import pytest
 
 import midcorridor as mc
 from cli_runner import invoke
-from midcorridor._errors import StopRequested, note_stop
+from midcorridor._errors import MidcorridorError, StopRequested, note_stop
 from midcorridor.runs import grid as grid_module
 from midcorridor.runs import grid_exec, grid_store
 from midcorridor.runs.grid import GridPoints, load_grid, run_grid
@@ -431,6 +431,28 @@ def test_a_worker_that_dies_is_reported_not_waited_for() -> None:
     assert by_index[1].rows is None
     assert "not run" in by_index[1].error
     assert all(by_index[i].rows == [{"index": i}] for i in (0, 2, 3) if by_index[i].rows)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(60)
+def test_workers_that_cannot_start_are_reported_not_waited_for(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The first batches are submitted before any worker has joined: a cluster whose
+    workers never start (here: a preload module that does not exist) ends the run with a
+    user's message after WORKER_START_TIMEOUT_S, not a wait for ever."""
+    monkeypatch.setattr(grid_exec, "WORKER_START_TIMEOUT_S", 3)
+    broken = {**grid_exec.LOCAL_CLUSTER_CONFIG, "distributed.worker.preload": ["no_such_module"]}
+    monkeypatch.setattr(grid_exec, "LOCAL_CLUSTER_CONFIG", broken)
+    started = time.monotonic()
+    with pytest.raises(MidcorridorError, match="did not start within 3 s"):
+        list(
+            grid_exec.run_points(
+                [_Task(i) for i in range(4)], lambda task: [], environ_at_start, total=4, workers=2
+            )
+        )
+    assert time.monotonic() - started < 30
+    assert "Traceback" not in capfd.readouterr().err
 
 
 def environ_at_start(tasks: Any) -> list[list[dict[str, Any]]]:

@@ -30,7 +30,7 @@ from ..inputs.grid_file import MAX_GRID_POINTS, Axis, Design, GridFile, read_gri
 from ..inputs.scenario import RouteSpec, Scenario, load_scenario
 from ..network.network import Network
 from .choice import solve_choice
-from .grid_exec import run_points, sampling_workers
+from .grid_exec import point_runner, sampling_workers
 from .grid_parts import Parts
 from .grid_store import ResultsFile, fingerprint, result_schema
 from .network_cache import cached_network
@@ -517,46 +517,46 @@ def _run_into(
     progress: Callable[[int, int], None] | None,
 ) -> GridRun:
     """:func:`run_grid`, its results file held by this process."""
-    meta = {**grid.metadata(), "fingerprint": fingerprint(grid.digest, grid.base, network)}
-    axes = {a.name: a.shipment for a in grid.spec.axes}
-    schema = result_schema(axes, choice=grid.spec.choice, meta=meta)
-    results = ResultsFile(out, schema, len(grid.points), resume=resume)
-    results.remove_leftovers()
     count = len(grid.points) if limit is None else min(limit, len(grid.points))
-    done = results.done
-    skipped = sum(1 for i in done if i < count)
-    todo = (i for i in range(count) if i not in done)
-    ran, not_run = 0, []
+    ran, skipped, not_run = 0, 0, []
     interrupted, stopped_by = False, None
+    results = None
     asked = stops_asked()
-    outcomes = run_points(
-        _tasks(grid, network, todo),
-        evaluate,
-        evaluate_batch,
-        total=count - skipped,
-        network=network,
-        sample_routes=grid.spec.samples * len(grid.base.routes),
-        workers=workers,
-        scheduler=scheduler,
-    )
     try:
-        for outcome in outcomes:
-            if outcome.rows is None:
-                not_run.append(outcome.index)
-            else:
-                results.add(outcome.rows)
-                ran += 1
-                if progress is not None:
-                    progress(ran + skipped, count)
-            # a stop a library swallowed (raised inside its own code) still stops the run
-            stop_if_asked_since(asked)
+        # the cluster's workers start while the results file is checked and the tasks made
+        with point_runner(network=network, workers=workers, scheduler=scheduler) as run_points:
+            meta = {**grid.metadata(), "fingerprint": fingerprint(grid.digest, grid.base, network)}
+            axes = {a.name: a.shipment for a in grid.spec.axes}
+            schema = result_schema(axes, choice=grid.spec.choice, meta=meta)
+            results = ResultsFile(out, schema, len(grid.points), resume=resume)
+            results.remove_leftovers()
+            done = results.done
+            skipped = sum(1 for i in done if i < count)
+            outcomes = run_points(
+                _tasks(grid, network, (i for i in range(count) if i not in done)),
+                evaluate,
+                evaluate_batch,
+                total=count - skipped,
+                sample_routes=grid.spec.samples * len(grid.base.routes),
+            )
+            try:
+                for outcome in outcomes:
+                    if outcome.rows is None:
+                        not_run.append(outcome.index)
+                    else:
+                        results.add(outcome.rows)
+                        ran += 1
+                        if progress is not None:
+                            progress(ran + skipped, count)
+                    # a stop a library swallowed (raised in its own code) still stops the run
+                    stop_if_asked_since(asked)
+            finally:
+                outcomes.close()  # cancels the batches in flight
+                results.commit()  # before the cluster closes
     except KeyboardInterrupt:
         interrupted = True
     except StopRequested as stop:
         interrupted, stopped_by = True, stop.signum
-    finally:
-        outcomes.close()  # stops a cluster now, not when garbage collected
-        results.commit()
     return GridRun(
         out,
         count,

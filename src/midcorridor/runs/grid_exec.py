@@ -10,6 +10,7 @@ reported as not run (its scenarios stay for ``--resume``), never waited for fore
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
@@ -28,9 +29,11 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "BATCHES_IN_FLIGHT",
     "Outcome",
+    "RunPoints",
     "batch_sizes",
     "check_scheduler_address",
     "dask_client",
+    "point_runner",
     "run_points",
     "sampling_workers",
     "worker_cap",
@@ -51,6 +54,8 @@ MAX_BATCH = 32
 BATCH_SAMPLE_ROUTES = 200_000
 #: Seconds the driver waits for a cluster to close after a stop.
 CLOSE_TIMEOUT_S = 5
+#: Seconds a local cluster's first worker may take to start before the run is given up.
+WORKER_START_TIMEOUT_S = 60
 #: Memory a worker process needs before any sample, bytes (interpreter, libraries, network).
 WORKER_BASE_BYTES = 400 * 2**20
 #: Modules the fork server of a local cluster's workers imports once, before it forks
@@ -231,34 +236,58 @@ def run_points(
     scheduler: str | None = None,
 ) -> Generator[Outcome, None, None]:
     """Each task's :class:`Outcome`, in-process in order, or on Dask by batch as they
-    finish. ``network``, the one the tasks name by folder, is what
-    :func:`~.network_cache.cached_network` gives them here and on every worker. Close
-    the generator (or let a stop propagate) to stop the cluster."""
-    where = "in this process" if workers is None and scheduler is None else "on Dask"
-    logger.info("running %d grid scenario(s) %s", total, where)
-    if network is not None:
-        share_network(network)
-    if workers is None and scheduler is None:
-        for task in tasks:
-            yield Outcome(task.index, evaluate(task))
-            logger.debug("grid scenario %d done", task.index)
-        return
-    yield from _on_dask(
-        tasks,
-        evaluate_batch,
-        total=total,
-        network=network,
-        sample_routes=sample_routes,
-        workers=workers,
-        scheduler=scheduler,
-    )
+    finish (:func:`point_runner` started on the first one). Close the generator (or let a
+    stop propagate) to stop the cluster."""
+    with point_runner(network=network, workers=workers, scheduler=scheduler) as run:
+        yield from run(tasks, evaluate, evaluate_batch, total=total, sample_routes=sample_routes)
+
+
+#: What :func:`point_runner` gives: ``run(tasks, evaluate, evaluate_batch, *, total,
+#: sample_routes)``, each task's outcome as it finishes.
+RunPoints = Callable[..., Generator[Outcome, None, None]]
 
 
 @contextlib.contextmanager
-def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
+def point_runner(
+    *, network: Network | None = None, workers: int | None = None, scheduler: str | None = None
+) -> Iterator[RunPoints]:
+    """A function that runs tasks as :func:`run_points` does: in-process, or on a Dask
+    cluster that starts on entering (its workers start while the caller prepares the
+    tasks) and closes on leaving. ``network``, the one the tasks name by folder, is what
+    :func:`~.network_cache.cached_network` gives them here and on every worker."""
+    if network is not None:
+        share_network(network)
+    if workers is None and scheduler is None:
+        yield _in_process
+        return
+    with dask_client(workers, scheduler, wait=False) as client:
+        if network is not None:
+            from .grid_worker import NetworkPlugin
+
+            client.register_plugin(NetworkPlugin(network))
+        yield functools.partial(_on_dask, client, workers=workers, local=scheduler is None)
+
+
+def _in_process(
+    tasks: Iterable[Any],
+    evaluate: Callable[[Any], list[dict[str, Any]]],
+    evaluate_batch: Callable[[Sequence[Any]], list[list[dict[str, Any]]]],
+    *,
+    total: int,
+    sample_routes: int = 1,
+) -> Generator[Outcome, None, None]:
+    logger.info("running %d grid scenario(s) in this process", total)
+    for task in tasks:
+        yield Outcome(task.index, evaluate(task))
+        logger.debug("grid scenario %d done", task.index)
+
+
+@contextlib.contextmanager
+def dask_client(workers: int | None, scheduler: str | None, *, wait: bool = True) -> Iterator[Any]:
     """A Dask client: on a local cluster of ``workers`` processes (deaf to the terminal's
     signals, one thread each), or joined to ``scheduler``; closed, with its cluster, on
-    leaving."""
+    leaving. A local cluster's workers are started, not waited for, unless ``wait``: all of
+    them, at most :data:`WORKER_START_TIMEOUT_S`."""
     if scheduler is not None:
         check_scheduler_address(scheduler)
     cluster, client = None, None
@@ -273,19 +302,22 @@ def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
 
             if scheduler is None:
                 cluster = LocalCluster(
-                    n_workers=workers,
+                    n_workers=0,  # scaled up below, not waited for here
                     threads_per_worker=1,
                     processes=True,
                     dashboard_address=":0",  # a free port: two clusters may run at once
                     silence_logs=logging.CRITICAL,
                 )
                 client = Client(cluster)
+                cluster.scale(workers)
             else:
                 client = Client(scheduler, timeout="10s")
         except (OSError, ValueError, TypeError) as exc:
             raise MidcorridorError(
                 f"Could not start or reach the Dask scheduler {scheduler!r}: {exc}."
             ) from None
+        if wait and cluster is not None:
+            _wait_for_workers(client, workers or 1)
         yield client
     finally:
         if client is not None:
@@ -298,49 +330,58 @@ def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
 
 
 def _on_dask(
+    client: Any,
     tasks: Iterable[Any],
+    evaluate: Callable[[Any], list[dict[str, Any]]],
     evaluate_batch: Callable[[Sequence[Any]], list[list[dict[str, Any]]]],
     *,
     total: int,
-    network: Network | None,
-    sample_routes: int,
+    sample_routes: int = 1,
     workers: int | None,
-    scheduler: str | None,
-) -> Iterator[Outcome]:
+    local: bool,
+) -> Generator[Outcome, None, None]:
+    logger.info("running %d grid scenario(s) on Dask", total)
+    slots = workers or max(len(client.scheduler_info().get("workers", {})), 1)
+    pending = _batches(tasks, batch_sizes(total, slots, sample_routes))
+    from dask.distributed import as_completed
+
     submitted: dict[Any, list[Any]] = {}
-    with dask_client(workers, scheduler) as client:
-        from dask.distributed import as_completed
+    try:
+        queue = as_completed()
+        for batch in _take(pending, slots * BATCHES_IN_FLIGHT):
+            future = client.submit(evaluate_batch, batch, pure=False)
+            submitted[future] = batch
+            queue.add(future)
+        if local:  # submitted first: a worker starts on them as it joins
+            _wait_for_workers(client)
+        for future in queue:
+            batch = submitted.pop(future)
+            try:
+                results = future.result()
+            except Exception as exc:  # a worker died (KilledWorker), the batch was lost
+                reason = f"not run: {type(exc).__name__}"
+                yield from (Outcome(task.index, None, reason) for task in batch)
+            else:
+                yield from (Outcome(t.index, rows) for t, rows in zip(batch, results, strict=True))
+            for nxt in _take(pending, 1):
+                follow = client.submit(evaluate_batch, nxt, pure=False)
+                submitted[follow] = nxt
+                queue.add(follow)
+    finally:
+        with contextlib.suppress(Exception):
+            client.cancel(list(submitted))
 
-        try:
-            if network is not None:
-                from .grid_worker import NetworkPlugin
 
-                client.register_plugin(NetworkPlugin(network))
-            slots = workers or max(len(client.scheduler_info().get("workers", {})), 1)
-            pending = _batches(tasks, batch_sizes(total, slots, sample_routes))
-            queue = as_completed()
-            for batch in _take(pending, slots * BATCHES_IN_FLIGHT):
-                future = client.submit(evaluate_batch, batch, pure=False)
-                submitted[future] = batch
-                queue.add(future)
-            for future in queue:
-                batch = submitted.pop(future)
-                try:
-                    results = future.result()
-                except Exception as exc:  # a worker died (KilledWorker), the batch was lost
-                    reason = f"not run: {type(exc).__name__}"
-                    yield from (Outcome(task.index, None, reason) for task in batch)
-                else:
-                    yield from (
-                        Outcome(t.index, rows) for t, rows in zip(batch, results, strict=True)
-                    )
-                for nxt in _take(pending, 1):
-                    follow = client.submit(evaluate_batch, nxt, pure=False)
-                    submitted[follow] = nxt
-                    queue.add(follow)
-        finally:
-            with contextlib.suppress(Exception):
-                client.cancel(list(submitted))
+def _wait_for_workers(client: Any, count: int = 1) -> None:
+    """Wait until ``count`` workers of a local cluster have joined, at most
+    :data:`WORKER_START_TIMEOUT_S` (a worker that cannot start is not waited for forever)."""
+    try:
+        client.wait_for_workers(count, timeout=WORKER_START_TIMEOUT_S)
+    except TimeoutError:
+        raise MidcorridorError(
+            f"The Dask workers did not start within {WORKER_START_TIMEOUT_S} s "
+            "(see the log with --verbose); run without --workers, or with fewer."
+        ) from None
 
 
 def _take(batches: Iterator[list[Any]], n: int) -> list[list[Any]]:
