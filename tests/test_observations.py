@@ -22,6 +22,7 @@ from midcorridor.analysis.scores import (
     observed_days,
     promise_by_month,
     score_observations,
+    why_not_comparable,
     why_not_scored,
 )
 from midcorridor.inputs.observations import Observation, parse_figure
@@ -254,6 +255,21 @@ def test_a_figure_timed_by_road_or_seen_by_the_network_is_not_scored() -> None:
     assert "set from it" in str(why_not_scored(seen))
 
 
+def test_an_entry_set_aside_is_neither_scored_nor_fitted_and_says_why() -> None:
+    aside = _made_up().model_copy(update={"set_aside": "a ship's wait at anchor"})
+    assert why_not_scored(aside) == "set aside: a ship's wait at anchor"
+    assert why_not_comparable(aside) == "set aside: a ship's wait at anchor"
+    seen = aside.model_copy(update={"informs": ("asm_speed_kz_mc",)})
+    assert why_not_scored(seen) == "set aside: a ship's wait at anchor"
+
+
+def test_an_empty_reason_to_set_an_entry_aside_is_refused(tmp_path: Path) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        data["observations"][2]["set_aside"] = ""
+
+    assert "observations.2.set_aside" in _problems(tmp_path, edit)
+
+
 def test_an_unknown_key_it_informs_is_refused_with_a_close_match(tmp_path: Path) -> None:
     def edit(data: dict[str, Any]) -> None:
         data["observations"][5]["informs"] = ["asm_speed_kz_mcc"]
@@ -277,6 +293,33 @@ def test_days_at_a_place_are_the_hours_spent_there(
     assert np.all(at_place < trip.kept_total_days)
 
 
+def test_a_time_taken_door_to_door_adds_the_door_legs_to_the_trip(
+    network: mc.Network, baseline: mc.Scenario
+) -> None:
+    assert network.observations is not None
+    assert network.observations.door_legs is not None
+    legs = network.observations.door_legs.hours
+    door = next(o for o in _book(network) if o.timed == "door_to_door" and o.mode == "rail")
+    terminal = door.model_copy(update={"timed": "terminal_to_terminal"})
+    trip = run_scenario(baseline.derive(routes=[door.route]), network, samples=500).trips[0]
+    added = (observed_days(door, trip, network) - trip.kept_total_days) * 24
+    assert legs.low <= added.min() < added.max() <= legs.high
+    assert abs(float(np.median(added)) - legs.mode) < (legs.high - legs.low) / 4
+    np.testing.assert_array_equal(
+        observed_days(door, trip, network), observed_days(door, trip, network)
+    )
+    np.testing.assert_array_equal(observed_days(terminal, trip, network), trip.kept_total_days)
+
+
+def test_door_legs_on_an_unknown_source_are_refused_with_a_close_match(tmp_path: Path) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        data["door_legs"]["source"] = "drv_door_legs_dhl_2042"
+
+    said = _problems(tmp_path, edit)
+    assert "door_legs.source" in said
+    assert "drv_door_legs_dhl_2024" in said
+
+
 @pytest.fixture(scope="module")
 def scores(network: mc.Network, baseline: mc.Scenario) -> Scores:
     eras = era_scenarios(Path(baseline.path).parent)
@@ -289,6 +332,9 @@ def test_every_observation_is_scored_or_says_why_not(network: mc.Network, scores
     assert scored.isdisjoint(left)
     assert scored | set(left) == {o.id for o in _book(network)}
     for obs, why in scores.not_scored:
+        assert why.startswith("set aside: ") == (obs.set_aside is not None), obs.id
+        if obs.set_aside is not None:
+            continue
         assert ("road" in why) == (obs.mode == "road"), obs.id
         assert ("was set from it" in why) == (bool(obs.informs) and obs.mode != "road"), obs.id
         if not obs.informs and obs.mode != "road":

@@ -115,6 +115,8 @@ def why_not_comparable(obs: Observation, eras: Iterable[str] = ERA_OF_YEAR.value
     """Why the model, with the scenarios of ``eras``, cannot time what ``obs`` timed
     (None: it can). The fit learns from every comparable observed case."""
     era = era_of(obs)
+    if obs.set_aside is not None:
+        return f"set aside: {obs.set_aside}"
     if obs.mode == "road":
         return "timed by road: the model carries rail and sea"
     if era is None:
@@ -127,7 +129,7 @@ def why_not_comparable(obs: Observation, eras: Iterable[str] = ERA_OF_YEAR.value
 def why_not_scored(obs: Observation, eras: Iterable[str] = ERA_OF_YEAR.values()) -> str | None:
     """Why ``obs`` is not scored (None: it is): not comparable
     (:func:`why_not_comparable`), or the network's own figures were set from it."""
-    if obs.informs and obs.mode != "road":
+    if obs.informs and obs.mode != "road" and obs.set_aside is None:
         return "a figure of the network was set from it or checked against it"
     return why_not_comparable(obs, eras)
 

@@ -167,6 +167,11 @@ class Observation(Strict):
     informs
         Keys of ``sources.yaml`` whose figures were set from this observation's figure,
         or checked against it: the model has seen it, so it is listed, not scored.
+    set_aside
+        Why the model's quantity is not what the source timed (a ship's wait at anchor, one
+        side of a two-country crossing, a figure the project worked out, a second reading
+        of another entry's statement): kept with its source, listed, neither scored nor
+        fitted (None: it is).
     note
         How the entry was read from the source.
     """
@@ -185,6 +190,7 @@ class Observation(Strict):
     figure: str
     source: PublishedSource
     informs: tuple[str, ...] = ()
+    set_aside: str | None = Field(default=None, min_length=1)
     note: str = ""
 
     @field_validator("months")
@@ -268,7 +274,8 @@ class DoorLegs(Strict):
 
 class ObservationBook(Strict):
     """``observations.yaml``: every published time, observed or promised, and the door
-    legs added to the model's trip where a time was taken door to door (None: none)."""
+    legs added to the model's trip where a time was taken door to door (None: none; a set
+    kept apart is scored with the network's own)."""
 
     observations: tuple[Observation, ...] = Field(min_length=1)
     door_legs: DoorLegs | None = None

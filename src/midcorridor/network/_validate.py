@@ -373,8 +373,8 @@ def check_network(
     if targets is not None:
         check_targets(targets, sources, problems)
     if observations is not None and observations.door_legs is not None:
-        # checked with the observations, which need the network's places
-        problems.used_sources.add(observations.door_legs.source)
+        fld = "door_legs.source"
+        problems.source(observations.door_legs.source, sources, OBSERVATIONS_FILE, None, fld, "")
     check_node_sources(nodes, sources, problems)
     check_link_ends(nodes, links, problems)
     check_link_sources(links, sources, problems)
@@ -468,8 +468,8 @@ def check_observations(
     network: Network, book: ObservationBook, problems: Problems, file: str = OBSERVATIONS_FILE
 ) -> None:
     """The places an observation set names are places of the network, each entry's
-    direction is the way its route runs, and the figures it informs and its door legs
-    rest on are keys of ``sources.yaml``."""
+    direction is the way its route runs, and the figures it informs are keys of
+    ``sources.yaml``."""
     before = len(problems.items)
     _check_named(network, _observation_places(book, file), problems)
     if len(problems.items) == before:
@@ -479,8 +479,6 @@ def check_observations(
             problems.source(
                 key, network.sources, file, None, f"observations.{i}.informs.{j}", "entry"
             )
-    if book.door_legs is not None:
-        problems.source(book.door_legs.source, network.sources, file, None, "door_legs.source", "")
 
 
 def check_calibration(network: Network, problems: Problems) -> None:
