@@ -46,6 +46,7 @@ __all__ = [
     "ERA_OF_YEAR",
     "GROUPINGS",
     "SAMPLES_PER_MONTH",
+    "SET_ASIDE",
     "Factors",
     "ObservationScore",
     "ScoreSummary",
@@ -74,6 +75,8 @@ ERA_OF_YEAR: dict[int, str] = {2022: "2022", 2023: "2025", 2024: "2025", 2025: "
 ALPHA = 0.2
 #: Why an observation of a year without a scenario is not scored.
 NO_SCENARIO = "no scenario describes its year"
+#: How the reason of an entry set aside (``set_aside``) begins.
+SET_ASIDE = "set aside"
 #: Monte Carlo samples per departure month of an observation's period.
 SAMPLES_PER_MONTH = 2000
 #: Stages counted for the hours spent at a place, by what was timed.
@@ -116,7 +119,7 @@ def why_not_comparable(obs: Observation, eras: Iterable[str] = ERA_OF_YEAR.value
     (None: it can). The fit learns from every comparable observed case."""
     era = era_of(obs)
     if obs.set_aside is not None:
-        return f"set aside: {obs.set_aside}"
+        return f"{SET_ASIDE}: {obs.set_aside}"
     if obs.mode == "road":
         return "timed by road: the model carries rail and sea"
     if era is None:

@@ -7,6 +7,7 @@ import math
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from ..analysis.scores import SET_ASIDE
 from ..vocabulary import MONTH_NAMES
 from . import formatting as fmt
 from .table import Table, columns, lower_bound_notes
@@ -52,7 +53,10 @@ def _summary_row(s: ScoreSummary) -> tuple[str, ...]:
 
 
 def _not_scored_notes(scores: Scores) -> tuple[str, ...]:
-    reasons = Counter(why for _, why in scores.not_scored)
+    set_aside = f"{SET_ASIDE}, each with its reason (calibrate --each)"
+    reasons = Counter(
+        set_aside if why.startswith(SET_ASIDE) else why for _, why in scores.not_scored
+    )
     said = "; ".join(f"{why}: {n}" for why, n in sorted(reasons.items()))
     return (f"Not scored: {len(scores.not_scored)} observations ({said}).",) if said else ()
 
