@@ -140,13 +140,15 @@ def _averaged_choice(
     return {c: float(v) for c, v in teu.items()}, choice.MAX_ITERATIONS, False
 
 
-#: Scenarios whose map is nearly flat at its root: the solver's answer and the averaging
-#: method's both pass the check of the map (a run at the answer gives it back within
-#: TOLERANCE) yet lay 3% (conditions_2022, northern corridor) and 6% (surge_2024, Middle
-#: Corridor) apart once the gateways carried their sourced shares: a residual this small
-#: pins such a root only to within a few percent (surge_2024's gap crosses zero four
-#: times between -108 and -43 TEU a week).
-FLAT_ROOTS = {"conditions_2022.yaml", "surge_2024.yaml"}
+#: Scenarios whose map is nearly flat or jagged at its root: the solver's answer and the
+#: averaging method's both pass the check of the map (a run at the answer gives it back
+#: within TOLERANCE) yet lay 3% (conditions_2022, northern corridor), 6% (surge_2024,
+#: Middle Corridor) and, since the Kazakh speed was calibrated, 1.2% (digital_customs,
+#: Middle Corridor) apart: a residual this small pins such a root only to within a few
+#: percent (surge_2024's gap crosses zero four times between -108 and -43 TEU a week;
+#: digital_customs' Middle Corridor gap is +0.7, +1.4, +7.6, +5.3 and -10.1 TEU a week at
+#: 42, 45, 47, 50 and 52 TEU a week moved, against a tolerance of 7.4).
+FLAT_ROOTS = {"conditions_2022.yaml", "digital_customs.yaml", "surge_2024.yaml"}
 
 
 @pytest.fixture(scope="module")
