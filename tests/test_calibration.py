@@ -166,6 +166,18 @@ def test_the_2022_targets_run_on_the_2022_conditions(
     )
 
 
+def test_a_target_timed_door_to_door_gets_the_door_legs(
+    network: mc.Network, baseline: mc.Scenario
+) -> None:
+    door = next(t for t in network.require_targets().times if t.door_to_door)
+    terminal = door.model_copy(update={"door_to_door": False, "name": "terminal"})
+    rows = {r.target.name: r.value for r in calibrate(network, baseline, [door, terminal])}
+    legs = network.require_observations().door_legs
+    assert legs is not None
+    added_hours = (rows[door.name] - rows["terminal"]) * 24
+    assert legs.hours.low < added_hours < legs.hours.high
+
+
 def test_a_saturated_baseline_meets_nothing_on_the_saturated_routes(
     network: mc.Network,
 ) -> None:

@@ -14,12 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..inputs.scenario import RouteSpec, Scenario, load_scenario
 from ..inputs.targets import ERAS, Era, TimeTarget
 from ..model.trip import TripResult
 from ..network.network import Network
 from ..runs.runner import run_scenario
 from ..vocabulary import SHIPMENTS
+from .scores import door_legs_days
 
 __all__ = [
     "ERA_SCENARIOS",
@@ -180,7 +183,7 @@ def calibrate(
         trips = _run_targets(network, conditions, chosen, samples)
         for target in chosen:
             trip = trips[target.route]
-            value = trip.days()["p50"]
+            value = _p50_days(trip, network, target)
             saturated = trip.saturated
             if target.versus is not None:
                 versus = trips[target.versus]
@@ -194,6 +197,14 @@ def calibrate(
         key=lambda r: (order.get(r.target.era, len(order)), SHIPMENTS.index(r.target.shipment))
     )
     return Calibration(tuple(rows))
+
+
+def _p50_days(trip: TripResult, network: Network, target: TimeTarget) -> float:
+    """The trip's P50 days, with the door legs where ``target`` was timed door to door."""
+    if not target.door_to_door:
+        return trip.days()["p50"]
+    days = trip.total_days + door_legs_days(network, trip.samples, target.name)
+    return float(np.percentile(days, 50))
 
 
 def _run_targets(

@@ -159,18 +159,20 @@ def observed_days(obs: Observation, trip: TripResult, network: Network) -> np.nd
     """What ``obs`` timed, in days, for each kept sample of ``trip`` (its route)."""
     mask = timed_components(obs, trip, network)
     if mask is None:
-        return trip.kept_total_days + door_legs_days(obs, network, len(trip.kept_total_days))
+        door = obs.timed == "door_to_door"
+        legs = door_legs_days(network, len(trip.kept_total_days), obs.id) if door else 0.0
+        return trip.kept_total_days + legs
     return trip.hours[:, mask].sum(axis=1) / HOURS_PER_DAY
 
 
-def door_legs_days(obs: Observation, network: Network, samples: int) -> np.ndarray:
+def door_legs_days(network: Network, samples: int, seeded_by: str) -> np.ndarray:
     """Days a time taken door to door holds beyond the model's trip (the door legs of the
-    network's ``observations.yaml``), ``samples`` draws seeded by the observation's id;
-    zeros for any other timing, or a network without door legs."""
+    network's ``observations.yaml``): ``samples`` draws, seeded by the text ``seeded_by``
+    (an observation's id, a target's name); zeros on a network without door legs."""
     book = network.observations
-    if obs.timed != "door_to_door" or book is None or book.door_legs is None:
+    if book is None or book.door_legs is None:
         return np.zeros(samples)
-    digest = hashlib.sha256(obs.id.encode()).digest()
+    digest = hashlib.sha256(seeded_by.encode()).digest()
     rng = np.random.default_rng(int.from_bytes(digest[:8], "little"))
     return sample_estimate(book.door_legs.hours, rng, samples) / HOURS_PER_DAY
 

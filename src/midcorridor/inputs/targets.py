@@ -74,6 +74,9 @@ class TimeTarget(_Target):
         Whether ``low``-``high`` is an official range to widen by ``official_band``.
     era
         The conditions it describes (``2025``: the baseline; ``2022``: that year's).
+    door_to_door
+        Whether the figure was timed door to door: the model's trip (terminal to
+        terminal) then gets the door legs of ``observations.yaml``.
     evidence_gap
         For a target the model misses, which stages lack published evidence.
     """
@@ -81,6 +84,7 @@ class TimeTarget(_Target):
     published: str = Field(min_length=1)
     official: bool = False
     era: Era = "2025"
+    door_to_door: bool = False
     evidence_gap: str = ""
 
     @property
