@@ -520,7 +520,6 @@ def _run_into(
     count = len(grid.points) if limit is None else min(limit, len(grid.points))
     ran, skipped, not_run = 0, 0, []
     interrupted, stopped_by = False, None
-    results = None
     asked = stops_asked()
     try:
         # the cluster's workers start while the results file is checked and the tasks made
