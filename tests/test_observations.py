@@ -352,6 +352,21 @@ def test_the_summary_adds_up(scores: Scores) -> None:
     assert weighted == pytest.approx(overall.coverage)
 
 
+def test_a_miss_is_on_one_side_of_the_interval(scores: Scores) -> None:
+    rows = scores.observed
+    for row in rows:
+        sides = (row.covered, row.model_slower, row.model_faster)
+        assert sum(sides) == 1, row.observation.id
+        if row.model_slower:
+            assert row.p10 > row.high
+        if row.model_faster:
+            assert row.p90 < row.low
+    overall = scores.overall()
+    assert overall is not None
+    assert overall.coverage + overall.slower + overall.faster == pytest.approx(1)
+    assert overall.slower == pytest.approx(np.mean([r.model_slower for r in rows]))
+
+
 def test_a_promise_is_kept_more_often_when_it_is_looser(
     network: mc.Network, baseline: mc.Scenario
 ) -> None:

@@ -209,6 +209,18 @@ class ObservationScore:
         return self.low <= self.centre <= self.high
 
     @property
+    def model_slower(self) -> bool:
+        """Whether the whole published range lies below the model's P10 (the model is
+        slower than what was observed)."""
+        return self.p10 > self.high
+
+    @property
+    def model_faster(self) -> bool:
+        """Whether the whole published range lies above the model's P90 (the model is
+        faster than what was observed)."""
+        return self.p90 < self.low
+
+    @property
     def distance_days(self) -> float:
         """How far the P50 (the mean, for a published mean) lies outside the published
         range (0 inside), days."""
@@ -258,6 +270,8 @@ class ObservationScore:
             "p90_days": self.p90,
             "model_days": self.centre,
             "covered": self.covered,
+            "model_slower": self.model_slower,
+            "model_faster": self.model_faster,
             "p50_inside": self.p50_inside,
             "distance_days": self.distance_days,
             "interval_score_days": self.interval_score,
@@ -275,6 +289,13 @@ class ScoreSummary:
     value: str
     count: int
     coverage: float
+    #: Shares of the cases whose published range lies wholly below the model's P10 (the
+    #: model slower than observed) and wholly above its P90 (faster): ``1 - coverage`` in
+    #: all. A model as uncertain as the trips would have about a tenth on each side of a
+    #: single trip's time; a large share on both sides says its P10-P90 is too narrow,
+    #: on one side that it is biased.
+    slower: float
+    faster: float
     p50_inside: float
     mean_distance_days: float
     mean_interval_score: float
@@ -290,6 +311,8 @@ def _summary(group: str, value: str, rows: Sequence[ObservationScore]) -> ScoreS
         value=value,
         count=len(rows),
         coverage=float(np.mean([r.covered for r in rows])),
+        slower=float(np.mean([r.model_slower for r in rows])),
+        faster=float(np.mean([r.model_faster for r in rows])),
         p50_inside=float(np.mean([r.p50_inside for r in rows])),
         mean_distance_days=float(np.mean([r.distance_days for r in rows])),
         mean_interval_score=float(np.mean([r.interval_score for r in rows])),

@@ -380,7 +380,9 @@ def _wait_for_workers(client: Any, count: int = 1) -> None:
     except TimeoutError:
         raise MidcorridorError(
             f"The Dask workers did not start within {WORKER_START_TIMEOUT_S} s "
-            "(see the log with --verbose); run without --workers, or with fewer."
+            "(see the log with --verbose); run without --workers, or with fewer. From a "
+            'Python script, start the run under `if __name__ == "__main__":` (each '
+            "worker imports the script first)."
         ) from None
 
 

@@ -46,6 +46,8 @@ def _summary_row(s: ScoreSummary) -> tuple[str, ...]:
         s.value,
         str(s.count),
         fmt.percent(s.coverage),
+        fmt.percent(s.slower),
+        fmt.percent(s.faster),
         fmt.percent(s.p50_inside),
         f"{s.mean_distance_days:.1f}",
         f"{s.mean_interval_score:.1f}",
@@ -69,7 +71,8 @@ def score_summary_table(scores: Scores) -> Table:
     if overall is not None:
         rows.insert(0, _summary_row(overall))
     notes = (
-        "covered: the model's P10-P90 overlaps the published range; P50 inside: the "
+        "covered: the model's P10-P90 overlaps the published range; model slower "
+        "(faster): the range lies wholly below its P10 (above its P90); P50 inside: the "
         "model's P50 lies in it (the figure with its published rounding, '12 days' = "
         "11.5-12.5); distance: days from the P50 to the range; interval score: P10-P90 "
         "width plus 10 x the miss, days (lower is better; Gneiting and Raftery 2007).",
@@ -85,6 +88,8 @@ def score_summary_table(scores: Scores) -> Table:
             "group",
             "cases#",
             "covered#",
+            "model slower#",
+            "model faster#",
             "P50 inside#",
             "mean distance d#",
             "mean interval score d#",
