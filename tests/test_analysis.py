@@ -85,15 +85,19 @@ def test_top_bottleneck_via_russia(northern: mc.TripResult, network: mc.Network)
     # The Brest / Malaszewicze queue takes the share of the 2024 volume that entered the
     # EU via Poland (71%, erai_poland_gateway_2024): 9.6 trains a day against 14,
     # utilisation 0.68, a wait of hours (at the whole volume, 0.96, it was 1.6 days and led
-    # the ranking). Terminal handling at Almaty leads on the P90; on the mean it ties,
-    # within the sampling error of 3,000 samples, with the rare Polish border closures.
-    top = "port at Almaty"
+    # the ranking). Terminal handling at Almaty and the rare Polish border closures tie on
+    # the mean, within the sampling error of 3,000 samples; the closures lead on the P90:
+    # a closure of days lands a trip in its slowest tenth, which the trip's pace (its rail
+    # hours slow or fast as a whole) spreads over a few days.
+    closures = "disruption at Brest / Małaszewicze"
     by_mean = frame.sort_values("mean_days", ascending=False)["group"]
-    assert set(by_mean.iloc[:2]) == {top, "disruption at Brest / Małaszewicze"}
-    assert frame.sort_values("p90_saved_removed", ascending=False)["group"].iloc[0] == top
+    assert set(by_mean.iloc[:2]) == {"port at Almaty", closures}
+    by_p90 = frame.sort_values("p90_saved_removed", ascending=False)["group"]
+    assert by_p90.iloc[0] == closures
     row = frame.set_index("group").loc["congestion at Brest / Małaszewicze"]
     assert 0 < row["mean_days"] < 0.25
-    assert row["p90_saved_removed"] >= row["p50_saved_removed"]
+    assert 0 < row["p50_saved_removed"] < 0.25
+    assert 0 < row["p90_saved_removed"] < 0.25
 
 
 def test_labels_fall_back_to_node_ids(middle: mc.TripResult) -> None:
@@ -134,9 +138,18 @@ def test_mean_days_add_up(middle: mc.TripResult) -> None:
     assert country["mean_days"].sum() + moving == pytest.approx(mean_total, abs=1e-9)
 
 
-def test_removed_saving_close_to_mean_for_steady_stage(middle: mc.TripResult) -> None:
-    """Rail hours barely vary: removing them moves every percentile by their mean."""
-    row = ranked(middle, group_by="stage").set_index("stage").loc["rail"]
+@pytest.fixture(scope="module")
+def unpaced(network: mc.Network, baseline: mc.Scenario) -> mc.TripResult:
+    """The Middle Corridor trip without its pace: its rail hours vary only link by link."""
+    still = mc.Change(figure_source=("asm_trip_pace",), scale=0.0, note="no pace", source="t")
+    scenario = baseline.derive(changes=(*baseline.changes, still))
+    return mc.run_scenario(scenario, network, samples=3000).trip(MIDDLE)
+
+
+def test_removed_saving_close_to_mean_for_steady_stage(unpaced: mc.TripResult) -> None:
+    """Rail hours without the trip's pace barely vary: removing them moves every
+    percentile by their mean."""
+    row = ranked(unpaced, group_by="stage").set_index("stage").loc["rail"]
     assert row["p50_saved_removed"] == pytest.approx(row["mean_days"], rel=0.02)
     assert row["p90_saved_removed"] == pytest.approx(row["mean_days"], rel=0.02)
     assert row["p50_saved_half"] == pytest.approx(row["mean_days"] / 2, rel=0.02)
@@ -194,7 +207,8 @@ def test_biggest_share_is_a_big_variance_component(
     frame = spread(middle)
     assert frame["group"].iloc[0] == "ferry_wait at POTI"
     assert frame["sd_days"].iloc[0] == frame["sd_days"].max()
-    assert frame["variance_share"].iloc[0] > 0.3
+    # a quarter and more of the variance, with the trip's pace spreading its rail hours
+    assert frame["variance_share"].iloc[0] > 0.25
     # Weaker than a free-standing wait: a late train's slack before its booked sailing
     # shrinks as its lateness grows, so part of the wait moves against the total.
     assert frame["spearman"].iloc[0] > 0.3
@@ -204,8 +218,9 @@ def test_biggest_share_is_a_big_variance_component(
     rare = {"disruption at KRASNOYE_OSINOVKA", "disruption at BREST_MALASZEWICZE"}
     assert set(north["group"].head(2)) == rare
     assert north["variance_share"].head(2).sum() > 0.5
+    # By stage, the eleven rail links together lead: the trip's pace moves them as one
     stage = spread(middle, group_by="stage")
-    assert stage["stage"].iloc[0] == "ferry_wait"
+    assert list(stage["stage"].iloc[:2]) == ["rail", "ferry_wait"]
 
 
 def test_spearman_matches_scipy(middle: mc.TripResult) -> None:

@@ -97,15 +97,19 @@ def test_a_narrow_posterior_only_where_the_weights_are_many(
             assert p.observations
 
 
-def test_the_distance_is_zero_inside_every_range_and_grows_outside() -> None:
+def test_the_distance_is_zero_at_the_figure_and_grows_outside() -> None:
     rng = np.random.default_rng(0)
     obs: Any = SimpleNamespace(statistic="range")
     inside = Case(obs, 9.0, 11.0, np.full((50, 1), 24.0 * 5), np.full(50, 24.0 * 5))
     stack = CaseStack.of([inside], 50, 0, largest_miss=10.0)
     assert stack.distance(np.array([1.0])) == 0.0
     assert 0 < stack.distance(np.array([1.5])) < stack.distance(np.array([3.0]))
-    noisy = Case(obs, 9.0, 11.0, rng.uniform(100, 140, (50, 1)), np.full(50, 120.0))
-    assert CaseStack.of([noisy], 50, 0, largest_miss=10.0).distance(np.array([1.0])) == 0.0
+    # a spread that covers the figure costs a tenth of its width (the interval score)
+    noisy = CaseStack.of(
+        [Case(obs, 9.0, 11.0, rng.uniform(100, 140, (50, 1)), np.full(50, 120.0))], 50, 0, 10.0
+    )
+    p10, _, p90 = np.log1p(noisy.quantiles(np.array([1.0]))[:, 0])
+    assert noisy.distance(np.array([1.0])) == pytest.approx(0.1 * (p90 - p10))
 
 
 def test_a_case_no_factor_can_mend_does_not_pull_the_fit() -> None:
@@ -135,9 +139,11 @@ def test_a_published_mean_is_fitted_by_the_model_s_mean() -> None:
         return CaseStack.of([Case(obs, 9.0, 11.0, hours, np.zeros(50))], 50, 0, 10.0)
 
     as_range, as_mean = stack("range"), stack("mean")
-    # P10 and P90 (10 and 40 days) straddle the range in both
-    assert as_range.distance(np.array([1.0])) == 0.0
-    assert as_mean.distance(np.array([1.0])) == pytest.approx(math.log1p(22.0) - math.log1p(11.0))
+    # P10 and P90 (10 and 40 days) straddle the figure in both: only the width counts
+    width = 0.1 * (math.log1p(40.0) - math.log1p(10.0))
+    assert as_range.distance(np.array([1.0])) == pytest.approx(width)
+    mean_miss = math.log1p(22.0) - math.log1p(11.0)
+    assert as_mean.distance(np.array([1.0])) == pytest.approx(mean_miss + width)
 
 
 def test_a_calibrated_factor_acts_on_every_run(

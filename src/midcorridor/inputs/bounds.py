@@ -77,6 +77,9 @@ MAX_VOLUME_TEU_PER_WEEK = 100_000.0
 MAX_CHANGE_HOURS = 87_600.0
 #: Largest ``scale`` of a scenario change (and of changes composed).
 MAX_SCALE = 1_000.0
+#: Largest log-sd of a trip's pace (``shipments.yaml``, and after a scenario's changes):
+#: a factor within 0.28-3.6 of its median in 80% of trips.
+MAX_PACE_LOG_SD = 1.0
 
 
 def _number(value: float) -> str:
@@ -173,6 +176,7 @@ VOLUME_BOUNDS = Bounds(
     note="(0: no queues simulated)",
 )
 SCALE_BOUNDS = Bounds(0, MAX_SCALE, "")
+PACE_BOUNDS = Bounds(0, MAX_PACE_LOG_SD, "")
 SET_HOURS_BOUNDS = Bounds(0, MAX_CHANGE_HOURS, "hours", note="(ten years)")
 ADD_HOURS_BOUNDS = Bounds(-MAX_CHANGE_HOURS, MAX_CHANGE_HOURS, "hours", note="(ten years)")
 

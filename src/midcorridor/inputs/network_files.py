@@ -27,6 +27,7 @@ from ..vocabulary import (
 )
 from ._models import Strict
 from .bounds import (
+    MAX_PACE_LOG_SD,
     MIN_MEAN_STORM_HOLD_HOURS,
     CapacityTeu,
     CountryCode,
@@ -312,6 +313,21 @@ class ShipmentProcess(Strict):
         return tuple(self.probability if m in self.months else 0.0 for m in range(1, 13))
 
 
+class Pace(Strict):
+    """How much a whole trip's rail running time varies beyond its links' own spreads.
+
+    Each link's speed is drawn on its own, so a long trip averages its links' slowness
+    out; a train is also slow or fast as a whole (its path, its priority, the season's
+    traffic). Every rail running hour of a trip is multiplied by one factor drawn per
+    trip, ``exp(log_sd * z - log_sd**2 / 2)`` with ``z`` standard normal: lognormal, its
+    mean 1 (the mean days are kept), within ``exp(+-1.28 * log_sd)`` of its median in
+    80% of trips.
+    """
+
+    log_sd: float = Field(ge=0, le=MAX_PACE_LOG_SD, allow_inf_nan=False)
+    source: str
+
+
 class ShipmentClass(Strict):
     """What one shipment class adds to a trip, and how it meets timetabled departures.
 
@@ -331,6 +347,9 @@ class ShipmentClass(Strict):
         Source keys of ``priority`` and ``plan_quantile``.
     processes
         The class's own delays.
+    pace
+        How much the whole trip's rail running time varies (:class:`Pace`); None: only
+        as each link's speed does.
     """
 
     description: str = Field(min_length=1)
@@ -339,6 +358,7 @@ class ShipmentClass(Strict):
     plan_quantile: float | None = Field(default=None, ge=0.5, le=0.99)
     sources: dict[Literal["priority", "plan_quantile"], str]
     processes: tuple[ShipmentProcess, ...] = ()
+    pace: Pace | None = None
 
     @model_validator(mode="after")
     def _booked_plan(self) -> ShipmentClass:

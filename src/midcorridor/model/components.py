@@ -15,7 +15,7 @@ from dataclasses import replace
 import numpy as np
 
 from .._errors import NetworkError
-from ..inputs.network_files import Capacity, LinkProps, NodeProps, Service, ShipmentClass
+from ..inputs.network_files import Capacity, LinkProps, NodeProps, Pace, Service, ShipmentClass
 from ..network.network import Network
 from ..network.routing import Route
 from ..vocabulary import (
@@ -84,7 +84,8 @@ def components(
         Node id -> handling capacity replacing the network's (a scenario's changes).
     shipment
         What travels, a class of :attr:`~midcorridor.network.network.Network.shipments`: its
-        own delays are added where they apply. None: a block train's delays only (the
+        own delays are added where they apply, and its rail running times share its
+        ``pace``. None: a block train's delays only (the
         network's).
     demands
         Link id -> shipment class -> TEU a week becoming ready for the link's timetabled
@@ -147,7 +148,16 @@ def components(
             service = (services or {}).get(link_id, network.links_by_id[link_id].props.service)
             demand = (demands or {}).get(link_id)
             out.extend(_link_components(network, route, i, month, volume, service, demand))
+    if shipment_class is not None and shipment_class.pace is not None:
+        out = [_paced(c, shipment_class.pace) for c in out]
     return out
+
+
+def _paced(comp: Component, pace: Pace) -> Component:
+    """``comp`` sharing its trip's pace if it is a rail running time (a sampled speed)."""
+    if comp.dist.inverse is None:
+        return comp
+    return replace(comp, pace_log_sd=pace.log_sd, pace_source=pace.source)
 
 
 def _in_month(

@@ -103,6 +103,9 @@ class Component:
         For a customs delay, its step in the office's chain (``network/customs.yaml``).
     customs_country
         For a customs delay, the country whose customs the trip enters at the office.
+    pace_log_sd, pace_source
+        For a rail running time: the log-sd of the factor every running hour of the trip
+        shares (its shipment class's ``pace``; 0: none), and its source key.
     """
 
     stage: Stage
@@ -125,6 +128,8 @@ class Component:
     empirical_by_month: tuple[np.ndarray, ...] | None = field(default=None, repr=False)
     step: CustomsStep | None = None
     customs_country: str | None = None
+    pace_log_sd: float = 0.0
+    pace_source: str | None = None
 
     @classmethod
     def at_node(
@@ -174,25 +179,33 @@ class Component:
             "link_mode": self.link_mode,
             "corridor": corridor,
             "shipment": shipment,
-            "figure_source": self.source,
+            # a running time rests on its speed's source and on its trip's pace
+            "figure_source": (
+                self.source if self.pace_source is None else (self.source, self.pace_source)
+            ),
         }
 
 
 @dataclass(frozen=True)
 class Adjustment:
-    """A scenario's change to one component: ``set`` if given, else ``hours * scale + add``."""
+    """A scenario's change to one component: ``set`` if given, else ``hours * scale + add``;
+    and, for a rail running time, ``pace``, the factor on its trip's pace (its log-sd)."""
 
     scale: float = 1.0
     add: float = 0.0
     set: float | None = None
+    pace: float = 1.0
 
     def then(self, other: Adjustment) -> Adjustment:
         """This adjustment followed by ``other``."""
+        pace = self.pace * other.pace
         if other.set is not None:
-            return other
+            return Adjustment(set=other.set, pace=pace)
         if self.set is not None:
-            return Adjustment(set=max(0.0, self.set * other.scale + other.add))
-        return Adjustment(scale=self.scale * other.scale, add=self.add * other.scale + other.add)
+            return Adjustment(set=max(0.0, self.set * other.scale + other.add), pace=pace)
+        return Adjustment(
+            scale=self.scale * other.scale, add=self.add * other.scale + other.add, pace=pace
+        )
 
     def apply(self, hours: npt.ArrayLike) -> np.ndarray:
         """The adjusted hours of one delay (a number or an array of samples)."""

@@ -113,8 +113,10 @@ def draw_hours(
     -----
     The draws come in a fixed order: beta draws for every sample of the PERT columns,
     uniforms for the uniform columns, row indices of each empirical group, departure
-    months (if a probability depends on the month), and uniforms deciding which
-    samples the probabilistic components happen in. The same ``rng`` state gives the
+    months (if a probability depends on the month), uniforms deciding which
+    samples the probabilistic components happen in, and (if the trip has a pace) one
+    standard normal per sample for the pace of its rail running times, applied after
+    the scenario's changes. The same ``rng`` state gives the
     same numbers to the last digit. Then, only if a delay depends on the clock, the
     walk of :func:`midcorridor.model.journeys.walk` draws departure times and sets those
     delays: a trip without such delays gets the numbers it got before journeys existed.
@@ -178,10 +180,32 @@ def draw_hours(
         add = np.array([a.add for a in adjustments])
         override = np.array([np.nan if a.set is None else a.set for a in adjustments])
         adjust_in_place(hours, scale, add, override)
+    _pace_in_place(hours, comps, adjustments, rng)
     stats: list[ConnectionStats] = []
     if in_time(comps):
         stats = walk(hours, comps, adjustments, months, rng, journey or Journey())
     return hours, stats
+
+
+def _pace_in_place(
+    hours: np.ndarray,
+    comps: Sequence[Component],
+    adjustments: Sequence[Adjustment] | None,
+    rng: np.random.Generator,
+) -> None:
+    """Every paced column (a rail running time) times its trip's factor,
+    ``exp(s * z - s**2 / 2)``: one standard normal ``z`` per sample, ``s`` the column's
+    ``pace_log_sd`` times its adjustment's ``pace`` (mean 1: the mean hours are kept).
+    Nothing is drawn for a trip without a pace."""
+    paces = np.array([c.pace_log_sd for c in comps])
+    if adjustments is not None:
+        paces = paces * np.array([a.pace for a in adjustments])
+    cols = np.flatnonzero(paces > 0)
+    if not cols.size:
+        return
+    z = rng.standard_normal((hours.shape[0], 1))
+    s = paces[cols]
+    hours[:, cols] *= np.exp(z * s - s * s / 2)
 
 
 #: Samples drawn to plan a booked trip (:func:`plan_journey`).

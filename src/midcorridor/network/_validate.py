@@ -110,6 +110,8 @@ def check_shipments(
     """A shipment class's nodes exist and its figures' sources are known."""
     for name, shipment in shipments.items():
         keys = [(f"sources.{fld}", key) for fld, key in shipment.sources.items()]
+        if shipment.pace is not None:
+            keys.append(("pace.source", shipment.pace.source))
         for i, proc in enumerate(shipment.processes):
             keys.append((f"processes.{i}.source", proc.source))
             for j, node_id in enumerate(proc.nodes or ()):

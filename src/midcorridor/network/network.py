@@ -317,6 +317,11 @@ class Network:
         """What the calibration learns; a :class:`NetworkError` without ``fit.yaml``."""
         return self._require(self.fit_settings, FIT_FILE, "the calibration")
 
+    def pace_sources(self) -> frozenset[str]:
+        """Source keys of the shipment classes' paces (``shipments.yaml``): a change of
+        one scales the pace's log-sd, not hours."""
+        return frozenset(c.pace.source for c in self.shipments.values() if c.pace is not None)
+
     def basis(self, key: str) -> str:
         """What the figure of source ``key`` rests on: its grade in ``sources.yaml``, or
         ``calibrated`` for an assumption the calibration informs."""

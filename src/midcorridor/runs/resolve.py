@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from .._errors import MidcorridorError, ScenarioError, did_you_mean
 from ..inputs._read import validation_problems
-from ..inputs.bounds import ADD_HOURS_BOUNDS, SCALE_BOUNDS, SET_HOURS_BOUNDS
+from ..inputs.bounds import ADD_HOURS_BOUNDS, PACE_BOUNDS, SCALE_BOUNDS, SET_HOURS_BOUNDS
 from ..inputs.changes import Change, Closures, CostChange
 from ..inputs.customs_files import Instrument
 from ..inputs.network_files import Capacity, Service
@@ -366,7 +366,19 @@ def delay_change(
         When it names a place the network does not have.
     """
     selection = _selection(scenario, network, change, f"changes.{index}")
-    return DelayChange(index, selection, adjustment_of(change))
+    paces = network.pace_sources()
+    named = set(change.figure_source or ())
+    if not named & paces:
+        return DelayChange(index, selection, adjustment_of(change))
+    if change.scale is None or not named <= paces:
+        raise scenario_error(
+            scenario,
+            f"changes.{index}",
+            f"{', '.join(sorted(named & paces))}: the pace of a trip (shipments.yaml) is "
+            "changed only by a scale of its spread, in a change of its own (no other "
+            "figure_source, no set or add)",
+        )
+    return DelayChange(index, selection, Adjustment(pace=change.scale))
 
 
 def _cost_changes(scenario: Scenario, network: Network) -> tuple[LegChange, ...]:
@@ -455,6 +467,8 @@ def check_composed(
             checks = [("set", adj.set, SET_HOURS_BOUNDS)]
         else:
             checks = [("scale", adj.scale, SCALE_BOUNDS), ("add", adj.add, ADD_HOURS_BOUNDS)]
+        if comp.pace_log_sd > 0:
+            checks.append(("pace", comp.pace_log_sd * adj.pace, PACE_BOUNDS))
         for action, value, bounds in checks:
             if bounds.contains(value):
                 continue
@@ -469,6 +483,7 @@ def check_composed(
                 "set": f"set {what} to {value:,g} hours",
                 "scale": f"scale {what} by {value:,g}",
                 "add": f"add {value:,g} hours to {what}",
+                "pace": f"make the log-sd of the pace of {what} {value:,g}",
             }[action]
             raise conditions.error(
                 ", ".join(dict.fromkeys(applied)),

@@ -132,9 +132,12 @@ def write_chart(draw: Callable[[], Figure], path: str | Path) -> Path:
     file_format = out.suffix.lower()[1:]
     fig = draw()
     _safe_texts(fig)
-    # Constrained layout settles on its second pass (an outside legend moves the panels
-    # once): lay out once before writing, so that every write gives the same bytes.
+    # Constrained layout settles over passes (an outside legend moves the panels once,
+    # new tick labels may move them again): lay out twice, then keep that layout, so
+    # that every write gives the same bytes.
     fig.draw_without_rendering()
+    fig.draw_without_rendering()
+    fig.set_layout_engine("none")
     with (
         warnings.catch_warnings(),
         matplotlib.rc_context({"svg.hashsalt": _SVG_HASH_SALT}),

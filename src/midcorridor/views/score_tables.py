@@ -7,6 +7,7 @@ import math
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from ..analysis.fit import CONSTRAINS_SHARE
 from ..analysis.scores import SET_ASIDE
 from ..vocabulary import MONTH_NAMES
 from . import formatting as fmt
@@ -234,7 +235,10 @@ def calibrated_table(book: CalibratedBook) -> Table:
         rows=rows,
         notes=(
             "factor: on the hours of every delay resting on the assumption (1 keeps it); "
-            "narrowing: posterior P5-P95 over the prior's, log scale.",
+            "for a trip's pace (shipments.yaml), on its log-sd; narrowing: posterior "
+            "P5-P95 over the prior's, log scale; cases it makes up: those whose hours rest "
+            f"on it (for a pace, whose rail running hours it spreads) for at least "
+            f"{CONSTRAINS_SHARE:.0%}.",
             f"pyabc {pv.pyabc}, {pv.evaluations:,} simulations, effective sample size "
             f"{pv.effective_sample_size:g}; {pv.emulator_check}.",
             f"{len(book.folds)} folds, each without one source's cases.",
