@@ -100,13 +100,7 @@ def _season(months: Sequence[int] | None) -> str:
     if months is None:
         return "not stated"
     winter = {m in (11, 12, 1, 2, 3) for m in months}
-    return (
-        "winter (Nov-Mar)"
-        if winter == {True}
-        else "summer (Apr-Oct)"
-        if winter == {False}
-        else "both"
-    )
+    return "Nov-Mar" if winter == {True} else "Apr-Oct" if winter == {False} else "both"
 
 
 def era_of(obs: Observation) -> str | None:

@@ -55,17 +55,20 @@ def _finite(value: Any) -> Any:
 
 
 def _cells(result: Headline) -> list[dict[str, Any]]:
+    # Days as computed, not rounded: the page rounds them to one decimal for display, and
+    # a figure rounded twice (16.152 to 16.15, then to 16.1) would differ from the same
+    # figure in the report's tables (16.2).
     return [
         {
             "corridor": c.corridor,
             "shipment": c.shipment,
             "month": c.month,
-            "p10": round(c.p10_days, 2),
-            "p50": round(c.p50_days, 2),
-            "p90": round(c.p90_days, 2),
+            "p10": c.p10_days,
+            "p50": c.p50_days,
+            "p90": c.p90_days,
             "saturated": c.saturated,
             "assumed": round(c.assumed_share, 3),
-            "stages": {s: round(d, 2) for s, d in c.stages_days.items() if d >= 0.05},
+            "stages": {s: d for s, d in c.stages_days.items() if d >= 0.05},
         }
         for c in result.cells
     ]

@@ -72,11 +72,12 @@ def score_summary_table(scores: Scores) -> Table:
     if overall is not None:
         rows.insert(0, _summary_row(overall))
     notes = (
-        "covered: the model's P10-P90 overlaps the published range; model slower "
-        "(faster): the range lies wholly below its P10 (above its P90); P50 inside: the "
+        "covered: the model's P10-P90 overlaps the published range; slower (faster): "
+        "the model is, the range lying wholly below its P10 (above its P90); P50 inside: the "
         "model's P50 lies in it (the figure with its published rounding, '12 days' = "
         "11.5-12.5); distance: days from the P50 to the range; interval score: P10-P90 "
-        "width plus 10 x the miss, days (lower is better; Gneiting and Raftery 2007).",
+        "width plus 10 x the miss, days (lower is better; Gneiting and Raftery 2007); "
+        "distance and interval score are means over the group's cases.",
         "mean: for a published mean, the model's mean stands for its P50.",
         "On a calibrated network each case is scored with the fit that left out its "
         "source: every score is out of sample.",
@@ -89,11 +90,11 @@ def score_summary_table(scores: Scores) -> Table:
             "group",
             "cases#",
             "covered#",
-            "model slower#",
-            "model faster#",
+            "slower#",
+            "faster#",
             "P50 inside#",
-            "mean distance d#",
-            "mean interval score d#",
+            "distance d#",
+            "interval score d#",
         ),
         rows=tuple(rows),
         notes=notes,
