@@ -41,7 +41,9 @@ def main() -> None:
     keys = [p.key for p in settings.parameters]
 
     start = time.perf_counter()
-    cases = emulate(plain, conditions, observed, keys, settings.samples_per_month)
+    cases = emulate(
+        plain, conditions, observed, keys, settings.samples_per_month, seed=settings.seed
+    )
     print(f"emulator runs: {len(cases)} cases, {time.perf_counter() - start:.1f} s")
     start = time.perf_counter()
     full = fit_factors(cases, settings, seed=settings.seed)

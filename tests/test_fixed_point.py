@@ -142,12 +142,10 @@ def _averaged_choice(
 
 #: Scenarios whose map is nearly flat or jagged at its root: the solver's answer and the
 #: averaging method's both pass the check of the map (a run at the answer gives it back
-#: within TOLERANCE) yet lay 3% (conditions_2022, northern corridor), 6% (surge_2024,
-#: Middle Corridor) and, since the Kazakh speed was calibrated, 1.2% (digital_customs,
-#: Middle Corridor) apart: a residual this small pins such a root only to within a few
-#: percent (surge_2024's gap crosses zero four times between -108 and -43 TEU a week;
-#: digital_customs' Middle Corridor gap is +0.7, +1.4, +7.6, +5.3 and -10.1 TEU a week at
-#: 42, 45, 47, 50 and 52 TEU a week moved, against a tolerance of 7.4).
+#: within TOLERANCE) yet may lie apart by more than the shares' 1e-4: a residual this
+#: small pins such a root only to within a few percent. Measured 2026-12-07 with the
+#: trip's pace: 1.3% apart (conditions_2022, northern corridor), within 0.2%
+#: (surge_2024 and digital_customs, Middle Corridor); before it 3%, 6% and 1.2%.
 FLAT_ROOTS = {"conditions_2022.yaml", "digital_customs.yaml", "surge_2024.yaml"}
 
 
