@@ -59,6 +59,7 @@ from .scores import (
     ALPHA,
     era_of,
     observed_days,
+    point_days,
     run_observations,
     score_observations,
     timed_components,
@@ -118,14 +119,6 @@ class Case:
         if self.pace is not None:
             hours += self.pace.extra_hours(factors)
         return hours / HOURS_PER_DAY
-
-    @property
-    def point_days(self) -> float:
-        """The published figure the interval is scored at: the middle of the range, or its
-        one finite end."""
-        if math.isinf(self.high):
-            return self.low
-        return self.high if self.low <= 0 else (self.low + self.high) / 2
 
     def shares(self) -> np.ndarray:
         """Each key's share of the mean hours (all factors 1); for the pace's key, the
@@ -277,7 +270,7 @@ class CaseStack:
             rest=np.stack([c.rest[p] for c, p in zip(cases, picks, strict=True)]),
             log_low=np.log1p([c.low for c in cases]),
             log_high=np.log1p([c.high for c in cases]),
-            log_point=np.log1p([c.point_days for c in cases]),
+            log_point=np.log1p([point_days(c.low, c.high) for c in cases]),
             is_mean=np.array([c.observation.statistic == "mean" for c in cases]),
             log_cap=math.log(largest_miss),
             pace=EmulatedPace(

@@ -55,6 +55,7 @@ __all__ = [
     "era_of",
     "held_out_factors",
     "observed_days",
+    "point_days",
     "promise_by_month",
     "run_observations",
     "score_observations",
@@ -171,6 +172,17 @@ def door_legs_days(network: Network, samples: int, seeded_by: str) -> np.ndarray
     return sample_estimate(book.door_legs.hours, rng, samples) / HOURS_PER_DAY
 
 
+def point_days(low: float, high: float) -> float:
+    """The figure of a published range ``low``-``high`` (days) that an interval score is
+    taken at: its middle, or its one finite end (``min``: ``high`` infinite; ``max``:
+    ``low`` 0)."""
+    if math.isinf(high):
+        return low
+    if low <= 0:
+        return high
+    return (low + high) / 2
+
+
 @dataclass(frozen=True)
 class ObservationScore:
     """One observation against the model's distribution of what it timed (days).
@@ -222,13 +234,8 @@ class ObservationScore:
 
     @property
     def point_days(self) -> float:
-        """The figure scored by the interval score: the middle of the range, or its one
-        finite end."""
-        if math.isinf(self.high):
-            return self.low
-        if self.low <= 0:
-            return self.high
-        return (self.low + self.high) / 2
+        """The figure scored by the interval score (:func:`point_days`)."""
+        return point_days(self.low, self.high)
 
     @property
     def interval_score(self) -> float:
