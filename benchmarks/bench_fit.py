@@ -19,7 +19,8 @@ import time
 from pathlib import Path
 
 from midcorridor.analysis.calibration import era_conditions
-from midcorridor.analysis.fit import emulate, emulator_check, fit_factors, fit_network
+from midcorridor.analysis.emulator import emulate
+from midcorridor.analysis.fit import emulator_check, fit_factors, fit_network
 from midcorridor.network.read import load
 from midcorridor.runs.grid_exec import dask_client
 

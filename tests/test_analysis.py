@@ -86,14 +86,15 @@ def test_top_bottleneck_via_russia(northern: mc.TripResult, network: mc.Network)
     # EU via Poland (71%, erai_poland_gateway_2024): 9.6 trains a day against 14,
     # utilisation 0.68, a wait of hours (at the whole volume, 0.96, it was 1.6 days and led
     # the ranking). Terminal handling at Almaty and the rare Polish border closures tie on
-    # the mean, within the sampling error of 3,000 samples; the closures lead on the P90:
-    # a closure of days lands a trip in its slowest tenth, which the trip's pace (its rail
-    # hours slow or fast as a whole) spreads over a few days.
+    # the mean, within the sampling error of 3,000 samples; terminal handling leads on the
+    # P90 while the trip's pace keeps its assumed log-sd of 0.15 (with the pace calibrated
+    # at twice that, 2026-12-07, a closure's days landed a trip in its slowest tenth and
+    # the closures led).
     closures = "disruption at Brest / Małaszewicze"
     by_mean = frame.sort_values("mean_days", ascending=False)["group"]
     assert set(by_mean.iloc[:2]) == {"port at Almaty", closures}
     by_p90 = frame.sort_values("p90_saved_removed", ascending=False)["group"]
-    assert by_p90.iloc[0] == closures
+    assert by_p90.iloc[0] == "port at Almaty"
     row = frame.set_index("group").loc["congestion at Brest / Małaszewicze"]
     assert 0 < row["mean_days"] < 0.25
     assert 0 < row["p50_saved_removed"] < 0.25
@@ -218,9 +219,11 @@ def test_biggest_share_is_a_big_variance_component(
     rare = {"disruption at KRASNOYE_OSINOVKA", "disruption at BREST_MALASZEWICZE"}
     assert set(north["group"].head(2)) == rare
     assert north["variance_share"].head(2).sum() > 0.5
-    # By stage, the eleven rail links together lead: the trip's pace moves them as one
+    # By stage, the waits for ferries lead, then the weather that closes them; the eleven
+    # rail links follow while the trip's pace keeps its assumed log-sd of 0.15 (with the
+    # pace calibrated at twice that, 2026-12-07, they led)
     stage = spread(middle, group_by="stage")
-    assert list(stage["stage"].iloc[:2]) == ["rail", "ferry_wait"]
+    assert list(stage["stage"].iloc[:2]) == ["ferry_wait", "weather"]
 
 
 def test_spearman_matches_scipy(middle: mc.TripResult) -> None:

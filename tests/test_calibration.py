@@ -37,13 +37,8 @@ PUBLISHED_DAYS = {
 #: docs/calibration.md until the evidence settles it. Figures are never tuned to a target.
 KNOWN_MISSES = {
     "Xi'an-Constanta, Middle Corridor, 2025": (
-        "below the band (27.4 d P50 against 27.9-44.2) since Dostyk's flatcar wait, published "
+        "below the band (26.4 d P50 against 27.9-44.2) since Dostyk's flatcar wait, published "
         "for cargo bound for China, no longer applies westbound (data review 3, 3a)"
-    ),
-    "Kazakh transit section, China border to Caspian port, 2023": (
-        "just below the band (5.36 d P50 against 5.4-7.8): the trip's pace (calibrated) puts "
-        "a trip's median below its mean; the Kazakh Middle Corridor speed, first set from "
-        "this figure, is not tuned back"
     ),
 }
 
@@ -103,29 +98,30 @@ def test_the_brief_headline_is_a_single_container_target_reported_with_its_gap(
         r for r in calibration.rows if r.target.name == "Altynkol-Constanta, block train 2024"
     )
     assert middle.target.shipment == north.target.shipment == "container"
-    # Year-round, a single container takes longer than a block train but not 50 days:
-    # the stages that would make up the rest have no published evidence, and calibrate
-    # says so rather than tuning a figure.
-    assert block.value < middle.value < 45
-    assert not middle.met
-    assert middle.gap < 0
-    assert "no published figure" in middle.to_dict()["evidence_gap"]
-    # Through Russia is faster for a single container too, about half the time.
+    # Year-round, a single container takes about 50 days: the share of them held weeks
+    # in the Caspian port backlog is calibrated against the observed container times.
+    # Yomiuri's figure is one of them, so this is in sample; calibrate's scores hold it
+    # out (the fold without its source puts its P50 inside 45-55 days too).
+    assert block.value < 45 <= middle.value <= 55
+    assert middle.met
+    # Through Russia is faster for a single container too: a third of the time, below
+    # the brief's "half", and calibrate reports the gap.
     assert north.value < middle.value
-    assert 0.4 <= ratio.value <= 0.7
+    assert not ratio.met
+    assert 0.25 <= ratio.value < 0.4
 
 
-def test_a_single_container_leaving_in_winter_takes_about_50_days(
+def test_a_single_container_takes_about_50_days_in_winter_and_in_summer(
     network: mc.Network, baseline: mc.Scenario
 ) -> None:
-    """The brief's "about 50 days" (Yomiuri 2024-08-09) is reached by winter departures.
+    """The brief's "about 50 days" (Yomiuri 2024-08-09) holds in every month.
 
-    Not a calibrated figure: it comes from the 2024-25 Aktau waits of single consignments
-    (MLIT trials, November-March) with the rest of the network unchanged. The brief's band
-    is 45-55 days; a December departure lands at its upper end or a little above (about 56
-    days at the 2025 volume), so the test asserts 45-60 days (the band's lower end, and a
-    bound five days above its upper end), with the ratio to the route through Russia
-    ("twice", or more in winter).
+    It comes from the 2024-25 Aktau waits of single consignments (MLIT trials) and the
+    calibrated share of single containers held in that backlog, the same in every month,
+    with the rest of the network unchanged. The brief's band is 45-55 days; the test
+    asserts 45-60 days in December and in June (the band's lower end, and a bound five
+    days above its upper end, for 2,000 samples and the winter's storms), and more than
+    twice the route through Russia.
     """
     spec = mc.RouteSpec(origin="Almaty", destination="Constanta", corridor="middle")
     routes = (
@@ -141,7 +137,7 @@ def test_a_single_container_leaving_in_winter_takes_about_50_days(
     summer = mc.run_scenario(
         baseline.model_copy(update={"routes": routes[:1]}), network, samples=2000, month=6
     )
-    assert summer.trips[0].days()["p50"] < middle - 15
+    assert 45 <= summer.trips[0].days()["p50"] <= 60
 
 
 def test_the_2022_targets_run_on_the_2022_conditions(

@@ -15,8 +15,9 @@ import yaml
 
 import midcorridor as mc
 from midcorridor.analysis.calibration import era_scenarios
+from midcorridor.analysis.emulator import Case, CaseStack
 from midcorridor.analysis.evidence import trip_evidence
-from midcorridor.analysis.fit import Case, CaseStack, fit_network, write_calibrated
+from midcorridor.analysis.fit import fit_network, write_calibrated
 from midcorridor.inputs.fit_files import CalibratedBook
 from midcorridor.network.network import CALIBRATED_FILE
 from midcorridor.network.read import check, load

@@ -9,10 +9,9 @@ import pytest
 
 import midcorridor as mc
 from cli_runner import invoke
-from midcorridor.analysis.headline import FIFTY_DAYS_FROM, Headline, headline
+from midcorridor.analysis.headline import Headline, headline
 from midcorridor.views.headline import headline_chart, headline_table
 
-WINTER = [1, 2, 3, 11, 12]
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
 
@@ -21,25 +20,26 @@ def result(network: mc.Network, baseline: mc.Scenario) -> Headline:
     return headline(baseline, network, samples=600)
 
 
-def test_the_single_container_takes_about_50_days_in_winter_only(result: Headline) -> None:
+def test_the_single_container_takes_about_50_days_in_every_month(result: Headline) -> None:
     assert len(result.cells) == 48  # 2 corridors x 2 classes x 12 months
-    # The winter backlog at the Kazakh Caspian ports (network/shipments.yaml, Nov-Mar)
-    # is what puts the single container at about 50 days.
-    assert result.fifty_day_months("container") == WINTER
+    # The backlog at the Kazakh Caspian ports that holds a calibrated share of single
+    # containers for weeks (network/shipments.yaml, every month) is what puts the single
+    # container at about 50 days, in summer as in winter.
+    assert result.fifty_day_months("container") == list(range(1, 13))
     assert result.fifty_day_months("block_train") == []
     assert result.fifty_day_months("container", corridor="northern") == []
     slow = result.slowest("container")
-    assert slow.month in WINTER
-    assert slow.stages_days["ferry_wait"] > 20
-    july = result.cell("middle", "container", 7)
-    assert july.p50_days < FIFTY_DAYS_FROM
+    assert slow.stages_days["ferry_wait"] > 15
+    july, january = (result.cell("middle", "container", m) for m in (7, 1))
     assert july.p10_days <= july.p50_days <= july.p90_days
+    # the winter's storms add days, the backlog does not depend on the month
+    assert abs(january.p50_days - july.p50_days) < 8
 
 
 def test_the_answer_in_words_names_months_and_where_the_days_go(result: Headline) -> None:
     block, container = result.sentences()
     assert "never 50 days" in block
-    assert "Jan, Feb, Mar, Nov, Dec" in container
+    assert "whichever month it leaves" in container
     assert "waits for a vessel or ferry" in container
     slow = result.slowest("container")
     assert f"{slow.p50_days:.0f} days" in container

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import midcorridor as mc
-from midcorridor.analysis.fit import Case, CaseStack, EmulatedPace
+from midcorridor.analysis.emulator import Case, CaseStack, EmulatedPace
 from midcorridor.network.read import load
 from midcorridor.runs.runner import run_scenario
 from network_copies import edited_copy

@@ -1,7 +1,9 @@
 """What each day of a trip rests on: published figures, derived ones, or assumptions.
 
 Every delay of a trip carries the source key of its figure
-(:class:`~midcorridor.model.delays.Component`), and every key of ``sources.yaml`` its basis
+(:class:`~midcorridor.model.delays.Component`; a shipment's delay whose share of trips
+rests on a weaker figure than its hours rests on that one), and every key of
+``sources.yaml`` its basis
 (:class:`~midcorridor.inputs.network_files.SourceEntry`). :func:`evidence` adds up each
 trip's mean days by basis and ranks the assumptions by how much of the spread of the
 door-to-door days they explain (the variance shares of
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..inputs.network_files import EVIDENCE_BASES
+from ..model.delays import Component
 from ..model.trip import TripResult
 from ..network.network import Network
 from ..results import AssumptionShare, Evidence, EvidenceRoute
@@ -37,7 +40,8 @@ def trip_evidence(
     """Mean days of ``trip`` by basis, its assumptions ranked by variance share; with its
     ``cost``, its mean USD by the basis of each leg's price."""
     comps = trip.components
-    keys = [c.source for c in comps]
+    keys = [_resting_key(c, network) for c in comps]
+    figure_keys = [k for c in comps for k in (c.source, c.probability_source) if k is not None]
     usd_by_basis: dict[str, float] = {}
     cost_keys: list[str] = []
     if cost is not None:
@@ -74,10 +78,21 @@ def trip_evidence(
         days_mean=float(trip.total_days.mean()),
         days_by_basis=by_basis,
         assumptions=tuple(assumptions),
-        stale=tuple(network.stale_sources(era, keys + cost_keys)),
+        stale=tuple(network.stale_sources(era, figure_keys + cost_keys)),
         saturated=trip.saturated,
         usd_by_basis=usd_by_basis,
     )
+
+
+def _resting_key(comp: Component, network: Network) -> str:
+    """The key a delay's days rest on: its figure's, or its probability's where that is
+    weaker (:data:`EVIDENCE_BASES`, strongest first: the days are the hours times the
+    share of trips they happen to)."""
+    share = comp.probability_source
+    rank = EVIDENCE_BASES.index
+    if share is not None and rank(network.basis(share)) > rank(network.basis(comp.source)):
+        return share
+    return comp.source
 
 
 def evidence(run: ScenarioRun, network: Network) -> Evidence:

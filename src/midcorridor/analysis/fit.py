@@ -1,26 +1,18 @@
 """Learn the assumed figures from the observed transit times: a Bayesian, likelihood-free
 fit (ABC-SMC, ``pyabc``) of the factors on the hours of the assumptions ``evidence`` ranks
 highest (``network/fit.yaml``), against the ``observed`` cases of
-``network/observations.yaml``.
+``network/observations.yaml``; the factor on a pace's log-sd, or on a probability, where
+its key is one (:mod:`.emulator` gives each draw's days).
 
-Each parameter is the factor on the hours of every delay whose figure rests on one source
-key. The model is run once, with every factor 1, on each observation's era and months;
-the hours of each sample are kept split by the key they rest on, so a draw of the factors
-gives each observation's days as one matrix product (the emulator: exact for every delay
-that does not depend on the clock, an approximation for waits on timetables and queues,
-checked against a full run at the posterior median, ``Provenance.emulator_check``). A
-trip's pace (``shipments.yaml``: one lognormal factor on its rail running hours) is
-emulated alike: the model runs without it, and the emulator multiplies each sample's
-running hours by ``exp(s z - s^2/2)``, ``z`` drawn once per sample and seeded, ``s`` the
-pace's log-sd times its factor. The distance of a draw is the mean, over the observed
-cases the model can time (:func:`~midcorridor.analysis.scores.why_not_comparable`; an
-entry the network's figures were set from is one of them, though ``calibrate`` does not
-score it), of how far (log scale) its P50 (its mean, for a published mean) lies outside
-the published range, plus the interval score of its P10-P90 at the published figure
-(Gneiting and Raftery 2007) over 10: a tenth of the interval's width plus how far it
-misses the figure. Each miss is capped (``largest_miss`` of ``fit.yaml``) so that a case
-no factor can mend does not pull the factors towards the ends of their priors; the width
-keeps a spread from growing only to be sure of covering.
+The distance of a draw is the mean, over the observed cases the model can time
+(:func:`~midcorridor.analysis.scores.why_not_comparable`; an entry the network's figures
+were set from is one of them, though ``calibrate`` does not score it), of how far (log
+scale) its P50 (its mean, for a published mean) lies outside the published range, plus
+the interval score of its P10-P90 at the published figure (Gneiting and Raftery 2007) over
+10: a tenth of the interval's width plus how far it misses the figure. Each miss is capped
+(``largest_miss`` of ``fit.yaml``) so that a case no factor can mend does not pull the
+factors towards the ends of their priors; the width keeps a spread from growing only to be
+sure of covering.
 
 Besides the fit on every observed case, one fit leaves out each source's observations
 (the folds): ``calibrate`` scores an observation with the fit of the fold that did not
@@ -50,257 +42,21 @@ from ..inputs.fit_files import (
     Fold,
     Provenance,
 )
-from ..inputs.observations import Observation
 from ..inputs.scenario import Scenario
-from ..model.trip import TripResult
 from ..network.network import Network, sha256_text
-from ..vocabulary import HOURS_PER_DAY
-from .scores import (
-    ALPHA,
-    era_of,
-    observed_days,
-    point_days,
-    run_observations,
-    score_observations,
-    timed_components,
-    why_not_comparable,
-    with_factors,
-)
+from .emulator import Case, CaseStack, emulate
+from .scores import score_observations, why_not_comparable, with_factors
 
 __all__ = [
-    "Case",
-    "CaseStack",
     "FitResult",
-    "emulate",
     "emulator_check",
     "fit_factors",
     "fit_network",
-    "with_factors",
     "write_calibrated",
 ]
 
 #: A key's share of an observation's mean hours above which the observation constrains it.
 CONSTRAINS_SHARE = 0.02
-#: Quantiles the distance reads (P10, P50, P90).
-_QUANTILES = (10.0, 50.0, 90.0)
-
-
-@dataclass(frozen=True)
-class Case:
-    """An observed case as the emulator sees it.
-
-    Attributes
-    ----------
-    observation
-        The observation.
-    low, high
-        Its published range with rounding, days (``min``: ``high`` infinite; ``max``:
-        ``low`` 0).
-    by_key
-        Hours of each sample resting on each parameter's key, shape ``(samples, keys)``,
-        without the trip's pace.
-    rest
-        The other hours of each sample, shape ``(samples,)``.
-    pace
-        The trip's pace, if it has one: its running hours and standard normals.
-    """
-
-    observation: Observation
-    low: float
-    high: float
-    by_key: np.ndarray
-    rest: np.ndarray
-    pace: EmulatedPace | None = None
-
-    def days(self, factors: np.ndarray) -> np.ndarray:
-        """Days of each sample with the keys' hours (and the pace's log-sd) multiplied by
-        ``factors``."""
-        hours = self.by_key @ factors + self.rest
-        if self.pace is not None:
-            hours += self.pace.extra_hours(factors)
-        return hours / HOURS_PER_DAY
-
-    def shares(self) -> np.ndarray:
-        """Each key's share of the mean hours (all factors 1); for the pace's key, the
-        share of the running hours it acts on."""
-        total = float(self.by_key.sum(axis=1).mean() + self.rest.mean())
-        if total <= 0:
-            return np.zeros(self.by_key.shape[1])
-        out = self.by_key.mean(axis=0) / total
-        if self.pace is not None and self.pace.index is not None:
-            out[self.pace.index] = self.pace.running_hours(np.ones(len(out))).mean() / total
-        return out
-
-
-@dataclass(frozen=True)
-class EmulatedPace:
-    """A trip's pace as the emulator sees it: rail running hours of each sample by key
-    (``(samples, keys)``) and not resting on a key (``(samples,)``), one standard normal
-    a sample, the pace's log-sd, and the column of the factors that scales it (None:
-    the fit does not learn it, the log-sd stays). Stacked for many cases, each array
-    has a leading axis of cases and the log-sd is one per case, shape ``(cases, 1)``."""
-
-    running_by_key: np.ndarray
-    running_rest: np.ndarray
-    z: np.ndarray
-    log_sd: float | np.ndarray
-    index: int | None
-
-    def running_hours(self, factors: np.ndarray) -> np.ndarray:
-        """Running hours of each sample, the keys' factors applied."""
-        return self.running_by_key @ factors + self.running_rest
-
-    def extra_hours(self, factors: np.ndarray) -> np.ndarray:
-        """Hours the pace adds to each sample (negative for a fast trip)."""
-        s = self.log_sd * (factors[self.index] if self.index is not None else 1.0)
-        return np.expm1(self.z * s - s * s / 2) * self.running_hours(factors)
-
-    def picked(self, rows: np.ndarray) -> EmulatedPace:
-        """The pace of the samples ``rows``."""
-        return EmulatedPace(
-            self.running_by_key[rows],
-            self.running_rest[rows],
-            self.z[rows],
-            self.log_sd,
-            self.index,
-        )
-
-
-def emulate(
-    network: Network,
-    scenarios: Mapping[str, Scenario],
-    observations: Sequence[Observation],
-    keys: Sequence[str],
-    samples_per_month: int,
-    *,
-    seed: int = 0,
-) -> list[Case]:
-    """Run the observed cases once (every factor 1, no pace) and keep their hours split
-    by key, and their rail running hours for the pace (its normals drawn from ``seed``).
-
-    ``network`` must be uncalibrated (the fit learns the factors from scratch).
-    """
-    column = {k: j for j, k in enumerate(keys)}
-    paces = network.pace_sources()
-    pace_index = next((column[k] for k in paces if k in column), None)
-    unpaced = {
-        era: with_factors(s, dict.fromkeys(paces, 0.0), "emulated: no pace")
-        for era, s in scenarios.items()
-    }
-    groups: dict[tuple[str, tuple[int, ...] | None], list[Observation]] = {}
-    for obs in observations:
-        era = era_of(obs)
-        if era is not None and why_not_comparable(obs, scenarios) is None:
-            groups.setdefault((era, obs.months), []).append(obs)
-
-    def read(obs: Observation, trip: TripResult) -> tuple[np.ndarray, ...]:
-        mask = timed_components(obs, trip, network)
-        hours = trip.hours if mask is None else trip.hours[:, mask]
-        comps = (
-            trip.components
-            if mask is None
-            else [c for c, m in zip(trip.components, mask, strict=True) if m]
-        )
-        by_key = np.zeros((hours.shape[0], len(keys)))
-        running = np.zeros((hours.shape[0], len(keys) + 1))  # the last: on no key
-        log_sd = 0.0
-        for j, comp in enumerate(comps):
-            key = column.get(comp.source)
-            if key is not None:
-                by_key[:, key] += hours[:, j]
-            if comp.pace_log_sd > 0:
-                running[:, len(keys) if key is None else key] += hours[:, j]
-                log_sd = comp.pace_log_sd
-        total = observed_days(obs, trip, network) * HOURS_PER_DAY
-        return by_key, total - by_key.sum(axis=1), running, np.array([log_sd])
-
-    rng = np.random.default_rng(seed)
-    cases = []
-    for (era, months), group in groups.items():
-        runs = run_observations(
-            network, unpaced[era], group, months or (None,), samples_per_month, read
-        )
-        for obs in group:
-            parts, _ = runs[obs.id]
-            low, high = obs.scored_range_days
-            by_key, rest, running = (np.concatenate([p[i] for p in parts]) for i in range(3))
-            log_sd = max(float(p[3][0]) for p in parts)
-            pace = None
-            if log_sd > 0:
-                z = rng.standard_normal(len(rest))
-                pace = EmulatedPace(running[:, :-1], running[:, -1], z, log_sd, pace_index)
-            cases.append(Case(obs, low, high, by_key, rest, pace))
-    order = {o.id: i for i, o in enumerate(observations)}
-    cases.sort(key=lambda c: order[c.observation.id])
-    return cases
-
-
-@dataclass(frozen=True)
-class CaseStack:
-    """Cases stacked for a fast distance: the same number of samples each (a seeded
-    subset), shape ``(cases, samples, keys)``, their ranges and published figures on the
-    ``log(1 + days)`` scale, which of them publish a mean (scored by the mean, not the
-    P50), the largest miss a case counts for (``log_cap``, the log of ``largest_miss``),
-    and their paces stacked (zero for a case without one)."""
-
-    by_key: np.ndarray
-    rest: np.ndarray
-    log_low: np.ndarray
-    log_high: np.ndarray
-    log_point: np.ndarray
-    is_mean: np.ndarray
-    log_cap: float
-    pace: EmulatedPace
-
-    @classmethod
-    def of(cls, cases: Sequence[Case], samples: int, seed: int, largest_miss: float) -> CaseStack:
-        rng = np.random.default_rng(seed)
-        picks = [
-            rng.choice(len(c.rest), size=samples, replace=len(c.rest) < samples) for c in cases
-        ]
-        none = np.zeros((samples, cases[0].by_key.shape[1] if cases else 0))
-        paces = [
-            c.pace.picked(p)
-            if c.pace is not None
-            else EmulatedPace(none, none[:, 0], none[:, 0], 0.0, None)
-            for c, p in zip(cases, picks, strict=True)
-        ]
-        return cls(
-            by_key=np.stack([c.by_key[p] for c, p in zip(cases, picks, strict=True)]),
-            rest=np.stack([c.rest[p] for c, p in zip(cases, picks, strict=True)]),
-            log_low=np.log1p([c.low for c in cases]),
-            log_high=np.log1p([c.high for c in cases]),
-            log_point=np.log1p([point_days(c.low, c.high) for c in cases]),
-            is_mean=np.array([c.observation.statistic == "mean" for c in cases]),
-            log_cap=math.log(largest_miss),
-            pace=EmulatedPace(
-                np.stack([p.running_by_key for p in paces]),
-                np.stack([p.running_rest for p in paces]),
-                np.stack([p.z for p in paces]),
-                np.array([[p.log_sd] for p in paces]),
-                next((c.pace.index for c in cases if c.pace is not None), None),
-            ),
-        )
-
-    def quantiles(self, factors: np.ndarray) -> np.ndarray:
-        """P10, P50 (the mean, for a published mean) and P90 days of each case, shape
-        ``(3, cases)``."""
-        days = (self.by_key @ factors + self.rest + self.pace.extra_hours(factors)) / HOURS_PER_DAY
-        out = np.percentile(days, _QUANTILES, axis=1)
-        out[1, self.is_mean] = days[self.is_mean].mean(axis=1)
-        return out
-
-    def distance(self, factors: np.ndarray) -> float:
-        """Mean over the cases of how far the P50 (the mean, for a published mean) lies
-        outside the published range, plus the interval score of the P10-P90 at the
-        published figure over 10 (a tenth of its width plus how far it misses the
-        figure), all on the ``log(1 + days)`` scale, each miss at most ``log_cap``."""
-        p10, p50, p90 = np.log1p(self.quantiles(factors))
-        p50_miss = np.maximum(0, self.log_low - p50) + np.maximum(0, p50 - self.log_high)
-        point_miss = np.maximum(0, p10 - self.log_point) + np.maximum(0, self.log_point - p90)
-        width = (ALPHA / 2) * (p90 - p10)
-        capped = np.minimum(p50_miss, self.log_cap) + width + np.minimum(point_miss, self.log_cap)
-        return float(np.mean(capped))
 
 
 @dataclass(frozen=True)

@@ -107,14 +107,18 @@ class Headline:
                 f"{russia.p50_days:.0f} via Russia in {MONTH_NAMES[slow.month - 1]}"
             )
             if months:
-                spans = ", ".join(MONTH_NAMES[m - 1] for m in months)
+                spans = (
+                    "whichever month it leaves"
+                    if len(months) == len(MONTH_NAMES)
+                    else "when it leaves in " + ", ".join(MONTH_NAMES[m - 1] for m in months)
+                )
                 stages = sorted(slow.stages_days.items(), key=lambda kv: -kv[1])
                 paper = sum(slow.stages_days.get(s, 0.0) for s in PAPERWORK_STAGES)
                 top = ", ".join(
                     f"{STAGE_WORDS.get(s, s)} {d:.0f}" for s, d in stages[:4] if d >= 0.5
                 )
                 head += (
-                    f": about 50 days or more when it leaves in {spans}. In "
+                    f": about 50 days or more {spans}. In "
                     f"{MONTH_NAMES[slow.month - 1]} its days go to {top}; customs (documents and "
                     f"inspection) holds {paper:.1f}. Of those days "
                     f"{1 - slow.assumed_share:.0%} rest on published, derived or calibrated "

@@ -296,12 +296,21 @@ class ShipmentProcess(Strict):
         default=None, min_length=1, max_length=12
     )
     source: str
+    #: What a ``probability`` below 1 rests on (the share of shipments it happens to),
+    #: when the hours' ``source`` does not say it; a change of this key scales the
+    #: probability, not the hours.
+    probability_source: str | None = None
     note: str | None = None
 
     @model_validator(mode="after")
     def _one_place(self) -> ShipmentProcess:
         if (self.at is None) == (self.nodes is None):
             raise ValueError("give exactly one of at (origin or destination) or nodes")
+        if self.probability_source is not None and self.months is not None:
+            raise ValueError(
+                "a probability_source is for a probability that holds in every month: "
+                "drop months, or the probability_source"
+            )
         if self.months is not None and len(set(self.months)) != len(self.months):
             raise ValueError(f"months: each month once, got {list(self.months)}")
         return self

@@ -32,7 +32,7 @@ from .delays import Adjustment, Component, Dist, Volume, pert
 from .queues import ferry_queue, node_queue
 from .timetable import HOURS_PER_YEAR, Timetable, departure_loads
 
-__all__ = ["TIMETABLE_HORIZON_HOURS", "components", "expected_hours"]
+__all__ = ["TIMETABLE_HORIZON_HOURS", "components", "expected_hours", "with_probability_factors"]
 
 
 def _link_modes_at(network: Network, route: Route, i: int) -> set[str]:
@@ -198,6 +198,7 @@ def _shipment_components(
                 probability=probability,
                 note=proc.note or "",
                 probability_by_month=by_month,
+                probability_source=proc.probability_source,
             )
         )
     return out
@@ -396,6 +397,29 @@ def _queued_components(
             warning=warning,
         ),
     ]
+
+
+def with_probability_factors(
+    comps: Sequence[Component], adjustments: Sequence[Adjustment]
+) -> tuple[list[Component], list[Adjustment]]:
+    """The delays with their probability (and monthly probabilities) times their
+    adjustment's ``probability``, at most 1, and the adjustments without it: what a
+    trip samples, shows and chooses its route by."""
+    out_comps, out_adjustments = [], []
+    for comp, adj in zip(comps, adjustments, strict=True):
+        if adj.probability != 1:
+            by_month = comp.probability_by_month
+            comp = replace(
+                comp,
+                probability=min(1.0, comp.probability * adj.probability),
+                probability_by_month=None
+                if by_month is None
+                else tuple(min(1.0, p * adj.probability) for p in by_month),
+            )
+            adj = replace(adj, probability=1.0)
+        out_comps.append(comp)
+        out_adjustments.append(adj)
+    return out_comps, out_adjustments
 
 
 def expected_hours(

@@ -106,6 +106,9 @@ class Component:
     pace_log_sd, pace_source
         For a rail running time: the log-sd of the factor every running hour of the trip
         shares (its shipment class's ``pace``; 0: none), and its source key.
+    probability_source
+        Source key of ``probability``, when it is not ``source`` (a shipment class's
+        process: ``shipments.yaml``); a change of it scales the probability.
     """
 
     stage: Stage
@@ -130,6 +133,7 @@ class Component:
     customs_country: str | None = None
     pace_log_sd: float = 0.0
     pace_source: str | None = None
+    probability_source: str | None = None
 
     @classmethod
     def at_node(
@@ -179,9 +183,10 @@ class Component:
             "link_mode": self.link_mode,
             "corridor": corridor,
             "shipment": shipment,
-            # a running time rests on its speed's source and on its trip's pace
-            "figure_source": (
-                self.source if self.pace_source is None else (self.source, self.pace_source)
+            # a running time rests on its speed's source and on its trip's pace, a
+            # shipment's process on its hours' source and on its probability's
+            "figure_source": tuple(
+                k for k in (self.source, self.pace_source, self.probability_source) if k
             ),
         }
 
@@ -189,22 +194,28 @@ class Component:
 @dataclass(frozen=True)
 class Adjustment:
     """A scenario's change to one component: ``set`` if given, else ``hours * scale + add``;
-    and, for a rail running time, ``pace``, the factor on its trip's pace (its log-sd)."""
+    for a rail running time, ``pace``, the factor on its trip's pace (its log-sd); for a
+    delay with a ``probability_source``, ``probability``, the factor on its probability
+    (at most 1 after it)."""
 
     scale: float = 1.0
     add: float = 0.0
     set: float | None = None
     pace: float = 1.0
+    probability: float = 1.0
 
     def then(self, other: Adjustment) -> Adjustment:
         """This adjustment followed by ``other``."""
-        pace = self.pace * other.pace
+        factors = {
+            "pace": self.pace * other.pace,
+            "probability": self.probability * other.probability,
+        }
         if other.set is not None:
-            return Adjustment(set=other.set, pace=pace)
+            return Adjustment(set=other.set, **factors)
         if self.set is not None:
-            return Adjustment(set=max(0.0, self.set * other.scale + other.add), pace=pace)
+            return Adjustment(set=max(0.0, self.set * other.scale + other.add), **factors)
         return Adjustment(
-            scale=self.scale * other.scale, add=self.add * other.scale + other.add, pace=pace
+            scale=self.scale * other.scale, add=self.add * other.scale + other.add, **factors
         )
 
     def apply(self, hours: npt.ArrayLike) -> np.ndarray:

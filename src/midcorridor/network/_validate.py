@@ -114,6 +114,8 @@ def check_shipments(
             keys.append(("pace.source", shipment.pace.source))
         for i, proc in enumerate(shipment.processes):
             keys.append((f"processes.{i}.source", proc.source))
+            if proc.probability_source is not None:
+                keys.append((f"processes.{i}.probability_source", proc.probability_source))
             for j, node_id in enumerate(proc.nodes or ()):
                 if node_id not in nodes:
                     problems.add(

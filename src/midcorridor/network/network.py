@@ -322,6 +322,17 @@ class Network:
         one scales the pace's log-sd, not hours."""
         return frozenset(c.pace.source for c in self.shipments.values() if c.pace is not None)
 
+    def probability_sources(self) -> frozenset[str]:
+        """Source keys of the probabilities of the shipment classes' processes
+        (``shipments.yaml``: ``probability_source``): a change of one scales the
+        probability, not hours."""
+        return frozenset(
+            proc.probability_source
+            for c in self.shipments.values()
+            for proc in c.processes
+            if proc.probability_source is not None
+        )
+
     def basis(self, key: str) -> str:
         """What the figure of source ``key`` rests on: its grade in ``sources.yaml``, or
         ``calibrated`` for an assumption the calibration informs."""

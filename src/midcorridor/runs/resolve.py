@@ -366,19 +366,29 @@ def delay_change(
         When it names a place the network does not have.
     """
     selection = _selection(scenario, network, change, f"changes.{index}")
-    paces = network.pace_sources()
+    # keys whose change scales a factor other than hours: a pace's log-sd, a probability
+    factor_of = {
+        **dict.fromkeys(network.pace_sources(), "pace"),
+        **dict.fromkeys(network.probability_sources(), "probability"),
+    }
     named = set(change.figure_source or ())
-    if not named & paces:
+    special = named & factor_of.keys()
+    if not special:
         return DelayChange(index, selection, adjustment_of(change))
-    if change.scale is None or not named <= paces:
+    kinds = {factor_of[k] for k in special}
+    if change.scale is None or named != special or len(kinds) > 1:
+        what = " or ".join(
+            {"pace": "the pace of a trip", "probability": "the probability of a delay"}[k]
+            for k in sorted(kinds)
+        )
         raise scenario_error(
             scenario,
             f"changes.{index}",
-            f"{', '.join(sorted(named & paces))}: the pace of a trip (shipments.yaml) is "
-            "changed only by a scale of its spread, in a change of its own (no other "
+            f"{', '.join(sorted(special))}: {what} (shipments.yaml) is changed only by a "
+            "scale of its spread or share, in a change of its own (no other "
             "figure_source, no set or add)",
         )
-    return DelayChange(index, selection, Adjustment(pace=change.scale))
+    return DelayChange(index, selection, Adjustment(**{kinds.pop(): change.scale}))
 
 
 def _cost_changes(scenario: Scenario, network: Network) -> tuple[LegChange, ...]:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._errors import MidcorridorError, RouteError, ScenarioError, did_you_mean
 from ..inputs.scenario import RouteSpec, Scenario
-from ..model.components import components, expected_hours
+from ..model.components import components, expected_hours, with_probability_factors
 from ..model.costs import TripCost, cost_seed, price_trip
 from ..model.delays import Adjustment, Component
 from ..model.journeys import Journey
@@ -289,6 +289,7 @@ def plan_trips(
                 raise engine_error(conditions, route, label, volume, exc) from None
             adjustments = adjustments_for(comps, route.corridor, conditions.changes, spec.shipment)
             check_composed(conditions, comps, adjustments, route.corridor, spec.shipment)
+            comps, adjustments = with_probability_factors(comps, adjustments)
             hours = expected_hours(comps, adjustments)
             if best is None or hours < best[0]:
                 trip = PlannedTrip(label, route, tuple(comps), tuple(adjustments), spec.shipment)

@@ -236,10 +236,11 @@ def calibrated_table(book: CalibratedBook) -> Table:
         rows=rows,
         notes=(
             "factor: on the hours of every delay resting on the assumption (1 keeps it); "
-            "for a trip's pace (shipments.yaml), on its log-sd; narrowing: posterior "
-            "P5-P95 over the prior's, log scale; cases it makes up: those whose hours rest "
-            f"on it (for a pace, whose rail running hours it spreads) for at least "
-            f"{CONSTRAINS_SHARE:.0%}.",
+            "for a trip's pace (shipments.yaml), on its log-sd; for a share, on its "
+            "probability (at most 1); narrowing: posterior P5-P95 over the prior's, log "
+            "scale; cases it makes up: those whose hours rest on it (for a pace, whose "
+            "rail running hours it spreads; for a share, whose expected hours it holds) "
+            f"for at least {CONSTRAINS_SHARE:.0%}.",
             f"pyabc {pv.pyabc}, {pv.evaluations:,} simulations, effective sample size "
             f"{pv.effective_sample_size:g}; {pv.emulator_check}.",
             f"{len(book.folds)} folds, each without one source's cases.",
