@@ -40,6 +40,15 @@ def test_the_answer_in_words_names_months_and_where_the_days_go(result: Headline
     block, container = result.sentences()
     assert "never 50 days" in block
     assert "whichever month it leaves" in container
+    # which containers: those held in the Caspian backlog, with both groups' days
+    slow = result.slowest("container")
+    assert slow.held_p50_days is not None and slow.not_held_p50_days is not None
+    assert slow.held_p50_days - slow.not_held_p50_days > 15  # the hold is 21-34 days
+    assert f"{slow.held_share:.0%} of them are held" in container
+    assert f"({slow.held_p50_days:.0f} days, P50); the others take" in container
+    assert 0 < slow.held_share < 1
+    # a block train is never held
+    assert result.slowest("block_train").held_p50_days is None
     assert "waits for a vessel or ferry" in container
     slow = result.slowest("container")
     assert f"{slow.p50_days:.0f} days" in container

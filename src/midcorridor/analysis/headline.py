@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from ..inputs.scenario import RouteSpec, Scenario, load_scenario
+from ..model.trip import TripResult
 from ..network.network import Network
 from ..network.read import load
 from ..vocabulary import MONTH_NAMES, PAPERWORK_STAGES, STAGE_WORDS, Shipment
@@ -38,7 +41,10 @@ HEADLINE_CORRIDORS = ("middle", "northern")
 
 @dataclass(frozen=True)
 class HeadlineCell:
-    """One trip departing in one month: days P10 / P50 / P90 and mean days by stage."""
+    """One trip departing in one month: days P10 / P50 / P90 and mean days by stage; for a
+    class with a delay that happens to a share of its trips (``shipments.yaml``: a
+    ``probability_source``, the single container's backlog at the Caspian port), that
+    share and the P50 days of the trips it happens to and of the others."""
 
     corridor: str
     shipment: str
@@ -49,6 +55,9 @@ class HeadlineCell:
     stages_days: Mapping[str, float]
     saturated: bool
     days_by_basis: Mapping[str, float]
+    held_share: float = 0.0
+    held_p50_days: float | None = None
+    not_held_p50_days: float | None = None
 
     @property
     def assumed_share(self) -> float:
@@ -117,10 +126,16 @@ class Headline:
                 top = ", ".join(
                     f"{STAGE_WORDS.get(s, s)} {d:.0f}" for s, d in stages[:4] if d >= 0.5
                 )
+                head += f": about 50 days or more {spans}."
+                if slow.held_p50_days is not None and slow.not_held_p50_days is not None:
+                    head += (
+                        f" {slow.held_share:.0%} of them are held weeks for vessel space at "
+                        f"the Kazakh Caspian port ({slow.held_p50_days:.0f} days, P50); the "
+                        f"others take {slow.not_held_p50_days:.0f}."
+                    )
                 head += (
-                    f": about 50 days or more {spans}. In "
-                    f"{MONTH_NAMES[slow.month - 1]} its days go to {top}; customs (documents and "
-                    f"inspection) holds {paper:.1f}. Of those days "
+                    f" In {MONTH_NAMES[slow.month - 1]} its days go to {top}; customs "
+                    f"(documents and inspection) holds {paper:.1f}. Of those days "
                     f"{1 - slow.assumed_share:.0%} rest on published, derived or calibrated "
                     f"figures, {slow.assumed_share:.0%} on assumptions."
                 )
@@ -231,9 +246,25 @@ def headline(
                     stages_days=trip.stages_days(),
                     saturated=trip.saturated,
                     days_by_basis=trip_evidence(trip, network, scenario.era).days_by_basis,
+                    **_held(trip),
                 )
             )
     return Headline(scenario.name, origin, destination, tuple(cells))
+
+
+def _held(trip: TripResult) -> dict[str, Any]:
+    """The share of ``trip``'s samples held by a delay that happens to a share of trips
+    (``probability_source``), and the P50 days of those held and of the others."""
+    cols = [j for j, c in enumerate(trip.components) if c.probability_source is not None]
+    if not cols:
+        return {}
+    held = trip.hours[:, cols].sum(axis=1) > 0
+    days = trip.kept_total_days
+    return {
+        "held_share": float(held.mean()),
+        "held_p50_days": float(np.median(days[held])) if held.any() else None,
+        "not_held_p50_days": float(np.median(days[~held])) if not held.all() else None,
+    }
 
 
 def headline_in(network_dir: Path | None, scenario_file: Path, samples: int = SAMPLES) -> Headline:
