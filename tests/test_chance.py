@@ -167,3 +167,14 @@ def test_held_days_rest_on_the_share_while_it_is_an_assumption(
         found = trip_evidence(trip, network, scenario.era)
         cols = [j for j, c in enumerate(trip.components) if c.probability_source == SHARE]
         assert found.days_by_basis["calibrated"] == pytest.approx(trip.mean_hours[cols].sum() / 24)
+
+
+def test_explain_cites_what_the_share_rests_on(network: mc.Network, baseline: mc.Scenario) -> None:
+    from midcorridor.views.run_tables import explain_table
+
+    trip = run_scenario(baseline.derive(routes=[ROUTE]), network, samples=500).trips[0]
+    table, citations = explain_table(trip, network, era=baseline.era)
+    number = next(i + 1 for i, line in enumerate(citations) if f"] {SHARE}:" in line)
+    held = [row for row in table.rows if f"[{number}] {network.basis(SHARE)}" in row[5]]
+    assert held  # the backlog's row cites the share's key and its grade
+    assert all(row[5].startswith("p=") for row in held)

@@ -42,7 +42,8 @@ def test_the_answer_in_words_names_months_and_where_the_days_go(result: Headline
     assert "whichever month it leaves" in container
     # which containers: those held in the Caspian backlog, with both groups' days
     slow = result.slowest("container")
-    assert slow.held_p50_days is not None and slow.not_held_p50_days is not None
+    assert slow.held_p50_days is not None
+    assert slow.not_held_p50_days is not None
     assert slow.held_p50_days - slow.not_held_p50_days > 15  # the hold is 21-34 days
     assert f"{slow.held_share:.0%} of them are held" in container
     assert f"({slow.held_p50_days:.0f} days, P50); the others take" in container

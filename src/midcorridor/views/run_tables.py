@@ -237,7 +237,8 @@ def explain_table(
         ``src`` column.
     """
     frame = trip.components_frame()
-    keys = list(dict.fromkeys(frame["source"]))
+    shares = [c.probability_source for c in trip.components if c.probability_source]
+    keys = list(dict.fromkeys([*frame["source"], *shares]))
     rows = []
     for row, comp in zip(frame.to_dict("records"), trip.components, strict=True):
         if comp.link is not None and comp.stage in MOVING_STAGES:
@@ -249,7 +250,11 @@ def explain_table(
             place = network.nodes_by_id[comp.node].props.name
         note = comp.note
         if comp.probability < 1:
-            note = f"p={comp.probability:.2f}; {note}".rstrip("; ")
+            share = comp.probability_source
+            cited = (
+                f" [{keys.index(share) + 1}] {network.basis(share)}" if share is not None else ""
+            )
+            note = f"p={comp.probability:.2f}{cited}; {note}".rstrip("; ")
         lb = bool(comp.warning)
         rows.append(
             (
