@@ -178,3 +178,15 @@ def test_explain_cites_what_the_share_rests_on(network: mc.Network, baseline: mc
     held = [row for row in table.rows if f"[{number}] {network.basis(SHARE)}" in row[5]]
     assert held  # the backlog's row cites the share's key and its grade
     assert all(row[5].startswith("p=") for row in held)
+
+
+def test_a_share_on_a_key_another_figure_rests_on_is_refused(tmp_path: Path) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        _backlog(data)["probability_source"] = "asm_wagon_supply"  # a wagonload's hours
+
+    with pytest.raises(mc.NetworkError) as info:
+        load(edited_copy(tmp_path, "shipments.yaml", edit))
+    said = str(info.value)
+    for part in ("shipments.yaml", "container", "probability_source", "asm_wagon_supply"):
+        assert part in said
+    assert "a probability rests on a key of its own" in said

@@ -70,6 +70,8 @@ class Problems:
     def __init__(self) -> None:
         self.items: list[str] = []
         self.used_sources: set[str] = set()
+        #: Where each source key is used: (file, feature, field).
+        self.uses: dict[str, list[tuple[str, str | None, str]]] = {}
 
     def add(
         self, file: str, feature: str | None, fld: str | None, problem: str, what: str = "feature"
@@ -94,6 +96,7 @@ class Problems:
     ) -> None:
         """A figure's source ``key``: used, and a problem if ``sources.yaml`` lacks it."""
         self.used_sources.add(key)
+        self.uses.setdefault(key, []).append((file, feature, fld))
         if key not in sources:
             problem = f"unknown source key {short_repr(key)}{did_you_mean(key, sources, n=1)}"
             self.add(file, feature, fld, problem, what)
@@ -280,6 +283,33 @@ def check_link_lengths(links: Links, problems: Problems) -> None:
             )
 
 
+def check_probability_sources_apart(
+    shipments: Mapping[str, ShipmentClass], problems: Problems
+) -> None:
+    """A key a probability rests on is no other figure's source: a change of it scales
+    the probability (run after every check that records sources)."""
+    for name, shipment in shipments.items():
+        for i, proc in enumerate(shipment.processes):
+            key = proc.probability_source
+            others = [
+                use
+                for use in problems.uses.get(key or "", [])
+                if not use[2].endswith("probability_source")
+            ]
+            if key is None or not others:
+                continue
+            file, feature, fld = others[0]
+            where = ": ".join(part for part in (file, feature, f"field {fld}") if part)
+            problems.add(
+                SHIPMENTS_FILE,
+                name,
+                f"processes.{i}.probability_source",
+                f"{short_repr(key)} is also the source of {where}: a probability rests on a "
+                "key of its own (a change of it scales the probability, not hours)",
+                "shipment",
+            )
+
+
 def check_every_source_is_used(sources: Sources, problems: Problems) -> None:
     """A source no figure rests on is a leftover (run after every other check)."""
     for key in sorted(set(sources) - problems.used_sources):
@@ -383,6 +413,7 @@ def check_network(
     check_link_ends(nodes, links, problems)
     check_link_sources(links, sources, problems)
     check_link_lengths(links, problems)
+    check_probability_sources_apart(shipments, problems)
     check_every_source_is_used(sources, problems)
     check_gauge_changes(nodes, links, problems)
     check_directions(nodes, links, problems)
