@@ -206,19 +206,20 @@ def emulate(
     *,
     seed: int = 0,
 ) -> list[Case]:
-    """Run the observed cases once (every factor 1, no pace) and keep their hours split
-    by key, and their rail running hours for the pace (its normals drawn from ``seed``).
+    """Run the observed cases once (every factor 1, no pace, every share's delay happening
+    to every trip) and keep their hours split by key, their rail running hours for the
+    pace and their shares' hours for thinning (normals and uniforms drawn from ``seed``).
 
     ``network`` must be uncalibrated (the fit learns the factors from scratch).
     """
     column = {k: j for j, k in enumerate(keys)}
     paces = network.pace_sources()
     pace_index = next((column[k] for k in paces if k in column), None)
-    base_share = chance_probabilities(network, keys)
-    share_column = {k: i for i, k in enumerate(base_share)}
-    certain = {k: 1 / p for k, p in base_share.items()}  # every trip: thinned in the emulator
-    unpaced = {
-        era: with_factors(s, dict.fromkeys(paces, 0.0) | certain, "emulated: no pace")
+    base_probability = chance_probabilities(network, keys)
+    share_column = {k: i for i, k in enumerate(base_probability)}
+    certain = {k: 1 / p for k, p in base_probability.items()}  # thinned in the emulator
+    emulated = {
+        era: with_factors(s, dict.fromkeys(paces, 0.0) | certain, "emulated: no pace, all held")
         for era, s in scenarios.items()
     }
     groups: dict[tuple[str, tuple[int, ...] | None], list[Observation]] = {}
@@ -257,7 +258,7 @@ def emulate(
     cases = []
     for (era, months), group in groups.items():
         runs = run_observations(
-            network, unpaced[era], group, months or (None,), samples_per_month, read
+            network, emulated[era], group, months or (None,), samples_per_month, read
         )
         for obs in group:
             parts, _ = runs[obs.id]
@@ -273,8 +274,8 @@ def emulate(
                 chances = EmulatedChances(
                     held,
                     rng.random(held.shape),
-                    np.array(list(base_share.values())),
-                    np.array([column[k] for k in base_share]),
+                    np.array(list(base_probability.values())),
+                    np.array([column[k] for k in base_probability]),
                 )
             cases.append(Case(obs, low, high, by_key, rest, pace, chances))
     order = {o.id: i for i, o in enumerate(observations)}

@@ -196,7 +196,8 @@ class Adjustment:
     """A scenario's change to one component: ``set`` if given, else ``hours * scale + add``;
     for a rail running time, ``pace``, the factor on its trip's pace (its log-sd); for a
     delay with a ``probability_source``, ``probability``, the factor on its probability
-    (at most 1 after it)."""
+    (at most 1 after it), folded into the delay when its trip is planned
+    (:func:`~midcorridor.model.components.with_probability_factors`)."""
 
     scale: float = 1.0
     add: float = 0.0

@@ -69,9 +69,13 @@ class Problems:
 
     def __init__(self) -> None:
         self.items: list[str] = []
-        self.used_sources: set[str] = set()
         #: Where each source key is used: (file, feature, field).
         self.uses: dict[str, list[tuple[str, str | None, str]]] = {}
+
+    @property
+    def used_sources(self) -> set[str]:
+        """The source keys some figure rests on."""
+        return set(self.uses)
 
     def add(
         self, file: str, feature: str | None, fld: str | None, problem: str, what: str = "feature"
@@ -95,7 +99,6 @@ class Problems:
         self, key: str, sources: Sources, file: str, feature: str | None, fld: str, what: str
     ) -> None:
         """A figure's source ``key``: used, and a problem if ``sources.yaml`` lacks it."""
-        self.used_sources.add(key)
         self.uses.setdefault(key, []).append((file, feature, fld))
         if key not in sources:
             problem = f"unknown source key {short_repr(key)}{did_you_mean(key, sources, n=1)}"
@@ -290,13 +293,11 @@ def check_probability_sources_apart(
     the probability (run after every check that records sources)."""
     for name, shipment in shipments.items():
         for i, proc in enumerate(shipment.processes):
+            if proc.probability_source is None:
+                continue
             key = proc.probability_source
-            others = [
-                use
-                for use in problems.uses.get(key or "", [])
-                if not use[2].endswith("probability_source")
-            ]
-            if key is None or not others:
+            others = [u for u in problems.uses[key] if not u[2].endswith("probability_source")]
+            if not others:
                 continue
             file, feature, fld = others[0]
             where = ": ".join(part for part in (file, feature, f"field {fld}") if part)
