@@ -147,18 +147,32 @@ def test_a_published_mean_is_fitted_by_the_model_s_mean() -> None:
     assert as_mean.distance(np.array([1.0])) == pytest.approx(mean_miss + width)
 
 
-def test_a_calibrated_factor_acts_on_every_run(
-    tmp_path: Path, small_network: Path, book: CalibratedBook, baseline: mc.Scenario
-) -> None:
-    forced = book.model_copy(
+def _forced(book: CalibratedBook, *, trusted: bool = True) -> CalibratedBook:
+    """``book`` with the terminal dwell calibrated at x2 and the Kazakh speed at x0.5,
+    not narrowed."""
+    medians = {"asm_terminal_dwell": 2.0, "asm_speed_kz_mc": 0.5}
+    return book.model_copy(
         update={
+            "provenance": book.provenance.model_copy(update={"trusted": trusted}),
             "parameters": tuple(
-                p.model_copy(update={"calibrated": p.key == "asm_terminal_dwell", "median": 2.0})
+                p.model_copy(
+                    update={"calibrated": p.key == "asm_terminal_dwell", "median": medians[p.key]}
+                )
                 for p in book.parameters
-            )
+            ),
         }
     )
-    write_calibrated(forced, small_network / CALIBRATED_FILE)
+
+
+def _hours_by_source(run: Any, key: str) -> float:
+    trip = run.trips[0]
+    return float(trip.mean_hours[[c.source == key for c in trip.components]].sum())
+
+
+def test_every_posterior_median_acts_on_every_run_and_only_a_narrow_one_is_calibrated(
+    small_network: Path, book: CalibratedBook, baseline: mc.Scenario
+) -> None:
+    write_calibrated(_forced(book), small_network / CALIBRATED_FILE)
     try:
         calibrated, plain = load(small_network), load(small_network).uncalibrated()
         route = mc.RouteSpec(origin="Almaty", destination="Constanta", corridor="middle")
@@ -166,18 +180,43 @@ def test_a_calibrated_factor_acts_on_every_run(
             run_scenario(baseline.derive(routes=[route]), net, samples=300)
             for net in (plain, calibrated)
         ]
-        dwell = [
-            t.mean_hours[[c.source == "asm_terminal_dwell" for c in t.components]].sum()
-            for t in (runs[0].trips[0], runs[1].trips[0])
-        ]
+        dwell = [_hours_by_source(r, "asm_terminal_dwell") for r in runs]
+        rail = [_hours_by_source(r, "asm_speed_kz_mc") for r in runs]
         assert dwell[0] > 0
+        assert rail[0] > 0
         assert dwell[1] == pytest.approx(2 * dwell[0], rel=0.05)
+        assert rail[1] == pytest.approx(0.5 * rail[0], rel=0.05)
         shown = trip_evidence(runs[1].trips[0], calibrated, baseline.era)
         assert shown.days_by_basis["calibrated"] == pytest.approx(dwell[1] / 24, rel=1e-6)
         assert "asm_terminal_dwell" not in {a.source for a in shown.assumptions}
+        assert "asm_speed_kz_mc" in {a.source for a in shown.assumptions}
         assert calibrated.basis("asm_terminal_dwell") == "calibrated"
+        assert calibrated.basis("asm_speed_kz_mc") == "assumption"
         assert plain.basis("asm_terminal_dwell") == "assumption"
+        assert "x2.00 applied" in calibrated.cite("asm_terminal_dwell")
+        assert "x0.50 applied" in calibrated.cite("asm_speed_kz_mc")
+        assert "not narrowed" in calibrated.cite("asm_speed_kz_mc")
+        assert "applied" not in plain.cite("asm_speed_kz_mc")
         assert calibrated.calibration_stale() == []
+    finally:
+        (small_network / CALIBRATED_FILE).unlink()
+
+
+def test_a_fit_whose_weights_collapsed_applies_and_grades_nothing(
+    small_network: Path, book: CalibratedBook, baseline: mc.Scenario
+) -> None:
+    write_calibrated(_forced(book, trusted=False), small_network / CALIBRATED_FILE)
+    try:
+        untrusted, plain = load(small_network), load(small_network).uncalibrated()
+        assert untrusted.calibrated is not None
+        assert untrusted.calibrated.factors() == {}
+        route = mc.RouteSpec(origin="Almaty", destination="Constanta", corridor="middle")
+        runs = [
+            run_scenario(baseline.derive(routes=[route]), net, samples=300)
+            for net in (plain, untrusted)
+        ]
+        assert np.array_equal(runs[0].trips[0].total_days, runs[1].trips[0].total_days)
+        assert "applied" not in untrusted.cite("asm_terminal_dwell")
     finally:
         (small_network / CALIBRATED_FILE).unlink()
 

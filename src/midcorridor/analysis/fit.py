@@ -148,11 +148,11 @@ def _fold_job(job: tuple[Sequence[Case], FitSettings, Sequence[str], int]) -> di
 
 
 def _parameters(
-    cases: Sequence[Case], settings: FitSettings, full: FitResult
+    cases: Sequence[Case], settings: FitSettings, full: FitResult, *, trusted: bool
 ) -> tuple[CalibratedParameter, ...]:
-    """Each parameter's prior and posterior, and whether the data informs it."""
+    """Each parameter's prior and posterior, and whether the data informs it (never, from
+    a fit that is not ``trusted``)."""
     p5, median, p95 = full.quantile(0.05), full.quantile(0.5), full.quantile(0.95)
-    trusted = full.effective_sample_size >= settings.min_effective_sample_size
     shares = np.array([c.shares() for c in cases]).reshape(len(cases), len(settings.parameters))
     out = []
     for j, p in enumerate(settings.parameters):
@@ -240,6 +240,7 @@ def fit_network(
     cases = emulate(base, scenarios, observed, keys, settings.samples_per_month, seed=settings.seed)
     full = fit_factors(cases, settings, seed=settings.seed)
     check = emulator_check(base, scenarios, cases, full.medians(), settings.samples_per_month)
+    trusted = full.effective_sample_size >= settings.min_effective_sample_size
     fold_list: list[Fold] = []
     if folds:
         by_source = _fold_sources(cases)
@@ -268,11 +269,12 @@ def fit_network(
         ),
         evaluations=full.evaluations,
         effective_sample_size=round(full.effective_sample_size, 1),
+        trusted=trusted,
         emulator_check=check,
     )
     return CalibratedBook(
         provenance=provenance,
-        parameters=_parameters(cases, settings, full),
+        parameters=_parameters(cases, settings, full, trusted=trusted),
         folds=tuple(fold_list),
     )
 
@@ -284,8 +286,9 @@ def write_calibrated(book: CalibratedBook, path: Path) -> None:
 
     header = (
         "# Written by `midcorridor fit` from network/fit.yaml and network/observations.yaml:\n"
-        "# do not edit. Factors of the parameters marked calibrated are applied to every\n"
-        "# scenario; see docs/calibration.md.\n"
+        "# do not edit. Every scenario applies each parameter's posterior median; the ones\n"
+        "# marked calibrated rest on the observations, the others stay assumptions; see\n"
+        "# docs/calibration.md.\n"
     )
     text = yaml.safe_dump(book.model_dump(mode="json"), sort_keys=False, width=100)
     with atomic_write(path) as handle:

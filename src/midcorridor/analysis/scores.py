@@ -384,8 +384,8 @@ def with_factors(scenario: Scenario, factors: Mapping[str, float], note: str) ->
 
 def held_out_factors(network: Network) -> Callable[[Observation], dict[str, float]] | None:
     """For a calibrated network, the factors to score each observation with: those of the
-    fit that left out its source (its fold), restricted to the parameters the calibration
-    informs; an observation in no fold (a promise) gets the full fit's."""
+    fit that left out its source (its fold); an observation in no fold (a promise) gets the
+    full fit's."""
     book = network.calibrated
     if book is None:
         return None

@@ -58,9 +58,9 @@ def fit(
     opts: RunOptions,
 ) -> None:
     """Learn the assumed figures of network/fit.yaml from the observed transit times
-    (ABC-SMC) and write network/calibrated.yaml: a parameter the data informs is graded
-    calibrated and applied to every scenario. Seeded: the same files give the same result,
-    in-process or on Dask. Stopped, it leaves the committed result as it was.
+    (ABC-SMC) and write network/calibrated.yaml: every scenario applies each parameter's
+    posterior median, and one the data narrow is graded calibrated. Seeded: the same files
+    give the same result, in-process or on Dask. Stopped, it leaves the committed result as it was.
     """
     from .._errors import needs_extra
     from ..analysis.calibration import era_conditions

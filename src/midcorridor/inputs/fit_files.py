@@ -124,6 +124,9 @@ class Provenance(Strict):
     distance: str
     evaluations: int
     effective_sample_size: float
+    #: Whether the effective sample size reached fit.yaml's minimum: a fit whose weights
+    #: collapsed onto a few particles grades nothing and applies nothing.
+    trusted: bool
     emulator_check: str
 
 
@@ -135,8 +138,21 @@ class CalibratedBook(Strict):
     folds: tuple[Fold, ...] = ()
 
     def factors(self) -> dict[str, float]:
-        """The factor (posterior median) of each parameter the data informs."""
-        return {p.key: p.median for p in self.parameters if p.calibrated}
+        """The factor every scenario applies to each parameter's figures: its posterior
+        median, the fit's best estimate, whether or not the data narrowed it (``graded``
+        says which did); none from a fit that is not ``trusted``."""
+        if not self.provenance.trusted:
+            return {}
+        return {p.key: p.median for p in self.parameters}
+
+    def graded(self) -> frozenset[str]:
+        """Keys of the parameters the data informs (posterior clearly narrower than the
+        prior): their figures rest on the observations, graded ``calibrated``."""
+        return frozenset(p.key for p in self.parameters if p.calibrated)
+
+    def parameter(self, key: str) -> CalibratedParameter | None:
+        """The fit's parameter of source ``key``, if it is one."""
+        return next((p for p in self.parameters if p.key == key), None)
 
     def fold_of(self, observation: str) -> Fold | None:
         """The fold that held ``observation`` out, if any."""

@@ -151,8 +151,9 @@ class Network:
     fit_settings
         What the calibration learns and how (``fit.yaml``), or None.
     calibrated
-        The calibration's result (``calibrated.yaml``), or None: the factors of the
-        parameters the data informs are applied to every scenario run on the network.
+        The calibration's result (``calibrated.yaml``), or None: each parameter's
+        posterior median is applied to every scenario run on the network; the ones the
+        data inform are graded ``calibrated``.
     customs
         Customs offices as chains of steps (``customs.yaml``), or None.
     instruments
@@ -336,7 +337,7 @@ class Network:
     def basis(self, key: str) -> str:
         """What the figure of source ``key`` rests on: its grade in ``sources.yaml``, or
         ``calibrated`` for an assumption the calibration informs."""
-        if self.calibrated is not None and key in self.calibrated.factors():
+        if self.calibrated is not None and key in self.calibrated.graded():
             return "calibrated"
         return self.sources[key].basis
 
@@ -399,5 +400,18 @@ class Network:
         return out
 
     def cite(self, key: str) -> str:
-        """Citation text of a source key."""
-        return self.sources[key].cite()
+        """Citation text of a source key, with the calibration's factor on its figures."""
+        text = self.sources[key].cite()
+        book = self.calibrated
+        fitted = book.parameter(key) if book is not None else None
+        if book is None or fitted is None or key not in book.factors():
+            return text
+        grade = (
+            "calibrated"
+            if fitted.calibrated
+            else f"not narrowed enough to count as calibrated ({fitted.narrowing:.2f} of the prior)"
+        )
+        return (
+            f"{text} Fit (calibrated.yaml): x{fitted.median:.2f} applied, posterior P5-P95 "
+            f"x{fitted.p5:.2f}-{fitted.p95:.2f}, {grade}."
+        )

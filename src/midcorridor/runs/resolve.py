@@ -336,16 +336,21 @@ CALIBRATED_INDEX = -1
 
 
 def _calibrated_changes(network: Network) -> tuple[DelayChange, ...]:
-    """The calibration's factors (``network/calibrated.yaml``), applied before a
-    scenario's own changes."""
+    """The calibration's factors (``network/calibrated.yaml``: each parameter's posterior
+    median), applied before a scenario's own changes."""
     if network.calibrated is None:
         return ()
+    graded = network.calibrated.graded()
     return tuple(
         delay_change(
             Change(
                 figure_source=(key,),
                 scale=factor,
-                note="calibrated against the observed transit times",
+                note=(
+                    "calibrated against the observed transit times"
+                    if key in graded
+                    else "the fit's posterior median (an assumption: the data do not narrow it)"
+                ),
                 source=key,
             ),
             network,

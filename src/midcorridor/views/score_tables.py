@@ -216,7 +216,7 @@ def calibrated_table(book: CalibratedBook) -> Table:
             f"{p.median:.2f}",
             f"{p.p5:.2f}-{p.p95:.2f}",
             f"{p.narrowing:.2f}",
-            "calibrated" if p.calibrated else "assumption (the data cannot inform it)",
+            "calibrated" if p.calibrated else "assumption",
             str(len(p.observations)),
         )
         for p in book.parameters
@@ -241,6 +241,11 @@ def calibrated_table(book: CalibratedBook) -> Table:
             "scale; cases it makes up: those whose hours rest on it (for a pace, whose "
             "rail running hours it spreads; for a share, whose expected hours it holds) "
             f"for at least {CONSTRAINS_SHARE:.0%}.",
+            "Every scenario applies each posterior median; a parameter whose posterior is "
+            "not clearly narrower than its prior stays an assumption in `evidence`."
+            if pv.trusted
+            else "The weights collapsed (effective sample size below fit.yaml's minimum): "
+            "nothing is graded or applied.",
             f"pyabc {pv.pyabc}, {pv.evaluations:,} simulations, effective sample size "
             f"{pv.effective_sample_size:g}; {pv.emulator_check}.",
             f"{len(book.folds)} folds, each without one source's cases.",
