@@ -7,7 +7,7 @@ times, for the baseline (its own fixed point: one iteration) and for a few libra
 scenarios, the whole solve at several sample counts, with the iterations it took and
 the Middle Corridor's TEU a year it settled at (which should not drift with samples).
 ``--all`` solves every scenario of ``scenarios/`` at the samples ``midcorridor choice`` uses
-(:data:`~midcorridor.runs.choice.CHOICE_SAMPLES`): the iterations table of the library.
+(:data:`~midcorridor.vocabulary.CHOICE_SAMPLES`): the iterations table of the library.
 
 Usage: ``python benchmarks/bench_choice.py [--samples N ...] [--scenarios NAME ... | --all]``.
 Figures: benchmarks/README.md.

@@ -60,6 +60,10 @@ def test_sampling_defaults_are_shown(capsys: Any, monkeypatch: Any) -> None:
     assert "the scenario's, else 0" in out  # --seed
     _, out, _ = invoke(["sweep", "--help"], capsys, monkeypatch)
     assert "default: 5000" in out
+    # the corridor choice runs its own default, not the scenario's
+    _, out, _ = invoke(["choice", "--help"], capsys, monkeypatch)
+    assert "5,000 a run" in out
+    assert "else 20,000" not in out
 
 
 def test_docstrings_reflow_to_the_width(capsys: Any, monkeypatch: Any) -> None:

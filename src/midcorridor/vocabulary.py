@@ -150,6 +150,9 @@ RankBy = Literal["teu-days", "days", "usd"]
 DEFAULT_ERA = 2025
 #: Monte Carlo samples and seed of a scenario file that does not say.
 DEFAULT_SAMPLES, DEFAULT_SEED = 20_000, 0
+#: Monte Carlo samples of each run of the corridor choice's fixed point, unless the
+#: caller says.
+CHOICE_SAMPLES = 5_000
 #: Monte Carlo samples of each element's runs in a criticality ranking unless asked: the
 #: baseline's elements ranked well within 10 minutes on two cores
 #: (benchmarks/bench_criticality.py).

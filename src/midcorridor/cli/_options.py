@@ -41,16 +41,18 @@ NetworkOpt = Annotated[
     OptPath, typer.Option("--network", help="Network folder (default: network/ of this checkout).")
 ]
 
-SamplesOpt = Annotated[
-    OptInt,
-    typer.Option(
-        "--samples",
-        min=100,
-        max=2_000_000,
-        help="Monte Carlo samples.",
-        show_default=f"the scenario's, else {DEFAULT_SAMPLES:,}",
-    ),
-]
+
+def _samples_opt(shown: str) -> Any:
+    """``--samples`` with ``shown`` as its default in the help."""
+    return Annotated[
+        OptInt,
+        typer.Option(
+            "--samples", min=100, max=2_000_000, help="Monte Carlo samples.", show_default=shown
+        ),
+    ]
+
+
+SamplesOpt = _samples_opt(f"the scenario's, else {DEFAULT_SAMPLES:,}")
 
 #: ``--samples`` of a command whose own default is in its signature (``sweep``, ``headline``).
 FixedSamplesOpt = Annotated[
@@ -246,19 +248,26 @@ _RUN_OPTIONS = {
 _Command = TypeVar("_Command", bound=Callable[..., None])
 
 
-def with_run_options(*names: str) -> Callable[[_Command], _Command]:
+def with_run_options(
+    *names: str, samples_default: str | None = None
+) -> Callable[[_Command], _Command]:
     """Give a command the shared options ``names``; it receives them as ``opts``.
 
     The command declares ``opts: RunOptions`` last; typer sees ``--samples``, ``--seed``,
     ``--month`` or ``--network`` in its place, declared here once for every command.
+    ``samples_default`` is what the help gives as the default of ``--samples`` for a
+    command that does not take the scenario's.
     """
+    options = dict(_RUN_OPTIONS)
+    if samples_default is not None:
+        options["samples"] = _samples_opt(samples_default)
 
     def decorate(func: _Command) -> _Command:
         signature = inspect.signature(func, eval_str=True)
         own = [p for p in signature.parameters.values() if p.name != "opts"]
         shared = [
             inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=t)
-            for n, t in _RUN_OPTIONS.items()
+            for n, t in options.items()
             if n in names
         ]
 

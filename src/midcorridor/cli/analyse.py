@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from ..results import Ranking, Spread
     from ..views.table import Table
 
-from ..vocabulary import GroupBy
+from ..vocabulary import CHOICE_SAMPLES, GroupBy
 from ._app import CALIBRATION_MISSED_EXIT
 from ._options import (
     BaselineOpt,
@@ -261,7 +261,7 @@ def calibrate(
         "choice scenarios/baseline.yaml --carbon-price 100",
     )
 )
-@with_run_options("samples", "seed", "network")
+@with_run_options("samples", "seed", "network", samples_default=f"{CHOICE_SAMPLES:,} a run")
 def choice(
     scenarios: ScenariosArg,
     baseline: BaselineOpt = None,

@@ -44,7 +44,13 @@ from ..model.fixed_point import ForecastSolver
 from ..model.logit import Option, generalized_cost, logit_shares
 from ..network.network import CHOICE_FILE, Network
 from ..network.routing import Route
-from ..vocabulary import CHOICE_CORRIDORS, DAYS_PER_WEEK, ChoiceCorridor, Corridor
+from ..vocabulary import (
+    CHOICE_CORRIDORS,
+    CHOICE_SAMPLES,
+    DAYS_PER_WEEK,
+    ChoiceCorridor,
+    Corridor,
+)
 from .choice_forecast import DaysForecast
 from .choice_result import ChoiceResult, MarketChoice
 from .runner import PlannedTrip, ScenarioRun, constrained_points, plan_trips, run_scenario
@@ -74,8 +80,6 @@ MAX_ITERATIONS = 30
 #: does not move cargo before the root has been bracketed: beyond it waits explode and
 #: the shares flatten out, and a step landing there says little.
 CEILING_UTILISATION = 1.0
-#: Monte Carlo samples of each run of the fixed point, unless the caller says.
-CHOICE_SAMPLES = 5_000
 #: Most iterations of the constants' fit, and its tolerance (share).
 FIT_ITERATIONS = 200
 FIT_TOLERANCE = 1e-6
@@ -547,7 +551,7 @@ def solve_choices(
     network, baseline
         As for :func:`solve_choice`.
     samples
-        Monte Carlo samples of every run (default :data:`CHOICE_SAMPLES`).
+        Monte Carlo samples of every run (default :data:`~midcorridor.vocabulary.CHOICE_SAMPLES`).
     seed, carbon_usd_per_t
         As for :func:`solve_choice`.
     on_step
