@@ -628,3 +628,20 @@ def test_an_unreadable_network_file_is_a_problem(
     assert any(
         p.startswith(f"{SOURCES_FILE}: cannot be read (Permission denied)") for p in problems
     )
+
+
+def test_a_syntax_error_in_the_sources_is_one_problem_not_every_key(tmp_path: Path) -> None:
+    folder = tmp_path / "network"
+    shutil.copytree(default_network_dir(), folder)
+    path = folder / SOURCES_FILE
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([*lines, "broken: [unclosed", "x: 1"]), encoding="utf-8")
+    problems = check(folder)
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{SOURCES_FILE}: not valid YAML")
+    assert f"line {len(lines) + 2}" in problems[0]
+
+
+def test_an_unknown_key_is_still_named_when_the_sources_read(tmp_path: Path) -> None:
+    folder = broken_copy(tmp_path, LINKS_FILE, _unknown_source)
+    assert any("unknown source key 'no_such_source'" in p for p in check(folder))

@@ -71,6 +71,9 @@ class Problems:
         self.items: list[str] = []
         #: Where each source key is used: (file, feature, field).
         self.uses: dict[str, list[tuple[str, str | None, str]]] = {}
+        #: Whether ``sources.yaml`` could not be read at all: its one problem is reported,
+        #: not every key the other files use.
+        self.sources_unreadable = False
 
     @property
     def used_sources(self) -> set[str]:
@@ -100,7 +103,7 @@ class Problems:
     ) -> None:
         """A figure's source ``key``: used, and a problem if ``sources.yaml`` lacks it."""
         self.uses.setdefault(key, []).append((file, feature, fld))
-        if key not in sources:
+        if key not in sources and not self.sources_unreadable:
             problem = f"unknown source key {short_repr(key)}{did_you_mean(key, sources, n=1)}"
             self.add(file, feature, fld, problem, what)
 

@@ -207,7 +207,10 @@ def _read_entries(
 
 
 def _read_sources(path: Path, problems: Problems) -> dict[str, SourceEntry]:
-    return _read_entries(path, SourceEntry, problems, what="source", fields="title, url, ...")
+    before = len(problems.items)
+    sources = _read_entries(path, SourceEntry, problems, what="source", fields="title, url, ...")
+    problems.sources_unreadable = not sources and len(problems.items) > before
+    return sources
 
 
 def _read_shipments(path: Path, problems: Problems) -> dict[str, ShipmentClass]:
