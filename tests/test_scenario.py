@@ -113,6 +113,17 @@ def test_extends_inherits_and_accumulates(tmp_path: Path) -> None:
     ]
 
 
+def test_a_child_s_volume_of_one_corridor_keeps_the_parent_s_other(tmp_path: Path) -> None:
+    write(tmp_path, MINIMAL + "volume: {middle: 1000, northern: 8000}\n", "parent.yaml")
+    months = [500.0] * 6 + [600.0] * 6
+    child = write(tmp_path, f"extends: parent.yaml\nvolume: {{middle: {months}}}\n", "child.yaml")
+    assert mc.load_scenario(child).volume == {"middle": tuple(months), "northern": 8000.0}
+    surge = mc.load_scenario(SCENARIOS / "surge_2024.yaml")
+    base = mc.load_scenario(SCENARIOS / "baseline.yaml")
+    assert surge.volume["northern"] == base.volume["northern"]
+    assert surge.volume["middle"] != base.volume["middle"]
+
+
 def test_digital_customs_cuts_middle_documents_not_northern(network: mc.Network) -> None:
     base = mc.run_scenario(mc.load_scenario(SCENARIOS / "baseline.yaml"), network, samples=2000)
     digital = mc.run_scenario(

@@ -327,7 +327,7 @@ def load_scenario(path: str | Path) -> Scenario:
                 merged[key] = (*merged.get(key, ()), *value)
             elif key == "closures":
                 merged[key] = merged.get(key, Closures()).merged(value)
-            elif key == "dredge":
+            elif key in ("dredge", "volume"):
                 merged[key] = {**merged.get(key, {}), **value}
             else:
                 merged[key] = value
