@@ -132,13 +132,14 @@ def test_digital_customs_cuts_middle_documents_not_northern(network: mc.Network)
     rows = {r.label: r.last for r in mc.compare_runs([base, digital])}
     middle = rows["Almaty-Constanta, Middle Corridor"]
     northern = rows["Almaty-Constanta, via Russia"]
-    assert middle.delta_p50_days < -1.0
+    # about a day (1.2 before the fit's median of x0.65 on the ports' document hours)
+    assert middle.delta_p50_days < -0.75
     # The saving is at the desks and in the offices' queues, and the sailings the booked
     # train no longer misses.
     kinds = middle.delta_by_kind
     assert kinds["desk"] < 0
     assert kinds["queue"] < 0
-    assert kinds["desk"] + kinds["queue"] < -1.0
+    assert kinds["desk"] + kinds["queue"] < -0.75
     assert kinds["connections"] <= 0.01
     assert kinds["other"] == pytest.approx(0.0, abs=0.05)
     assert sum(kinds.values()) == pytest.approx(middle.delta_mean_days, abs=1e-9)
