@@ -17,7 +17,13 @@ from midcorridor.model.logit import Option, generalized_cost, logit_shares
 from midcorridor.network.network import CHOICE_FILE
 from midcorridor.network.routing import Route
 from midcorridor.runs import choice
-from midcorridor.runs.choice import ChoiceResult, fit_choice_baseline, fit_constants, solve_choice
+from midcorridor.runs.choice import (
+    CHOICE_SAMPLES,
+    ChoiceResult,
+    fit_choice_baseline,
+    fit_constants,
+    solve_choice,
+)
 from midcorridor.runs.choice_forecast import DaysForecast, _rebooked_hours
 from midcorridor.runs.runner import PlannedTrip, plan_trips
 from midcorridor.vocabulary import CHOICE_CORRIDORS, ChoiceCorridor
@@ -231,9 +237,10 @@ def test_forecast_steps_reach_the_safeguarded_steps_answer_in_at_most_five_runs(
     (the Caspian queues); forecast steps land on it in at most 5 runs where the
     safeguarded secant steps alone (no forecast) take more, and on the same answer.
 
-    At 3,000 samples: at 1,000 the trip's pace (its rail hours slow or fast as a whole)
-    makes the gap jitter by more than a forecast can follow (7 runs)."""
-    samples = 3 * SAMPLES
+    At the command's 5,000 samples (4 runs, 9 alone): with fewer, the trip's pace (its rail
+    hours slow or fast as a whole) makes the gap jitter by more than a forecast can follow
+    (at 3,000, 8 runs with the pace at the fit's log-sd of 0.24; at 1,000, 7 with 0.15)."""
+    samples = CHOICE_SAMPLES
     scenario = mc.load_scenario(SCENARIOS / "red_sea_closed.yaml")
     fitted = fit_choice_baseline(baseline, network, samples=samples)
     guided = solve_choice(scenario, network, baseline=baseline, samples=samples, fitted=fitted)
