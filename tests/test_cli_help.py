@@ -64,6 +64,9 @@ def test_sampling_defaults_are_shown(capsys: Any, monkeypatch: Any) -> None:
     _, out, _ = invoke(["choice", "--help"], capsys, monkeypatch)
     assert "5,000 a run" in out
     assert "else 20,000" not in out
+    # the CPMM checks of customs run their own default beside the scenario's run
+    _, out, _ = invoke(["customs", "--help"], capsys, monkeypatch)
+    assert "the scenario's, else 20,000; 4,000 for the CPMM checks" in out
 
 
 def test_docstrings_reflow_to_the_width(capsys: Any, monkeypatch: Any) -> None:

@@ -153,6 +153,9 @@ DEFAULT_SAMPLES, DEFAULT_SEED = 20_000, 0
 #: Monte Carlo samples of each run of the corridor choice's fixed point, unless the
 #: caller says.
 CHOICE_SAMPLES = 5_000
+#: Monte Carlo samples of the model's side of the CPMM border checks (``customs``), unless
+#: the caller says.
+BORDER_CHECK_SAMPLES = 4_000
 #: Monte Carlo samples of each element's runs in a criticality ranking unless asked: the
 #: baseline's elements ranked well within 10 minutes on two cores
 #: (benchmarks/bench_criticality.py).

@@ -24,6 +24,7 @@ from .._errors import NetworkError
 from ..model.customs import crossing
 from ..network.network import Network
 from ..vocabulary import (
+    BORDER_CHECK_SAMPLES,
     HOURS_PER_DAY,
     MOVING_STAGES,
     STEP_DOCUMENTS,
@@ -367,7 +368,7 @@ class BorderCheck:
 
 
 def border_checks(
-    scenario: Scenario, network: Network, *, samples: int = 4000
+    scenario: Scenario, network: Network, *, samples: int = BORDER_CHECK_SAMPLES
 ) -> tuple[BorderCheck, ...]:
     """Every observed time to clear a customs office (``observations.yaml``,
     ``timed: border_crossing``) against the model's on ``scenario``, each on the trip the

@@ -52,7 +52,9 @@ def _samples_opt(shown: str) -> Any:
     ]
 
 
-SamplesOpt = _samples_opt(f"the scenario's, else {DEFAULT_SAMPLES:,}")
+#: What the help gives as the default of ``--samples`` for a command that runs a scenario.
+SCENARIO_SAMPLES_SHOWN = f"the scenario's, else {DEFAULT_SAMPLES:,}"
+SamplesOpt = _samples_opt(SCENARIO_SAMPLES_SHOWN)
 
 #: ``--samples`` of a command whose own default is in its signature (``sweep``, ``headline``).
 FixedSamplesOpt = Annotated[

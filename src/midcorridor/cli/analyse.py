@@ -17,9 +17,10 @@ if TYPE_CHECKING:
     from ..results import Ranking, Spread
     from ..views.table import Table
 
-from ..vocabulary import CHOICE_SAMPLES, GroupBy
+from ..vocabulary import BORDER_CHECK_SAMPLES, CHOICE_SAMPLES, GroupBy
 from ._app import CALIBRATION_MISSED_EXIT
 from ._options import (
+    SCENARIO_SAMPLES_SHOWN,
     BaselineOpt,
     CarbonOpt,
     ChartOpt,
@@ -292,7 +293,12 @@ def choice(
         "customs scenarios/digital_customs.yaml",
     )
 )
-@with_run_options("samples", "seed", "network")
+@with_run_options(
+    "samples",
+    "seed",
+    "network",
+    samples_default=(f"{SCENARIO_SAMPLES_SHOWN}; {BORDER_CHECK_SAMPLES:,} for the CPMM checks"),
+)
 def customs(
     scenario: ScenarioArg,
     as_json: JsonOpt = False,
@@ -315,7 +321,7 @@ def customs(
     net = opts.load_network()
     (result,) = opts.run([scenario], net)
     report = customs_report(result, net)
-    checks = border_checks(result.scenario, net, samples=opts.samples or 4000)
+    checks = border_checks(result.scenario, net, samples=opts.samples or BORDER_CHECK_SAMPLES)
     savings = (
         package_savings(result.scenario, net, samples=opts.samples)
         if result.scenario.instruments
