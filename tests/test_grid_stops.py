@@ -196,6 +196,37 @@ def test_a_stop_a_library_swallowed_still_stops_the_run(
     assert pq.read_table(out).equals(whole)
 
 
+def test_a_stop_swallowed_while_the_command_starts_still_stops_it(
+    tmp_path: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A signal's exception lost in a library while ``midcorridor grid`` loads (before the
+    run watches for stops) still stops the command, before any scenario; one asked before
+    the command began does not."""
+    from midcorridor import _errors
+    from midcorridor.runs import grid as grid_runs
+
+    monkeypatch.setattr(_errors, "_STOPS", [signal.SIGINT])  # an earlier command's stop
+    real_load = grid_runs.load_grid
+
+    def load_swallowing_a_stop(path: Path) -> Any:
+        try:
+            raise note_stop(signal.SIGTERM)
+        except BaseException:  # what a library's catch-all does to it
+            pass
+        return real_load(path)
+
+    monkeypatch.setattr(grid_runs, "load_grid", load_swallowing_a_stop)
+    out = tmp_path / "r.parquet"
+    code, _, err = invoke(["grid", str(write(tmp_path)), "--out", str(out)], capsys, monkeypatch)
+    assert code == 128 + signal.SIGTERM
+    assert "Traceback" not in err
+    assert not out.exists()
+    monkeypatch.setattr(grid_runs, "load_grid", real_load)
+    code, _, _ = invoke(["grid", str(write(tmp_path)), "--out", str(out)], capsys, monkeypatch)
+    assert code == 0
+    assert len(read_results(out)[0]) == 12  # 6 scenarios, 2 routes
+
+
 def test_results_are_one_row_group_sorted_by_scenario_with_no_leftovers(
     tmp_path: Path, network: mc.Network, monkeypatch: pytest.MonkeyPatch, whole: pa.Table
 ) -> None:

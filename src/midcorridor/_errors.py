@@ -127,6 +127,8 @@ class StopRequested(BaseException):
 
 #: Every stop asked for in this process, by signal number, in order (:func:`note_stop`).
 _STOPS: list[int] = []
+#: How many stops had been asked for when the running command began (:func:`begin_command`).
+_COMMAND_START: list[int] = [0]
 
 
 def note_stop(signum: int) -> StopRequested:
@@ -143,6 +145,24 @@ def note_stop(signum: int) -> StopRequested:
 def stops_asked() -> int:
     """How many stops were asked for in this process so far."""
     return len(_STOPS)
+
+
+def begin_command() -> None:
+    """Mark the start of a command-line command: :func:`stop_if_asked_in_command` looks at
+    the stops asked from here on."""
+    _COMMAND_START[0] = len(_STOPS)
+
+
+def stop_if_asked_in_command() -> None:
+    """Raise :class:`StopRequested` if a stop was asked for since the command began (one a
+    library swallowed while the command started still stops it).
+
+    Raises
+    ------
+    StopRequested
+        Carrying the last signal asked.
+    """
+    stop_if_asked_since(_COMMAND_START[0])
 
 
 def stop_if_asked_since(count: int) -> None:

@@ -14,7 +14,7 @@ import signal
 import sys
 from typing import Any
 
-from .._errors import STOPPED_LINE, StopRequested, note_stop
+from .._errors import STOPPED_LINE, StopRequested, begin_command, note_stop
 
 __all__ = ["BLAS_THREAD_VARIABLES", "STOP_SIGNALS", "main"]
 
@@ -49,6 +49,7 @@ def main() -> None:
     Ctrl-C, SIGTERM and SIGHUP stop cleanly (exit 128 + the signal's number), even while
     the command's libraries are still being imported; once it has ended they are
     ignored while the interpreter shuts down (which would otherwise let them kill it)."""
+    begin_command()
     previous = _catch_stop_signals()
     for variable in BLAS_THREAD_VARIABLES:  # before numpy is imported
         os.environ.setdefault(variable, "1")

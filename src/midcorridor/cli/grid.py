@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .._errors import MidcorridorError
+from .._errors import MidcorridorError, stop_if_asked_in_command
 from ..views.safe_text import markup
 from ._app import INTERRUPTED_EXIT, NOT_RUN_EXIT, app, err, examples, out, status, written
 
@@ -79,6 +79,9 @@ def grid(
         def advance(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
+        # a stop asked while the command started, swallowed by a library's catch-all,
+        # still stops it: run_grid watches only for stops asked once it has begun
+        stop_if_asked_in_command()
         result = run_grid(
             loaded,
             net,
