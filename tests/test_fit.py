@@ -217,6 +217,7 @@ def test_a_fit_whose_weights_collapsed_applies_and_grades_nothing(
         ]
         assert np.array_equal(runs[0].trips[0].total_days, runs[1].trips[0].total_days)
         assert "applied" not in untrusted.cite("asm_terminal_dwell")
+        assert untrusted.basis("asm_terminal_dwell") == "assumption"
     finally:
         (small_network / CALIBRATED_FILE).unlink()
 

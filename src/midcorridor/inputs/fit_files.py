@@ -147,7 +147,10 @@ class CalibratedBook(Strict):
 
     def graded(self) -> frozenset[str]:
         """Keys of the parameters the data informs (posterior clearly narrower than the
-        prior): their figures rest on the observations, graded ``calibrated``."""
+        prior): their figures rest on the observations, graded ``calibrated``; none from a
+        fit that is not ``trusted``."""
+        if not self.provenance.trusted:
+            return frozenset()
         return frozenset(p.key for p in self.parameters if p.calibrated)
 
     def parameter(self, key: str) -> CalibratedParameter | None:

@@ -404,11 +404,11 @@ class Network:
         text = self.sources[key].cite()
         book = self.calibrated
         fitted = book.parameter(key) if book is not None else None
-        if book is None or fitted is None or key not in book.factors():
+        if book is None or fitted is None or not book.provenance.trusted:
             return text
         grade = (
             "calibrated"
-            if fitted.calibrated
+            if key in book.graded()
             else f"not narrowed enough to count as calibrated ({fitted.narrowing:.2f} of the prior)"
         )
         return (
